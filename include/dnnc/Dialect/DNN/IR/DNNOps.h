@@ -1,0 +1,18 @@
+//===- DNNOps.h - dnn dialect ops -------------------------------*- C++ -*-===//
+#ifndef DNNC_DIALECT_DNN_IR_DNNOPS_H
+#define DNNC_DIALECT_DNN_IR_DNNOPS_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "dnnc/Dialect/DNN/IR/DNNOpsDialect.h.inc"
+
+#define GET_OP_CLASSES
+#include "dnnc/Dialect/DNN/IR/DNNOps.h.inc"
+
+#endif // DNNC_DIALECT_DNN_IR_DNNOPS_H

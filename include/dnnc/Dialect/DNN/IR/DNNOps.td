@@ -1,0 +1,597 @@
+//===- DNNOps.td - dnn dialect operations ------------------*- tablegen -*-===//
+//
+// Operations of the dnn dialect, grouped by family. Each family shares a base
+// class; shape rules live once in DNNShapes.cpp and are reused by verifiers,
+// type inference and the lowering to linalg.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DNNC_DIALECT_DNN_IR_DNNOPS_TD
+#define DNNC_DIALECT_DNN_IR_DNNOPS_TD
+
+include "dnnc/Dialect/DNN/IR/DNNDialect.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/IR/BuiltinAttributes.td"
+
+def DNN_Tensor : RankedTensorOf<[AnyType]>;
+def DNN_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def DNN_IndexTensor : RankedTensorOf<[I32, I64]>;
+def DNN_BoolTensor : RankedTensorOf<[I1]>;
+
+//===----------------------------------------------------------------------===//
+// Elementwise unary ops
+//===----------------------------------------------------------------------===//
+
+class DNN_UnaryOp<string mnemonic, string desc, list<Trait> traits = []>
+    : DNN_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType])> {
+  let summary = "elementwise " # mnemonic;
+  let description = desc # [{
+
+    Example:
+    ```mlir
+    %y = dnn.}] # mnemonic # [{ %x : tensor<1x8xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def DNN_ReluOp : DNN_UnaryOp<"relu", "max(x, 0).">;
+def DNN_SigmoidOp : DNN_UnaryOp<"sigmoid", "1 / (1 + exp(-x)).">;
+def DNN_TanhOp : DNN_UnaryOp<"tanh", "Hyperbolic tangent.">;
+def DNN_ErfOp : DNN_UnaryOp<"erf", "Gauss error function.">;
+def DNN_ExpOp : DNN_UnaryOp<"exp", "Natural exponential.">;
+def DNN_LogOp : DNN_UnaryOp<"log", "Natural logarithm.">;
+def DNN_SqrtOp : DNN_UnaryOp<"sqrt", "Square root.">;
+def DNN_NegOp : DNN_UnaryOp<"neg", "Negation.">;
+def DNN_AbsOp : DNN_UnaryOp<"abs", "Absolute value.">;
+def DNN_ReciprocalOp : DNN_UnaryOp<"reciprocal", "1 / x.">;
+def DNN_FloorOp : DNN_UnaryOp<"floor", "Round toward negative infinity.">;
+def DNN_CeilOp : DNN_UnaryOp<"ceil", "Round toward positive infinity.">;
+def DNN_RoundOp : DNN_UnaryOp<"round", "Round half to even.">;
+def DNN_SignOp : DNN_UnaryOp<"sign", "-1, 0 or 1.">;
+def DNN_SinOp : DNN_UnaryOp<"sin", "Sine.">;
+def DNN_CosOp : DNN_UnaryOp<"cos", "Cosine.">;
+def DNN_TanOp : DNN_UnaryOp<"tan", "Tangent.">;
+def DNN_NotOp : DNN_UnaryOp<"not", "Logical not of i1 tensors.">;
+def DNN_SoftplusOp : DNN_UnaryOp<"softplus", "log(1 + exp(x)).">;
+def DNN_SoftsignOp : DNN_UnaryOp<"softsign", "x / (1 + |x|).">;
+def DNN_HardSwishOp : DNN_UnaryOp<"hard_swish", "x * max(0, min(1, x/6 + 1/2)).">;
+def DNN_GeluOp : DNN_UnaryOp<"gelu", "0.5 x (1 + erf(x / sqrt(2))).">;
+
+class DNN_UnaryAttrOp<string mnemonic, string desc, dag attrs>
+    : DNN_UnaryOp<mnemonic, desc> {
+  let arguments = !con((ins DNN_Tensor:$input), attrs);
+}
+
+def DNN_LeakyReluOp : DNN_UnaryAttrOp<"leaky_relu", "x < 0 ? alpha * x : x.",
+    (ins F32Attr:$alpha)>;
+def DNN_EluOp : DNN_UnaryAttrOp<"elu", "x < 0 ? alpha * (exp(x) - 1) : x.",
+    (ins F32Attr:$alpha)>;
+def DNN_SeluOp : DNN_UnaryAttrOp<"selu",
+    "gamma * (x <= 0 ? alpha * (exp(x) - 1) : x).",
+    (ins F32Attr:$alpha, F32Attr:$gamma)>;
+def DNN_HardSigmoidOp : DNN_UnaryAttrOp<"hard_sigmoid",
+    "max(0, min(1, alpha * x + beta)).", (ins F32Attr:$alpha, F32Attr:$beta)>;
+def DNN_ClipOp : DNN_UnaryAttrOp<"clip",
+    "min(max(x, min), max); a missing bound is no bound.",
+    (ins OptionalAttr<F64Attr>:$min, OptionalAttr<F64Attr>:$max)> {
+  let hasFolder = 1;
+}
+
+def DNN_CastOp : DNN_Op<"cast", [Pure]> {
+  let summary = "elementwise conversion to another element type";
+  let description = [{
+    Converts each element to the result element type (float<->int truncates
+    toward zero, like ONNX Cast). Shapes must match.
+
+    ```mlir
+    %y = dnn.cast %x : tensor<4xf32> -> tensor<4xi64>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary ops with NumPy broadcasting
+//===----------------------------------------------------------------------===//
+
+class DNN_BinaryOp<string mnemonic, string desc, list<Trait> traits = []>
+    : DNN_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor])> {
+  let summary = "elementwise " # mnemonic # " with NumPy broadcasting";
+  let description = desc # [{
+
+    The result shape is the NumPy broadcast of the operand shapes.
+
+    ```mlir
+    %z = dnn.}] # mnemonic # [{ %x, %y : tensor<2x3xf32>, tensor<3xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$lhs, DNN_Tensor:$rhs);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
+}
+
+def DNN_AddOp : DNN_BinaryOp<"add", "lhs + rhs.", [Commutative]> {
+  let hasFolder = 1;
+}
+def DNN_SubOp : DNN_BinaryOp<"sub", "lhs - rhs."> { let hasFolder = 1; }
+def DNN_MulOp : DNN_BinaryOp<"mul", "lhs * rhs.", [Commutative]> {
+  let hasFolder = 1;
+}
+def DNN_DivOp : DNN_BinaryOp<"div", "lhs / rhs (integer division truncates).">
+{
+  let hasFolder = 1;
+}
+def DNN_PowOp : DNN_BinaryOp<"pow", "lhs ** rhs.">;
+def DNN_MaxOp : DNN_BinaryOp<"max", "max(lhs, rhs).", [Commutative]>;
+def DNN_MinOp : DNN_BinaryOp<"min", "min(lhs, rhs).", [Commutative]>;
+def DNN_ModOp : DNN_BinaryOp<"mod", "Remainder; fmod selects C fmod semantics."> {
+  let arguments = (ins DNN_Tensor:$lhs, DNN_Tensor:$rhs, BoolAttr:$fmod);
+}
+def DNN_PReluOp : DNN_BinaryOp<"prelu", "lhs < 0 ? rhs * lhs : lhs.">;
+def DNN_EqualOp : DNN_BinaryOp<"equal", "lhs == rhs, an i1 tensor.">;
+def DNN_LessOp : DNN_BinaryOp<"less", "lhs < rhs, an i1 tensor.">;
+def DNN_LessEqualOp : DNN_BinaryOp<"less_equal", "lhs <= rhs, an i1 tensor.">;
+def DNN_GreaterOp : DNN_BinaryOp<"greater", "lhs > rhs, an i1 tensor.">;
+def DNN_GreaterEqualOp
+    : DNN_BinaryOp<"greater_equal", "lhs >= rhs, an i1 tensor.">;
+def DNN_AndOp : DNN_BinaryOp<"and", "Logical and.", [Commutative]>;
+def DNN_OrOp : DNN_BinaryOp<"or", "Logical or.", [Commutative]>;
+def DNN_XorOp : DNN_BinaryOp<"xor", "Logical xor.", [Commutative]>;
+
+def DNN_WhereOp : DNN_Op<"where", [Pure, InferTypeOpAdaptor]> {
+  let summary = "elementwise select with NumPy broadcasting";
+  let description = [{
+    `cond ? x : y` elementwise, all three operands broadcast together.
+
+    ```mlir
+    %r = dnn.where %c, %x, %y : tensor<4xi1>, tensor<4xf32>, tensor<1xf32>
+    ```
+  }];
+  let arguments = (ins DNN_BoolTensor:$condition, DNN_Tensor:$x, DNN_Tensor:$y);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = [{
+    $condition `,` $x `,` $y attr-dict `:` type($condition) `,` type($x) `,`
+    type($y)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Contractions
+//===----------------------------------------------------------------------===//
+
+def DNN_MatMulOp : DNN_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+  let summary = "NumPy matmul (batched, broadcast batch dims)";
+  let description = [{
+    Matrix product of the last two dims; leading dims broadcast. A rank-1
+    operand is promoted as in NumPy and the promoted dim removed.
+
+    ```mlir
+    %c = dnn.matmul %a, %b : tensor<2x4x8xf32>, tensor<8x16xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$lhs, DNN_Tensor:$rhs);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
+}
+
+def DNN_GemmOp : DNN_Op<"gemm", [Pure]> {
+  let summary = "alpha * op(A) * op(B) + beta * C";
+  let description = [{
+    ONNX Gemm on rank-2 operands; C (optional) broadcasts to the result.
+
+    ```mlir
+    %y = dnn.gemm %a, %b, %c {alpha = 1.0 : f32, beta = 1.0 : f32,
+           transA = false, transB = true}
+         : (tensor<1x512xf32>, tensor<10x512xf32>, tensor<10xf32>)
+           -> tensor<1x10xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$a, DNN_Tensor:$b,
+                   Optional<DNN_Tensor>:$c, F32Attr:$alpha, F32Attr:$beta,
+                   BoolAttr:$transA, BoolAttr:$transB);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = [{
+    $a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DNN_ConvOp : DNN_Op<"conv", [Pure]> {
+  let summary = "N-d grouped convolution (NCHW, weights FCHW)";
+  let description = [{
+    ONNX Conv with explicit pads ([begin..., end...]), strides, dilations and
+    group count. Depthwise convolution is `group == C == F`. Bias is optional.
+
+    ```mlir
+    %y = dnn.conv %x, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64,
+           pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+         : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>)
+           -> tensor<1x4x8x8xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input, DNN_Tensor:$weight,
+                   Optional<DNN_Tensor>:$bias, DenseI64ArrayAttr:$strides,
+                   DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations,
+                   I64Attr:$group);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+class DNN_PoolOp<string mnemonic, string desc, dag extra = (ins)>
+    : DNN_Op<mnemonic, [Pure]> {
+  let summary = mnemonic # " over NC... spatial windows";
+  let description = desc # [{
+
+    Pads are [begin..., end...]; ceil_mode is resolved by the importer into
+    the result shape (the last window may run past the end padding).
+
+    ```mlir
+    %y = dnn.}] # mnemonic # [{ %x {kernel_shape = array<i64: 3, 3>,
+           pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>,
+           dilations = array<i64: 1, 1>}
+         : tensor<1x8x16x16xf32> -> tensor<1x8x8x8xf32>
+    ```
+  }];
+  let arguments = !con((ins DNN_Tensor:$input,
+                        DenseI64ArrayAttr:$kernel_shape,
+                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                        DenseI64ArrayAttr:$dilations), extra);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def DNN_MaxPoolOp : DNN_PoolOp<"max_pool", "Maximum over each window.">;
+def DNN_AveragePoolOp : DNN_PoolOp<"average_pool",
+    "Mean over each window; count_include_pad counts padded elements.",
+    (ins BoolAttr:$count_include_pad)>;
+
+class DNN_GlobalPoolOp<string mnemonic>
+    : DNN_Op<mnemonic, [Pure]> {
+  let summary = mnemonic # " over all spatial dims";
+  let description = [{
+    Reduces every spatial dim to 1.
+
+    ```mlir
+    %y = dnn.}] # mnemonic # [{ %x : tensor<1x8x7x7xf32> -> tensor<1x8x1x1xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+def DNN_GlobalAveragePoolOp : DNN_GlobalPoolOp<"global_average_pool">;
+def DNN_GlobalMaxPoolOp : DNN_GlobalPoolOp<"global_max_pool">;
+
+//===----------------------------------------------------------------------===//
+// Normalization and softmax
+//===----------------------------------------------------------------------===//
+
+def DNN_BatchNormOp : DNN_Op<"batch_norm", [Pure, AllTypesMatch<["input", "output"]>,
+    AllTypesMatch<["scale", "bias", "mean", "variance"]>]> {
+  let summary = "inference-mode batch normalization over dim 1";
+  let description = [{
+    `scale * (x - mean) / sqrt(var + epsilon) + bias`, per channel (dim 1).
+    `dnn-fold-batch-norm` folds it into a preceding convolution.
+
+    ```mlir
+    %y = dnn.batch_norm %x, %s, %b, %m, %v {epsilon = 1.0e-05 : f32}
+         : tensor<1x4x8x8xf32>, tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input, DNN_Tensor:$scale, DNN_Tensor:$bias,
+                   DNN_Tensor:$mean, DNN_Tensor:$variance, F32Attr:$epsilon);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:`
+    type($input) `,` type($scale)
+  }];
+  let hasVerifier = 1;
+  let builders = [OpBuilder<(ins "::mlir::Value":$input, "::mlir::Value":$scale,
+      "::mlir::Value":$bias, "::mlir::Value":$mean, "::mlir::Value":$variance,
+      "float":$epsilon), [{
+    build($_builder, $_state, input.getType(), input, scale, bias, mean,
+          variance, $_builder.getF32FloatAttr(epsilon));
+  }]>];
+}
+
+def DNN_LayerNormOp : DNN_Op<"layer_norm", [Pure]> {
+  let summary = "layer normalization over dims [axis, rank)";
+  let description = [{
+    `(x - mean) / sqrt(var + epsilon) * scale + bias` with statistics over the
+    trailing dims from `axis`; scale and bias broadcast over those dims.
+
+    ```mlir
+    %y = dnn.layer_norm %x, %s, %b {axis = 2 : i64, epsilon = 1.0e-05 : f32}
+         : (tensor<1x4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input, DNN_Tensor:$scale,
+                   Optional<DNN_Tensor>:$bias, I64Attr:$axis, F32Attr:$epsilon);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $bias^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+class DNN_SoftmaxBase<string mnemonic, string desc>
+    : DNN_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = mnemonic # " along one axis";
+  let description = desc # [{
+
+    ```mlir
+    %y = dnn.}] # mnemonic # [{ %x {axis = 1 : i64} : tensor<2x10xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input, I64Attr:$axis);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+def DNN_SoftmaxOp : DNN_SoftmaxBase<"softmax",
+    "exp(x - max) / sum(exp(x - max)) along `axis`.">;
+def DNN_LogSoftmaxOp : DNN_SoftmaxBase<"log_softmax",
+    "x - max - log(sum(exp(x - max))) along `axis`.">;
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+class DNN_ReduceOp<string mnemonic, string desc>
+    : DNN_Op<mnemonic, [Pure]> {
+  let summary = mnemonic # " over a set of axes";
+  let description = desc # [{
+
+    `axes` are normalized (non-negative, sorted); an empty list reduces all
+    dims. With keepdims the reduced dims stay as 1.
+
+    ```mlir
+    %y = dnn.}] # mnemonic # [{ %x {axes = array<i64: 1>, keepdims = true}
+         : tensor<2x8xf32> -> tensor<2x1xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input, DenseI64ArrayAttr:$axes,
+                   BoolAttr:$keepdims);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+def DNN_ReduceSumOp : DNN_ReduceOp<"reduce_sum", "Sum.">;
+def DNN_ReduceMeanOp : DNN_ReduceOp<"reduce_mean", "Arithmetic mean.">;
+def DNN_ReduceMaxOp : DNN_ReduceOp<"reduce_max", "Maximum.">;
+def DNN_ReduceMinOp : DNN_ReduceOp<"reduce_min", "Minimum.">;
+def DNN_ReduceProdOp : DNN_ReduceOp<"reduce_prod", "Product.">;
+
+class DNN_ArgReduceOp<string mnemonic, string desc> : DNN_Op<mnemonic, [Pure]> {
+  let summary = mnemonic # " along one axis (i64 indices)";
+  let description = desc # [{
+
+    ```mlir
+    %i = dnn.}] # mnemonic # [{ %x {axis = 1 : i64, keepdims = true,
+           select_last_index = false} : tensor<2x8xf32> -> tensor<2x1xi64>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input, I64Attr:$axis, BoolAttr:$keepdims,
+                   BoolAttr:$select_last_index);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+def DNN_ArgMaxOp : DNN_ArgReduceOp<"arg_max", "Index of the maximum.">;
+def DNN_ArgMinOp : DNN_ArgReduceOp<"arg_min", "Index of the minimum.">;
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def DNN_ReshapeOp : DNN_Op<"reshape", [Pure]> {
+  let summary = "reshape to the (static) result type";
+  let description = [{
+    Row-major reshape; element counts must agree. Flatten, Squeeze and
+    Unsqueeze canonicalize to it.
+
+    ```mlir
+    %y = dnn.reshape %x : tensor<1x512x1x1xf32> -> tensor<1x512xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+class DNN_ReshapeLikeOp<string mnemonic, string desc, dag attrs>
+    : DNN_Op<mnemonic, [Pure]> {
+  let summary = mnemonic;
+  let description = desc # [{
+
+    Canonicalizes to `dnn.reshape`.
+
+    ```mlir
+    %y = dnn.}] # mnemonic # [{ %x {...} : tensor<1x8x1xf32> -> tensor<...>
+    ```
+  }];
+  let arguments = !con((ins DNN_Tensor:$input), attrs);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+def DNN_FlattenOp : DNN_ReshapeLikeOp<"flatten",
+    "Collapses dims [0, axis) and [axis, rank) into a 2-D tensor.",
+    (ins I64Attr:$axis)>;
+def DNN_SqueezeOp : DNN_ReshapeLikeOp<"squeeze", "Removes unit dims `axes`.",
+    (ins DenseI64ArrayAttr:$axes)>;
+def DNN_UnsqueezeOp : DNN_ReshapeLikeOp<"unsqueeze",
+    "Inserts unit dims at `axes` (positions in the result).",
+    (ins DenseI64ArrayAttr:$axes)>;
+
+def DNN_TransposeOp : DNN_Op<"transpose", [Pure]> {
+  let summary = "permutes dims";
+  let description = [{
+    Result dim i is input dim perm[i].
+
+    ```mlir
+    %y = dnn.transpose %x {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<3x2xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def DNN_ConcatOp : DNN_Op<"concat", [Pure]> {
+  let summary = "concatenation along an axis";
+  let description = [{
+    ```mlir
+    %y = dnn.concat %a, %b {axis = 1 : i64}
+         : (tensor<1x2xf32>, tensor<1x3xf32>) -> tensor<1x5xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<DNN_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type($inputs, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def DNN_SplitOp : DNN_Op<"split", [Pure]> {
+  let summary = "splits a tensor along an axis";
+  let description = [{
+    Result i takes the next result-dim-size slice along `axis`.
+
+    ```mlir
+    %a, %b = dnn.split %x {axis = 1 : i64}
+             : tensor<1x5xf32> -> (tensor<1x2xf32>, tensor<1x3xf32>)
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input, I64Attr:$axis);
+  let results = (outs Variadic<DNN_Tensor>:$outputs);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($outputs)";
+  let hasVerifier = 1;
+}
+
+def DNN_SliceOp : DNN_Op<"slice", [Pure]> {
+  let summary = "strided slice with one (start, step) per dim";
+  let description = [{
+    Normalized ONNX Slice: `starts` and `steps` have one entry per dim; the
+    result shape gives the count. Negative steps walk backwards.
+
+    ```mlir
+    %y = dnn.slice %x {starts = array<i64: 0, 1>, steps = array<i64: 1, 2>}
+         : tensor<2x8xf32> -> tensor<2x4xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input, DenseI64ArrayAttr:$starts,
+                   DenseI64ArrayAttr:$steps);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def DNN_GatherOp : DNN_Op<"gather", [Pure]> {
+  let summary = "gathers slices along an axis (ONNX Gather)";
+  let description = [{
+    Result shape: data.shape[:axis] + indices.shape + data.shape[axis+1:].
+    Negative indices count from the end.
+
+    ```mlir
+    %y = dnn.gather %x, %i {axis = 0 : i64}
+         : (tensor<5x4xf32>, tensor<2xi64>) -> tensor<2x4xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$data, DNN_IndexTensor:$indices,
+                   I64Attr:$axis);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def DNN_PadOp : DNN_Op<"pad", [Pure]> {
+  let summary = "pads with a constant, edge or reflect values";
+  let description = [{
+    Pads are [begin..., end...] and non-negative.
+
+    ```mlir
+    %y = dnn.pad %x {mode = "constant", pads = array<i64: 0, 1, 0, 1>,
+           value = 0.0 : f64} : tensor<2x2xf32> -> tensor<2x4xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input, DenseI64ArrayAttr:$pads,
+                   StrAttr:$mode, F64Attr:$value);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def DNN_ExpandOp : DNN_Op<"expand", [Pure]> {
+  let summary = "broadcasts to the result shape";
+  let description = [{
+    ```mlir
+    %y = dnn.expand %x : tensor<1x4xf32> -> tensor<3x4xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def DNN_TileOp : DNN_Op<"tile", [Pure]> {
+  let summary = "repeats the input along each dim";
+  let description = [{
+    ```mlir
+    %y = dnn.tile %x {repeats = array<i64: 2, 1>} : tensor<2x3xf32> -> tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input, DenseI64ArrayAttr:$repeats);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def DNN_ShapeOp : DNN_Op<"shape", [Pure]> {
+  let summary = "the shape of a tensor as an i64 tensor";
+  let description = [{
+    Dims [start, end) of the input's shape; folds to a constant for static
+    shapes.
+
+    ```mlir
+    %s = dnn.shape %x {start = 0 : i64, end = 2 : i64}
+         : tensor<1x3x4xf32> -> tensor<2xi64>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input, I64Attr:$start, I64Attr:$end);
+  let results = (outs RankedTensorOf<[I64]>:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+#endif // DNNC_DIALECT_DNN_IR_DNNOPS_TD

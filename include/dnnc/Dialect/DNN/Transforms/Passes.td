@@ -1,0 +1,29 @@
+//===- Passes.td - dnn dialect passes ----------------------*- tablegen -*-===//
+#ifndef DNNC_DIALECT_DNN_TRANSFORMS_PASSES_TD
+#define DNNC_DIALECT_DNN_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def DNNFoldBatchNorm : Pass<"dnn-fold-batch-norm", "mlir::func::FuncOp"> {
+  let summary = "Folds inference BatchNormalization into the preceding conv";
+  let description = [{
+    `batch_norm(conv(x, W, b))` with constant W, b and constant BN parameters
+    becomes `conv(x, W * s, (b - mean) * s + beta)` with
+    `s = scale / sqrt(var + eps)` per output channel. Batch norms that do not
+    follow a single-use constant-weight conv are left for the lowering.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def DNNFoldConstants : Pass<"dnn-fold-constants", "mlir::func::FuncOp"> {
+  let summary = "Evaluates dnn ops on constant operands";
+  let description = [{
+    Applies the dnn folders (shape arithmetic, reshapes and transposes of
+    constant weights) and removes dead ops, leaving weights pre-transformed
+    at compile time. Transposes of constant float tensors are evaluated here
+    (e.g. Gemm weights stored as [N, K]).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+#endif // DNNC_DIALECT_DNN_TRANSFORMS_PASSES_TD

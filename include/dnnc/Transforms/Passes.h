@@ -1,0 +1,23 @@
+//===- Passes.h - dnnc codegen transforms -----------------------*- C++ -*-===//
+#ifndef DNNC_TRANSFORMS_PASSES_H
+#define DNNC_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace dnnc {
+#define GEN_PASS_DECL
+#include "dnnc/Transforms/Passes.h.inc"
+#define GEN_PASS_REGISTRATION
+#include "dnnc/Transforms/Passes.h.inc"
+} // namespace dnnc
+
+#endif // DNNC_TRANSFORMS_PASSES_H

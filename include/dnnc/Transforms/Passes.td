@@ -1,0 +1,78 @@
+//===- Passes.td - dnnc codegen transforms -----------------*- tablegen -*-===//
+#ifndef DNNC_TRANSFORMS_PASSES_TD
+#define DNNC_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def DNNCConvToMatmul : Pass<"dnnc-conv-to-matmul", "mlir::func::FuncOp"> {
+  let summary = "Rewrites linalg convolutions as (im2col +) matmul";
+  let description = [{
+    2-D NCHW convolutions become a matmul of the weights [F, C*KH*KW] with an
+    im2col tensor [C*KH*KW, OH*OW] per image; 1x1 stride-1 convolutions need
+    no im2col copy and become a plain matmul on a reshaped input. Grouped
+    convolutions (not depthwise) become one matmul per group.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def DNNCTileAndVectorize : Pass<"dnnc-tile-and-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Register-tiles linalg contractions and vectorizes them";
+  let description = [{
+    Every matmul-like linalg op (matmul, batch_matmul, contraction generics)
+    is tiled to an `m x n x k` register tile (scf.for loops), the tile is
+    vectorized to vector.contract, and elementwise/reduction generics are
+    tiled along their innermost dim and vectorized. Ops it cannot vectorize
+    (dynamic shapes, gathers) stay scalar loops after bufferization.
+  }];
+  let options = [
+    Option<"tileM", "tile-m", "int64_t", "8", "rows per register tile">,
+    Option<"tileN", "tile-n", "int64_t", "32", "columns per register tile">,
+    Option<"tileK", "tile-k", "int64_t", "1", "reduction step per tile">,
+    Option<"vectorWidth", "vector-width", "int64_t", "16",
+           "elements per vector for elementwise ops">
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def DNNCHoistVectorTransfers
+    : Pass<"dnnc-hoist-vector-transfers", "mlir::func::FuncOp"> {
+  let summary = "Keeps register-tile accumulators in registers across loops";
+  let description = [{
+    After bufferization, folds memref subviews into vector transfers and
+    hoists loop-invariant read/write pairs (the matmul accumulator tile) out
+    of the reduction loop, so the tile lives in vector registers.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
+def DNNCMathApproximation
+    : Pass<"dnnc-math-approximation", "mlir::func::FuncOp"> {
+  let summary = "Replaces f32 transcendental math ops with polynomials";
+  let description = [{
+    exp, log, tanh, erf, sin, cos, ... on f32 scalars and vectors become
+    polynomial approximations (upstream patterns) that vectorize, instead of
+    scalar libm calls.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+}
+
+def DNNCLowerStridedCopies
+    : Pass<"dnnc-lower-strided-copies", "mlir::func::FuncOp"> {
+  let summary = "Turns non-contiguous memref.copy into linalg.copy loops";
+  let description = [{
+    memref.copy between buffers that are not both contiguous would lower to a
+    call into MLIR's C runner utilities, which compiled models do not link.
+    They become linalg.copy (then loops); contiguous copies stay memcpy.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+#endif // DNNC_TRANSFORMS_PASSES_TD

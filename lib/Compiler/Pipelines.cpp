@@ -1,0 +1,129 @@
+//===- Pipelines.cpp - dnnc pass pipelines --------------------------------===//
+#include "dnnc/Compiler/Pipelines.h"
+#include "dnnc/Conversion/Passes.h"
+#include "dnnc/Dialect/DNN/Transforms/Passes.h"
+#include "dnnc/Transforms/Passes.h"
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace dnnc {
+
+void buildDNNOptimizePipeline(OpPassManager &pm) {
+  OpPassManager &f = pm.nest<func::FuncOp>();
+  f.addPass(dnn::createDNNFoldConstants());
+  f.addPass(dnn::createDNNFoldBatchNorm());
+  f.addPass(dnn::createDNNFoldConstants());
+  f.addPass(createCSEPass());
+}
+
+void buildDNNToLinalgPipeline(OpPassManager &pm) {
+  OpPassManager &f = pm.nest<func::FuncOp>();
+  f.addPass(createConvertDNNToLinalg());
+  f.addPass(createCanonicalizerPass());
+  f.addPass(createCSEPass());
+}
+
+void buildCPUCodegenPipeline(OpPassManager &pm,
+                             const CPUCodegenOptions &options) {
+  {
+    OpPassManager &f = pm.nest<func::FuncOp>();
+    f.addPass(createDNNCConvToMatmul());
+    f.addPass(createCanonicalizerPass());
+    if (options.vectorize) {
+      DNNCTileAndVectorizeOptions tv;
+      tv.tileM = options.tileM;
+      tv.tileN = options.tileN;
+      f.addPass(createDNNCTileAndVectorize(tv));
+    }
+    f.addPass(createCanonicalizerPass());
+    f.addPass(createCSEPass());
+  }
+  // Bufferize: tensors -> memrefs, results become out-parameters.
+  bufferization::OneShotBufferizePassOptions bo;
+  bo.bufferizeFunctionBoundaries = true;
+  bo.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bo));
+  bufferization::BufferResultsToOutParamsPassOptions ro;
+  ro.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(ro));
+  {
+    OpPassManager &f = pm.nest<func::FuncOp>();
+    f.addPass(createCanonicalizerPass());
+    f.addPass(createCSEPass());
+    f.addPass(createDNNCHoistVectorTransfers());
+    f.addPass(createCanonicalizerPass());
+  }
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  // Lower to loops and then to LLVM.
+  {
+    OpPassManager &f = pm.nest<func::FuncOp>();
+    f.addPass(createDNNCLowerStridedCopies());
+    f.addPass(createConvertLinalgToLoopsPass());
+    f.addPass(createDNNCMathApproximation());
+    f.addPass(vector::createLowerVectorMultiReductionPass(
+        vector::VectorMultiReductionLowering::InnerReduction));
+    f.addPass(createConvertVectorToSCFPass());
+    f.addPass(createLowerAffinePass());
+    f.addPass(createCanonicalizerPass());
+  }
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertMathToLibmPass());
+  ConvertVectorToLLVMPassOptions vo;
+  vo.vectorContractLowering = vector::VectorContractLowering::OuterProduct;
+  vo.vectorTransposeLowering = vector::VectorTransposeLowering::Shuffle1D;
+  pm.addPass(createConvertVectorToLLVMPass(vo));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  ConvertFuncToLLVMPassOptions fo;
+  fo.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(fo));
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void buildCPUPipeline(OpPassManager &pm, const CPUCodegenOptions &options) {
+  buildDNNOptimizePipeline(pm);
+  buildDNNToLinalgPipeline(pm);
+  buildCPUCodegenPipeline(pm, options);
+}
+
+void registerAllDNNC(DialectRegistry &registry) {
+  registry.insert<dnn::DNNDialect>();
+  static bool once = [] {
+    dnn::registerDNNPasses();
+    registerDNNCConversionPasses();
+    registerDNNCTransformsPasses();
+    PassPipelineRegistration<>("dnnc-optimize",
+                               "Optimize dnn IR (folding, BatchNorm folding)",
+                               buildDNNOptimizePipeline);
+    PassPipelineRegistration<>("dnnc-to-linalg",
+                               "Lower dnn IR to linalg on tensors",
+                               buildDNNToLinalgPipeline);
+    PassPipelineRegistration<CPUCodegenOptions>(
+        "dnnc-cpu-codegen", "Lower linalg on tensors to the LLVM dialect (CPU)",
+        buildCPUCodegenPipeline);
+    PassPipelineRegistration<CPUCodegenOptions>(
+        "dnnc-cpu", "The whole CPU flow: dnn -> LLVM dialect",
+        buildCPUPipeline);
+    return true;
+  }();
+  (void)once;
+}
+
+} // namespace dnnc

@@ -1,0 +1,315 @@
+//===- DataMovement.cpp - Reshapes, slices, gathers, pads -> tensor/linalg ===//
+//
+// Reshapes become collapse/expand_shape, transposes linalg.transpose, concat
+// and split insert/extract_slice, positive-step slices extract_slice, and the
+// index-computing ops (negative-step slices, gather, edge/reflect pads, tile)
+// linalg.generic with tensor.extract.
+//
+//===----------------------------------------------------------------------===//
+#include "Patterns.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace dnnc;
+using namespace dnnc::dnn;
+
+/// linalg.generic over `resultType` whose body computes the source indices
+/// from the output indices and extracts from `source`.
+static Value buildIndexedCopy(
+    OpBuilder &b, Location loc, RankedTensorType resultType, Value source,
+    ValueRange extraInputs, ArrayRef<AffineMap> extraMaps,
+    const std::function<SmallVector<Value>(OpBuilder &, Location,
+                                           ArrayRef<Value> outIdx,
+                                           ValueRange extras)> &indexFn) {
+  int64_t rank = resultType.getRank();
+  SmallVector<AffineMap> maps(extraMaps);
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                       resultType.getElementType());
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, extraInputs, ValueRange{init},
+             maps, iters,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               SmallVector<Value> outIdx;
+               for (int64_t i = 0; i < rank; ++i)
+                 outIdx.push_back(linalg::IndexOp::create(nb, nl, i));
+               SmallVector<Value> srcIdx =
+                   indexFn(nb, nl, outIdx, args.drop_back());
+               Value v = tensor::ExtractOp::create(nb, nl, source, srcIdx);
+               linalg::YieldOp::create(nb, nl, v);
+             })
+      .getResult(0);
+}
+
+static Value idx(OpBuilder &b, Location l, int64_t v) {
+  return arith::ConstantIndexOp::create(b, l, v);
+}
+
+namespace {
+template <typename OpTy>
+struct ReshapeLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    auto inT = cast<RankedTensorType>(op.getInput().getType());
+    auto t = cast<RankedTensorType>(op.getType());
+    if (!inT.hasStaticShape() || !t.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    rewriter.replaceOp(op, buildReshape(rewriter, op.getLoc(), op.getInput(), t));
+    return success();
+  }
+};
+
+struct TransposeLowering : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto t = cast<RankedTensorType>(op.getType());
+    if (!t.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Value init = tensor::EmptyOp::create(rewriter, op.getLoc(), t.getShape(),
+                                         t.getElementType());
+    rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
+                                                       op.getInput(), init,
+                                                       op.getPerm())
+                               .getResult()[0]);
+    return success();
+  }
+};
+
+struct ConcatLowering : OpRewritePattern<ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConcatOp op,
+                                PatternRewriter &rewriter) const override {
+    auto t = cast<RankedTensorType>(op.getType());
+    if (!t.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    Value acc = tensor::EmptyOp::create(rewriter, loc, t.getShape(),
+                                        t.getElementType());
+    int64_t off = 0, axis = op.getAxis();
+    for (Value in : op.getInputs()) {
+      auto it = cast<RankedTensorType>(in.getType());
+      SmallVector<int64_t> offs(t.getRank(), 0), strides(t.getRank(), 1);
+      offs[axis] = off;
+      off += it.getDimSize(axis);
+      if (it.getNumElements() == 0)
+        continue;
+      acc = tensor::InsertSliceOp::create(rewriter, loc, in, acc, ValueRange{},
+                                          ValueRange{}, ValueRange{}, offs,
+                                          it.getShape(), strides);
+    }
+    rewriter.replaceOp(op, acc);
+    return success();
+  }
+};
+
+struct SplitLowering : OpRewritePattern<SplitOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SplitOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    int64_t off = 0, axis = op.getAxis();
+    SmallVector<Value> results;
+    for (Value r : op.getOutputs()) {
+      auto rt = cast<RankedTensorType>(r.getType());
+      if (!rt.hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "dynamic shapes");
+      SmallVector<int64_t> offs(rt.getRank(), 0), strides(rt.getRank(), 1);
+      offs[axis] = off;
+      off += rt.getDimSize(axis);
+      results.push_back(tensor::ExtractSliceOp::create(
+          rewriter, loc, rt, op.getInput(), ValueRange{}, ValueRange{},
+          ValueRange{}, offs, rt.getShape(), strides));
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+struct SliceLowering : OpRewritePattern<SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SliceOp op,
+                                PatternRewriter &rewriter) const override {
+    auto t = cast<RankedTensorType>(op.getType());
+    auto inT = cast<RankedTensorType>(op.getInput().getType());
+    if (!t.hasStaticShape() || !inT.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    SmallVector<int64_t> starts(op.getStarts()), steps(op.getSteps());
+    if (t.getNumElements() == 0) {
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, t.getShape(),
+                                                   t.getElementType());
+      return success();
+    }
+    if (llvm::all_of(steps, [](int64_t s) { return s > 0; })) {
+      rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+          op, t, op.getInput(), ValueRange{}, ValueRange{}, ValueRange{},
+          starts, t.getShape(), steps);
+      return success();
+    }
+    Value r = buildIndexedCopy(
+        rewriter, loc, t, op.getInput(), {}, {},
+        [&](OpBuilder &b, Location l, ArrayRef<Value> out, ValueRange) {
+          SmallVector<Value> src;
+          for (size_t i = 0; i < out.size(); ++i)
+            src.push_back(arith::AddIOp::create(
+                b, l, idx(b, l, starts[i]),
+                arith::MulIOp::create(b, l, out[i], idx(b, l, steps[i]))));
+          return src;
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+struct GatherLowering : OpRewritePattern<GatherOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GatherOp op,
+                                PatternRewriter &rewriter) const override {
+    auto t = cast<RankedTensorType>(op.getType());
+    auto dT = cast<RankedTensorType>(op.getData().getType());
+    auto iT = cast<RankedTensorType>(op.getIndices().getType());
+    if (!t.hasStaticShape() || !dT.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    int64_t axis = op.getAxis(), ir = iT.getRank(), rank = t.getRank();
+    // Indices are read at output dims [axis, axis + ir).
+    SmallVector<AffineExpr> ie;
+    for (int64_t i = 0; i < ir; ++i)
+      ie.push_back(rewriter.getAffineDimExpr(axis + i));
+    AffineMap imap = AffineMap::get(rank, 0, ie, rewriter.getContext());
+    int64_t n = dT.getDimSize(axis);
+    Value r = buildIndexedCopy(
+        rewriter, loc, t, op.getData(), op.getIndices(), imap,
+        [&](OpBuilder &b, Location l, ArrayRef<Value> out, ValueRange ex) {
+          Value k = arith::IndexCastOp::create(b, l, b.getIndexType(), ex[0]);
+          Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, k,
+                                            idx(b, l, 0));
+          k = arith::SelectOp::create(
+              b, l, neg, arith::AddIOp::create(b, l, k, idx(b, l, n)), k);
+          // Clamp so that a bad index cannot read out of bounds.
+          k = arith::MaxSIOp::create(
+              b, l, arith::MinSIOp::create(b, l, k, idx(b, l, n - 1)),
+              idx(b, l, 0));
+          SmallVector<Value> src(out.begin(), out.begin() + axis);
+          src.push_back(k);
+          src.append(out.begin() + axis + ir, out.end());
+          return src;
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+struct PadLowering : OpRewritePattern<PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PadOp op,
+                                PatternRewriter &rewriter) const override {
+    auto t = cast<RankedTensorType>(op.getType());
+    auto inT = cast<RankedTensorType>(op.getInput().getType());
+    if (!t.hasStaticShape() || !inT.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    int64_t rank = t.getRank();
+    ArrayRef<int64_t> pads = op.getPads();
+    Type et = t.getElementType();
+    if (op.getMode() == "constant") {
+      SmallVector<OpFoldResult> lo, hi;
+      for (int64_t i = 0; i < rank; ++i) {
+        lo.push_back(rewriter.getIndexAttr(pads[i]));
+        hi.push_back(rewriter.getIndexAttr(pads[rank + i]));
+      }
+      Value v = scalarConst(rewriter, loc, et, op.getValue().convertToDouble());
+      rewriter.replaceOpWithNewOp<tensor::PadOp>(op, t, op.getInput(), lo, hi,
+                                                 v);
+      return success();
+    }
+    if (inT.getNumElements() == 0)
+      return rewriter.notifyMatchFailure(op, "edge/reflect pad of empty input");
+    bool reflect = op.getMode() == "reflect";
+    Value r = buildIndexedCopy(
+        rewriter, loc, t, op.getInput(), {}, {},
+        [&](OpBuilder &b, Location l, ArrayRef<Value> out, ValueRange) {
+          SmallVector<Value> src;
+          for (int64_t i = 0; i < rank; ++i) {
+            int64_t n = inT.getDimSize(i);
+            Value p = arith::SubIOp::create(b, l, out[i], idx(b, l, pads[i]));
+            if (reflect && n > 1) {
+              // Reflect without repeating the edge: period 2(n-1).
+              Value period = idx(b, l, 2 * (n - 1));
+              Value m = arith::RemSIOp::create(
+                  b, l,
+                  arith::AddIOp::create(
+                      b, l, arith::RemSIOp::create(b, l, p, period), period),
+                  period);
+              Value over = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge,
+                                                 m, idx(b, l, n));
+              p = arith::SelectOp::create(
+                  b, l, over, arith::SubIOp::create(b, l, period, m), m);
+            } else {
+              p = arith::MaxSIOp::create(
+                  b, l, arith::MinSIOp::create(b, l, p, idx(b, l, n - 1)),
+                  idx(b, l, 0));
+            }
+            src.push_back(p);
+          }
+          return src;
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+struct TileLowering : OpRewritePattern<TileOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TileOp op,
+                                PatternRewriter &rewriter) const override {
+    auto t = cast<RankedTensorType>(op.getType());
+    auto inT = cast<RankedTensorType>(op.getInput().getType());
+    if (!t.hasStaticShape() || !inT.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    if (t.getNumElements() == 0) {
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, t.getShape(),
+                                                   t.getElementType());
+      return success();
+    }
+    Value r = buildIndexedCopy(
+        rewriter, op.getLoc(), t, op.getInput(), {}, {},
+        [&](OpBuilder &b, Location l, ArrayRef<Value> out, ValueRange) {
+          SmallVector<Value> src;
+          for (size_t i = 0; i < out.size(); ++i)
+            src.push_back(arith::RemUIOp::create(
+                b, l, out[i], idx(b, l, inT.getDimSize(i))));
+          return src;
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+struct ShapeLowering : OpRewritePattern<ShapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ShapeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inT = cast<RankedTensorType>(op.getInput().getType());
+    SmallVector<int64_t> dims(
+        inT.getShape().slice(op.getStart(), op.getEnd() - op.getStart()));
+    if (llvm::any_of(dims, ShapedType::isDynamic))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, DenseIntElementsAttr::get(cast<ShapedType>(op.getType()), dims));
+    return success();
+  }
+};
+} // namespace
+
+void dnnc::populateDataMovementPatterns(RewritePatternSet &patterns) {
+  patterns.add<ReshapeLowering<ReshapeOp>, ReshapeLowering<FlattenOp>,
+               ReshapeLowering<SqueezeOp>, ReshapeLowering<UnsqueezeOp>,
+               TransposeLowering, ConcatLowering, SplitLowering, SliceLowering,
+               GatherLowering, PadLowering, TileLowering, ShapeLowering>(
+      patterns.getContext());
+}

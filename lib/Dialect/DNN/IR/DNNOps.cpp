@@ -1,0 +1,473 @@
+//===- DNNOps.cpp - dnn op verifiers and type inference -------------------===//
+//
+// Verifiers and result type inference. Folders and canonicalizations live in
+// DNNFolds.cpp; the shape rules themselves in DNNShapes.cpp.
+//
+//===----------------------------------------------------------------------===//
+#include "dnnc/Dialect/DNN/IR/DNNOps.h"
+#include "dnnc/Dialect/DNN/IR/DNNShapes.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace dnnc;
+using namespace dnnc::dnn;
+
+static RankedTensorType rankedType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+/// Checks that `op`'s result type has `expected` shape (dynamic dims in either
+/// side are accepted).
+static LogicalResult checkResultShape(Operation *op, Type resultType,
+                                      ArrayRef<int64_t> expected) {
+  auto type = cast<RankedTensorType>(resultType);
+  bool ok = type.getRank() == (int64_t)expected.size();
+  for (size_t i = 0; ok && i < expected.size(); ++i)
+    ok = ShapedType::isDynamic(expected[i]) || type.isDynamicDim(i) ||
+         type.getDimSize(i) == expected[i];
+  if (ok)
+    return success();
+  std::string exp;
+  llvm::raw_string_ostream os(exp);
+  llvm::interleave(expected, os, "x");
+  return op->emitOpError("result type ")
+         << type << " does not match the expected shape " << exp;
+}
+
+//===----------------------------------------------------------------------===//
+// Broadcasting ops
+//===----------------------------------------------------------------------===//
+
+static LogicalResult inferBroadcast(std::optional<Location> loc,
+                                    ArrayRef<Value> operands, Type elementType,
+                                    SmallVectorImpl<Type> &results) {
+  SmallVector<ArrayRef<int64_t>> shapes;
+  for (Value v : operands) {
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    if (!t)
+      return emitOptionalError(loc, "operands must be ranked tensors");
+    shapes.push_back(t.getShape());
+  }
+  Shape shape;
+  std::string err;
+  if (failed(broadcastShapes(shapes, shape, err)))
+    return emitOptionalError(loc, err);
+  results.push_back(RankedTensorType::get(shape, elementType));
+  return success();
+}
+
+#define DNN_ARITH_INFER(OP)                                                    \
+  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> l, \
+                                     Adaptor a,                                \
+                                     SmallVectorImpl<Type> &results) {         \
+    auto lt = rankedType(a.getLhs()), rt = rankedType(a.getRhs());             \
+    if (lt.getElementType() != rt.getElementType())                            \
+      return emitOptionalError(l, "operand element types differ: ", lt, " vs ",\
+                               rt);                                            \
+    return inferBroadcast(l, {a.getLhs(), a.getRhs()}, lt.getElementType(),    \
+                          results);                                            \
+  }
+DNN_ARITH_INFER(AddOp)
+DNN_ARITH_INFER(SubOp)
+DNN_ARITH_INFER(MulOp)
+DNN_ARITH_INFER(DivOp)
+DNN_ARITH_INFER(MaxOp)
+DNN_ARITH_INFER(MinOp)
+DNN_ARITH_INFER(ModOp)
+DNN_ARITH_INFER(PReluOp)
+DNN_ARITH_INFER(AndOp)
+DNN_ARITH_INFER(OrOp)
+DNN_ARITH_INFER(XorOp)
+#undef DNN_ARITH_INFER
+
+// Pow allows a different exponent element type (ONNX Pow-12+).
+LogicalResult PowOp::inferReturnTypes(MLIRContext *, std::optional<Location> l,
+                                      Adaptor a,
+                                      SmallVectorImpl<Type> &results) {
+  return inferBroadcast(l, {a.getLhs(), a.getRhs()},
+                        rankedType(a.getLhs()).getElementType(), results);
+}
+
+#define DNN_COMPARE_INFER(OP)                                                  \
+  LogicalResult OP::inferReturnTypes(MLIRContext *ctx,                         \
+                                     std::optional<Location> l, Adaptor a,     \
+                                     SmallVectorImpl<Type> &results) {         \
+    auto lt = rankedType(a.getLhs()), rt = rankedType(a.getRhs());             \
+    if (lt.getElementType() != rt.getElementType())                            \
+      return emitOptionalError(l, "operand element types differ: ", lt, " vs ",\
+                               rt);                                            \
+    return inferBroadcast(l, {a.getLhs(), a.getRhs()},                         \
+                          IntegerType::get(ctx, 1), results);                  \
+  }
+DNN_COMPARE_INFER(EqualOp)
+DNN_COMPARE_INFER(LessOp)
+DNN_COMPARE_INFER(LessEqualOp)
+DNN_COMPARE_INFER(GreaterOp)
+DNN_COMPARE_INFER(GreaterEqualOp)
+#undef DNN_COMPARE_INFER
+
+LogicalResult WhereOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> l, Adaptor a,
+                                        SmallVectorImpl<Type> &results) {
+  auto xt = rankedType(a.getX()), yt = rankedType(a.getY());
+  if (xt.getElementType() != yt.getElementType())
+    return emitOptionalError(l, "x and y element types differ");
+  return inferBroadcast(l, {a.getCondition(), a.getX(), a.getY()},
+                        xt.getElementType(), results);
+}
+
+LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> l, Adaptor a,
+                                         SmallVectorImpl<Type> &results) {
+  auto lt = rankedType(a.getLhs()), rt = rankedType(a.getRhs());
+  if (lt.getElementType() != rt.getElementType())
+    return emitOptionalError(l, "matmul operand element types differ");
+  Shape shape;
+  std::string err;
+  if (failed(matmulShape(lt.getShape(), rt.getShape(), shape, err)))
+    return emitOptionalError(l, err);
+  results.push_back(RankedTensorType::get(shape, lt.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Verifiers
+//===----------------------------------------------------------------------===//
+
+LogicalResult CastOp::verify() {
+  if (rankedType(getInput()).getShape() != rankedType(getOutput()).getShape())
+    return emitOpError("input and result shapes differ");
+  return success();
+}
+
+LogicalResult GemmOp::verify() {
+  auto at = rankedType(getA()), bt = rankedType(getB());
+  if (at.getRank() != 2 || bt.getRank() != 2)
+    return emitOpError("A and B must be rank 2");
+  int64_t m = getTransA() ? at.getDimSize(1) : at.getDimSize(0);
+  int64_t k = getTransA() ? at.getDimSize(0) : at.getDimSize(1);
+  int64_t k2 = getTransB() ? bt.getDimSize(1) : bt.getDimSize(0);
+  int64_t n = getTransB() ? bt.getDimSize(0) : bt.getDimSize(1);
+  if (k != k2)
+    return emitOpError("contraction dims differ: ") << k << " vs " << k2;
+  Shape shape{m, n};
+  if (Value c = getC()) {
+    Shape b;
+    std::string err;
+    if (failed(broadcastShapes({rankedType(c).getShape(), ArrayRef(shape)}, b,
+                               err)) ||
+        ArrayRef(b) != ArrayRef(shape))
+      return emitOpError("C does not broadcast to the result shape");
+  }
+  return checkResultShape(*this, getType(), shape);
+}
+
+LogicalResult ConvOp::verify() {
+  Shape shape;
+  std::string err;
+  if (failed(convShape(rankedType(getInput()).getShape(),
+                       rankedType(getWeight()).getShape(), getStrides(),
+                       getPads(), getDilations(), getGroup(), shape, err)))
+    return emitOpError(err);
+  if (Value b = getBias()) {
+    auto bt = rankedType(b);
+    if (bt.getRank() != 1 || bt.getDimSize(0) != shape[1])
+      return emitOpError("bias must be a vector of the output channel count");
+  }
+  return checkResultShape(*this, getType(), shape);
+}
+
+template <typename PoolOp>
+static LogicalResult verifyPool(PoolOp op) {
+  auto in = rankedType(op.getInput());
+  int64_t nsp = in.getRank() - 2;
+  if (nsp < 1 || (int64_t)op.getKernelShape().size() != nsp ||
+      (int64_t)op.getStrides().size() != nsp ||
+      (int64_t)op.getDilations().size() != nsp ||
+      (int64_t)op.getPads().size() != 2 * nsp)
+    return op.emitOpError("kernel_shape/strides/dilations need one value per "
+                          "spatial dim and pads two");
+  auto out = rankedType(op.getOutput());
+  if (out.getRank() != in.getRank() || out.getDimSize(0) != in.getDimSize(0) ||
+      out.getDimSize(1) != in.getDimSize(1))
+    return op.emitOpError("result must keep the batch and channel dims");
+  for (int64_t i = 0; i < nsp; ++i) {
+    int64_t lo = windowOutputSize(in.getDimSize(2 + i), op.getKernelShape()[i],
+                                  op.getStrides()[i], op.getPads()[i],
+                                  op.getPads()[nsp + i], op.getDilations()[i],
+                                  false);
+    int64_t hi = windowOutputSize(in.getDimSize(2 + i), op.getKernelShape()[i],
+                                  op.getStrides()[i], op.getPads()[i],
+                                  op.getPads()[nsp + i], op.getDilations()[i],
+                                  true);
+    int64_t d = out.getDimSize(2 + i);
+    if (!ShapedType::isDynamic(d) && !ShapedType::isDynamic(lo) &&
+        (d < lo || d > hi))
+      return op.emitOpError("spatial dim ")
+             << i << " of the result is " << d << ", expected " << lo;
+  }
+  return success();
+}
+LogicalResult MaxPoolOp::verify() { return verifyPool(*this); }
+LogicalResult AveragePoolOp::verify() { return verifyPool(*this); }
+
+template <typename GlobalOp>
+static LogicalResult verifyGlobalPool(GlobalOp op) {
+  auto in = rankedType(op.getInput());
+  if (in.getRank() < 3)
+    return op.emitOpError("input must have rank >= 3");
+  Shape expected(in.getShape().take_front(2));
+  expected.append(in.getRank() - 2, 1);
+  return checkResultShape(op, op.getType(), expected);
+}
+LogicalResult GlobalAveragePoolOp::verify() { return verifyGlobalPool(*this); }
+LogicalResult GlobalMaxPoolOp::verify() { return verifyGlobalPool(*this); }
+
+LogicalResult BatchNormOp::verify() {
+  auto in = rankedType(getInput());
+  if (in.getRank() < 2)
+    return emitOpError("input must have rank >= 2");
+  for (Value v : {getScale(), getBias(), getMean(), getVariance()}) {
+    auto t = rankedType(v);
+    if (t.getRank() != 1 || t.getDimSize(0) != in.getDimSize(1))
+      return emitOpError("scale, bias, mean and variance must be vectors of ")
+             << in.getDimSize(1) << " channels";
+  }
+  return success();
+}
+
+LogicalResult LayerNormOp::verify() {
+  auto in = rankedType(getInput());
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= in.getRank())
+    return emitOpError("axis ") << axis << " out of range";
+  Shape b;
+  std::string err;
+  ArrayRef<int64_t> norm = in.getShape().drop_front(axis);
+  for (Value v : {getScale(), getBias()}) {
+    if (!v)
+      continue;
+    if (failed(broadcastShapes({rankedType(v).getShape(), norm}, b, err)) ||
+        ArrayRef(b) != norm)
+      return emitOpError("scale/bias must broadcast to the normalized dims");
+  }
+  return checkResultShape(*this, getType(), in.getShape());
+}
+
+LogicalResult SoftmaxOp::verify() {
+  if (getAxis() < 0 || getAxis() >= rankedType(getInput()).getRank())
+    return emitOpError("axis ") << getAxis() << " out of range";
+  return success();
+}
+LogicalResult LogSoftmaxOp::verify() {
+  if (getAxis() < 0 || getAxis() >= rankedType(getInput()).getRank())
+    return emitOpError("axis ") << getAxis() << " out of range";
+  return success();
+}
+
+template <typename ReduceOp>
+static LogicalResult verifyReduce(ReduceOp op) {
+  auto in = rankedType(op.getInput());
+  int64_t prev = -1;
+  for (int64_t a : op.getAxes()) {
+    if (a <= prev || a >= in.getRank())
+      return op.emitOpError("axes must be sorted, unique and in [0, rank)");
+    prev = a;
+  }
+  return checkResultShape(
+      op, op.getType(), reduceShape(in.getShape(), op.getAxes(), op.getKeepdims()));
+}
+LogicalResult ReduceSumOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMaxOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMinOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceProdOp::verify() { return verifyReduce(*this); }
+
+template <typename ArgOp>
+static LogicalResult verifyArg(ArgOp op) {
+  auto in = rankedType(op.getInput());
+  if (op.getAxis() < 0 || op.getAxis() >= in.getRank())
+    return op.emitOpError("axis out of range");
+  if (!rankedType(op.getOutput()).getElementType().isInteger(64))
+    return op.emitOpError("result must be i64");
+  return checkResultShape(
+      op, op.getType(), reduceShape(in.getShape(), {(int64_t)op.getAxis()}, op.getKeepdims()));
+}
+LogicalResult ArgMaxOp::verify() { return verifyArg(*this); }
+LogicalResult ArgMinOp::verify() { return verifyArg(*this); }
+
+static LogicalResult verifySameElements(Operation *op, Value in, Value out) {
+  auto it = rankedType(in), ot = rankedType(out);
+  if (it.getElementType() != ot.getElementType())
+    return op->emitOpError("element types differ");
+  if (it.hasStaticShape() && ot.hasStaticShape() &&
+      it.getNumElements() != ot.getNumElements())
+    return op->emitOpError("element counts differ: ")
+           << it.getNumElements() << " vs " << ot.getNumElements();
+  return success();
+}
+LogicalResult ReshapeOp::verify() {
+  return verifySameElements(*this, getInput(), getOutput());
+}
+LogicalResult FlattenOp::verify() {
+  if (getAxis() < 0 || getAxis() > rankedType(getInput()).getRank())
+    return emitOpError("axis out of range");
+  if (rankedType(getOutput()).getRank() != 2)
+    return emitOpError("result must be rank 2");
+  return verifySameElements(*this, getInput(), getOutput());
+}
+LogicalResult SqueezeOp::verify() {
+  auto in = rankedType(getInput());
+  for (int64_t a : getAxes())
+    if (a < 0 || a >= in.getRank() || in.getDimSize(a) != 1)
+      return emitOpError("axis ") << a << " is not a unit dim";
+  return verifySameElements(*this, getInput(), getOutput());
+}
+LogicalResult UnsqueezeOp::verify() {
+  auto out = rankedType(getOutput());
+  for (int64_t a : getAxes())
+    if (a < 0 || a >= out.getRank() || out.getDimSize(a) != 1)
+      return emitOpError("axis ") << a << " is not a unit dim of the result";
+  return verifySameElements(*this, getInput(), getOutput());
+}
+
+LogicalResult TransposeOp::verify() {
+  auto in = rankedType(getInput());
+  ArrayRef<int64_t> perm = getPerm();
+  if ((int64_t)perm.size() != in.getRank())
+    return emitOpError("perm must have one entry per dim");
+  Shape expected;
+  llvm::SmallVector<bool> seen(perm.size(), false);
+  for (int64_t p : perm) {
+    if (p < 0 || p >= in.getRank() || seen[p])
+      return emitOpError("perm is not a permutation");
+    seen[p] = true;
+    expected.push_back(in.getDimSize(p));
+  }
+  return checkResultShape(*this, getType(), expected);
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("needs at least one input");
+  auto first = rankedType(getInputs()[0]);
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= first.getRank())
+    return emitOpError("axis out of range");
+  Shape expected(first.getShape());
+  expected[axis] = 0;
+  for (Value v : getInputs()) {
+    auto t = rankedType(v);
+    if (t.getRank() != first.getRank() ||
+        t.getElementType() != first.getElementType())
+      return emitOpError("inputs must agree in rank and element type");
+    for (int64_t i = 0; i < t.getRank(); ++i)
+      if (i != axis && t.getDimSize(i) != first.getDimSize(i))
+        return emitOpError("inputs differ in dim ") << i;
+    if (ShapedType::isDynamic(t.getDimSize(axis)) ||
+        ShapedType::isDynamic(expected[axis]))
+      expected[axis] = ShapedType::kDynamic;
+    else
+      expected[axis] += t.getDimSize(axis);
+  }
+  return checkResultShape(*this, getType(), expected);
+}
+
+LogicalResult SplitOp::verify() {
+  auto in = rankedType(getInput());
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= in.getRank())
+    return emitOpError("axis out of range");
+  int64_t total = 0;
+  for (Value r : getOutputs()) {
+    auto t = rankedType(r);
+    for (int64_t i = 0; i < in.getRank(); ++i)
+      if (i != axis && t.getDimSize(i) != in.getDimSize(i))
+        return emitOpError("results must keep every dim but the split axis");
+    total += t.getDimSize(axis);
+  }
+  if (in.hasStaticShape() && total != in.getDimSize(axis))
+    return emitOpError("result sizes sum to ")
+           << total << ", not " << in.getDimSize(axis);
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  auto in = rankedType(getInput()), out = rankedType(getOutput());
+  if ((int64_t)getStarts().size() != in.getRank() ||
+      (int64_t)getSteps().size() != in.getRank() ||
+      out.getRank() != in.getRank())
+    return emitOpError("starts and steps need one entry per dim");
+  for (int64_t i = 0; i < in.getRank(); ++i) {
+    int64_t st = getStarts()[i], step = getSteps()[i], n = out.getDimSize(i);
+    if (step == 0)
+      return emitOpError("step must not be 0");
+    if (n == 0 || in.isDynamicDim(i) || ShapedType::isDynamic(n))
+      continue;
+    int64_t last = st + (n - 1) * step;
+    if (st < 0 || st >= in.getDimSize(i) || last < 0 ||
+        last >= in.getDimSize(i))
+      return emitOpError("slice of dim ") << i << " runs out of bounds";
+  }
+  return success();
+}
+
+LogicalResult GatherOp::verify() {
+  auto dt = rankedType(getData()), it = rankedType(getIndices());
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= dt.getRank())
+    return emitOpError("axis out of range");
+  Shape expected(dt.getShape().take_front(axis));
+  llvm::append_range(expected, it.getShape());
+  llvm::append_range(expected, dt.getShape().drop_front(axis + 1));
+  return checkResultShape(*this, getType(), expected);
+}
+
+LogicalResult PadOp::verify() {
+  auto in = rankedType(getInput());
+  if ((int64_t)getPads().size() != 2 * in.getRank())
+    return emitOpError("pads need two entries per dim");
+  if (getMode() != "constant" && getMode() != "edge" && getMode() != "reflect")
+    return emitOpError("unknown mode '") << getMode() << "'";
+  Shape expected;
+  for (int64_t i = 0; i < in.getRank(); ++i) {
+    if (getPads()[i] < 0 || getPads()[in.getRank() + i] < 0)
+      return emitOpError("negative pads are not supported");
+    expected.push_back(in.isDynamicDim(i) ? ShapedType::kDynamic
+                                          : in.getDimSize(i) + getPads()[i] +
+                                                getPads()[in.getRank() + i]);
+  }
+  return checkResultShape(*this, getType(), expected);
+}
+
+LogicalResult ExpandOp::verify() {
+  auto in = rankedType(getInput()), out = rankedType(getOutput());
+  Shape b;
+  std::string err;
+  if (failed(broadcastShapes({in.getShape(), out.getShape()}, b, err)) ||
+      ArrayRef(b) != out.getShape())
+    return emitOpError("input ") << in << " does not broadcast to " << out;
+  return success();
+}
+
+LogicalResult TileOp::verify() {
+  auto in = rankedType(getInput());
+  if ((int64_t)getRepeats().size() != in.getRank())
+    return emitOpError("repeats need one entry per dim");
+  Shape expected;
+  for (int64_t i = 0; i < in.getRank(); ++i)
+    expected.push_back(in.isDynamicDim(i) ? ShapedType::kDynamic
+                                          : in.getDimSize(i) * getRepeats()[i]);
+  return checkResultShape(*this, getType(), expected);
+}
+
+LogicalResult ShapeOp::verify() {
+  int64_t rank = rankedType(getInput()).getRank();
+  if (getStart() < 0 || getEnd() > rank || getStart() > getEnd())
+    return emitOpError("start/end out of range");
+  return checkResultShape(*this, getType(), {(int64_t)(getEnd() - getStart())});
+}
+
+#define GET_OP_CLASSES
+#include "dnnc/Dialect/DNN/IR/DNNOps.cpp.inc"

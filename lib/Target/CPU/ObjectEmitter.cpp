@@ -1,0 +1,280 @@
+//===- ObjectEmitter.cpp - LLVM dialect -> object -> MODEL.so -------------===//
+//
+// The compiled graph becomes an LLVM module with three additions: the tensor
+// tables of the C ABI, the model name, and __dnnc_entry(void **buffers),
+// which unpacks the buffer array into the bare-pointer entry function. The
+// module is optimized at O3 for the host CPU (AVX-512 where present), emitted
+// in-process and linked with the C runtime into MODEL.so.
+//
+//===----------------------------------------------------------------------===//
+#include "dnnc/Target/CPU/ObjectEmitter.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace mlir;
+
+namespace dnnc {
+
+FailureOr<ModelSignature> getModelSignature(ModuleOp module, StringRef entry) {
+  auto func = module.lookupSymbol<func::FuncOp>(entry);
+  if (!func)
+    return failure();
+  ModelSignature sig;
+  sig.entry = entry.str();
+  if (auto src = module->getAttrOfType<StringAttr>("dnn.source"))
+    sig.name = src.str();
+  auto inCodes = func->getAttrOfType<DenseI64ArrayAttr>("dnn.input_dtypes");
+  auto outCodes = func->getAttrOfType<DenseI64ArrayAttr>("dnn.output_dtypes");
+  auto code = [](Type t) -> int32_t {
+    if (t.isF32())
+      return 1;
+    if (t.isF64())
+      return 11;
+    if (t.isF16())
+      return 10;
+    if (t.isBF16())
+      return 16;
+    if (t.isInteger(1))
+      return 9;
+    if (t.isInteger(8))
+      return 3;
+    if (t.isInteger(16))
+      return 5;
+    if (t.isInteger(32))
+      return 6;
+    if (t.isInteger(64))
+      return 7;
+    return 0;
+  };
+  auto add = [&](std::vector<ModelSignature::Tensor> &list, Type t,
+                 StringAttr name, DenseI64ArrayAttr codes, size_t i) {
+    auto rt = cast<RankedTensorType>(t);
+    ModelSignature::Tensor tensor;
+    tensor.name = name ? name.str() : ("t" + std::to_string(i));
+    tensor.dtype = codes && i < codes.size() ? (int32_t)codes[i]
+                                             : code(rt.getElementType());
+    tensor.shape.assign(rt.getShape().begin(), rt.getShape().end());
+    list.push_back(tensor);
+  };
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    add(sig.inputs, func.getArgument(i).getType(),
+        func.getArgAttrOfType<StringAttr>(i, "dnn.name"), inCodes, i);
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    add(sig.outputs, func.getResultTypes()[i],
+        func.getResultAttrOfType<StringAttr>(i, "dnn.name"), outCodes, i);
+  return sig;
+}
+
+/// A private constant global holding `init`.
+static llvm::GlobalVariable *privateConst(llvm::Module &m, llvm::Constant *init,
+                                          const llvm::Twine &name) {
+  return new llvm::GlobalVariable(m, init->getType(), /*isConstant=*/true,
+                                  llvm::GlobalValue::PrivateLinkage, init,
+                                  name);
+}
+
+static void addTensorTable(llvm::Module &m, StringRef name,
+                           const std::vector<ModelSignature::Tensor> &list) {
+  llvm::LLVMContext &c = m.getContext();
+  auto *ptrT = llvm::PointerType::getUnqual(c);
+  auto *i32 = llvm::Type::getInt32Ty(c);
+  auto *i64 = llvm::Type::getInt64Ty(c);
+  auto *infoT = llvm::StructType::get(c, {ptrT, i32, i32, ptrT});
+  std::vector<llvm::Constant *> entries;
+  for (auto [i, t] : llvm::enumerate(list)) {
+    llvm::Constant *str = llvm::ConstantDataArray::getString(c, t.name);
+    auto *strG = privateConst(m, str, name + ".name." + llvm::Twine(i));
+    std::vector<uint64_t> dims(t.shape.begin(), t.shape.end());
+    llvm::Constant *shapeC =
+        dims.empty() ? (llvm::Constant *)llvm::ConstantPointerNull::get(ptrT)
+                     : privateConst(m, llvm::ConstantDataArray::get(c, dims),
+                                    name + ".shape." + llvm::Twine(i));
+    (void)i64;
+    entries.push_back(llvm::ConstantStruct::get(
+        infoT, {strG, llvm::ConstantInt::get(i32, t.dtype),
+                llvm::ConstantInt::get(i32, t.shape.size()), shapeC}));
+  }
+  auto *arrT = llvm::ArrayType::get(infoT, entries.size());
+  auto *g = new llvm::GlobalVariable(
+      m, arrT, true, llvm::GlobalValue::ExternalLinkage,
+      llvm::ConstantArray::get(arrT, entries), name);
+  g->setVisibility(llvm::GlobalValue::HiddenVisibility);
+}
+
+static void addInt32(llvm::Module &m, StringRef name, int32_t v) {
+  auto *i32 = llvm::Type::getInt32Ty(m.getContext());
+  auto *g = new llvm::GlobalVariable(m, i32, true,
+                                     llvm::GlobalValue::ExternalLinkage,
+                                     llvm::ConstantInt::get(i32, v), name);
+  g->setVisibility(llvm::GlobalValue::HiddenVisibility);
+}
+
+std::unique_ptr<llvm::Module> translateModel(ModuleOp module,
+                                             llvm::LLVMContext &llvmCtx,
+                                             const ModelSignature &sig,
+                                             std::string &err) {
+  registerBuiltinDialectTranslation(*module.getContext());
+  registerLLVMDialectTranslation(*module.getContext());
+  auto m = translateModuleToLLVMIR(module, llvmCtx, "dnnc_model");
+  if (!m) {
+    err = "translation to LLVM IR failed";
+    return nullptr;
+  }
+  llvm::Function *main = m->getFunction(sig.entry);
+  size_t n = sig.inputs.size() + sig.outputs.size();
+  if (!main || main->arg_size() != n) {
+    err = "the lowered entry function does not take one pointer per tensor";
+    return nullptr;
+  }
+  main->setLinkage(llvm::GlobalValue::InternalLinkage);
+  llvm::LLVMContext &c = *&llvmCtx;
+  auto *ptrT = llvm::PointerType::getUnqual(c);
+  auto *entryT =
+      llvm::FunctionType::get(llvm::Type::getVoidTy(c), {ptrT}, false);
+  auto *entry = llvm::Function::Create(entryT, llvm::GlobalValue::ExternalLinkage,
+                                       "__dnnc_entry", *m);
+  entry->setVisibility(llvm::GlobalValue::HiddenVisibility);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(c, "entry", entry));
+  std::vector<llvm::Value *> args;
+  for (size_t i = 0; i < n; ++i) {
+    llvm::Value *slot = b.CreateConstGEP1_64(ptrT, entry->getArg(0), i);
+    args.push_back(b.CreateLoad(ptrT, slot));
+  }
+  b.CreateCall(main, args);
+  b.CreateRetVoid();
+  addInt32(*m, "__dnnc_num_inputs", sig.inputs.size());
+  addInt32(*m, "__dnnc_num_outputs", sig.outputs.size());
+  addTensorTable(*m, "__dnnc_inputs", sig.inputs);
+  addTensorTable(*m, "__dnnc_outputs", sig.outputs);
+  auto *nameG = new llvm::GlobalVariable(
+      *m, llvm::ConstantDataArray::getString(c, sig.name)->getType(), true,
+      llvm::GlobalValue::ExternalLinkage,
+      llvm::ConstantDataArray::getString(c, sig.name), "__dnnc_name");
+  nameG->setVisibility(llvm::GlobalValue::HiddenVisibility);
+  return m;
+}
+
+static std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string &err) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, err);
+  if (!target)
+    return nullptr;
+  llvm::SubtargetFeatures features;
+  for (auto &f : llvm::sys::getHostCPUFeatures())
+    features.AddFeature(f.first(), f.second);
+  llvm::TargetOptions opts;
+  return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
+      triple, llvm::sys::getHostCPUName(), features.getString(), opts,
+      llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+}
+
+bool emitObject(llvm::Module &m, StringRef path, std::string &err) {
+  auto tm = hostTargetMachine(err);
+  if (!tm)
+    return false;
+  m.setDataLayout(tm->createDataLayout());
+  m.setTargetTriple(tm->getTargetTriple());
+  auto opt = makeOptimizingTransformer(3, 0, tm.get());
+  if (auto e = opt(&m)) {
+    err = llvm::toString(std::move(e));
+    return false;
+  }
+  std::error_code ec;
+  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    err = "cannot write '" + path.str() + "': " + ec.message();
+    return false;
+  }
+  llvm::legacy::PassManager pm;
+  if (tm->addPassesToEmitFile(pm, out.os(), nullptr,
+                              llvm::CodeGenFileType::ObjectFile)) {
+    err = "the target cannot emit object files";
+    return false;
+  }
+  pm.run(m);
+  out.os().flush();
+  out.keep();
+  return true;
+}
+
+bool linkSharedLibrary(StringRef objPath, StringRef outPath, std::string &err) {
+  std::string runtime;
+  if (const char *env = std::getenv("DNNC_RUNTIME_LIB"))
+    runtime = env;
+  else
+    runtime = DNNC_RUNTIME_LIB_PATH;
+  if (!llvm::sys::fs::exists(runtime)) {
+    err = "model runtime library '" + runtime +
+          "' not found (set DNNC_RUNTIME_LIB)";
+    return false;
+  }
+  std::string clang = DNNC_CLANG_PATH;
+  std::vector<StringRef> args = {clang, "-shared", "-fuse-ld=lld",
+                                 "-Wl,--gc-sections", "-o", outPath,
+                                 objPath, "-Wl,--whole-archive", runtime,
+                                 "-Wl,--no-whole-archive", "-lm"};
+  std::string msg;
+  int rc = llvm::sys::ExecuteAndWait(clang, args, std::nullopt, {}, 0, 0, &msg);
+  if (rc != 0) {
+    err = "linking with '" + clang + "' failed" +
+          (msg.empty() ? "" : ": " + msg);
+    return false;
+  }
+  return true;
+}
+
+std::string generateHeader(const ModelSignature &sig) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "/* Generated by dnnc for " << sig.name << ". */\n"
+     << "#ifndef DNNC_MODEL_GENERATED_H\n#define DNNC_MODEL_GENERATED_H\n\n"
+     << "#include <stdint.h>\n\n"
+     << "/* The C ABI (identical in every model; see dnnc_model.h). */\n"
+     << "#ifndef DNNC_RUNTIME_DNNC_MODEL_H\n"
+     << "#define DNNC_ABI_VERSION 1\n"
+     << "typedef struct {\n  const char *name;\n  int32_t dtype;\n"
+     << "  int32_t rank;\n  const int64_t *shape;\n} dnnc_tensor_info;\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n"
+     << "uint32_t dnnc_abi_version(void);\n"
+     << "const char *dnnc_model_name(void);\n"
+     << "int32_t dnnc_num_inputs(void);\nint32_t dnnc_num_outputs(void);\n"
+     << "const dnnc_tensor_info *dnnc_input_info(int32_t index);\n"
+     << "const dnnc_tensor_info *dnnc_output_info(int32_t index);\n"
+     << "int32_t dnnc_run(const void *const *inputs, void *const *outputs);\n"
+     << "int32_t dnnc_dtype_size(int32_t dtype);\n"
+     << "#ifdef __cplusplus\n}\n#endif\n#endif\n\n"
+     << "/* This model's tensors (dtype codes are ONNX TensorProto codes). */\n";
+  auto emit = [&](const char *kind, size_t i,
+                  const ModelSignature::Tensor &t) {
+    os << "/* " << kind << " " << i << ": \"" << t.name << "\" dtype "
+       << t.dtype << " shape [";
+    llvm::interleave(t.shape, os, ", ");
+    os << "] */\n";
+  };
+  for (auto [i, t] : llvm::enumerate(sig.inputs))
+    emit("input", i, t);
+  for (auto [i, t] : llvm::enumerate(sig.outputs))
+    emit("output", i, t);
+  os << "#define DNNC_MODEL_NUM_INPUTS " << sig.inputs.size() << "\n"
+     << "#define DNNC_MODEL_NUM_OUTPUTS " << sig.outputs.size() << "\n"
+     << "\n#endif /* DNNC_MODEL_GENERATED_H */\n";
+  return s;
+}
+
+} // namespace dnnc

@@ -1,0 +1,193 @@
+//===- ElementwiseOps.cpp - ONNX elementwise op handlers ------------------===//
+#include "NodeImporter.h"
+
+using namespace mlir;
+using namespace dnnc;
+using namespace dnnc::onnximport;
+
+namespace {
+template <typename OpTy>
+Handler unary() {
+  return [](NodeImporter &n) -> LogicalResult {
+    Value x = n.input(0);
+    if (!x)
+      return n.fail("missing input");
+    n.setOutput(0, n.create<OpTy>(x.getType(), x));
+    return success();
+  };
+}
+
+/// Binary ops: operands must share an element type (ONNX guarantees it).
+template <typename OpTy>
+Handler binary() {
+  return [](NodeImporter &n) -> LogicalResult {
+    Value l = n.input(0), r = n.input(1);
+    if (!l || !r)
+      return n.fail("expects two inputs");
+    if (n.attr("broadcast") || n.attr("axis"))
+      return n.fail("legacy broadcast/axis attributes are not supported");
+    if (failed(n.checkBroadcast({l, r}, !std::is_same_v<OpTy, dnn::PowOp>)))
+      return failure();
+    n.setOutput(0, n.create<OpTy>(l, r));
+    return success();
+  };
+}
+
+/// Variadic Max/Min/Sum/Mean fold left; Mean divides by the count.
+template <typename OpTy>
+Handler variadic(bool mean = false) {
+  return [mean](NodeImporter &n) -> LogicalResult {
+    if (n.numInputs() == 0)
+      return n.fail("expects at least one input");
+    Value acc = n.input(0);
+    for (size_t i = 1; i < n.numInputs(); ++i) {
+      if (failed(n.checkBroadcast({acc, n.input(i)}, true)))
+        return failure();
+      acc = n.create<OpTy>(acc, n.input(i));
+    }
+    if (mean && n.numInputs() > 1) {
+      auto t = cast<RankedTensorType>(acc.getType());
+      auto st = RankedTensorType::get({}, t.getElementType());
+      Value c = n.constant(DenseElementsAttr::get(
+          st, n.b.getFloatAttr(t.getElementType(), (double)n.numInputs())));
+      acc = n.create<dnn::DivOp>(acc, c);
+    }
+    n.setOutput(0, acc);
+    return success();
+  };
+}
+
+LogicalResult importClip(NodeImporter &n) {
+  Value x = n.input(0);
+  std::optional<double> mn, mx;
+  if (n.sinceVersion < 11) {
+    if (n.attr("min"))
+      mn = n.attrFloat("min", 0);
+    if (n.attr("max"))
+      mx = n.attrFloat("max", 0);
+  } else {
+    for (int i = 1; i <= 2; ++i) {
+      if (!n.hasInput(i))
+        continue;
+      auto c = n.constInput(i);
+      if (!c)
+        return n.fail("non-constant min/max inputs are not supported");
+      double v = isa<FloatType>(c.getElementType())
+                     ? (*c.value_begin<APFloat>()).convertToDouble()
+                     : (double)(*c.value_begin<APInt>()).getSExtValue();
+      (i == 1 ? mn : mx) = v;
+    }
+  }
+  auto f = [&](std::optional<double> v) {
+    return v ? n.b.getF64FloatAttr(*v) : FloatAttr();
+  };
+  n.setOutput(0, n.create<dnn::ClipOp>(x.getType(), x, f(mn), f(mx)));
+  return success();
+}
+
+LogicalResult importCast(NodeImporter &n) {
+  int64_t to = n.attrInt("to", 0);
+  Type et = elementTypeFromONNX(n.b.getContext(), to);
+  if (!et)
+    return n.fail("cast to " + onnxTypeName(to) + " is not supported");
+  auto in = n.inputType(0);
+  auto t = RankedTensorType::get(in.getShape(), et);
+  n.setOutput(0, n.create<dnn::CastOp>(t, n.input(0)));
+  return success();
+}
+
+template <typename OpTy>
+Handler withAlpha(float dflt) {
+  return [dflt](NodeImporter &n) -> LogicalResult {
+    Value x = n.input(0);
+    n.setOutput(0, n.create<OpTy>(x.getType(), x,
+                                  n.b.getF32FloatAttr(n.attrFloat("alpha", dflt))));
+    return success();
+  };
+}
+} // namespace
+
+void onnximport::registerElementwiseHandlers(HandlerRegistry &r) {
+  r.add("Relu", 6, unary<dnn::ReluOp>());
+  r.add("Sigmoid", 6, unary<dnn::SigmoidOp>());
+  r.add("Tanh", 6, unary<dnn::TanhOp>());
+  r.add("Erf", 9, unary<dnn::ErfOp>());
+  r.add("Exp", 6, unary<dnn::ExpOp>());
+  r.add("Log", 6, unary<dnn::LogOp>());
+  r.add("Sqrt", 6, unary<dnn::SqrtOp>());
+  r.add("Neg", 6, unary<dnn::NegOp>());
+  r.add("Abs", 6, unary<dnn::AbsOp>());
+  r.add("Reciprocal", 6, unary<dnn::ReciprocalOp>());
+  r.add("Floor", 6, unary<dnn::FloorOp>());
+  r.add("Ceil", 6, unary<dnn::CeilOp>());
+  r.add("Round", 11, unary<dnn::RoundOp>());
+  r.add("Sign", 9, unary<dnn::SignOp>());
+  r.add("Sin", 7, unary<dnn::SinOp>());
+  r.add("Cos", 7, unary<dnn::CosOp>());
+  r.add("Tan", 7, unary<dnn::TanOp>());
+  r.add("Not", 1, unary<dnn::NotOp>());
+  r.add("Softplus", 1, unary<dnn::SoftplusOp>());
+  r.add("Softsign", 1, unary<dnn::SoftsignOp>());
+  r.add("HardSwish", 14, unary<dnn::HardSwishOp>());
+  r.add("Gelu", 20, [](NodeImporter &n) -> LogicalResult {
+    if (n.attrString("approximate", "none") != "none")
+      return n.fail("approximate='" + n.attrString("approximate", "") +
+                    "' is not supported");
+    n.setOutput(0, n.create<dnn::GeluOp>(n.input(0).getType(), n.input(0)));
+    return success();
+  });
+  r.add("LeakyRelu", 6, withAlpha<dnn::LeakyReluOp>(0.01f));
+  r.add("Elu", 6, withAlpha<dnn::EluOp>(1.0f));
+  r.add("Selu", 6, [](NodeImporter &n) -> LogicalResult {
+    Value x = n.input(0);
+    n.setOutput(0, n.create<dnn::SeluOp>(
+                       x.getType(), x,
+                       n.b.getF32FloatAttr(n.attrFloat("alpha", 1.67326319217681884765625f)),
+                       n.b.getF32FloatAttr(n.attrFloat("gamma", 1.05070102214813232421875f))));
+    return success();
+  });
+  r.add("HardSigmoid", 6, [](NodeImporter &n) -> LogicalResult {
+    Value x = n.input(0);
+    n.setOutput(0, n.create<dnn::HardSigmoidOp>(
+                       x.getType(), x,
+                       n.b.getF32FloatAttr(n.attrFloat("alpha", 0.2f)),
+                       n.b.getF32FloatAttr(n.attrFloat("beta", 0.5f))));
+    return success();
+  });
+  r.add("Clip", 6, importClip);
+  r.add("Clip", 11, importClip);
+  r.add("Cast", 6, importCast);
+  for (int v : {7, 13, 14}) {
+    r.add("Add", v, binary<dnn::AddOp>());
+    r.add("Sub", v, binary<dnn::SubOp>());
+    r.add("Mul", v, binary<dnn::MulOp>());
+    r.add("Div", v, binary<dnn::DivOp>());
+  }
+  r.add("Pow", 7, binary<dnn::PowOp>());
+  r.add("PRelu", 7, binary<dnn::PReluOp>());
+  r.add("Equal", 7, binary<dnn::EqualOp>());
+  r.add("Less", 7, binary<dnn::LessOp>());
+  r.add("LessOrEqual", 12, binary<dnn::LessEqualOp>());
+  r.add("Greater", 7, binary<dnn::GreaterOp>());
+  r.add("GreaterOrEqual", 12, binary<dnn::GreaterEqualOp>());
+  r.add("And", 7, binary<dnn::AndOp>());
+  r.add("Or", 7, binary<dnn::OrOp>());
+  r.add("Xor", 7, binary<dnn::XorOp>());
+  r.add("Mod", 10, [](NodeImporter &n) -> LogicalResult {
+    if (failed(n.checkBroadcast({n.input(0), n.input(1)}, true)))
+      return failure();
+    n.setOutput(0, n.create<dnn::ModOp>(n.input(0), n.input(1),
+                                        n.b.getBoolAttr(n.attrInt("fmod", 0))));
+    return success();
+  });
+  r.add("Max", 8, variadic<dnn::MaxOp>());
+  r.add("Min", 8, variadic<dnn::MinOp>());
+  r.add("Sum", 8, variadic<dnn::AddOp>());
+  r.add("Mean", 8, variadic<dnn::AddOp>(/*mean=*/true));
+  r.add("Where", 9, [](NodeImporter &n) -> LogicalResult {
+    if (failed(n.checkBroadcast({n.input(0), n.input(1), n.input(2)}, false)))
+      return failure();
+    n.setOutput(0, n.create<dnn::WhereOp>(n.input(0), n.input(1), n.input(2)));
+    return success();
+  });
+}

@@ -1,0 +1,576 @@
+//===- Importer.cpp - ONNX -> dnn importer core ---------------------------===//
+//
+// Loads the model with libonnx, checks it, runs ONNX shape inference (with
+// data propagation) after applying user-given input shapes, then imports the
+// graph node by node through the (op type, since version) handler table.
+// Every op is located at fused<"OpType">[node name, file].
+//
+//===----------------------------------------------------------------------===//
+#include "dnnc/Target/ONNX/Importer.h"
+#include "NodeImporter.h"
+#include "dnnc/Dialect/DNN/IR/DNNShapes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "onnx/checker.h"
+#include "onnx/defs/schema.h"
+#include "onnx/shape_inference/implementation.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include <fstream>
+
+using namespace mlir;
+using namespace dnnc;
+using namespace dnnc::onnximport;
+
+//===----------------------------------------------------------------------===//
+// Types and tensors
+//===----------------------------------------------------------------------===//
+
+Type onnximport::elementTypeFromONNX(MLIRContext *ctx, int32_t code) {
+  Builder b(ctx);
+  switch (code) {
+  case onnx::TensorProto::FLOAT:
+    return b.getF32Type();
+  case onnx::TensorProto::DOUBLE:
+    return b.getF64Type();
+  case onnx::TensorProto::FLOAT16:
+    return b.getF16Type();
+  case onnx::TensorProto::BFLOAT16:
+    return b.getBF16Type();
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8:
+    return b.getIntegerType(8);
+  case onnx::TensorProto::INT16:
+  case onnx::TensorProto::UINT16:
+    return b.getIntegerType(16);
+  case onnx::TensorProto::INT32:
+  case onnx::TensorProto::UINT32:
+    return b.getIntegerType(32);
+  case onnx::TensorProto::INT64:
+  case onnx::TensorProto::UINT64:
+    return b.getIntegerType(64);
+  case onnx::TensorProto::BOOL:
+    return b.getI1Type();
+  default:
+    return {};
+  }
+}
+
+std::string onnximport::onnxTypeName(int32_t code) {
+  if (onnx::TensorProto_DataType_IsValid(code))
+    return onnx::TensorProto_DataType_Name(
+        static_cast<onnx::TensorProto_DataType>(code));
+  return "type " + std::to_string(code);
+}
+
+DenseElementsAttr onnximport::tensorFromProto(MLIRContext *ctx,
+                                              const onnx::TensorProto &t,
+                                              const std::string &baseDir,
+                                              std::string &err) {
+  Type et = elementTypeFromONNX(ctx, t.data_type());
+  if (!et) {
+    err = "tensor '" + t.name() + "' has unsupported element type " +
+          onnxTypeName(t.data_type());
+    return {};
+  }
+  SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
+  auto type = RankedTensorType::get(shape, et);
+  int64_t n = type.getNumElements();
+  size_t width = et.isInteger(1) ? 1 : et.getIntOrFloatBitWidth() / 8;
+  std::string raw;
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+    std::string location;
+    int64_t offset = 0, length = -1;
+    for (const auto &kv : t.external_data()) {
+      if (kv.key() == "location")
+        location = kv.value();
+      else if (kv.key() == "offset")
+        offset = std::stoll(kv.value());
+      else if (kv.key() == "length")
+        length = std::stoll(kv.value());
+    }
+    llvm::SmallString<256> p(baseDir);
+    llvm::sys::path::append(p, location);
+    std::ifstream f(p.str().str(), std::ios::binary);
+    if (!f) {
+      err = "external data file '" + p.str().str() + "' of tensor '" +
+            t.name() + "' cannot be opened";
+      return {};
+    }
+    if (length < 0)
+      length = n * width;
+    raw.resize(length);
+    f.seekg(offset);
+    f.read(raw.data(), length);
+    if (f.gcount() != length) {
+      err = "external data file '" + p.str().str() + "' is too short for '" +
+            t.name() + "'";
+      return {};
+    }
+  } else if (t.has_raw_data()) {
+    raw = t.raw_data();
+  } else {
+    raw.resize(n * width);
+    char *dst = raw.data();
+    auto copyAs = [&](auto src, auto tag) {
+      using T = decltype(tag);
+      for (int64_t i = 0; i < n && i < (int64_t)src.size(); ++i) {
+        T v = static_cast<T>(src[i]);
+        std::memcpy(dst + i * sizeof(T), &v, sizeof(T));
+      }
+      return (int64_t)src.size();
+    };
+    int64_t have = 0;
+    switch (t.data_type()) {
+    case onnx::TensorProto::FLOAT:
+      have = copyAs(t.float_data(), float());
+      break;
+    case onnx::TensorProto::DOUBLE:
+      have = copyAs(t.double_data(), double());
+      break;
+    case onnx::TensorProto::INT64:
+      have = copyAs(t.int64_data(), int64_t());
+      break;
+    case onnx::TensorProto::UINT64:
+      have = copyAs(t.uint64_data(), uint64_t());
+      break;
+    case onnx::TensorProto::UINT32:
+      have = copyAs(t.uint64_data(), uint32_t());
+      break;
+    case onnx::TensorProto::INT32:
+      have = copyAs(t.int32_data(), int32_t());
+      break;
+    case onnx::TensorProto::INT16:
+    case onnx::TensorProto::UINT16:
+    case onnx::TensorProto::FLOAT16:
+    case onnx::TensorProto::BFLOAT16:
+      have = copyAs(t.int32_data(), uint16_t());
+      break;
+    case onnx::TensorProto::INT8:
+    case onnx::TensorProto::UINT8:
+    case onnx::TensorProto::BOOL:
+      have = copyAs(t.int32_data(), uint8_t());
+      break;
+    default:
+      break;
+    }
+    if (have != n) {
+      err = "tensor '" + t.name() + "' holds " + std::to_string(have) +
+            " values for " + std::to_string(n) + " elements";
+      return {};
+    }
+  }
+  if ((int64_t)raw.size() != n * (int64_t)width) {
+    err = "tensor '" + t.name() + "' has " + std::to_string(raw.size()) +
+          " bytes of data for " + std::to_string(n) + " elements";
+    return {};
+  }
+  if (et.isInteger(1)) {
+    SmallVector<bool> bits(n);
+    for (int64_t i = 0; i < n; ++i)
+      bits[i] = raw[i] != 0;
+    return DenseElementsAttr::get(type, bits);
+  }
+  return DenseElementsAttr::getFromRawBuffer(type,
+                                             ArrayRef<char>(raw.data(), raw.size()));
+}
+
+//===----------------------------------------------------------------------===//
+// NodeImporter
+//===----------------------------------------------------------------------===//
+
+Value NodeImporter::input(size_t i) const {
+  if (!hasInput(i))
+    return {};
+  auto it = state.values.find(node.input(i));
+  return it == state.values.end() ? Value() : it->second;
+}
+
+RankedTensorType NodeImporter::inputType(size_t i) const {
+  Value v = input(i);
+  return v ? dyn_cast<RankedTensorType>(v.getType()) : RankedTensorType();
+}
+
+static RankedTensorType typeFromProto(MLIRContext *ctx,
+                                      const onnx::TypeProto *t) {
+  if (!t || !t->has_tensor_type() || !t->tensor_type().has_shape())
+    return {};
+  Type et = elementTypeFromONNX(ctx, t->tensor_type().elem_type());
+  if (!et)
+    return {};
+  SmallVector<int64_t> shape;
+  for (const auto &d : t->tensor_type().shape().dim()) {
+    if (!d.has_dim_value() || d.dim_value() < 0)
+      return {};
+    shape.push_back(d.dim_value());
+  }
+  return RankedTensorType::get(shape, et);
+}
+
+RankedTensorType NodeImporter::inferredOutputType(size_t i) const {
+  if (!hasOutput(i))
+    return {};
+  auto it = state.types.find(node.output(i));
+  return it == state.types.end() ? RankedTensorType()
+                                 : typeFromProto(b.getContext(), it->second);
+}
+
+RankedTensorType NodeImporter::outputType(size_t i) {
+  if (auto t = inferredOutputType(i))
+    return t;
+  (void)fail("ONNX shape inference gave no static shape for output '" +
+             (hasOutput(i) ? node.output(i) : std::string("?")) + "'");
+  return {};
+}
+
+void NodeImporter::setOutput(size_t i, Value v) {
+  if (hasOutput(i))
+    state.values[node.output(i)] = v;
+}
+
+DenseElementsAttr NodeImporter::constInput(size_t i) const {
+  Value v = input(i);
+  if (!v)
+    return {};
+  if (auto c = v.getDefiningOp<arith::ConstantOp>())
+    return dyn_cast<DenseElementsAttr>(c.getValue());
+  return {};
+}
+
+std::optional<SmallVector<int64_t>> NodeImporter::constInts(size_t i) const {
+  auto c = dyn_cast_or_null<DenseIntElementsAttr>(constInput(i));
+  if (!c)
+    return std::nullopt;
+  SmallVector<int64_t> out;
+  for (APInt v : c.getValues<APInt>())
+    out.push_back(v.getSExtValue());
+  return out;
+}
+
+const onnx::AttributeProto *NodeImporter::attr(StringRef name) const {
+  for (const auto &a : node.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+int64_t NodeImporter::attrInt(StringRef name, int64_t dflt) const {
+  auto *a = attr(name);
+  return a ? a->i() : dflt;
+}
+float NodeImporter::attrFloat(StringRef name, float dflt) const {
+  auto *a = attr(name);
+  return a ? a->f() : dflt;
+}
+std::string NodeImporter::attrString(StringRef name, StringRef dflt) const {
+  auto *a = attr(name);
+  return a ? a->s() : dflt.str();
+}
+std::optional<SmallVector<int64_t>> NodeImporter::attrInts(StringRef name) const {
+  auto *a = attr(name);
+  if (!a)
+    return std::nullopt;
+  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+LogicalResult NodeImporter::checkBroadcast(ValueRange values,
+                                           bool sameElementType) const {
+  SmallVector<ArrayRef<int64_t>> shapes;
+  for (Value v : values) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (sameElementType &&
+        t.getElementType() !=
+            cast<RankedTensorType>(values[0].getType()).getElementType())
+      return fail("operand element types differ");
+    shapes.push_back(t.getShape());
+  }
+  Shape out;
+  std::string err;
+  if (failed(broadcastShapes(shapes, out, err)))
+    return fail(err);
+  return success();
+}
+
+LogicalResult NodeImporter::fail(const Twine &message) const {
+  return emitError(loc) << message;
+}
+
+Value NodeImporter::tryFold(Operation *op, unsigned idx) {
+  SmallVector<Attribute> operands;
+  for (Value v : op->getOperands()) {
+    Attribute a;
+    if (auto c = v.getDefiningOp<arith::ConstantOp>())
+      a = c.getValue();
+    operands.push_back(a);
+  }
+  SmallVector<OpFoldResult> results;
+  if (op->getNumResults() != 1 || failed(op->fold(operands, results)) ||
+      results.size() != 1)
+    return op->getResult(idx);
+  if (auto v = dyn_cast<Value>(results[0])) {
+    op->erase();
+    return v;
+  }
+  auto attr = dyn_cast<DenseElementsAttr>(cast<Attribute>(results[0]));
+  if (!attr || attr.getType() != op->getResult(0).getType())
+    return op->getResult(idx);
+  op->erase();
+  return constant(attr);
+}
+
+Value NodeImporter::constant(DenseElementsAttr attr) {
+  return arith::ConstantOp::create(b, loc, attr);
+}
+
+const Handler *HandlerRegistry::lookup(const std::string &opType,
+                                       int64_t opset,
+                                       int64_t &sinceVersion) const {
+  auto it = table.find(opType);
+  if (it == table.end())
+    return nullptr;
+  auto v = it->second.upper_bound(opset);
+  if (v == it->second.begin())
+    return nullptr;
+  --v;
+  sinceVersion = v->first;
+  return &v->second;
+}
+
+//===----------------------------------------------------------------------===//
+// Graph import
+//===----------------------------------------------------------------------===//
+
+static const HandlerRegistry &registry() {
+  static HandlerRegistry r = [] {
+    HandlerRegistry r;
+    registerElementwiseHandlers(r);
+    registerNNHandlers(r);
+    registerTensorHandlers(r);
+    return r;
+  }();
+  return r;
+}
+
+void dnnc::registerImporterDialects(DialectRegistry &reg) {
+  reg.insert<dnn::DNNDialect, func::FuncDialect, arith::ArithDialect,
+             tensor::TensorDialect>();
+}
+
+static Location nodeLoc(MLIRContext *ctx, const onnx::NodeProto &node,
+                        const std::string &file, int index) {
+  std::string name =
+      node.name().empty() ? node.op_type() + "_" + std::to_string(index)
+                          : node.name();
+  return FusedLoc::get(
+      ctx, {NameLoc::get(StringAttr::get(ctx, name)),
+            FileLineColLoc::get(ctx, file, 0, 0)},
+      StringAttr::get(ctx, node.op_type()));
+}
+
+OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
+                                           const std::string &path,
+                                           const ImportOptions &options) {
+  ctx.loadDialect<dnn::DNNDialect, func::FuncDialect, arith::ArithDialect,
+                  tensor::TensorDialect>();
+  Location fileLoc = FileLineColLoc::get(&ctx, path, 0, 0);
+  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buf) {
+    emitError(fileLoc) << "cannot read the file: " << buf.getError().message();
+    return nullptr;
+  }
+  onnx::ModelProto model;
+  if ((*buf)->getBufferSize() == 0 ||
+      !model.ParseFromArray((*buf)->getBufferStart(),
+                            (int)(*buf)->getBufferSize()) ||
+      !model.has_graph()) {
+    emitError(fileLoc) << "not a valid ONNX model (protobuf parse failed)";
+    return nullptr;
+  }
+  int64_t opset = 0;
+  for (const auto &o : model.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx")
+      opset = o.version();
+  onnx::GraphProto *graph = model.mutable_graph();
+
+  // User-given input shapes replace symbolic dims before inference.
+  for (auto &in : *graph->mutable_input()) {
+    auto it = options.inputShapes.find(in.name());
+    if (it == options.inputShapes.end() || !in.type().has_tensor_type())
+      continue;
+    auto *shape = in.mutable_type()->mutable_tensor_type()->mutable_shape();
+    shape->clear_dim();
+    for (int64_t d : it->second)
+      shape->add_dim()->set_dim_value(d);
+  }
+
+  std::string baseDir = llvm::sys::path::parent_path(path).str();
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception &e) {
+    std::string msg = e.what();
+    msg = msg.substr(0, msg.find('\n'));
+    emitError(fileLoc) << "ONNX checker rejected the model: " << msg;
+    return nullptr;
+  }
+  try {
+    onnx::ShapeInferenceOptions sio(/*check_type=*/false, /*error_mode=*/0,
+                                    /*data_prop=*/true);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
+                                       sio);
+  } catch (const std::exception &e) {
+    std::string msg = e.what();
+    msg = msg.substr(0, msg.find('\n'));
+    emitError(fileLoc) << "ONNX shape inference failed: " << msg;
+    return nullptr;
+  }
+
+  GraphState state;
+  state.file = path;
+  state.opset = opset;
+  for (const auto &vi : graph->value_info())
+    state.types[vi.name()] = &vi.type();
+  for (const auto &vi : graph->output())
+    state.types[vi.name()] = &vi.type();
+  for (const auto &vi : graph->input())
+    state.types[vi.name()] = &vi.type();
+
+  OpBuilder b(&ctx);
+  auto module = OwningOpRef<ModuleOp>(ModuleOp::create(fileLoc));
+  (*module)->setAttr("dnn.opset", b.getI64IntegerAttr(opset));
+  (*module)->setAttr("dnn.source", b.getStringAttr(path));
+  b.setInsertionPointToEnd(module->getBody());
+
+  std::set<std::string> initNames;
+  for (const auto &t : graph->initializer())
+    initNames.insert(t.name());
+
+  // Signature: graph inputs that are not initializers.
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  for (const auto &in : graph->input()) {
+    if (initNames.count(in.name()))
+      continue;
+    auto t = typeFromProto(&ctx, &in.type());
+    if (!t) {
+      std::string dims;
+      if (in.type().has_tensor_type()) {
+        if (!elementTypeFromONNX(&ctx, in.type().tensor_type().elem_type())) {
+          emitError(fileLoc) << "graph input '" << in.name()
+                             << "' has unsupported type "
+                             << onnxTypeName(in.type().tensor_type().elem_type());
+          return nullptr;
+        }
+        for (const auto &d : in.type().tensor_type().shape().dim())
+          dims += (dims.empty() ? "" : "x") +
+                  (d.has_dim_value() ? std::to_string(d.dim_value())
+                                     : (d.dim_param().empty() ? std::string("?")
+                                                              : d.dim_param()));
+        emitError(fileLoc) << "graph input '" << in.name()
+                           << "' has a dynamic shape [" << dims
+                           << "]; give a static one (--input-shape "
+                           << in.name() << "=1x...)";
+      } else {
+        emitError(fileLoc) << "graph input '" << in.name()
+                           << "' is not a tensor (sequences, maps and "
+                              "optionals are not supported)";
+      }
+      return nullptr;
+    }
+    argTypes.push_back(t);
+    argNames.push_back(in.name());
+  }
+  SmallVector<Type> resultTypes;
+  for (const auto &out : graph->output()) {
+    auto t = typeFromProto(&ctx, &out.type());
+    if (!t) {
+      emitError(fileLoc) << "graph output '" << out.name()
+                         << "' has no static tensor type after shape inference";
+      return nullptr;
+    }
+    resultTypes.push_back(t);
+  }
+  auto func = func::FuncOp::create(b, fileLoc, options.entryName,
+                                   b.getFunctionType(argTypes, resultTypes));
+  Block *entry = func.addEntryBlock();
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    state.values[name] = entry->getArgument(i);
+    func.setArgAttr(i, "dnn.name", b.getStringAttr(name));
+  }
+  b.setInsertionPointToStart(entry);
+  for (const auto &t : graph->initializer()) {
+    std::string err;
+    DenseElementsAttr attr = tensorFromProto(&ctx, t, baseDir, err);
+    if (!attr) {
+      emitError(fileLoc) << err;
+      return nullptr;
+    }
+    state.values[t.name()] = arith::ConstantOp::create(b, fileLoc, attr);
+  }
+
+  const HandlerRegistry &reg = registry();
+  for (int i = 0; i < graph->node_size(); ++i) {
+    const onnx::NodeProto &node = graph->node(i);
+    Location loc = nodeLoc(&ctx, node, path, i);
+    if (!node.domain().empty() && node.domain() != "ai.onnx") {
+      emitError(loc) << "operator domain '" << node.domain()
+                     << "' is not supported";
+      return nullptr;
+    }
+    int64_t since = 0;
+    const Handler *h = reg.lookup(node.op_type(), opset, since);
+    if (!h) {
+      if (reg.knows(node.op_type()))
+        emitError(loc) << "opset " << opset << " version of "
+                       << node.op_type() << " is not supported";
+      else
+        emitError(loc) << "unsupported operator " << node.op_type()
+                       << " (opset " << opset << ")";
+      return nullptr;
+    }
+    for (int k = 0; k < node.input_size(); ++k)
+      if (!node.input(k).empty() && !state.values.count(node.input(k))) {
+        emitError(loc) << "input '" << node.input(k) << "' is not defined";
+        return nullptr;
+      }
+    NodeImporter ni(node, b, loc, state, since);
+    if (failed((*h)(ni)))
+      return nullptr;
+    for (int k = 0; k < node.output_size(); ++k)
+      if (!node.output(k).empty() && !state.values.count(node.output(k))) {
+        emitError(loc) << "output '" << node.output(k)
+                       << "' is not supported by the importer";
+        return nullptr;
+      }
+  }
+  SmallVector<Value> results;
+  for (const auto &out : graph->output()) {
+    auto it = state.values.find(out.name());
+    if (it == state.values.end()) {
+      emitError(fileLoc) << "graph output '" << out.name()
+                         << "' is never produced";
+      return nullptr;
+    }
+    Value v = it->second;
+    if (v.getType() != resultTypes[results.size()]) {
+      emitError(fileLoc) << "graph output '" << out.name() << "' has type "
+                         << v.getType() << " but the graph declares "
+                         << resultTypes[results.size()];
+      return nullptr;
+    }
+    results.push_back(v);
+  }
+  func::ReturnOp::create(b, fileLoc, results);
+  for (auto [i, out] : llvm::enumerate(graph->output()))
+    func.setResultAttr(i, "dnn.name", b.getStringAttr(out.name()));
+  // Record ONNX element type codes (unsigned types are signless in the IR).
+  SmallVector<int64_t> inCodes, outCodes;
+  for (const auto &in : graph->input())
+    if (!initNames.count(in.name()))
+      inCodes.push_back(in.type().tensor_type().elem_type());
+  for (const auto &out : graph->output())
+    outCodes.push_back(out.type().tensor_type().elem_type());
+  func->setAttr("dnn.input_dtypes", b.getDenseI64ArrayAttr(inCodes));
+  func->setAttr("dnn.output_dtypes", b.getDenseI64ArrayAttr(outCodes));
+  return module;
+}

@@ -1,0 +1,127 @@
+//===- NodeImporter.h - Per-node binder for ONNX handlers -------*- C++ -*-===//
+//
+// A handler imports one ONNX node through a NodeImporter, which binds the
+// node's inputs, attributes and inferred output types, and reports errors at
+// the node's location. Handlers are registered per (op type, since version)
+// in the family files (ElementwiseOps.cpp, NNOps.cpp, TensorOps.cpp).
+//
+//===----------------------------------------------------------------------===//
+#ifndef DNNC_LIB_TARGET_ONNX_NODEIMPORTER_H
+#define DNNC_LIB_TARGET_ONNX_NODEIMPORTER_H
+
+#include "dnnc/Dialect/DNN/IR/DNNOps.h"
+#include "mlir/IR/Builders.h"
+#include "onnx/onnx_pb.h"
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace dnnc::onnximport {
+
+/// Converts an ONNX element type code to an MLIR type (null if unsupported).
+mlir::Type elementTypeFromONNX(mlir::MLIRContext *ctx, int32_t code);
+/// ONNX type name for messages ("FLOAT", "INT64", ...).
+std::string onnxTypeName(int32_t code);
+
+/// The import state of one graph: values by name and their ONNX types.
+struct GraphState {
+  std::map<std::string, mlir::Value> values;
+  std::map<std::string, const onnx::TypeProto *> types;
+  std::string file;
+  int64_t opset = 0;
+};
+
+class NodeImporter {
+public:
+  NodeImporter(const onnx::NodeProto &node, mlir::OpBuilder &builder,
+               mlir::Location loc, GraphState &state, int64_t sinceVersion)
+      : node(node), b(builder), loc(loc), state(state),
+        sinceVersion(sinceVersion) {}
+
+  const onnx::NodeProto &node;
+  mlir::OpBuilder &b;
+  mlir::Location loc;
+  GraphState &state;
+  int64_t sinceVersion;
+
+  int64_t opset() const { return state.opset; }
+  size_t numInputs() const { return node.input_size(); }
+  size_t numOutputs() const { return node.output_size(); }
+  /// True when input `i` exists and is not the empty name.
+  bool hasInput(size_t i) const {
+    return (int)i < node.input_size() && !node.input(i).empty();
+  }
+  bool hasOutput(size_t i) const {
+    return (int)i < node.output_size() && !node.output(i).empty();
+  }
+  mlir::Value input(size_t i) const;
+  mlir::RankedTensorType inputType(size_t i) const;
+  /// The inferred (static) type of output `i`, or null after an error.
+  mlir::RankedTensorType outputType(size_t i);
+  /// The inferred type of output `i` if ONNX inference gave a static one.
+  mlir::RankedTensorType inferredOutputType(size_t i) const;
+  void setOutput(size_t i, mlir::Value v);
+
+  /// Constant value of input `i` (initializer, Constant node or folded).
+  mlir::DenseElementsAttr constInput(size_t i) const;
+  /// Constant integer input as a vector; nullopt if not constant.
+  std::optional<llvm::SmallVector<int64_t>> constInts(size_t i) const;
+
+  const onnx::AttributeProto *attr(llvm::StringRef name) const;
+  int64_t attrInt(llvm::StringRef name, int64_t dflt) const;
+  float attrFloat(llvm::StringRef name, float dflt) const;
+  std::string attrString(llvm::StringRef name, llvm::StringRef dflt) const;
+  std::optional<llvm::SmallVector<int64_t>> attrInts(llvm::StringRef name) const;
+
+  /// Fails with a message unless `values` broadcast (and, when
+  /// `sameElementType`, share their element type).
+  mlir::LogicalResult checkBroadcast(mlir::ValueRange values,
+                                     bool sameElementType) const;
+
+  /// Emits "<message>" at the node and returns failure.
+  mlir::LogicalResult fail(const llvm::Twine &message) const;
+
+  /// Creates an op and folds it to a constant when possible.
+  template <typename OpTy, typename... Args>
+  mlir::Value create(Args &&...args) {
+    auto op = OpTy::create(b, loc, std::forward<Args>(args)...);
+    return tryFold(op.getOperation(), 0);
+  }
+  /// Folds `op` result `idx` into an arith.constant when all operands fold.
+  mlir::Value tryFold(mlir::Operation *op, unsigned idx);
+  /// An arith.constant of `attr`.
+  mlir::Value constant(mlir::DenseElementsAttr attr);
+};
+
+using Handler = std::function<mlir::LogicalResult(NodeImporter &)>;
+
+/// The (op type, since version) table.
+class HandlerRegistry {
+public:
+  void add(llvm::StringRef opType, int64_t sinceVersion, Handler h) {
+    table[opType.str()][sinceVersion] = std::move(h);
+  }
+  /// The handler with the greatest since version <= `opset`.
+  const Handler *lookup(const std::string &opType, int64_t opset,
+                        int64_t &sinceVersion) const;
+  bool knows(const std::string &opType) const { return table.count(opType); }
+
+private:
+  std::map<std::string, std::map<int64_t, Handler>> table;
+};
+
+void registerElementwiseHandlers(HandlerRegistry &r);
+void registerNNHandlers(HandlerRegistry &r);
+void registerTensorHandlers(HandlerRegistry &r);
+
+/// Converts a TensorProto (initializer or Constant) to an elements attribute.
+/// `baseDir` resolves external data; errors go to `err`.
+mlir::DenseElementsAttr tensorFromProto(mlir::MLIRContext *ctx,
+                                        const onnx::TensorProto &t,
+                                        const std::string &baseDir,
+                                        std::string &err);
+
+} // namespace dnnc::onnximport
+
+#endif // DNNC_LIB_TARGET_ONNX_NODEIMPORTER_H

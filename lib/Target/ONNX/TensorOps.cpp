@@ -1,0 +1,539 @@
+//===- TensorOps.cpp - ONNX data movement and constant op handlers -------===//
+#include "NodeImporter.h"
+#include "dnnc/Dialect/DNN/IR/DNNShapes.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+using namespace dnnc;
+using namespace dnnc::onnximport;
+
+namespace {
+int64_t numElements(ArrayRef<int64_t> s) {
+  int64_t n = 1;
+  for (int64_t d : s)
+    n *= d;
+  return n;
+}
+
+LogicalResult importReshape(NodeImporter &n) {
+  auto in = n.inputType(0);
+  SmallVector<int64_t> shape;
+  if (n.sinceVersion < 5) {
+    shape = n.attrInts("shape").value_or(SmallVector<int64_t>());
+  } else {
+    auto s = n.constInts(1);
+    if (!s) {
+      // Shape computed at run time: rely on ONNX shape inference.
+      auto t = n.inferredOutputType(0);
+      if (!t)
+        return n.fail("the target shape is not a constant and could not be "
+                      "inferred");
+      n.setOutput(0, n.create<dnn::ReshapeOp>(t, n.input(0)));
+      return success();
+    }
+    shape = *s;
+  }
+  bool allowZero = n.attrInt("allowzero", 0);
+  int64_t infer = -1, known = 1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == 0 && !allowZero) {
+      if ((int64_t)i >= in.getRank())
+        return n.fail("0 in the shape refers to a missing input dim");
+      shape[i] = in.getDimSize(i);
+    }
+    if (shape[i] == -1) {
+      if (infer >= 0)
+        return n.fail("more than one -1 in the shape");
+      infer = i;
+      continue;
+    }
+    if (shape[i] < 0)
+      return n.fail("negative dim in the shape");
+    known *= shape[i];
+  }
+  int64_t total = in.getNumElements();
+  if (infer >= 0) {
+    if (known == 0 || total % known)
+      return n.fail("cannot infer the -1 dim");
+    shape[infer] = total / known;
+  } else if (known != total) {
+    return n.fail("cannot reshape " + std::to_string(total) + " elements to " +
+                  std::to_string(known));
+  }
+  n.setOutput(0, n.create<dnn::ReshapeOp>(
+                     RankedTensorType::get(shape, in.getElementType()),
+                     n.input(0)));
+  return success();
+}
+
+LogicalResult importFlatten(NodeImporter &n) {
+  auto in = n.inputType(0);
+  int64_t axis = n.attrInt("axis", 1);
+  if (axis < 0)
+    axis += in.getRank();
+  if (axis < 0 || axis > in.getRank())
+    return n.fail("axis out of range");
+  int64_t a = numElements(in.getShape().take_front(axis));
+  int64_t b = numElements(in.getShape().drop_front(axis));
+  n.setOutput(0, n.create<dnn::FlattenOp>(
+                     RankedTensorType::get({a, b}, in.getElementType()),
+                     n.input(0), n.b.getI64IntegerAttr(axis)));
+  return success();
+}
+
+/// Axes from the attribute (old opsets) or the constant input 1.
+LogicalResult axesOf(NodeImporter &n, int64_t inputSince,
+                     std::optional<SmallVector<int64_t>> &axes) {
+  if (n.sinceVersion >= inputSince) {
+    if (!n.hasInput(1))
+      return success();
+    axes = n.constInts(1);
+    if (!axes)
+      return n.fail("non-constant axes are not supported");
+    return success();
+  }
+  axes = n.attrInts("axes");
+  return success();
+}
+
+LogicalResult importSqueeze(NodeImporter &n) {
+  auto in = n.inputType(0);
+  std::optional<SmallVector<int64_t>> axes;
+  if (failed(axesOf(n, 13, axes)))
+    return failure();
+  SmallVector<int64_t> norm;
+  if (!axes) {
+    for (int64_t i = 0; i < in.getRank(); ++i)
+      if (in.getDimSize(i) == 1)
+        norm.push_back(i);
+  } else {
+    for (int64_t a : *axes) {
+      if (failed(normalizeAxis(a, in.getRank())) || in.getDimSize(a) != 1)
+        return n.fail("axis " + std::to_string(a) + " is not a unit dim");
+      norm.push_back(a);
+    }
+  }
+  llvm::sort(norm);
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < in.getRank(); ++i)
+    if (!llvm::is_contained(norm, i))
+      shape.push_back(in.getDimSize(i));
+  n.setOutput(0, n.create<dnn::SqueezeOp>(
+                     RankedTensorType::get(shape, in.getElementType()),
+                     n.input(0), n.b.getDenseI64ArrayAttr(norm)));
+  return success();
+}
+
+LogicalResult importUnsqueeze(NodeImporter &n) {
+  auto in = n.inputType(0);
+  std::optional<SmallVector<int64_t>> axes;
+  if (failed(axesOf(n, 13, axes)))
+    return failure();
+  if (!axes)
+    return n.fail("axes are required");
+  int64_t rank = in.getRank() + axes->size();
+  SmallVector<int64_t> norm;
+  for (int64_t a : *axes) {
+    if (failed(normalizeAxis(a, rank)))
+      return n.fail("axis out of range");
+    norm.push_back(a);
+  }
+  llvm::sort(norm);
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0, j = 0; i < rank; ++i)
+    shape.push_back(llvm::is_contained(norm, i) ? 1 : in.getDimSize(j++));
+  n.setOutput(0, n.create<dnn::UnsqueezeOp>(
+                     RankedTensorType::get(shape, in.getElementType()),
+                     n.input(0), n.b.getDenseI64ArrayAttr(norm)));
+  return success();
+}
+
+LogicalResult importTranspose(NodeImporter &n) {
+  auto in = n.inputType(0);
+  SmallVector<int64_t> perm;
+  if (auto p = n.attrInts("perm"))
+    perm = *p;
+  else
+    for (int64_t i = in.getRank() - 1; i >= 0; --i)
+      perm.push_back(i);
+  if ((int64_t)perm.size() != in.getRank())
+    return n.fail("perm must have one entry per dim");
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= in.getRank())
+      return n.fail("perm entry out of range");
+    shape.push_back(in.getDimSize(p));
+  }
+  n.setOutput(0, n.create<dnn::TransposeOp>(
+                     RankedTensorType::get(shape, in.getElementType()),
+                     n.input(0), n.b.getDenseI64ArrayAttr(perm)));
+  return success();
+}
+
+LogicalResult importConcat(NodeImporter &n) {
+  auto first = n.inputType(0);
+  int64_t axis = n.attrInt("axis", 0);
+  if (failed(normalizeAxis(axis, first.getRank())))
+    return n.fail("axis out of range");
+  SmallVector<Value> ins;
+  SmallVector<int64_t> shape(first.getShape());
+  shape[axis] = 0;
+  for (size_t i = 0; i < n.numInputs(); ++i) {
+    auto t = n.inputType(i);
+    if (t.getRank() != first.getRank())
+      return n.fail("inputs differ in rank");
+    shape[axis] += t.getDimSize(axis);
+    ins.push_back(n.input(i));
+  }
+  n.setOutput(0, n.create<dnn::ConcatOp>(
+                     RankedTensorType::get(shape, first.getElementType()), ins,
+                     n.b.getI64IntegerAttr(axis)));
+  return success();
+}
+
+LogicalResult importSplit(NodeImporter &n) {
+  auto in = n.inputType(0);
+  int64_t axis = n.attrInt("axis", 0);
+  if (failed(normalizeAxis(axis, in.getRank())))
+    return n.fail("axis out of range");
+  std::optional<SmallVector<int64_t>> sizes;
+  if (n.sinceVersion >= 13) {
+    if (n.hasInput(1) && !(sizes = n.constInts(1)))
+      return n.fail("non-constant split sizes are not supported");
+  } else {
+    sizes = n.attrInts("split");
+  }
+  int64_t outs = n.numOutputs(), dim = in.getDimSize(axis);
+  if (!sizes) {
+    int64_t chunk = (dim + outs - 1) / outs;
+    sizes.emplace();
+    for (int64_t i = 0; i < outs; ++i)
+      sizes->push_back(std::max<int64_t>(0, std::min(chunk, dim - i * chunk)));
+  }
+  if ((int64_t)sizes->size() != outs)
+    return n.fail("split sizes do not match the output count");
+  SmallVector<Type> types;
+  for (int64_t s : *sizes) {
+    SmallVector<int64_t> shape(in.getShape());
+    shape[axis] = s;
+    types.push_back(RankedTensorType::get(shape, in.getElementType()));
+  }
+  auto op = dnn::SplitOp::create(n.b, n.loc, types, n.input(0),
+                                 n.b.getI64IntegerAttr(axis));
+  for (int64_t i = 0; i < outs; ++i)
+    n.setOutput(i, op.getResult(i));
+  return success();
+}
+
+LogicalResult importSlice(NodeImporter &n) {
+  auto in = n.inputType(0);
+  int64_t rank = in.getRank();
+  std::optional<SmallVector<int64_t>> starts, ends, axes, steps;
+  if (n.sinceVersion < 10) {
+    starts = n.attrInts("starts");
+    ends = n.attrInts("ends");
+    axes = n.attrInts("axes");
+  } else {
+    starts = n.constInts(1);
+    ends = n.constInts(2);
+    if (n.hasInput(3) && !(axes = n.constInts(3)))
+      return n.fail("non-constant axes are not supported");
+    if (n.hasInput(4) && !(steps = n.constInts(4)))
+      return n.fail("non-constant steps are not supported");
+  }
+  if (!starts || !ends)
+    return n.fail("non-constant starts/ends are not supported");
+  if (!axes)
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, starts->size()));
+  if (!steps)
+    steps = SmallVector<int64_t>(starts->size(), 1);
+  if (ends->size() != starts->size() || axes->size() != starts->size() ||
+      steps->size() != starts->size())
+    return n.fail("starts, ends, axes and steps differ in length");
+  SmallVector<int64_t> st(rank, 0), sp(rank, 1), shape(in.getShape());
+  for (size_t i = 0; i < starts->size(); ++i) {
+    int64_t a = (*axes)[i];
+    if (failed(normalizeAxis(a, rank)))
+      return n.fail("axis out of range");
+    int64_t d = in.getDimSize(a), step = (*steps)[i];
+    if (step == 0)
+      return n.fail("step 0");
+    int64_t s = (*starts)[i], e = (*ends)[i];
+    if (s < 0)
+      s += d;
+    if (e < 0)
+      e += d;
+    int64_t count;
+    if (step > 0) {
+      s = std::clamp<int64_t>(s, 0, d);
+      e = std::clamp<int64_t>(e, 0, d);
+      count = e > s ? (e - s + step - 1) / step : 0;
+    } else {
+      s = std::clamp<int64_t>(s, -1, d - 1);
+      e = std::clamp<int64_t>(e, -1, d - 1);
+      count = s > e ? (s - e + (-step) - 1) / (-step) : 0;
+    }
+    st[a] = count ? s : 0;
+    sp[a] = step;
+    shape[a] = count;
+  }
+  n.setOutput(0, n.create<dnn::SliceOp>(
+                     RankedTensorType::get(shape, in.getElementType()),
+                     n.input(0), n.b.getDenseI64ArrayAttr(st),
+                     n.b.getDenseI64ArrayAttr(sp)));
+  return success();
+}
+
+LogicalResult importGather(NodeImporter &n) {
+  auto in = n.inputType(0), it = n.inputType(1);
+  int64_t axis = n.attrInt("axis", 0);
+  if (failed(normalizeAxis(axis, in.getRank())))
+    return n.fail("axis out of range");
+  if (!it.getElementType().isInteger(32) && !it.getElementType().isInteger(64))
+    return n.fail("indices must be int32 or int64");
+  SmallVector<int64_t> shape(in.getShape().take_front(axis));
+  llvm::append_range(shape, it.getShape());
+  llvm::append_range(shape, in.getShape().drop_front(axis + 1));
+  n.setOutput(0, n.create<dnn::GatherOp>(
+                     RankedTensorType::get(shape, in.getElementType()),
+                     n.input(0), n.input(1), n.b.getI64IntegerAttr(axis)));
+  return success();
+}
+
+LogicalResult importPad(NodeImporter &n) {
+  auto in = n.inputType(0);
+  int64_t rank = in.getRank();
+  std::string mode = n.attrString("mode", "constant");
+  if (mode != "constant" && mode != "edge" && mode != "reflect")
+    return n.fail("pad mode '" + mode + "' is not supported");
+  std::optional<SmallVector<int64_t>> pads;
+  double value = 0;
+  if (n.sinceVersion < 11) {
+    pads = n.attrInts("pads");
+    value = n.attrFloat("value", 0);
+  } else {
+    pads = n.constInts(1);
+    if (!pads)
+      return n.fail("non-constant pads are not supported");
+    if (n.hasInput(2)) {
+      auto c = n.constInput(2);
+      if (!c)
+        return n.fail("non-constant constant_value is not supported");
+      value = isa<FloatType>(c.getElementType())
+                  ? (*c.value_begin<APFloat>()).convertToDouble()
+                  : (double)(*c.value_begin<APInt>()).getSExtValue();
+    }
+    if (n.hasInput(3)) {
+      auto axes = n.constInts(3);
+      if (!axes)
+        return n.fail("non-constant axes are not supported");
+      SmallVector<int64_t> full(2 * rank, 0);
+      for (size_t i = 0; i < axes->size(); ++i) {
+        int64_t a = (*axes)[i];
+        if (failed(normalizeAxis(a, rank)))
+          return n.fail("axis out of range");
+        full[a] = (*pads)[i];
+        full[rank + a] = (*pads)[axes->size() + i];
+      }
+      pads = full;
+    }
+  }
+  if (!pads || (int64_t)pads->size() != 2 * rank)
+    return n.fail("pads need two values per dim");
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < rank; ++i) {
+    if ((*pads)[i] < 0 || (*pads)[rank + i] < 0)
+      return n.fail("negative pads are not supported");
+    shape.push_back(in.getDimSize(i) + (*pads)[i] + (*pads)[rank + i]);
+  }
+  n.setOutput(0, n.create<dnn::PadOp>(
+                     RankedTensorType::get(shape, in.getElementType()),
+                     n.input(0), n.b.getDenseI64ArrayAttr(*pads),
+                     n.b.getStringAttr(mode), n.b.getF64FloatAttr(value)));
+  return success();
+}
+
+LogicalResult importExpand(NodeImporter &n) {
+  auto in = n.inputType(0);
+  auto s = n.constInts(1);
+  if (!s)
+    return n.fail("non-constant shape is not supported");
+  Shape out;
+  std::string err;
+  if (failed(broadcastShapes({in.getShape(), ArrayRef(*s)}, out, err)))
+    return n.fail(err);
+  n.setOutput(0, n.create<dnn::ExpandOp>(
+                     RankedTensorType::get(out, in.getElementType()),
+                     n.input(0)));
+  return success();
+}
+
+LogicalResult importTile(NodeImporter &n) {
+  auto in = n.inputType(0);
+  auto reps = n.constInts(1);
+  if (!reps || (int64_t)reps->size() != in.getRank())
+    return n.fail("repeats must be a constant with one value per dim");
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < in.getRank(); ++i)
+    shape.push_back(in.getDimSize(i) * (*reps)[i]);
+  n.setOutput(0, n.create<dnn::TileOp>(
+                     RankedTensorType::get(shape, in.getElementType()),
+                     n.input(0), n.b.getDenseI64ArrayAttr(*reps)));
+  return success();
+}
+
+LogicalResult importShape(NodeImporter &n) {
+  auto in = n.inputType(0);
+  int64_t rank = in.getRank();
+  int64_t start = n.attrInt("start", 0), end = n.attrInt("end", rank);
+  if (start < 0)
+    start += rank;
+  if (end < 0)
+    end += rank;
+  start = std::clamp<int64_t>(start, 0, rank);
+  end = std::clamp<int64_t>(end, start, rank);
+  n.setOutput(0, n.create<dnn::ShapeOp>(
+                     RankedTensorType::get({end - start}, n.b.getI64Type()),
+                     n.input(0), n.b.getI64IntegerAttr(start),
+                     n.b.getI64IntegerAttr(end)));
+  return success();
+}
+
+LogicalResult importConstant(NodeImporter &n) {
+  MLIRContext *ctx = n.b.getContext();
+  if (auto *a = n.attr("value")) {
+    std::string err;
+    auto attr = tensorFromProto(
+        ctx, a->t(), llvm::sys::path::parent_path(n.state.file).str(), err);
+    if (!attr)
+      return n.fail(err);
+    n.setOutput(0, n.constant(attr));
+    return success();
+  }
+  if (auto *a = n.attr("value_float")) {
+    auto t = RankedTensorType::get({}, n.b.getF32Type());
+    n.setOutput(0, n.constant(DenseElementsAttr::get(t, a->f())));
+    return success();
+  }
+  if (auto *a = n.attr("value_int")) {
+    auto t = RankedTensorType::get({}, n.b.getI64Type());
+    n.setOutput(0, n.constant(DenseElementsAttr::get(t, (int64_t)a->i())));
+    return success();
+  }
+  if (auto *a = n.attr("value_floats")) {
+    SmallVector<float> v(a->floats().begin(), a->floats().end());
+    auto t = RankedTensorType::get({(int64_t)v.size()}, n.b.getF32Type());
+    n.setOutput(0, n.constant(DenseElementsAttr::get(t, ArrayRef(v))));
+    return success();
+  }
+  if (auto *a = n.attr("value_ints")) {
+    SmallVector<int64_t> v(a->ints().begin(), a->ints().end());
+    auto t = RankedTensorType::get({(int64_t)v.size()}, n.b.getI64Type());
+    n.setOutput(0, n.constant(DenseElementsAttr::get(t, ArrayRef(v))));
+    return success();
+  }
+  return n.fail("only tensor, float(s) and int(s) constants are supported");
+}
+
+LogicalResult importConstantOfShape(NodeImporter &n) {
+  auto s = n.constInts(0);
+  if (!s)
+    return n.fail("non-constant shape is not supported");
+  Attribute v;
+  Type et = n.b.getF32Type();
+  if (auto *a = n.attr("value")) {
+    std::string err;
+    auto attr = tensorFromProto(n.b.getContext(), a->t(), "", err);
+    if (!attr || attr.getNumElements() != 1)
+      return n.fail(err.empty() ? "value must hold one element" : err);
+    v = *attr.value_begin<Attribute>();
+    et = attr.getElementType();
+  } else {
+    v = n.b.getF32FloatAttr(0);
+  }
+  n.setOutput(0, n.constant(
+                     DenseElementsAttr::get(RankedTensorType::get(*s, et), v)));
+  return success();
+}
+
+LogicalResult importRange(NodeImporter &n) {
+  auto s = n.constInput(0), l = n.constInput(1), d = n.constInput(2);
+  if (!s || !l || !d)
+    return n.fail("non-constant start/limit/delta are not supported");
+  Type et = s.getElementType();
+  SmallVector<Attribute> vals;
+  if (isa<FloatType>(et)) {
+    double a = (*s.value_begin<APFloat>()).convertToDouble();
+    double lim = (*l.value_begin<APFloat>()).convertToDouble();
+    double del = (*d.value_begin<APFloat>()).convertToDouble();
+    int64_t cnt = std::max<int64_t>(0, (int64_t)std::ceil((lim - a) / del));
+    for (int64_t i = 0; i < cnt; ++i)
+      vals.push_back(n.b.getFloatAttr(et, a + i * del));
+  } else {
+    int64_t a = (*s.value_begin<APInt>()).getSExtValue();
+    int64_t lim = (*l.value_begin<APInt>()).getSExtValue();
+    int64_t del = (*d.value_begin<APInt>()).getSExtValue();
+    if (del == 0)
+      return n.fail("delta 0");
+    int64_t cnt = std::max<int64_t>(
+        0, (lim - a + del + (del > 0 ? -1 : 1)) / del);
+    for (int64_t i = 0; i < cnt; ++i)
+      vals.push_back(n.b.getIntegerAttr(et, a + i * del));
+  }
+  n.setOutput(0, n.constant(DenseElementsAttr::get(
+                     RankedTensorType::get({(int64_t)vals.size()}, et), vals)));
+  return success();
+}
+
+LogicalResult importIdentity(NodeImporter &n) {
+  n.setOutput(0, n.input(0));
+  return success();
+}
+} // namespace
+
+void onnximport::registerTensorHandlers(HandlerRegistry &r) {
+  for (int v : {1, 5, 13, 14, 19})
+    r.add("Reshape", v, importReshape);
+  for (int v : {1, 9, 11, 13})
+    r.add("Flatten", v, importFlatten);
+  for (int v : {1, 11, 13}) {
+    r.add("Squeeze", v, importSqueeze);
+    r.add("Unsqueeze", v, importUnsqueeze);
+  }
+  r.add("Transpose", 1, importTranspose);
+  r.add("Transpose", 13, importTranspose);
+  for (int v : {4, 11, 13})
+    r.add("Concat", v, importConcat);
+  for (int v : {2, 11, 13, 18})
+    r.add("Split", v, importSplit);
+  for (int v : {1, 10, 11, 13})
+    r.add("Slice", v, importSlice);
+  for (int v : {1, 11, 13})
+    r.add("Gather", v, importGather);
+  for (int v : {2, 11, 13, 18, 19})
+    r.add("Pad", v, importPad);
+  r.add("Expand", 8, importExpand);
+  r.add("Tile", 6, importTile);
+  r.add("Tile", 13, importTile);
+  for (int v : {1, 13, 15})
+    r.add("Shape", v, importShape);
+  r.add("Size", 1, [](NodeImporter &n) -> LogicalResult {
+    auto t = RankedTensorType::get({}, n.b.getI64Type());
+    n.setOutput(0, n.constant(DenseElementsAttr::get(
+                       t, (int64_t)n.inputType(0).getNumElements())));
+    return success();
+  });
+  for (int v : {9, 11, 12, 13})
+    r.add("Constant", v, importConstant);
+  r.add("ConstantOfShape", 9, importConstantOfShape);
+  r.add("Range", 11, importRange);
+  for (int v : {1, 13, 14, 16})
+    r.add("Identity", v, importIdentity);
+  for (int v : {7, 10, 12, 13})
+    r.add("Dropout", v, [](NodeImporter &n) -> LogicalResult {
+      if (n.hasOutput(1))
+        return n.fail("the mask output is not supported");
+      n.setOutput(0, n.input(0));
+      return success();
+    });
+}

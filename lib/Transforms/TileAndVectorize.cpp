@@ -1,0 +1,166 @@
+//===- TileAndVectorize.cpp - Register tiling + vectorization -------------===//
+//
+// Contractions get an M x N x K register tile, other vectorizable linalg ops
+// a 1 x ... x 1 x W tile along their innermost dim. Tile loops are peeled so
+// that every tile has a static shape, then each static linalg op the upstream
+// vectorizer accepts becomes vector ops.
+//
+//===----------------------------------------------------------------------===//
+#include "dnnc/Transforms/Passes.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#define DEBUG_TYPE "dnnc-tile-and-vectorize"
+
+namespace dnnc {
+#define GEN_PASS_DEF_DNNCTILEANDVECTORIZE
+#include "dnnc/Transforms/Passes.h.inc"
+} // namespace dnnc
+
+using namespace mlir;
+
+static constexpr StringLiteral kPeelAttr = "dnnc.peel";
+
+static bool isStatic(linalg::LinalgOp op) {
+  for (Value v : op->getOperands())
+    if (auto t = dyn_cast<ShapedType>(v.getType()); t && !t.hasStaticShape())
+      return false;
+  return true;
+}
+
+namespace {
+struct DNNCTileAndVectorizePass
+    : dnnc::impl::DNNCTileAndVectorizeBase<DNNCTileAndVectorizePass> {
+  using DNNCTileAndVectorizeBase::DNNCTileAndVectorizeBase;
+
+  /// Tile sizes for `op`, or empty to leave it alone.
+  SmallVector<int64_t> chooseTiles(linalg::LinalgOp op) {
+    if (!isStatic(op) || isa<linalg::FillOp>(op))
+      return {};
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    unsigned n = ranges.size();
+    if (n == 0)
+      return {};
+    if (linalg::isaContractionOpInterface(op)) {
+      auto dims = linalg::inferContractionDims(op);
+      if (failed(dims) || dims->m.empty() || dims->n.empty() ||
+          dims->k.empty())
+        return {};
+      SmallVector<int64_t> t(n, 1);
+      for (unsigned k : dims->k)
+        t[k] = 1;
+      t[dims->m.back()] = tileM;
+      t[dims->n.back()] = tileN;
+      for (unsigned k : dims->k)
+        t[k] = tileK;
+      return t;
+    }
+    // Elementwise, reductions, transposes: a vector along the innermost dim.
+    bool extracts = false;
+    op->walk([&](tensor::ExtractOp) { extracts = true; });
+    if (extracts || failed(linalg::vectorizeOpPrecondition(op)))
+      return {};
+    SmallVector<int64_t> t(n, 1);
+    t[n - 1] = vectorWidth;
+    return t;
+  }
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    MLIRContext *ctx = &getContext();
+    IRRewriter rewriter(ctx);
+
+    // 1. Tile.
+    SmallVector<linalg::LinalgOp> ops;
+    func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+    for (linalg::LinalgOp op : ops) {
+      SmallVector<int64_t> tiles = chooseTiles(op);
+      if (tiles.empty())
+        continue;
+      // Tiles no larger than the loop ranges; skip when nothing is tiled.
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      bool any = false;
+      for (unsigned i = 0; i < tiles.size(); ++i) {
+        tiles[i] = std::min(tiles[i], ranges[i]);
+        any |= tiles[i] != ranges[i];
+      }
+      if (!any)
+        continue;
+      scf::SCFTilingOptions options;
+      options.setTileSizes(getAsIndexOpFoldResult(ctx, tiles));
+      rewriter.setInsertionPoint(op);
+      auto tiled = scf::tileUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(tiled))
+        continue;
+      rewriter.replaceOp(op, tiled->replacements);
+      for (LoopLikeOpInterface loop : tiled->loops)
+        loop->setAttr(kPeelAttr, UnitAttr::get(ctx));
+    }
+
+    // 2. Peel every tile loop so that tiles have static shapes (clones of
+    // inner loops in the partial iterations keep the marker).
+    while (true) {
+      SmallVector<scf::ForOp> loops;
+      func.walk([&](scf::ForOp f) {
+        if (f->hasAttr(kPeelAttr))
+          loops.push_back(f);
+      });
+      if (loops.empty())
+        break;
+      for (scf::ForOp loop : loops) {
+        loop->removeAttr(kPeelAttr);
+        scf::ForOp partial;
+        rewriter.setInsertionPoint(loop);
+        (void)scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
+      }
+    }
+    {
+      RewritePatternSet patterns(ctx);
+      linalg::populateLinalgTilingCanonicalizationPatterns(patterns);
+      scf::ForOp::getCanonicalizationPatterns(patterns, ctx);
+      tensor::populateFoldTensorEmptyPatterns(patterns);
+      (void)applyPatternsGreedily(func, std::move(patterns));
+    }
+
+    // 3. Vectorize every static linalg op the vectorizer accepts.
+    ops.clear();
+    func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+    for (linalg::LinalgOp op : ops) {
+      if (!isStatic(op) || !op.hasPureTensorSemantics())
+        continue;
+      bool extracts = false;
+      op->walk([&](tensor::ExtractOp) { extracts = true; });
+      if (extracts || failed(linalg::vectorizeOpPrecondition(op)))
+        continue;
+      // Do not unroll huge untiled ops into giant vectors.
+      int64_t elems = 1;
+      for (int64_t r : op.getStaticLoopRanges())
+        elems *= r;
+      if (elems > 4096 && !isa<linalg::FillOp>(op))
+        continue;
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::VectorizationResult> res =
+          linalg::vectorize(rewriter, op);
+      if (succeeded(res))
+        rewriter.replaceOp(op, res->replacements);
+    }
+
+    // 4. Clean up: fold transfers into the contraction, canonicalize.
+    RewritePatternSet patterns(ctx);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    vector::populateVectorReductionToContractPatterns(patterns);
+    vector::populateSinkVectorOpsPatterns(patterns);
+    linalg::populateLinalgTilingCanonicalizationPatterns(patterns);
+    vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
+    (void)applyPatternsGreedily(func, std::move(patterns));
+  }
+};
+} // namespace

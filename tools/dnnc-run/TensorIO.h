@@ -1,0 +1,25 @@
+//===- TensorIO.h - .npy and ONNX TensorProto files -------------*- C++ -*-===//
+#ifndef DNNC_TOOLS_DNNC_RUN_TENSORIO_H
+#define DNNC_TOOLS_DNNC_RUN_TENSORIO_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dnnc {
+
+struct HostTensor {
+  int32_t dtype = 0; // ONNX code
+  std::vector<int64_t> shape;
+  std::vector<char> data;
+};
+
+/// Reads a .npy file or an ONNX TensorProto (.pb), chosen by extension.
+bool readTensorFile(const std::string &path, HostTensor &t, std::string &err);
+bool writeNpy(const std::string &path, const HostTensor &t, std::string &err);
+/// Element `i` as double (for comparison and printing).
+double elementAsDouble(const HostTensor &t, size_t i);
+
+} // namespace dnnc
+
+#endif

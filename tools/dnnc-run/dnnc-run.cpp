@@ -1,0 +1,231 @@
+//===- dnnc-run.cpp - Load, run and time a compiled model -----------------===//
+//
+//   dnnc-run MODEL.so [--input NAME=FILE(.npy|.pb)]... [--seed N]
+//            [--print] [--output-dir DIR] [--expect NAME=FILE]...
+//            [--rtol R --atol A] [--iterations N] [--warmup N]
+//
+// Inputs not given are seeded random values (floats in [-1, 1), integers in
+// [0, 10), booleans). Exit code 1 on any error or on a failed --expect check.
+//
+//===----------------------------------------------------------------------===//
+#include "TensorIO.h"
+#include "dnnc/Runtime/Loader.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <random>
+
+using namespace llvm;
+using namespace dnnc;
+
+static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<MODEL.so>"),
+                                      cl::Required);
+static cl::list<std::string> inputs("input",
+                                    cl::desc("NAME=FILE input (.npy or .pb)"));
+static cl::list<std::string> expects("expect",
+                                     cl::desc("NAME=FILE expected output"));
+static cl::opt<unsigned> seed("seed", cl::desc("Random input seed"),
+                              cl::init(0));
+static cl::opt<bool> print("print", cl::desc("Print the outputs"));
+static cl::opt<std::string> outputDir("output-dir",
+                                      cl::desc("Write outputs as .npy here"));
+static cl::opt<double> relTol("rtol", cl::desc("Relative tolerance"),
+                              cl::init(1e-3));
+static cl::opt<double> absTol("atol", cl::desc("Absolute tolerance"),
+                              cl::init(1e-4));
+static cl::opt<unsigned> iterations("iterations",
+                                    cl::desc("Timed runs (0: one untimed)"),
+                                    cl::init(0));
+static cl::opt<unsigned> warmup("warmup", cl::init(2));
+
+static bool splitSpec(const std::string &s, std::string &name,
+                      std::string &file) {
+  size_t eq = s.find('=');
+  if (eq == std::string::npos)
+    return false;
+  name = s.substr(0, eq);
+  file = s.substr(eq + 1);
+  return true;
+}
+
+static std::string shapeStr(const std::vector<int64_t> &s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i)
+    out += (i ? "x" : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+static int error(const std::string &msg) {
+  errs() << "dnnc-run: error: " << msg << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  InitLLVM y(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "dnnc model runner\n");
+  std::string err;
+  auto model = LoadedModel::load(modelPath, err);
+  if (!model)
+    return error(err);
+
+  std::map<std::string, std::string> inputFiles, expectFiles;
+  for (const std::string &s : inputs) {
+    std::string n, f;
+    if (!splitSpec(s, n, f))
+      return error("bad --input '" + s + "' (want NAME=FILE)");
+    inputFiles[n] = f;
+  }
+  for (const std::string &s : expects) {
+    std::string n, f;
+    if (!splitSpec(s, n, f))
+      return error("bad --expect '" + s + "' (want NAME=FILE)");
+    expectFiles[n] = f;
+  }
+  for (auto &[n, f] : inputFiles)
+    if (std::none_of(model->inputs().begin(), model->inputs().end(),
+                     [&](const TensorInfo &t) { return t.name == n; }))
+      return error(modelPath + ": the model has no input '" + n + "'");
+
+  std::mt19937 rng(seed);
+  std::vector<HostTensor> ins;
+  for (const TensorInfo &info : model->inputs()) {
+    HostTensor t;
+    auto it = inputFiles.find(info.name);
+    if (it != inputFiles.end()) {
+      if (!readTensorFile(it->second, t, err))
+        return error(err);
+      if (t.dtype != info.dtype)
+        return error(modelPath + ": input '" + info.name + "' expects " +
+                     dtypeName(info.dtype) + " but " + it->second + " holds " +
+                     dtypeName(t.dtype));
+      if (t.shape != info.shape)
+        return error(modelPath + ": input '" + info.name + "' expects shape " +
+                     shapeStr(info.shape) + " but " + it->second + " has " +
+                     shapeStr(t.shape));
+    } else {
+      t.dtype = info.dtype;
+      t.shape = info.shape;
+      t.data.resize(info.byteSize());
+      std::uniform_real_distribution<float> uf(-1.0f, 1.0f);
+      std::uniform_int_distribution<int> ui(0, 9);
+      for (int64_t i = 0; i < info.numElements(); ++i) {
+        char *p = t.data.data() + i * dtypeSize(t.dtype);
+        switch (t.dtype) {
+        case 1: {
+          float v = uf(rng);
+          std::memcpy(p, &v, 4);
+          break;
+        }
+        case 11: {
+          double v = uf(rng);
+          std::memcpy(p, &v, 8);
+          break;
+        }
+        case 7: {
+          int64_t v = ui(rng);
+          std::memcpy(p, &v, 8);
+          break;
+        }
+        case 6: {
+          int32_t v = ui(rng);
+          std::memcpy(p, &v, 4);
+          break;
+        }
+        case 9:
+          *p = ui(rng) & 1;
+          break;
+        default:
+          *p = (char)ui(rng);
+        }
+      }
+    }
+    ins.push_back(std::move(t));
+  }
+  std::vector<HostTensor> results;
+  for (const TensorInfo &info : model->outputs()) {
+    HostTensor t;
+    t.dtype = info.dtype;
+    t.shape = info.shape;
+    t.data.resize(info.byteSize());
+    results.push_back(std::move(t));
+  }
+  std::vector<const void *> inPtrs;
+  std::vector<void *> outPtrs;
+  for (auto &t : ins)
+    inPtrs.push_back(t.data.data());
+  for (auto &t : results)
+    outPtrs.push_back(t.data.data());
+
+  if (!model->run(inPtrs, outPtrs, err))
+    return error(err);
+  if (iterations > 0) {
+    for (unsigned i = 0; i < warmup; ++i)
+      model->run(inPtrs, outPtrs, err);
+    std::vector<double> ms;
+    for (unsigned i = 0; i < iterations; ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      model->run(inPtrs, outPtrs, err);
+      auto t1 = std::chrono::steady_clock::now();
+      ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    outs() << format("latency: median %.3f ms, min %.3f ms, max %.3f ms over "
+                     "%u runs\n",
+                     ms[ms.size() / 2], ms.front(), ms.back(), iterations.getValue());
+  }
+
+  int rc = 0;
+  for (size_t o = 0; o < results.size(); ++o) {
+    const TensorInfo &info = model->outputs()[o];
+    const HostTensor &t = results[o];
+    if (print) {
+      outs() << info.name << ": " << dtypeName(t.dtype) << shapeStr(t.shape)
+             << " =";
+      size_t n = info.numElements();
+      for (size_t i = 0; i < std::min<size_t>(n, 8); ++i)
+        outs() << " " << format("%g", elementAsDouble(t, i));
+      if (n > 8)
+        outs() << " ...";
+      outs() << "\n";
+    }
+    if (!outputDir.empty()) {
+      std::string name = info.name;
+      std::replace(name.begin(), name.end(), '/', '_');
+      if (!writeNpy(outputDir + "/" + name + ".npy", t, err))
+        return error(err);
+    }
+    auto it = expectFiles.find(info.name);
+    if (it == expectFiles.end())
+      continue;
+    HostTensor ref;
+    if (!readTensorFile(it->second, ref, err))
+      return error(err);
+    if (ref.shape != t.shape)
+      return error("output '" + info.name + "' has shape " + shapeStr(t.shape) +
+                   " but the reference has " + shapeStr(ref.shape));
+    double maxAbs = 0;
+    size_t bad = 0, n = info.numElements();
+    for (size_t i = 0; i < n; ++i) {
+      double a = elementAsDouble(t, i), b = elementAsDouble(ref, i);
+      double d = std::fabs(a - b);
+      bool same = (std::isnan(a) && std::isnan(b)) || a == b;
+      if (!same && !(d <= absTol + relTol * std::fabs(b)))
+        ++bad;
+      if (!std::isnan(d))
+        maxAbs = std::max(maxAbs, d);
+    }
+    outs() << "check " << info.name << ": " << (bad ? "MISMATCH" : "ok")
+           << format(" (max abs error %.3g, %zu of %zu outside rtol %g atol %g)",
+                     maxAbs, bad, n, relTol.getValue(), absTol.getValue())
+           << "\n";
+    if (bad)
+      rc = 1;
+  }
+  return rc;
+}
