@@ -138,6 +138,14 @@ bool compileModel(const std::string &input, const CompileOptions &options,
   if (failed(sig))
     return fail("no entry function");
   sig->name = llvm::sys::path::stem(input).str();
+  for (const auto *list : {&sig->inputs, &sig->outputs})
+    for (const auto &t : *list)
+      if (llvm::is_contained(t.shape, 0)) {
+        error = input + ": tensor '" + t.name +
+                "' has zero elements; zero-sized graph inputs and outputs are "
+                "not supported";
+        return false;
+      }
   // The signature is recorded; the dnn.* attributes have no LLVM meaning.
   stripDNNAttributes(*module);
 

@@ -79,6 +79,7 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLibmPass());
   ConvertVectorToLLVMPassOptions vo;
   vo.vectorContractLowering = vector::VectorContractLowering::OuterProduct;

@@ -27,9 +27,12 @@ using namespace mlir;
 
 static constexpr StringLiteral kPeelAttr = "dnnc.peel";
 
+/// Static shapes and no i1 buffers: vectors of i1 are bit-packed in memory
+/// while tensors of i1 are stored one byte per element.
 static bool isStatic(linalg::LinalgOp op) {
   for (Value v : op->getOperands())
-    if (auto t = dyn_cast<ShapedType>(v.getType()); t && !t.hasStaticShape())
+    if (auto t = dyn_cast<ShapedType>(v.getType());
+        t && (!t.hasStaticShape() || t.getElementType().isInteger(1)))
       return false;
   return true;
 }

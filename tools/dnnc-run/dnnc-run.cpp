@@ -61,6 +61,12 @@ static std::string shapeStr(const std::vector<int64_t> &s) {
   return out + "]";
 }
 
+/// ONNX test data stores bfloat16 tensors as uint16 bit patterns.
+static void bf16AsUint16(HostTensor &t, int32_t expected) {
+  if (expected == 16 && t.dtype == 4)
+    t.dtype = 16;
+}
+
 static int error(const std::string &msg) {
   errs() << "dnnc-run: error: " << msg << "\n";
   return 1;
@@ -100,6 +106,7 @@ int main(int argc, char **argv) {
     if (it != inputFiles.end()) {
       if (!readTensorFile(it->second, t, err))
         return error(err);
+      bf16AsUint16(t, info.dtype);
       if (t.dtype != info.dtype)
         return error(modelPath + ": input '" + info.name + "' expects " +
                      dtypeName(info.dtype) + " but " + it->second + " holds " +
@@ -157,10 +164,16 @@ int main(int argc, char **argv) {
   }
   std::vector<const void *> inPtrs;
   std::vector<void *> outPtrs;
-  for (auto &t : ins)
+  // Zero-sized tensors still get a valid (1-byte) buffer.
+  for (auto &t : ins) {
+    if (t.data.empty())
+      t.data.resize(1);
     inPtrs.push_back(t.data.data());
-  for (auto &t : results)
+  }
+  for (auto &t : results) {
+    t.data.resize(std::max<size_t>(t.data.size(), 1));
     outPtrs.push_back(t.data.data());
+  }
 
   if (!model->run(inPtrs, outPtrs, err))
     return error(err);
@@ -206,6 +219,7 @@ int main(int argc, char **argv) {
     HostTensor ref;
     if (!readTensorFile(it->second, ref, err))
       return error(err);
+    bf16AsUint16(ref, info.dtype);
     if (ref.shape != t.shape)
       return error("output '" + info.name + "' has shape " + shapeStr(t.shape) +
                    " but the reference has " + shapeStr(ref.shape));

@@ -39,7 +39,8 @@ static bool parseInputShapes(ArrayRef<std::string> specs, dnnc::ImportOptions &o
     }
     std::vector<int64_t> dims;
     SmallVector<StringRef> parts;
-    StringRef(s).substr(eq + 1).split(parts, 'x');
+    if (eq + 1 < s.size()) // an empty list is a rank-0 tensor
+      StringRef(s).substr(eq + 1).split(parts, 'x');
     for (StringRef p : parts) {
       int64_t d;
       if (p.getAsInteger(10, d) || d < 0) {

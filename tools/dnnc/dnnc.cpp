@@ -44,7 +44,7 @@ int main(int argc, char **argv) {
     std::vector<int64_t> dims;
     SmallVector<StringRef> parts;
     bool ok = eq != std::string::npos;
-    if (ok)
+    if (ok && eq + 1 < s.size()) // an empty list is a rank-0 tensor
       StringRef(s).substr(eq + 1).split(parts, 'x');
     for (StringRef p : parts) {
       int64_t d;

@@ -171,15 +171,47 @@ LogicalResult importBatchNorm(NodeImporter &n) {
   return success();
 }
 
+/// LayerNorm with its Mean/InvStdDev outputs, from dnn primitives.
+LogicalResult importLayerNormWithStats(NodeImporter &n, int64_t axis) {
+  auto in = n.inputType(0);
+  Type et = in.getElementType();
+  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(axis, in.getRank()));
+  auto kt = RankedTensorType::get(reduceShape(in.getShape(), axes, true), et);
+  auto mean = [&](Value v) {
+    return n.create<dnn::ReduceMeanOp>(kt, v, n.b.getDenseI64ArrayAttr(axes),
+                                       n.b.getBoolAttr(true));
+  };
+  Value x = n.input(0);
+  Value mu = mean(x);
+  Value d = n.create<dnn::SubOp>(x, mu);
+  Value var = mean(n.create<dnn::MulOp>(d, d));
+  auto st = RankedTensorType::get({}, et);
+  Value eps = n.constant(DenseElementsAttr::get(
+      st, n.b.getFloatAttr(et, n.attrFloat("epsilon", 1e-5f))));
+  Value inv = n.create<dnn::ReciprocalOp>(
+      kt, n.create<dnn::SqrtOp>(kt, n.create<dnn::AddOp>(var, eps)));
+  Value y = n.create<dnn::MulOp>(n.create<dnn::MulOp>(d, inv), n.input(1));
+  if (n.hasInput(2))
+    y = n.create<dnn::AddOp>(y, n.input(2));
+  n.setOutput(0, y);
+  n.setOutput(1, mu);
+  n.setOutput(2, inv);
+  return success();
+}
+
 LogicalResult importLayerNorm(NodeImporter &n) {
-  if (n.hasOutput(1) || n.hasOutput(2))
-    return n.fail("the Mean/InvStdDev outputs are not supported");
   auto in = n.inputType(0);
   int64_t axis = n.attrInt("axis", -1);
   if (failed(normalizeAxis(axis, in.getRank())))
     return n.fail("axis out of range");
   if (n.attrInt("stash_type", 1) != 1)
     return n.fail("stash_type other than FLOAT is not supported");
+  if (!isa<FloatType>(in.getElementType()))
+    return n.fail("non-float input");
+  if (failed(n.checkBroadcast({n.input(0), n.input(1)}, true)))
+    return failure();
+  if (n.hasOutput(1) || n.hasOutput(2))
+    return importLayerNormWithStats(n, axis);
   Value bias = n.hasInput(2) ? n.input(2) : Value();
   n.setOutput(0, n.create<dnn::LayerNormOp>(
                      in, n.input(0), n.input(1), bias,

@@ -531,9 +531,17 @@ void onnximport::registerTensorHandlers(HandlerRegistry &r) {
     r.add("Identity", v, importIdentity);
   for (int v : {7, 10, 12, 13})
     r.add("Dropout", v, [](NodeImporter &n) -> LogicalResult {
-      if (n.hasOutput(1))
-        return n.fail("the mask output is not supported");
+      if (n.sinceVersion >= 12 && n.hasInput(2)) {
+        auto mode = n.constInput(2);
+        if (!mode || *mode.value_begin<bool>())
+          return n.fail("training mode is not supported");
+      }
       n.setOutput(0, n.input(0));
+      // Inference: the mask keeps every element.
+      if (n.hasOutput(1)) {
+        auto t = RankedTensorType::get(n.inputType(0).getShape(), n.b.getI1Type());
+        n.setOutput(1, n.constant(DenseElementsAttr::get(t, true)));
+      }
       return success();
     });
 }
