@@ -73,6 +73,7 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
     f.addPass(vector::createLowerVectorMultiReductionPass(
         vector::VectorMultiReductionLowering::InnerReduction));
     f.addPass(createConvertVectorToSCFPass());
+    f.addPass(createDNNCHoistAllocas());
     f.addPass(createLowerAffinePass());
     f.addPass(createCanonicalizerPass());
   }

@@ -75,4 +75,14 @@ def DNNCLowerStridedCopies
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def DNNCHoistAllocas : Pass<"dnnc-hoist-allocas", "mlir::func::FuncOp"> {
+  let summary = "Moves static memref.alloca ops to the function entry";
+  let description = [{
+    Vector lowering creates small stack buffers next to their use, often
+    inside loop nests; an alloca in a loop grows the stack every iteration
+    and overflows it on real models. Static allocas move to the entry block,
+    where LLVM promotes them to registers.
+  }];
+}
+
 #endif // DNNC_TRANSFORMS_PASSES_TD

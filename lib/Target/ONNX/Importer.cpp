@@ -11,6 +11,7 @@
 #include "dnnc/Dialect/DNN/IR/DNNShapes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "onnx/checker.h"
 #include "onnx/defs/schema.h"
 #include "onnx/shape_inference/implementation.h"
@@ -406,7 +407,17 @@ OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
 
   std::string baseDir = llvm::sys::path::parent_path(path).str();
   try {
-    onnx::checker::check_model(model);
+    // check_model() without a model directory would resolve external data
+    // relative to the working directory: check the graph with a context.
+    onnx::checker::CheckerContext cctx;
+    cctx.set_ir_version((int)model.ir_version());
+    std::unordered_map<std::string, int> opsets;
+    for (const auto &o : model.opset_import())
+      opsets[o.domain()] = (int)o.version();
+    cctx.set_opset_imports(opsets);
+    cctx.set_model_dir(baseDir.empty() ? "." : baseDir);
+    onnx::checker::LexicalScopeContext lex;
+    onnx::checker::check_graph(model.graph(), cctx, lex);
   } catch (const std::exception &e) {
     std::string msg = e.what();
     msg = msg.substr(0, msg.find('\n'));
@@ -561,6 +572,10 @@ OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
     results.push_back(v);
   }
   func::ReturnOp::create(b, fileLoc, results);
+  // Drop what folding left unused (shape arithmetic, consumed constants).
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*entry)))
+    if (isOpTriviallyDead(&op))
+      op.erase();
   for (auto [i, out] : llvm::enumerate(graph->output()))
     func.setResultAttr(i, "dnn.name", b.getStringAttr(out.name()));
   // Record ONNX element type codes (unsigned types are signless in the IR).

@@ -119,6 +119,24 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor a) {
   return {};
 }
 
+/// Folds a reshape-like op on a constant into the reshaped constant.
+static OpFoldResult foldReshapeLike(Operation *op, Attribute input) {
+  if (op->getOperand(0).getType() == op->getResult(0).getType())
+    return op->getOperand(0);
+  if (auto c = dyn_cast_or_null<DenseElementsAttr>(input))
+    return c.reshape(cast<ShapedType>(op->getResult(0).getType()));
+  return {};
+}
+OpFoldResult FlattenOp::fold(FoldAdaptor a) {
+  return foldReshapeLike(*this, a.getInput());
+}
+OpFoldResult SqueezeOp::fold(FoldAdaptor a) {
+  return foldReshapeLike(*this, a.getInput());
+}
+OpFoldResult UnsqueezeOp::fold(FoldAdaptor a) {
+  return foldReshapeLike(*this, a.getInput());
+}
+
 namespace {
 /// reshape(reshape(x)) -> reshape(x).
 struct ReshapeOfReshape : OpRewritePattern<ReshapeOp> {

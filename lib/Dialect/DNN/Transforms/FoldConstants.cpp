@@ -61,12 +61,33 @@ struct TransposeConstant : OpRewritePattern<TransposeOp> {
   }
 };
 
+/// gemm(a, constant B, transB) -> gemm(a, transpose(B)): the weights are
+/// stored [K, N] at compile time instead of being transposed at run time.
+struct GemmPretransposeB : OpRewritePattern<GemmOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GemmOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getTransB() || !matchPattern(op.getB(), m_Constant()))
+      return rewriter.notifyMatchFailure(op, "B is not a transposed constant");
+    auto bt = cast<RankedTensorType>(op.getB().getType());
+    auto tt = RankedTensorType::get({bt.getDimSize(1), bt.getDimSize(0)},
+                                    bt.getElementType());
+    Value t = TransposeOp::create(rewriter, op.getLoc(), tt, op.getB(),
+                                  rewriter.getDenseI64ArrayAttr({1, 0}));
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getBMutable().assign(t);
+      op.setTransB(false);
+    });
+    return success();
+  }
+};
+
 struct DNNFoldConstantsPass
     : dnnc::dnn::impl::DNNFoldConstantsBase<DNNFoldConstantsPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
-    patterns.add<TransposeConstant>(ctx);
+    patterns.add<TransposeConstant, GemmPretransposeB>(ctx);
     for (RegisteredOperationName op : ctx->getRegisteredOperations())
       if (op.getDialectNamespace() == "dnn")
         op.getCanonicalizationPatterns(patterns, ctx);

@@ -436,6 +436,7 @@ class DNN_ReshapeLikeOp<string mnemonic, string desc, dag attrs>
   let results = (outs DNN_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
+  let hasFolder = 1;
   let hasCanonicalizer = 1;
 }
 def DNN_FlattenOp : DNN_ReshapeLikeOp<"flatten",

@@ -20,8 +20,8 @@ def DNNFoldConstants : Pass<"dnn-fold-constants", "mlir::func::FuncOp"> {
   let description = [{
     Applies the dnn folders (shape arithmetic, reshapes and transposes of
     constant weights) and removes dead ops, leaving weights pre-transformed
-    at compile time. Transposes of constant float tensors are evaluated here
-    (e.g. Gemm weights stored as [N, K]).
+    at compile time: transposes of constant tensors are evaluated here, and
+    Gemm weights stored as [N, K] (transB) are re-laid out as [K, N].
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

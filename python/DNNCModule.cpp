@@ -1,0 +1,153 @@
+//===- DNNCModule.cpp - pybind11 bindings of the compiler and loader ------===//
+//
+// _dnnc.compile(path, output, emit, input_shapes, vectorize) -> None
+//   raises _dnnc.Error(message) with the one-line diagnostic.
+// _dnnc.Model(path): .inputs / .outputs (name, dtype, shape) and
+//   .run(dict of numpy arrays) -> dict of numpy arrays.
+//
+//===----------------------------------------------------------------------===//
+#include "dnnc/Compiler/Compiler.h"
+#include "dnnc/Runtime/Loader.h"
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+namespace py = pybind11;
+
+namespace {
+
+/// A failed compile; becomes _dnnc.Error in Python.
+struct CompileFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+py::dtype numpyDtype(int32_t code) {
+  std::string name = dnnc::dtypeName(code);
+  if (name == "bfloat16")
+    name = "uint16"; // NumPy has no bfloat16: raw bit patterns.
+  return py::dtype(name);
+}
+
+struct PyModel {
+  std::unique_ptr<dnnc::LoadedModel> model;
+
+  explicit PyModel(const std::string &path) {
+    std::string err;
+    model = dnnc::LoadedModel::load(path, err);
+    if (!model)
+      throw std::runtime_error(err);
+  }
+
+  static py::list describe(const std::vector<dnnc::TensorInfo> &list) {
+    py::list out;
+    for (const auto &t : list)
+      out.append(py::make_tuple(t.name, dnnc::dtypeName(t.dtype),
+                                py::tuple(py::cast(t.shape))));
+    return out;
+  }
+
+  py::dict run(py::dict feeds) const {
+    std::vector<py::array> keep;
+    std::vector<const void *> ins;
+    size_t used = 0;
+    for (const auto &info : model->inputs()) {
+      if (!feeds.contains(info.name))
+        throw py::value_error(model->path() + ": missing input '" + info.name +
+                              "'");
+      ++used;
+      py::array a = py::array::ensure(feeds[py::str(info.name)]);
+      if (!a)
+        throw py::type_error("input '" + info.name + "' is not an array");
+      py::dtype want = numpyDtype(info.dtype);
+      if (!a.dtype().is(want) && a.dtype().num() != want.num())
+        throw py::type_error(model->path() + ": input '" + info.name +
+                             "' expects " + dnnc::dtypeName(info.dtype) +
+                             " but got " + std::string(py::str(a.dtype())));
+      std::vector<int64_t> shape(a.shape(), a.shape() + a.ndim());
+      if (shape != info.shape) {
+        std::string s, e;
+        for (auto d : shape)
+          s += (s.empty() ? "" : "x") + std::to_string(d);
+        for (auto d : info.shape)
+          e += (e.empty() ? "" : "x") + std::to_string(d);
+        throw py::value_error(model->path() + ": input '" + info.name +
+                              "' expects shape [" + e + "] but got [" + s +
+                              "]");
+      }
+      a = py::array::ensure(a, py::array::c_style | py::array::forcecast);
+      keep.push_back(a);
+      ins.push_back(a.data());
+    }
+    if (used != feeds.size())
+      for (auto item : feeds) {
+        std::string n = py::str(item.first);
+        bool known = false;
+        for (const auto &info : model->inputs())
+          known |= info.name == n;
+        if (!known)
+          throw py::value_error(model->path() + ": the model has no input '" +
+                                n + "'");
+      }
+    py::dict result;
+    std::vector<void *> outs;
+    std::vector<py::array> outArrays;
+    for (const auto &info : model->outputs()) {
+      py::array a(numpyDtype(info.dtype), info.shape);
+      outArrays.push_back(a);
+      outs.push_back(a.mutable_data());
+    }
+    std::string err;
+    bool ok;
+    {
+      py::gil_scoped_release release;
+      ok = model->run(ins, outs, err);
+    }
+    if (!ok)
+      throw std::runtime_error(err);
+    for (size_t i = 0; i < outs.size(); ++i)
+      result[py::str(model->outputs()[i].name)] = outArrays[i];
+    return result;
+  }
+};
+
+} // namespace
+
+PYBIND11_MODULE(_dnnc, m) {
+  m.doc() = "dnnc native bindings (use the dnnc package)";
+  py::register_exception<CompileFailure>(m, "Error");
+  m.def(
+      "compile",
+      [](const std::string &path, const std::string &output,
+         const std::string &emit,
+         const std::map<std::string, std::vector<int64_t>> &shapes,
+         bool vectorize) {
+        dnnc::CompileOptions opts;
+        auto kind = dnnc::parseEmitKind(emit);
+        if (!kind)
+          throw py::value_error("unknown emit kind '" + emit + "'");
+        opts.emit = *kind;
+        opts.output = output;
+        opts.vectorize = vectorize;
+        for (auto &[k, v] : shapes)
+          opts.import.inputShapes[k] = v;
+        std::string err;
+        bool ok;
+        {
+          py::gil_scoped_release release;
+          ok = dnnc::compileModel(path, opts, err);
+        }
+        if (!ok)
+          throw CompileFailure(err);
+      },
+      py::arg("path"), py::arg("output"), py::arg("emit") = "so",
+      py::arg("input_shapes") = std::map<std::string, std::vector<int64_t>>(),
+      py::arg("vectorize") = true);
+  py::class_<PyModel>(m, "Model")
+      .def(py::init<const std::string &>())
+      .def_property_readonly(
+          "inputs", [](const PyModel &p) { return PyModel::describe(p.model->inputs()); })
+      .def_property_readonly(
+          "outputs", [](const PyModel &p) { return PyModel::describe(p.model->outputs()); })
+      .def_property_readonly("path", [](const PyModel &p) { return p.model->path(); })
+      .def("run", &PyModel::run);
+}

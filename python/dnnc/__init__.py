@@ -1,0 +1,92 @@
+"""dnnc: an MLIR-based ahead-of-time compiler for ONNX models.
+
+    import dnnc
+    m = dnnc.compile("model.onnx")            # -> Model (MODEL.so in a temp dir)
+    m = dnnc.compile("model.onnx", output="model.so")
+    m = dnnc.load("model.so")
+    m.inputs, m.outputs                        # [TensorSpec(name, dtype, shape)]
+    outs = m.run({"input": x})                 # {name: numpy.ndarray}
+
+Compilation errors raise dnnc.CompileError, whose message names the file,
+the ONNX node and the op, and whose .node / .op attributes hold them.
+"""
+import collections
+import os
+import re
+import tempfile
+
+from . import _dnnc
+
+__all__ = ["compile", "load", "Model", "TensorSpec", "CompileError", "ABI_VERSION"]
+
+ABI_VERSION = 1
+
+TensorSpec = collections.namedtuple("TensorSpec", ["name", "dtype", "shape"])
+
+
+class CompileError(Exception):
+    """A model that dnnc cannot compile; .file, .node and .op locate it."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        m = re.match(r"(?P<file>[^:]*): (node '(?P<node>[^']*)'( \((?P<op>[^)]*)\))?: )?", message)
+        self.file = m.group("file") if m else None
+        self.node = m.group("node") if m else None
+        self.op = m.group("op") if m else None
+
+
+class Model:
+    """A compiled model loaded from MODEL.so."""
+
+    def __init__(self, path):
+        self._m = _dnnc.Model(os.fspath(path))
+        self.path = os.fspath(path)
+
+    @property
+    def inputs(self):
+        return [TensorSpec(*t) for t in self._m.inputs]
+
+    @property
+    def outputs(self):
+        return [TensorSpec(*t) for t in self._m.outputs]
+
+    def run(self, feeds):
+        """Runs the model on {input name: ndarray}; returns {name: ndarray}."""
+        return self._m.run(dict(feeds))
+
+    def __repr__(self):
+        return "<dnnc.Model %s inputs=%s outputs=%s>" % (
+            self.path, self.inputs, self.outputs)
+
+
+def compile(path, output=None, *, input_shapes=None, emit="so", vectorize=True):
+    """Compiles an ONNX model.
+
+    With emit="so" (default) returns the loaded Model; output defaults to a
+    file in a fresh temporary directory. Other emit kinds ("dnn", "linalg",
+    "llvm-mlir", "llvm", "obj") write `output` and return its path.
+    input_shapes gives static shapes to inputs with symbolic dims:
+    {"input": (1, 3, 224, 224)}.
+    """
+    path = os.fspath(path)
+    if output is None:
+        if emit != "so":
+            raise ValueError("output is required for emit=%r" % emit)
+        d = tempfile.mkdtemp(prefix="dnnc-")
+        output = os.path.join(d, os.path.splitext(os.path.basename(path))[0] + ".so")
+    shapes = {k: [int(d) for d in v] for k, v in (input_shapes or {}).items()}
+    try:
+        _dnnc.compile(path, os.fspath(output), emit, shapes, vectorize)
+    except _dnnc.Error as e:
+        raise CompileError(str(e)) from None
+    if emit == "so":
+        return Model(output)
+    return output
+
+
+def load(path):
+    """Loads a MODEL.so compiled by dnnc."""
+    try:
+        return Model(path)
+    except RuntimeError as e:
+        raise OSError(str(e)) from None

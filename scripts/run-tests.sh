@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: lit (FileCheck), pytest (Python API and bad
+# input), the ONNX backend node tests, and the model suite against ONNX
+# Runtime (DNNC_MODELS=all for all 13 models; CI runs 4).
+set -uo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BUILD="${DNNC_BUILD_DIR:-$ROOT/build}"
+PY=/usr/bin/python3
+status=0
+step() { echo; echo "==== $*"; }
+
+step "lit"
+/usr/lib/llvm-22/bin/lit -sv "$BUILD/test" || status=1
+
+step "pytest"
+PYTHONPATH="$BUILD/python_packages" $PY -m pytest -q "$ROOT/test/python" || status=1
+
+step "ONNX backend node tests"
+$PY "$ROOT/test/onnx_backend/run_node_tests.py" --build-dir "$BUILD" \
+  --xfail "$ROOT/test/onnx_backend/node_xfail.txt" \
+  --json "$BUILD/node_results.json" || status=1
+
+step "models vs ONNX Runtime"
+$PY "$ROOT/test/models/check_models.py" --build-dir "$BUILD" || status=1
+
+echo
+if [ $status -eq 0 ]; then echo "run-tests: all suites passed"; else echo "run-tests: FAILURES"; fi
+exit $status

@@ -1,0 +1,105 @@
+// RUN: dnnc-opt %s --split-input-file --convert-dnn-to-linalg | FileCheck %s
+// MatMul/Gemm become linalg matmuls, Conv pads its input and accumulates
+// into the broadcast bias through a linalg convolution op.
+
+// CHECK-LABEL: func @matmul_2d
+func.func @matmul_2d(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>) -> tensor<4x16xf32> {
+  // CHECK: %[[Z:.*]] = linalg.fill
+  // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x8xf32>, tensor<8x16xf32>) outs(%[[Z]] : tensor<4x16xf32>)
+  %0 = dnn.matmul %a, %b : tensor<4x8xf32>, tensor<8x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @matmul_shared_rhs
+func.func @matmul_shared_rhs(%a: tensor<2x4x8xf32>, %b: tensor<8x16xf32>) -> tensor<2x4x16xf32> {
+  // Batches that share the rhs fold into rows of one matmul.
+  // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<2x4x8xf32> into tensor<8x8xf32>
+  // CHECK: linalg.matmul {{.*}} -> tensor<8x16xf32>
+  // CHECK: tensor.expand_shape {{.*}} into tensor<2x4x16xf32>
+  %0 = dnn.matmul %a, %b : tensor<2x4x8xf32>, tensor<8x16xf32>
+  return %0 : tensor<2x4x16xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @matmul_batched_broadcast
+func.func @matmul_batched_broadcast(%a: tensor<2x3x4x8xf32>, %b: tensor<3x8x5xf32>) -> tensor<2x3x4x5xf32> {
+  // Batch dims broadcast, then collapse into one batch_matmul.
+  // CHECK: linalg.generic
+  // CHECK: linalg.batch_matmul {{.*}} -> tensor<6x4x5xf32>
+  %0 = dnn.matmul %a, %b : tensor<2x3x4x8xf32>, tensor<3x8x5xf32>
+  return %0 : tensor<2x3x4x5xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @gemm_bias_init
+func.func @gemm_bias_init(%a: tensor<1x8xf32>, %b: tensor<8x4xf32>, %c: tensor<4xf32>) -> tensor<1x4xf32> {
+  // alpha = beta = 1: the matmul accumulates into the broadcast bias.
+  // CHECK: %[[BIAS:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<4xf32>)
+  // CHECK: linalg.matmul {{.*}} outs(%[[BIAS]] : tensor<1x4xf32>)
+  %0 = dnn.gemm %a, %b, %c {alpha = 1.0 : f32, beta = 1.0 : f32, transA = false, transB = false} : (tensor<1x8xf32>, tensor<8x4xf32>, tensor<4xf32>) -> tensor<1x4xf32>
+  return %0 : tensor<1x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @gemm_scaled
+func.func @gemm_scaled(%a: tensor<8x2xf32>, %b: tensor<4x8xf32>, %c: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  // transA/transB transpose the operands; alpha/beta scale after the product.
+  // CHECK-DAG: %[[BETA:.*]] = arith.constant 2.000000e+00 : f32
+  // CHECK-DAG: %[[ALPHA:.*]] = arith.constant 5.000000e-01 : f32
+  // CHECK-COUNT-2: linalg.transpose
+  // CHECK: %[[MM:.*]] = linalg.matmul
+  // CHECK: linalg.generic {{.*}} ins(%[[MM]], %{{.*}} : tensor<2x4xf32>, tensor<2x4xf32>)
+  // CHECK: arith.mulf %{{.*}}, %[[ALPHA]]
+  // CHECK: arith.mulf %{{.*}}, %[[BETA]]
+  %0 = dnn.gemm %a, %b, %c {alpha = 0.5 : f32, beta = 2.0 : f32, transA = true, transB = true} : (tensor<8x2xf32>, tensor<4x8xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @conv_padded_bias
+func.func @conv_padded_bias(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  // CHECK: %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+  // CHECK: %[[INIT:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<4x1x1xf32>)
+  // CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[P]], %{{.*}} : tensor<1x3x10x10xf32>, tensor<4x3x3x3xf32>) outs(%[[INIT]]
+  %0 = dnn.conv %x, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+       : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @conv_depthwise
+func.func @conv_depthwise(%x: tensor<1x8x6x6xf32>, %w: tensor<8x1x3x3xf32>) -> tensor<1x8x4x4xf32> {
+  // CHECK: tensor.collapse_shape %{{.*}} into tensor<8x3x3xf32>
+  // CHECK: linalg.depthwise_conv_2d_nchw_chw
+  %0 = dnn.conv %x, %w {dilations = array<i64: 1, 1>, group = 8 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x8x6x6xf32>, tensor<8x1x3x3xf32>) -> tensor<1x8x4x4xf32>
+  return %0 : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @conv_grouped
+func.func @conv_grouped(%x: tensor<1x4x6x6xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x6x4x4xf32> {
+  // CHECK: linalg.conv_2d_ngchw_gfchw {{.*}} -> tensor<1x2x3x4x4xf32>
+  %0 = dnn.conv %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x4x6x6xf32>, tensor<6x2x3x3xf32>) -> tensor<1x6x4x4xf32>
+  return %0 : tensor<1x6x4x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @conv_1d
+func.func @conv_1d(%x: tensor<1x2x10xf32>, %w: tensor<3x2x3xf32>) -> tensor<1x3x8xf32> {
+  // 1-D convolutions run as 2-D ones with a unit height.
+  // CHECK: linalg.conv_2d_nchw_fchw {{.*}} -> tensor<1x3x1x8xf32>
+  %0 = dnn.conv %x, %w {dilations = array<i64: 1>, group = 1 : i64, pads = array<i64: 0, 0>, strides = array<i64: 1>}
+       : (tensor<1x2x10xf32>, tensor<3x2x3xf32>) -> tensor<1x3x8xf32>
+  return %0 : tensor<1x3x8xf32>
+}

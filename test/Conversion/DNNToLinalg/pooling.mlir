@@ -1,0 +1,40 @@
+// RUN: dnnc-opt %s --split-input-file --convert-dnn-to-linalg | FileCheck %s
+// Pools pad with a neutral value and use linalg's NCHW pooling ops;
+// average pooling divides by compile-time window counts.
+
+// CHECK-LABEL: func @max_pool_ceil
+func.func @max_pool_ceil(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
+  // ceil_mode result 3x3 needs one extra row/column of -inf padding.
+  // CHECK: %[[NEG:.*]] = arith.constant 0xFF800000 : f32
+  // CHECK: tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 0, 1, 1]
+  // CHECK: tensor.yield %[[NEG]]
+  // CHECK: linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+  %0 = dnn.max_pool %x {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x2x5x5xf32> -> tensor<1x2x3x3xf32>
+  return %0 : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @average_pool_exclude_pad
+func.func @average_pool_exclude_pad(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  // 2x2 windows, stride 1, one pad before: the corner window sees 1 element,
+  // edges 2, the inner one 4.
+  // CHECK: %[[CNT:.*]] = arith.constant dense<{{\[\[}}1.000000e+00, 2.000000e+00], [2.000000e+00, 4.000000e+00]]> : tensor<2x2xf32>
+  // CHECK: %[[SUM:.*]] = linalg.pooling_nchw_sum
+  // CHECK: linalg.generic {{.*}} ins(%[[SUM]], %[[CNT]]
+  // CHECK: arith.divf
+  %0 = dnn.average_pool %x {count_include_pad = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 1, 1, 0, 0>, strides = array<i64: 1, 1>} : tensor<1x1x2x2xf32> -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @global_average_pool
+func.func @global_average_pool(%x: tensor<1x4x7x7xf32>) -> tensor<1x4x1x1xf32> {
+  // CHECK: %[[N:.*]] = arith.constant 4.900000e+01 : f32
+  // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction"]
+  // CHECK: arith.divf %{{.*}}, %[[N]]
+  // CHECK: tensor.expand_shape {{.*}} into tensor<1x4x1x1xf32>
+  %0 = dnn.global_average_pool %x : tensor<1x4x7x7xf32> -> tensor<1x4x1x1xf32>
+  return %0 : tensor<1x4x1x1xf32>
+}

@@ -1,0 +1,33 @@
+// RUN: dnnc-opt %s --split-input-file --dnn-fold-constants | FileCheck %s
+// Weights are laid out for their consumer at compile time.
+
+// CHECK-LABEL: func @gemm_pretranspose
+func.func @gemm_pretranspose(%a: tensor<1x3xf32>) -> tensor<1x2xf32> {
+  // transB with constant B: B is stored transposed, transB cleared.
+  // CHECK: %[[B:.*]] = arith.constant dense<{{\[\[}}1.000000e+00, 4.000000e+00], [2.000000e+00, 5.000000e+00], [3.000000e+00, 6.000000e+00]]> : tensor<3x2xf32>
+  // CHECK: dnn.gemm %{{.*}}, %[[B]] {{{.*}}transB = false}
+  // CHECK-NOT: dnn.transpose
+  %b = arith.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
+  %0 = dnn.gemm %a, %b {alpha = 1.0 : f32, beta = 1.0 : f32, transA = false, transB = true} : (tensor<1x3xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @transpose_constant_3d
+func.func @transpose_constant_3d() -> tensor<2x1x2xi32> {
+  // CHECK: arith.constant dense<{{\[\[\[}}1, 3]], {{\[\[}}2, 4]]]> : tensor<2x1x2xi32>
+  // CHECK-NOT: dnn.transpose
+  %c = arith.constant dense<[[[1, 2]], [[3, 4]]]> : tensor<2x1x2xi32>
+  %0 = dnn.transpose %c {perm = array<i64: 2, 1, 0>} : tensor<2x1x2xi32> -> tensor<2x1x2xi32>
+  return %0 : tensor<2x1x2xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func @gemm_runtime_b_kept
+func.func @gemm_runtime_b_kept(%a: tensor<1x3xf32>, %b: tensor<2x3xf32>) -> tensor<1x2xf32> {
+  // CHECK: transB = true
+  %0 = dnn.gemm %a, %b {alpha = 1.0 : f32, beta = 1.0 : f32, transA = false, transB = true} : (tensor<1x3xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}

@@ -1,0 +1,188 @@
+// RUN: dnnc-opt %s --split-input-file --verify-diagnostics
+// Every user-facing verifier error of the dnn dialect.
+
+func.func @broadcast_mismatch(%a: tensor<2x3xf32>, %b: tensor<4xf32>) {
+  // expected-error @+1 {{shapes [2,3] and [4] do not broadcast}}
+  %0 = dnn.add %a, %b : tensor<2x3xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @element_type_mismatch(%a: tensor<3xf32>, %b: tensor<3xi64>) {
+  // expected-error @+1 {{operand element types differ}}
+  %0 = dnn.mul %a, %b : tensor<3xf32>, tensor<3xi64>
+  return
+}
+
+// -----
+
+func.func @matmul_k(%a: tensor<2x4xf32>, %b: tensor<5x3xf32>) {
+  // expected-error @+1 {{matmul contraction dims differ}}
+  %0 = dnn.matmul %a, %b : tensor<2x4xf32>, tensor<5x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv_channels(%x: tensor<1x3x8x8xf32>, %w: tensor<4x2x3x3xf32>) {
+  // expected-error @+1 {{conv input channels 3 != weight channels 2 x group 1}}
+  %0 = dnn.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv_result(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+1 {{result type 'tensor<1x4x8x8xf32>' does not match the expected shape 1x4x6x6}}
+  %0 = dnn.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv_pads(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+1 {{conv strides/dilations need 2 values and pads 4}}
+  %0 = dnn.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @gemm_k(%a: tensor<2x4xf32>, %b: tensor<3x5xf32>) {
+  // expected-error @+1 {{contraction dims differ: 4 vs 3}}
+  %0 = dnn.gemm %a, %b {alpha = 1.0 : f32, beta = 1.0 : f32, transA = false, transB = false}
+       : (tensor<2x4xf32>, tensor<3x5xf32>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @pool_result(%x: tensor<1x4x8x8xf32>) {
+  // expected-error @+1 {{spatial dim 0 of the result is 5, expected 4}}
+  %0 = dnn.max_pool %x {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x4x8x8xf32> -> tensor<1x4x5x4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_params(%x: tensor<1x4x8x8xf32>, %p: tensor<3xf32>) {
+  // expected-error @+1 {{scale, bias, mean and variance must be vectors of 4 channels}}
+  %0 = dnn.batch_norm %x, %p, %p, %p, %p {epsilon = 1.0e-05 : f32} : tensor<1x4x8x8xf32>, tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @softmax_axis(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{axis 2 out of range}}
+  %0 = dnn.softmax %x {axis = 2 : i64} : tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_axes(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{axes must be sorted, unique and in [0, rank)}}
+  %0 = dnn.reduce_sum %x {axes = array<i64: 1, 0>, keepdims = false} : tensor<2x3xf32> -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @reshape_count(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{element counts differ: 6 vs 8}}
+  %0 = dnn.reshape %x : tensor<2x3xf32> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_perm(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{perm is not a permutation}}
+  %0 = dnn.transpose %x {perm = array<i64: 0, 0>} : tensor<2x3xf32> -> tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @concat_dims(%a: tensor<2x3xf32>, %b: tensor<3x3xf32>) {
+  // expected-error @+1 {{inputs differ in dim 0}}
+  %0 = dnn.concat %a, %b {axis = 1 : i64} : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x6xf32>
+  return
+}
+
+// -----
+
+func.func @split_sizes(%x: tensor<2x6xf32>) {
+  // expected-error @+1 {{result sizes sum to 5, not 6}}
+  %0:2 = dnn.split %x {axis = 1 : i64} : tensor<2x6xf32> -> tensor<2x2xf32>, tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @slice_bounds(%x: tensor<4xf32>) {
+  // expected-error @+1 {{slice of dim 0 runs out of bounds}}
+  %0 = dnn.slice %x {starts = array<i64: 2>, steps = array<i64: 1>} : tensor<4xf32> -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @gather_shape(%x: tensor<5x4xf32>, %i: tensor<2xi64>) {
+  // expected-error @+1 {{does not match the expected shape 2x4}}
+  %0 = dnn.gather %x, %i {axis = 0 : i64} : (tensor<5x4xf32>, tensor<2xi64>) -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @pad_mode(%x: tensor<2xf32>) {
+  // expected-error @+1 {{unknown mode 'wrap'}}
+  %0 = dnn.pad %x {mode = "wrap", pads = array<i64: 1, 1>, value = 0.0 : f64} : tensor<2xf32> -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @expand_shape(%x: tensor<3xf32>) {
+  // expected-error @+1 {{does not broadcast to}}
+  %0 = dnn.expand %x : tensor<3xf32> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @squeeze_axis(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{axis 0 is not a unit dim}}
+  %0 = dnn.squeeze %x {axes = array<i64: 0>} : tensor<2x3xf32> -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @cast_shape(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{input and result shapes differ}}
+  %0 = dnn.cast %x : tensor<2x3xf32> -> tensor<3x2xi32>
+  return
+}
+
+// -----
+
+func.func @arg_result(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{result must be i64}}
+  %0 = dnn.arg_max %x {axis = 1 : i64, keepdims = false, select_last_index = false} : tensor<2x3xf32> -> tensor<2xi32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_scale(%x: tensor<2x8xf32>, %s: tensor<4xf32>) {
+  // expected-error @+1 {{scale/bias must broadcast to the normalized dims}}
+  %0 = dnn.layer_norm %x, %s {axis = 1 : i64, epsilon = 1.0e-05 : f32} : (tensor<2x8xf32>, tensor<4xf32>) -> tensor<2x8xf32>
+  return
+}

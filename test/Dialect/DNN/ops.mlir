@@ -1,0 +1,68 @@
+// RUN: dnnc-opt %s | dnnc-opt | FileCheck %s
+// Round trip: every op family prints and parses back unchanged.
+
+// CHECK-LABEL: func @elementwise
+func.func @elementwise(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %c: tensor<2x3xi1>) -> tensor<2x3xf32> {
+  // CHECK: dnn.relu %{{.*}} : tensor<2x3xf32>
+  %0 = dnn.relu %a : tensor<2x3xf32>
+  // CHECK: dnn.add %{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<3xf32>
+  %1 = dnn.add %0, %b : tensor<2x3xf32>, tensor<3xf32>
+  // CHECK: dnn.clip %{{.*}} {max = 6.000000e+00 : f64, min = 0.000000e+00 : f64}
+  %2 = dnn.clip %1 {min = 0.0 : f64, max = 6.0 : f64} : tensor<2x3xf32>
+  // CHECK: %[[LT:.*]] = dnn.less %{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<3xf32>
+  %3 = dnn.less %2, %b : tensor<2x3xf32>, tensor<3xf32>
+  // CHECK: dnn.where %[[LT]], %{{.*}}, %{{.*}} : tensor<2x3xi1>
+  %4 = dnn.where %3, %2, %a : tensor<2x3xi1>, tensor<2x3xf32>, tensor<2x3xf32>
+  // CHECK: dnn.cast %{{.*}} : tensor<2x3xf32> -> tensor<2x3xi64>
+  %5 = dnn.cast %4 : tensor<2x3xf32> -> tensor<2x3xi64>
+  // CHECK: dnn.hard_sigmoid %{{.*}} {alpha = 2.000000e-01 : f32, beta = 5.000000e-01 : f32}
+  %6 = dnn.hard_sigmoid %4 {alpha = 0.2 : f32, beta = 0.5 : f32} : tensor<2x3xf32>
+  return %6 : tensor<2x3xf32>
+}
+
+// CHECK-LABEL: func @contraction
+func.func @contraction(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>,
+                       %m: tensor<2x4x8xf32>, %n: tensor<8x16xf32>) -> (tensor<1x4x8x8xf32>, tensor<2x4x16xf32>) {
+  // CHECK: dnn.conv %{{.*}}, %{{.*}}, %{{.*}} {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+  %0 = dnn.conv %x, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+       : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+  // CHECK: dnn.matmul %{{.*}}, %{{.*}} : tensor<2x4x8xf32>, tensor<8x16xf32>
+  %1 = dnn.matmul %m, %n : tensor<2x4x8xf32>, tensor<8x16xf32>
+  return %0, %1 : tensor<1x4x8x8xf32>, tensor<2x4x16xf32>
+}
+
+// CHECK-LABEL: func @pooling_and_norms
+func.func @pooling_and_norms(%x: tensor<1x4x8x8xf32>, %p: tensor<4xf32>, %s: tensor<2x10xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x4x1x1xf32>, tensor<1x4x8x8xf32>, tensor<2x10xf32>, tensor<2x1xf32>) {
+  // CHECK: dnn.max_pool
+  %0 = dnn.max_pool %x {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x4x8x8xf32> -> tensor<1x4x4x4xf32>
+  // CHECK: dnn.global_average_pool
+  %1 = dnn.global_average_pool %x : tensor<1x4x8x8xf32> -> tensor<1x4x1x1xf32>
+  // CHECK: dnn.batch_norm
+  %2 = dnn.batch_norm %x, %p, %p, %p, %p {epsilon = 1.0e-05 : f32} : tensor<1x4x8x8xf32>, tensor<4xf32>
+  // CHECK: dnn.softmax %{{.*}} {axis = 1 : i64}
+  %3 = dnn.softmax %s {axis = 1 : i64} : tensor<2x10xf32>
+  // CHECK: dnn.reduce_mean %{{.*}} {axes = array<i64: 1>, keepdims = true}
+  %4 = dnn.reduce_mean %s {axes = array<i64: 1>, keepdims = true} : tensor<2x10xf32> -> tensor<2x1xf32>
+  return %0, %1, %2, %3, %4 : tensor<1x4x4x4xf32>, tensor<1x4x1x1xf32>, tensor<1x4x8x8xf32>, tensor<2x10xf32>, tensor<2x1xf32>
+}
+
+// CHECK-LABEL: func @data_movement
+func.func @data_movement(%x: tensor<2x6xf32>, %i: tensor<3xi64>) -> (tensor<6x2xf32>, tensor<2x2xf32>, tensor<2x4xf32>, tensor<3x6xf32>, tensor<2x10xf32>, tensor<2xi64>) {
+  // CHECK: dnn.transpose %{{.*}} {perm = array<i64: 1, 0>}
+  %0 = dnn.transpose %x {perm = array<i64: 1, 0>} : tensor<2x6xf32> -> tensor<6x2xf32>
+  // CHECK: dnn.split
+  %1:2 = dnn.split %x {axis = 1 : i64} : tensor<2x6xf32> -> tensor<2x2xf32>, tensor<2x4xf32>
+  // CHECK: dnn.gather %{{.*}}, %{{.*}} {axis = 0 : i64}
+  %2 = dnn.gather %0, %i {axis = 0 : i64} : (tensor<6x2xf32>, tensor<3xi64>) -> tensor<3x2xf32>
+  // CHECK: dnn.slice %{{.*}} {starts = array<i64: 0, 0>, steps = array<i64: 1, 2>}
+  %3 = dnn.slice %x {starts = array<i64: 0, 0>, steps = array<i64: 1, 2>} : tensor<2x6xf32> -> tensor<2x3xf32>
+  // CHECK: dnn.reshape %{{.*}} : tensor<3x2xf32> -> tensor<6xf32>
+  %4 = dnn.reshape %2 : tensor<3x2xf32> -> tensor<6xf32>
+  // CHECK: dnn.expand %{{.*}} : tensor<6xf32> -> tensor<3x6xf32>
+  %5 = dnn.expand %4 : tensor<6xf32> -> tensor<3x6xf32>
+  // CHECK: dnn.pad %{{.*}} {mode = "reflect"
+  %6 = dnn.pad %x {mode = "reflect", pads = array<i64: 0, 2, 0, 2>, value = 0.0 : f64} : tensor<2x6xf32> -> tensor<2x10xf32>
+  // CHECK: dnn.shape %{{.*}} {end = 2 : i64, start = 0 : i64}
+  %7 = dnn.shape %x {start = 0 : i64, end = 2 : i64} : tensor<2x6xf32> -> tensor<2xi64>
+  return %0, %1#0, %1#1, %5, %6, %7 : tensor<6x2xf32>, tensor<2x2xf32>, tensor<2x4xf32>, tensor<3x6xf32>, tensor<2x10xf32>, tensor<2xi64>
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Writes the small ONNX models the lit tests import into OUT_DIR.
+
+Each model is built with onnx.helper so the tests need no binary files.
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+rng = np.random.default_rng(0)
+
+
+def save(name, nodes, inputs, outputs, inits=(), opset=13):
+    g = helper.make_graph(nodes, name, inputs, outputs, list(inits))
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+    onnx.save(m, os.path.join(out, name + ".onnx"))
+
+
+def f32(name, shape):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+
+def const(name, shape):
+    return numpy_helper.from_array(rng.standard_normal(shape).astype(np.float32), name)
+
+
+# conv -> batchnorm -> relu -> maxpool -> gap -> flatten -> gemm
+save("cnn", [
+    helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv1", pads=[1, 1, 1, 1]),
+    helper.make_node("BatchNormalization", ["c", "s", "bb", "m", "v"], ["n"], name="bn1"),
+    helper.make_node("Relu", ["n"], ["r"], name="relu1"),
+    helper.make_node("MaxPool", ["r"], ["p"], name="pool1", kernel_shape=[2, 2], strides=[2, 2]),
+    helper.make_node("GlobalAveragePool", ["p"], ["g"], name="gap"),
+    helper.make_node("Flatten", ["g"], ["f"], name="flat"),
+    helper.make_node("Gemm", ["f", "fw", "fb"], ["y"], name="fc", transB=1),
+], [f32("x", [1, 3, 8, 8])], [f32("y", [1, 4])],
+    [const("w", [8, 3, 3, 3]), const("b", [8]), const("s", [8]), const("bb", [8]),
+     const("m", [8]), numpy_helper.from_array(rng.uniform(0.5, 1.5, 8).astype(np.float32), "v"),
+     const("fw", [4, 8]), const("fb", [4])])
+
+# Shape arithmetic that folds away at import: Shape -> Gather -> Unsqueeze ->
+# Concat -> Reshape.
+save("shape_chain", [
+    helper.make_node("Shape", ["x"], ["s"], name="shape"),
+    helper.make_node("Gather", ["s", "i0"], ["d0"], name="gather", axis=0),
+    helper.make_node("Unsqueeze", ["d0", "ax"], ["d0u"], name="unsq"),
+    helper.make_node("Concat", ["d0u", "m1"], ["shp"], name="concat", axis=0),
+    helper.make_node("Reshape", ["x", "shp"], ["y"], name="reshape"),
+], [f32("x", [2, 3, 4])], [f32("y", [2, 12])],
+    [numpy_helper.from_array(np.array(0, np.int64), "i0"),
+     numpy_helper.from_array(np.array([0], np.int64), "ax"),
+     numpy_helper.from_array(np.array([-1], np.int64), "m1")])
+
+# An operator dnnc does not support.
+save("unsupported", [helper.make_node("Det", ["x"], ["y"], name="det0")],
+     [f32("x", [3, 3])], [f32("y", [])])
+
+# A bad attribute: Conv pads with the wrong count.
+save("bad_pads", [helper.make_node("Conv", ["x", "w"], ["y"], name="convbad", pads=[1, 1])],
+     [f32("x", [1, 1, 4, 4])], [f32("y", [1, 1, 4, 4])], [const("w", [1, 1, 3, 3])])
+
+# A symbolic batch dim.
+x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4])
+save("dynamic", [helper.make_node("Relu", ["x"], ["y"], name="relu")], [x],
+     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4])])
+
+# Weights in an external data file.
+w = const("w", [4, 4])
+m = helper.make_model(helper.make_graph(
+    [helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")], "external",
+    [f32("x", [2, 4])], [f32("y", [2, 4])], [w]),
+    opset_imports=[helper.make_opsetid("", 13)])
+onnx.save(m, os.path.join(out, "external.onnx"), save_as_external_data=True,
+          all_tensors_to_one_file=True, location="external.bin", size_threshold=0)
+np.save(os.path.join(out, "external_w.npy"), numpy_helper.to_array(w))
+
+# Truncated copy of a valid model.
+data = open(os.path.join(out, "cnn.onnx"), "rb").read()
+open(os.path.join(out, "truncated.onnx"), "wb").write(data[: len(data) // 2])
