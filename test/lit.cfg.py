@@ -19,3 +19,5 @@ llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 tool_dirs = [config.dnnc_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["dnnc-opt", "dnnc-translate", "dnnc", "dnnc-run"], tool_dirs)
+llvm_config.add_tool_substitutions(["not", "count", "llvm-nm"], [config.llvm_tools_dir])
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

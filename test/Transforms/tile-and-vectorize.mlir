@@ -1,0 +1,53 @@
+// RUN: dnnc-opt %s --split-input-file --dnnc-tile-and-vectorize | FileCheck %s
+// Contractions get an 8x32x1 register tile (peeled so every tile is static)
+// and become vector.contract; elementwise ops become 16-wide vector ops.
+
+// CHECK-LABEL: func @matmul
+func.func @matmul(%a: tensor<20x8xf32>, %b: tensor<8x64xf32>, %c: tensor<20x64xf32>) -> tensor<20x64xf32> {
+  // 20 rows = 2 full tiles of 8 + a peeled remainder of 4.
+  // CHECK: scf.for %{{.*}} = %c0 to %c16 step %c8
+  // CHECK: scf.for
+  // CHECK: scf.for
+  // CHECK: vector.contract {{.*}} vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+  // CHECK: vector.contract {{.*}} vector<4x1xf32>, vector<1x32xf32> into vector<4x32xf32>
+  // CHECK-NOT: linalg.matmul
+  %0 = linalg.matmul ins(%a, %b : tensor<20x8xf32>, tensor<8x64xf32>) outs(%c : tensor<20x64xf32>) -> tensor<20x64xf32>
+  return %0 : tensor<20x64xf32>
+}
+
+// -----
+
+#map = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func @elementwise
+func.func @elementwise(%a: tensor<4x40xf32>) -> tensor<4x40xf32> {
+  // 40 = 2 x 16 + 8: full vectors and one peeled vector of 8.
+  // CHECK: arith.maximumf %{{.*}}, %{{.*}} : vector<1x16xf32>
+  // CHECK: arith.maximumf %{{.*}}, %{{.*}} : vector<1x8xf32>
+  %e = tensor.empty() : tensor<4x40xf32>
+  %z = arith.constant 0.0 : f32
+  %0 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]}
+       ins(%a : tensor<4x40xf32>) outs(%e : tensor<4x40xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %z : f32
+    linalg.yield %m : f32
+  } -> tensor<4x40xf32>
+  return %0 : tensor<4x40xf32>
+}
+
+// -----
+
+#map = affine_map<(d0) -> (d0)>
+// CHECK-LABEL: func @bool_stays_scalar
+func.func @bool_stays_scalar(%a: tensor<64xi1>, %b: tensor<64xi1>) -> tensor<64xi1> {
+  // i1 tensors are stored a byte per element, i1 vectors bit-packed.
+  // CHECK: linalg.generic
+  // CHECK-NOT: vector<
+  %e = tensor.empty() : tensor<64xi1>
+  %0 = linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel"]}
+       ins(%a, %b : tensor<64xi1>, tensor<64xi1>) outs(%e : tensor<64xi1>) {
+  ^bb0(%x: i1, %y: i1, %out: i1):
+    %r = arith.andi %x, %y : i1
+    linalg.yield %r : i1
+  } -> tensor<64xi1>
+  return %0 : tensor<64xi1>
+}
