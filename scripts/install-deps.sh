@@ -11,8 +11,11 @@ PKGS=(
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   python3-onnx python3-numpy python3-pytest pybind11-dev
   # model export and the reference runtime's host
-  python3-torch python3-torchvision libopenblas0-openmp nodejs npm
+  python3-torch python3-torchvision libopenblas0-openmp
 )
+# Node.js may come from elsewhere on the image; only install Debian's if absent.
+command -v node >/dev/null 2>&1 || PKGS+=(nodejs)
+command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -356,8 +356,15 @@ LogicalResult importPad(NodeImporter &n) {
 LogicalResult importExpand(NodeImporter &n) {
   auto in = n.inputType(0);
   auto s = n.constInts(1);
-  if (!s)
-    return n.fail("non-constant shape is not supported");
+  if (!s) {
+    // A shape computed at run time: rely on ONNX shape inference.
+    auto t = n.inferredOutputType(0);
+    if (!t)
+      return n.fail("the target shape is not a constant and could not be "
+                    "inferred");
+    n.setOutput(0, n.create<dnn::ExpandOp>(t, n.input(0)));
+    return success();
+  }
   Shape out;
   std::string err;
   if (failed(broadcastShapes({in.getShape(), ArrayRef(*s)}, out, err)))
@@ -437,8 +444,12 @@ LogicalResult importConstant(NodeImporter &n) {
 
 LogicalResult importConstantOfShape(NodeImporter &n) {
   auto s = n.constInts(0);
-  if (!s)
-    return n.fail("non-constant shape is not supported");
+  if (!s) {
+    auto t = n.inferredOutputType(0);
+    if (!t)
+      return n.fail("the shape is not a constant and could not be inferred");
+    s = SmallVector<int64_t>(t.getShape());
+  }
   Attribute v;
   Type et = n.b.getF32Type();
   if (auto *a = n.attr("value")) {

@@ -91,6 +91,53 @@ OpFoldResult DivOp::fold(FoldAdaptor a) {
                        });
 }
 
+OpFoldResult EqualOp::fold(FoldAdaptor a) {
+  auto l = intConst(a.getLhs()), r = intConst(a.getRhs());
+  auto rt = dyn_cast<RankedTensorType>(getType());
+  if (!l || !r || !rt || !rt.hasStaticShape() ||
+      l.getElementType() != r.getElementType())
+    return {};
+  auto fits = [&](DenseIntElementsAttr c) {
+    return c.isSplat() || c.getType().getShape() == rt.getShape();
+  };
+  if (!fits(l) || !fits(r))
+    return {};
+  SmallVector<bool> out;
+  auto lv = l.getValues<APInt>(), rv = r.getValues<APInt>();
+  for (int64_t i = 0, e = rt.getNumElements(); i < e; ++i)
+    out.push_back((l.isSplat() ? l.getSplatValue<APInt>() : lv[i]) ==
+                  (r.isSplat() ? r.getSplatValue<APInt>() : rv[i]));
+  return DenseElementsAttr::get(rt, out);
+}
+
+OpFoldResult WhereOp::fold(FoldAdaptor a) {
+  auto c = dyn_cast_or_null<DenseElementsAttr>(a.getCondition());
+  auto x = dyn_cast_or_null<DenseElementsAttr>(a.getX());
+  auto y = dyn_cast_or_null<DenseElementsAttr>(a.getY());
+  auto rt = dyn_cast<RankedTensorType>(getType());
+  if (!c || !rt || !rt.hasStaticShape())
+    return {};
+  if (c.isSplat() && getX().getType() == rt && getY().getType() == rt)
+    return c.getSplatValue<bool>() ? getX() : getY();
+  if (!x || !y)
+    return {};
+  auto fits = [&](DenseElementsAttr e) {
+    return e.isSplat() || e.getType().getShape() == rt.getShape();
+  };
+  if (!fits(c) || !fits(x) || !fits(y))
+    return {};
+  auto cv = llvm::to_vector(c.getValues<bool>());
+  auto xv = llvm::to_vector(x.getValues<Attribute>());
+  auto yv = llvm::to_vector(y.getValues<Attribute>());
+  SmallVector<Attribute> out;
+  for (int64_t i = 0, e = rt.getNumElements(); i < e; ++i) {
+    bool ci = c.isSplat() ? cv[0] : cv[i];
+    out.push_back(ci ? (x.isSplat() ? xv[0] : xv[i])
+                     : (y.isSplat() ? yv[0] : yv[i]));
+  }
+  return DenseElementsAttr::get(rt, out);
+}
+
 OpFoldResult ClipOp::fold(FoldAdaptor) {
   if (!getMin() && !getMax())
     return getInput();

@@ -136,7 +136,9 @@ def DNN_ModOp : DNN_BinaryOp<"mod", "Remainder; fmod selects C fmod semantics.">
   let arguments = (ins DNN_Tensor:$lhs, DNN_Tensor:$rhs, BoolAttr:$fmod);
 }
 def DNN_PReluOp : DNN_BinaryOp<"prelu", "lhs < 0 ? rhs * lhs : lhs.">;
-def DNN_EqualOp : DNN_BinaryOp<"equal", "lhs == rhs, an i1 tensor.">;
+def DNN_EqualOp : DNN_BinaryOp<"equal", "lhs == rhs, an i1 tensor."> {
+  let hasFolder = 1;
+}
 def DNN_LessOp : DNN_BinaryOp<"less", "lhs < rhs, an i1 tensor.">;
 def DNN_LessEqualOp : DNN_BinaryOp<"less_equal", "lhs <= rhs, an i1 tensor.">;
 def DNN_GreaterOp : DNN_BinaryOp<"greater", "lhs > rhs, an i1 tensor.">;
@@ -161,6 +163,7 @@ def DNN_WhereOp : DNN_Op<"where", [Pure, InferTypeOpAdaptor]> {
     $condition `,` $x `,` $y attr-dict `:` type($condition) `,` type($x) `,`
     type($y)
   }];
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
