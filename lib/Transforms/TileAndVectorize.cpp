@@ -44,7 +44,7 @@ struct DNNCTileAndVectorizePass
 
   /// Tile sizes for `op`, or empty to leave it alone.
   SmallVector<int64_t> chooseTiles(linalg::LinalgOp op) {
-    if (!isStatic(op) || isa<linalg::FillOp>(op))
+    if (!isStatic(op))
       return {};
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     unsigned n = ranges.size();
@@ -146,7 +146,7 @@ struct DNNCTileAndVectorizePass
       int64_t elems = 1;
       for (int64_t r : op.getStaticLoopRanges())
         elems *= r;
-      if (elems > 4096 && !isa<linalg::FillOp>(op))
+      if (elems > 4096)
         continue;
       rewriter.setInsertionPoint(op);
       FailureOr<linalg::VectorizationResult> res =
