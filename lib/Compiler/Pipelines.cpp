@@ -81,6 +81,8 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertMathToFuncs());
+  // LLVM intrinsics first (copysign, fma, ... on vectors), libm for the rest.
+  pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   ConvertVectorToLLVMPassOptions vo;
   vo.vectorContractLowering = vector::VectorContractLowering::OuterProduct;

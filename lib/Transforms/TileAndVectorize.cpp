@@ -37,6 +37,28 @@ static bool isStatic(linalg::LinalgOp op) {
   return true;
 }
 
+/// True when every operand is read/written contiguously along the innermost
+/// loop (or broadcast along it): the 1 x ... x W tiles then become plain
+/// vector loads/stores. Permuted accesses (transposes) stay scalar.
+static bool innermostContiguous(linalg::LinalgOp op) {
+  unsigned n = op.getNumLoops();
+  for (AffineMap map : op.getIndexingMapsArray()) {
+    // Operands that do not depend on the innermost loop are broadcast along
+    // it (or are reduction outputs): fine.
+    if (!llvm::any_of(map.getResults(), [&](AffineExpr e) {
+          return e.isFunctionOfDim(n - 1);
+        }))
+      continue;
+    auto d = dyn_cast<AffineDimExpr>(map.getResults().back());
+    if (!d || d.getPosition() != n - 1)
+      return false;
+    for (AffineExpr e : map.getResults().drop_back())
+      if (e.isFunctionOfDim(n - 1))
+        return false;
+  }
+  return true;
+}
+
 namespace {
 struct DNNCTileAndVectorizePass
     : dnnc::impl::DNNCTileAndVectorizeBase<DNNCTileAndVectorizePass> {
@@ -67,7 +89,8 @@ struct DNNCTileAndVectorizePass
     // Elementwise, reductions, transposes: a vector along the innermost dim.
     bool extracts = false;
     op->walk([&](tensor::ExtractOp) { extracts = true; });
-    if (extracts || failed(linalg::vectorizeOpPrecondition(op)))
+    if (extracts || !innermostContiguous(op) ||
+        failed(linalg::vectorizeOpPrecondition(op)))
       return {};
     SmallVector<int64_t> t(n, 1);
     t[n - 1] = vectorWidth;
@@ -142,6 +165,8 @@ struct DNNCTileAndVectorizePass
       op->walk([&](tensor::ExtractOp) { extracts = true; });
       if (extracts || failed(linalg::vectorizeOpPrecondition(op)))
         continue;
+      if (!linalg::isaContractionOpInterface(op) && !innermostContiguous(op))
+        continue;
       // Do not unroll huge untiled ops into giant vectors.
       int64_t elems = 1;
       for (int64_t r : op.getStaticLoopRanges())
@@ -160,6 +185,8 @@ struct DNNCTileAndVectorizePass
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
     vector::populateVectorReductionToContractPatterns(patterns);
     vector::populateSinkVectorOpsPatterns(patterns);
+    // 1 x ... x 1 x W tiles become 1-D vectors (math lowering needs 1-D).
+    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
     linalg::populateLinalgTilingCanonicalizationPatterns(patterns);
     vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
     vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);

@@ -21,8 +21,9 @@ func.func @matmul(%a: tensor<20x8xf32>, %b: tensor<8x64xf32>, %c: tensor<20x64xf
 // CHECK-LABEL: func @elementwise
 func.func @elementwise(%a: tensor<4x40xf32>) -> tensor<4x40xf32> {
   // 40 = 2 x 16 + 8: full vectors and one peeled vector of 8.
-  // CHECK: arith.maximumf %{{.*}}, %{{.*}} : vector<1x16xf32>
-  // CHECK: arith.maximumf %{{.*}}, %{{.*}} : vector<1x8xf32>
+  // Leading unit dims are cast away: 1-D vectors.
+  // CHECK: arith.maximumf %{{.*}}, %{{.*}} : vector<16xf32>
+  // CHECK: arith.maximumf %{{.*}}, %{{.*}} : vector<8xf32>
   %e = tensor.empty() : tensor<4x40xf32>
   %z = arith.constant 0.0 : f32
   %0 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]}
@@ -50,4 +51,34 @@ func.func @bool_stays_scalar(%a: tensor<64xi1>, %b: tensor<64xi1>) -> tensor<64x
     linalg.yield %r : i1
   } -> tensor<64xi1>
   return %0 : tensor<64xi1>
+}
+
+// -----
+
+// CHECK-LABEL: func @transpose_stays_scalar
+func.func @transpose_stays_scalar(%a: tensor<32x48xf32>) -> tensor<48x32xf32> {
+  // A permuted read is not contiguous along the innermost loop: no vectors.
+  // CHECK: linalg.transpose
+  // CHECK-NOT: vector.transfer_read
+  %e = tensor.empty() : tensor<48x32xf32>
+  %0 = linalg.transpose ins(%a : tensor<32x48xf32>) outs(%e : tensor<48x32xf32>) permutation = [1, 0]
+  return %0 : tensor<48x32xf32>
+}
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#red = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func @row_reduction
+func.func @row_reduction(%a: tensor<4x64xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
+  // Reducing along the innermost dim vectorizes (the output is broadcast
+  // along it).
+  // CHECK: vector.multi_reduction <add>
+  %0 = linalg.generic {indexing_maps = [#id, #red], iterator_types = ["parallel", "reduction"]}
+       ins(%a : tensor<4x64xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %in, %out : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %0 : tensor<4xf32>
 }

@@ -204,6 +204,36 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
   }
 };
 
+struct GatherElementsLowering : OpRewritePattern<GatherElementsOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GatherElementsOp op,
+                                PatternRewriter &rewriter) const override {
+    auto t = cast<RankedTensorType>(op.getType());
+    auto dT = cast<RankedTensorType>(op.getData().getType());
+    if (!t.hasStaticShape() || !dT.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    int64_t axis = op.getAxis(), n = dT.getDimSize(axis);
+    Value r = buildIndexedCopy(
+        rewriter, op.getLoc(), t, op.getData(), op.getIndices(),
+        rewriter.getMultiDimIdentityMap(t.getRank()),
+        [&](OpBuilder &b, Location l, ArrayRef<Value> out, ValueRange ex) {
+          Value k = arith::IndexCastOp::create(b, l, b.getIndexType(), ex[0]);
+          Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, k,
+                                            idx(b, l, 0));
+          k = arith::SelectOp::create(
+              b, l, neg, arith::AddIOp::create(b, l, k, idx(b, l, n)), k);
+          k = arith::MaxSIOp::create(
+              b, l, arith::MinSIOp::create(b, l, k, idx(b, l, n - 1)),
+              idx(b, l, 0));
+          SmallVector<Value> src(out.begin(), out.end());
+          src[axis] = k;
+          return src;
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
 struct PadLowering : OpRewritePattern<PadOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(PadOp op,
@@ -310,6 +340,6 @@ void dnnc::populateDataMovementPatterns(RewritePatternSet &patterns) {
   patterns.add<ReshapeLowering<ReshapeOp>, ReshapeLowering<FlattenOp>,
                ReshapeLowering<SqueezeOp>, ReshapeLowering<UnsqueezeOp>,
                TransposeLowering, ConcatLowering, SplitLowering, SliceLowering,
-               GatherLowering, PadLowering, TileLowering, ShapeLowering>(
+               GatherLowering, GatherElementsLowering, PadLowering, TileLowering, ShapeLowering>(
       patterns.getContext());
 }

@@ -126,6 +126,14 @@ void onnximport::registerElementwiseHandlers(HandlerRegistry &r) {
   r.add("Cos", 7, unary<dnn::CosOp>());
   r.add("Tan", 7, unary<dnn::TanOp>());
   r.add("Not", 1, unary<dnn::NotOp>());
+  r.add("Acos", 7, unary<dnn::AcosOp>());
+  r.add("Asin", 7, unary<dnn::AsinOp>());
+  r.add("Atan", 7, unary<dnn::AtanOp>());
+  r.add("Sinh", 9, unary<dnn::SinhOp>());
+  r.add("Cosh", 9, unary<dnn::CoshOp>());
+  r.add("Asinh", 9, unary<dnn::AsinhOp>());
+  r.add("Acosh", 9, unary<dnn::AcoshOp>());
+  r.add("Atanh", 9, unary<dnn::AtanhOp>());
   r.add("Softplus", 1, unary<dnn::SoftplusOp>());
   r.add("Softsign", 1, unary<dnn::SoftsignOp>());
   r.add("HardSwish", 14, unary<dnn::HardSwishOp>());

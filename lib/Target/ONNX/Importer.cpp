@@ -348,6 +348,7 @@ static const HandlerRegistry &registry() {
     registerElementwiseHandlers(r);
     registerNNHandlers(r);
     registerTensorHandlers(r);
+    registerComposedHandlers(r);
     return r;
   }();
   return r;

@@ -75,3 +75,15 @@ func.func @tile(%x: tensor<2x3xf32>) -> tensor<4x3xf32> {
   %0 = dnn.tile %x {repeats = array<i64: 2, 1>} : tensor<2x3xf32> -> tensor<4x3xf32>
   return %0 : tensor<4x3xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @gather_elements
+func.func @gather_elements(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>) -> tensor<3x2xf32> {
+  // The index replaces dim 1; dim 0 comes from the output position.
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<3x2xi64>) outs(%{{.*}} : tensor<3x2xf32>)
+  // CHECK: %[[D0:.*]] = linalg.index 0
+  // CHECK: tensor.extract %{{.*}}[%[[D0]], %{{.*}}] : tensor<3x4xf32>
+  %0 = dnn.gather_elements %x, %i {axis = 1 : i64} : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}

@@ -87,3 +87,16 @@ func.func @expand(%x: tensor<3x1xf32>) -> tensor<2x3x4xf32> {
   %0 = dnn.expand %x : tensor<3x1xf32> -> tensor<2x3x4xf32>
   return %0 : tensor<2x3x4xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @trigonometric
+func.func @trigonometric(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // CHECK: math.acos
+  // CHECK: math.sinh
+  // CHECK: math.atanh
+  %0 = dnn.acos %x : tensor<4xf32>
+  %1 = dnn.sinh %0 : tensor<4xf32>
+  %2 = dnn.atanh %1 : tensor<4xf32>
+  return %2 : tensor<4xf32>
+}

@@ -186,3 +186,11 @@ func.func @layer_norm_scale(%x: tensor<2x8xf32>, %s: tensor<4xf32>) {
   %0 = dnn.layer_norm %x, %s {axis = 1 : i64, epsilon = 1.0e-05 : f32} : (tensor<2x8xf32>, tensor<4xf32>) -> tensor<2x8xf32>
   return
 }
+
+// -----
+
+func.func @gather_elements_rank(%x: tensor<3x4xf32>, %i: tensor<2xi64>) {
+  // expected-error @+1 {{indices must have the rank of data}}
+  %0 = dnn.gather_elements %x, %i {axis = 0 : i64} : (tensor<3x4xf32>, tensor<2xi64>) -> tensor<2xf32>
+  return
+}

@@ -424,6 +424,15 @@ LogicalResult GatherOp::verify() {
   return checkResultShape(*this, getType(), expected);
 }
 
+LogicalResult GatherElementsOp::verify() {
+  auto dt = rankedType(getData()), it = rankedType(getIndices());
+  if (getAxis() < 0 || getAxis() >= dt.getRank())
+    return emitOpError("axis out of range");
+  if (it.getRank() != dt.getRank())
+    return emitOpError("indices must have the rank of data");
+  return checkResultShape(*this, getType(), it.getShape());
+}
+
 LogicalResult PadOp::verify() {
   auto in = rankedType(getInput());
   if ((int64_t)getPads().size() != 2 * in.getRank())

@@ -56,6 +56,14 @@ def DNN_SinOp : DNN_UnaryOp<"sin", "Sine.">;
 def DNN_CosOp : DNN_UnaryOp<"cos", "Cosine.">;
 def DNN_TanOp : DNN_UnaryOp<"tan", "Tangent.">;
 def DNN_NotOp : DNN_UnaryOp<"not", "Logical not of i1 tensors.">;
+def DNN_AcosOp : DNN_UnaryOp<"acos", "Arc cosine.">;
+def DNN_AsinOp : DNN_UnaryOp<"asin", "Arc sine.">;
+def DNN_AtanOp : DNN_UnaryOp<"atan", "Arc tangent.">;
+def DNN_SinhOp : DNN_UnaryOp<"sinh", "Hyperbolic sine.">;
+def DNN_CoshOp : DNN_UnaryOp<"cosh", "Hyperbolic cosine.">;
+def DNN_AsinhOp : DNN_UnaryOp<"asinh", "Inverse hyperbolic sine.">;
+def DNN_AcoshOp : DNN_UnaryOp<"acosh", "Inverse hyperbolic cosine.">;
+def DNN_AtanhOp : DNN_UnaryOp<"atanh", "Inverse hyperbolic tangent.">;
 def DNN_SoftplusOp : DNN_UnaryOp<"softplus", "log(1 + exp(x)).">;
 def DNN_SoftsignOp : DNN_UnaryOp<"softsign", "x / (1 + |x|).">;
 def DNN_HardSwishOp : DNN_UnaryOp<"hard_swish", "x * max(0, min(1, x/6 + 1/2)).">;
@@ -534,6 +542,25 @@ def DNN_GatherOp : DNN_Op<"gather", [Pure]> {
   let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
   let hasFolder = 1;
+}
+
+def DNN_GatherElementsOp : DNN_Op<"gather_elements", [Pure]> {
+  let summary = "gathers elements along an axis (ONNX GatherElements)";
+  let description = [{
+    `out[i0, .., ik, ..] = data[i0, .., indices[i0, .., ik, ..], ..]` with
+    the index replacing dim `axis`; the result has the shape of `indices`.
+    Negative indices count from the end.
+
+    ```mlir
+    %y = dnn.gather_elements %x, %i {axis = 1 : i64}
+         : (tensor<2x3xf32>, tensor<2x2xi64>) -> tensor<2x2xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$data, DNN_IndexTensor:$indices,
+                   I64Attr:$axis);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
 }
 
 def DNN_PadOp : DNN_Op<"pad", [Pure]> {

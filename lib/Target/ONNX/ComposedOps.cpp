@@ -1,0 +1,405 @@
+//===- ComposedOps.cpp - ONNX ops imported as compositions of dnn ops -----===//
+//
+// Operators that are small compositions of existing dnn ops (ReduceL2 =
+// Sqrt(ReduceSum(x * x)), Trilu = Where(mask, x, 0), CumSum = a matmul with
+// a triangular matrix, ...) are expanded at import instead of growing the
+// dialect. Masks and index tensors are compile-time constants (static shapes).
+//
+//===----------------------------------------------------------------------===//
+#include "NodeImporter.h"
+#include "dnnc/Dialect/DNN/IR/DNNShapes.h"
+#include <limits>
+
+using namespace mlir;
+using namespace dnnc;
+using namespace dnnc::onnximport;
+
+namespace {
+
+/// A rank-0 constant of `et` holding `v`.
+Value scalar(NodeImporter &n, Type et, double v) {
+  auto t = RankedTensorType::get({}, et);
+  if (isa<FloatType>(et))
+    return n.constant(DenseElementsAttr::get(t, n.b.getFloatAttr(et, v)));
+  return n.constant(DenseElementsAttr::get(t, n.b.getIntegerAttr(et, (int64_t)v)));
+}
+
+template <typename OpTy>
+Value unary(NodeImporter &n, Value x) {
+  return n.create<OpTy>(x.getType(), x);
+}
+
+RankedTensorType boolLike(NodeImporter &n, Value v) {
+  return RankedTensorType::get(cast<RankedTensorType>(v.getType()).getShape(),
+                               n.b.getI1Type());
+}
+
+/// Reduce-family ops expressed as pre/post elementwise ops around ReduceSum
+/// (axes handling shared with the ReduceSum handler semantics).
+template <typename Pre, typename Post>
+Handler composedReduce(int64_t axesInputSince, Pre pre, Post post) {
+  return [=](NodeImporter &n) -> LogicalResult {
+    auto in = n.inputType(0);
+    if (!isa<FloatType>(in.getElementType()) && !in.getElementType().isInteger(32) &&
+        !in.getElementType().isInteger(64))
+      return n.fail("unsupported element type");
+    std::optional<SmallVector<int64_t>> axes;
+    if (n.sinceVersion >= axesInputSince) {
+      if (n.hasInput(1) && !(axes = n.constInts(1)))
+        return n.fail("non-constant axes are not supported");
+    } else {
+      axes = n.attrInts("axes");
+    }
+    SmallVector<int64_t> norm;
+    if (axes && !axes->empty()) {
+      for (int64_t a : *axes) {
+        if (failed(normalizeAxis(a, in.getRank())))
+          return n.fail("axis out of range");
+        norm.push_back(a);
+      }
+      llvm::sort(norm);
+      norm.erase(std::unique(norm.begin(), norm.end()), norm.end());
+    } else if (n.attrInt("noop_with_empty_axes", 0)) {
+      n.setOutput(0, post(n, pre(n, n.input(0))));
+      return success();
+    }
+    bool keep = n.attrInt("keepdims", 1);
+    Value x = pre(n, n.input(0));
+    auto t = RankedTensorType::get(reduceShape(in.getShape(), norm, keep),
+                                   in.getElementType());
+    Value r = n.create<dnn::ReduceSumOp>(t, x, n.b.getDenseI64ArrayAttr(norm),
+                                         n.b.getBoolAttr(keep));
+    n.setOutput(0, post(n, r));
+    return success();
+  };
+}
+
+Value identity(NodeImporter &, Value x) { return x; }
+Value square(NodeImporter &n, Value x) { return n.create<dnn::MulOp>(x, x); }
+
+LogicalResult importIsNaN(NodeImporter &n) {
+  Value x = n.input(0);
+  if (!isa<FloatType>(n.inputType(0).getElementType()))
+    return n.fail("non-float input");
+  Value eq = n.create<dnn::EqualOp>(x, x);
+  n.setOutput(0, n.create<dnn::NotOp>(eq.getType(), eq));
+  return success();
+}
+
+LogicalResult importIsInf(NodeImporter &n) {
+  Value x = n.input(0);
+  Type et = n.inputType(0).getElementType();
+  if (!isa<FloatType>(et))
+    return n.fail("non-float input");
+  bool pos = n.attrInt("detect_positive", 1), neg = n.attrInt("detect_negative", 1);
+  double inf = std::numeric_limits<double>::infinity();
+  Value r;
+  if (pos && neg)
+    r = n.create<dnn::EqualOp>(unary<dnn::AbsOp>(n, x), scalar(n, et, inf));
+  else if (pos)
+    r = n.create<dnn::EqualOp>(x, scalar(n, et, inf));
+  else if (neg)
+    r = n.create<dnn::EqualOp>(x, scalar(n, et, -inf));
+  else
+    r = n.constant(DenseElementsAttr::get(boolLike(n, x), false));
+  n.setOutput(0, r);
+  return success();
+}
+
+LogicalResult importThresholdedRelu(NodeImporter &n) {
+  Value x = n.input(0);
+  Type et = n.inputType(0).getElementType();
+  Value gt = n.create<dnn::GreaterOp>(x, scalar(n, et, n.attrFloat("alpha", 1.0f)));
+  n.setOutput(0, n.create<dnn::WhereOp>(gt, x, scalar(n, et, 0)));
+  return success();
+}
+
+LogicalResult importShrink(NodeImporter &n) {
+  Value x = n.input(0);
+  Type et = n.inputType(0).getElementType();
+  double bias = n.attrFloat("bias", 0), lambd = n.attrFloat("lambd", 0.5);
+  Value lo = n.create<dnn::LessOp>(x, scalar(n, et, -lambd));
+  Value hi = n.create<dnn::GreaterOp>(x, scalar(n, et, lambd));
+  Value up = n.create<dnn::AddOp>(x, scalar(n, et, bias));
+  Value down = n.create<dnn::SubOp>(x, scalar(n, et, bias));
+  Value inner = n.create<dnn::WhereOp>(hi, down, scalar(n, et, 0));
+  n.setOutput(0, n.create<dnn::WhereOp>(lo, up, inner));
+  return success();
+}
+
+LogicalResult importMish(NodeImporter &n) {
+  Value x = n.input(0);
+  Value t = unary<dnn::TanhOp>(n, unary<dnn::SoftplusOp>(n, x));
+  n.setOutput(0, n.create<dnn::MulOp>(x, t));
+  return success();
+}
+
+LogicalResult importCelu(NodeImporter &n) {
+  Value x = n.input(0);
+  Type et = n.inputType(0).getElementType();
+  double alpha = n.attrFloat("alpha", 1.0f);
+  Value e = unary<dnn::ExpOp>(n, n.create<dnn::DivOp>(x, scalar(n, et, alpha)));
+  Value neg = n.create<dnn::MulOp>(n.create<dnn::SubOp>(e, scalar(n, et, 1)),
+                                   scalar(n, et, alpha));
+  Value r = n.create<dnn::AddOp>(n.create<dnn::MaxOp>(x, scalar(n, et, 0)),
+                                 n.create<dnn::MinOp>(neg, scalar(n, et, 0)));
+  n.setOutput(0, r);
+  return success();
+}
+
+LogicalResult importCastLike(NodeImporter &n) {
+  auto t = RankedTensorType::get(n.inputType(0).getShape(),
+                                 n.inputType(1).getElementType());
+  n.setOutput(0, n.create<dnn::CastOp>(t, n.input(0)));
+  return success();
+}
+
+/// DepthToSpace / SpaceToDepth as reshape -> transpose -> reshape.
+LogicalResult importDepthSpace(NodeImporter &n, bool toSpace) {
+  auto in = n.inputType(0);
+  if (in.getRank() != 4)
+    return n.fail("input must be 4-D");
+  int64_t b = n.attrInt("blocksize", 0);
+  if (b <= 0)
+    return n.fail("blocksize must be positive");
+  int64_t N = in.getDimSize(0), C = in.getDimSize(1), H = in.getDimSize(2),
+          W = in.getDimSize(3);
+  Type et = in.getElementType();
+  SmallVector<int64_t> s1, perm, out;
+  if (toSpace) {
+    if (C % (b * b))
+      return n.fail("channels not divisible by blocksize^2");
+    bool crd = n.attrString("mode", "DCR") == "CRD";
+    if (crd) {
+      s1 = {N, C / (b * b), b, b, H, W};
+      perm = {0, 1, 4, 2, 5, 3};
+    } else {
+      s1 = {N, b, b, C / (b * b), H, W};
+      perm = {0, 3, 4, 1, 5, 2};
+    }
+    out = {N, C / (b * b), H * b, W * b};
+  } else {
+    if (H % b || W % b)
+      return n.fail("spatial dims not divisible by blocksize");
+    s1 = {N, C, H / b, b, W / b, b};
+    perm = {0, 3, 5, 1, 2, 4};
+    out = {N, C * b * b, H / b, W / b};
+  }
+  Value x = n.create<dnn::ReshapeOp>(RankedTensorType::get(s1, et), n.input(0));
+  SmallVector<int64_t> s2;
+  for (int64_t p : perm)
+    s2.push_back(s1[p]);
+  x = n.create<dnn::TransposeOp>(RankedTensorType::get(s2, et), x,
+                                 n.b.getDenseI64ArrayAttr(perm));
+  n.setOutput(0, n.create<dnn::ReshapeOp>(RankedTensorType::get(out, et), x));
+  return success();
+}
+
+LogicalResult importTrilu(NodeImporter &n) {
+  auto in = n.inputType(0);
+  if (in.getRank() < 2)
+    return n.fail("input must have rank >= 2");
+  int64_t k = 0;
+  if (n.hasInput(1)) {
+    auto c = n.constInts(1);
+    if (!c)
+      return n.fail("non-constant k is not supported");
+    k = (*c)[0];
+  }
+  bool upper = n.attrInt("upper", 1);
+  int64_t rows = in.getDimSize(in.getRank() - 2), cols = in.getDimSize(in.getRank() - 1);
+  SmallVector<bool> mask(rows * cols);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      mask[i * cols + j] = upper ? j - i >= k : j - i <= k;
+  auto mt = RankedTensorType::get({rows, cols}, n.b.getI1Type());
+  Value m = n.constant(DenseElementsAttr::get(mt, mask));
+  n.setOutput(0, n.create<dnn::WhereOp>(m, n.input(0),
+                                        scalar(n, in.getElementType(), 0)));
+  return success();
+}
+
+LogicalResult importEyeLike(NodeImporter &n) {
+  auto in = n.inputType(0);
+  if (in.getRank() != 2)
+    return n.fail("input must be 2-D");
+  Type et = in.getElementType();
+  if (auto *a = n.attr("dtype")) {
+    et = elementTypeFromONNX(n.b.getContext(), a->i());
+    if (!et)
+      return n.fail("unsupported dtype " + onnxTypeName(a->i()));
+  }
+  int64_t k = n.attrInt("k", 0), r = in.getDimSize(0), c = in.getDimSize(1);
+  SmallVector<Attribute> vals;
+  for (int64_t i = 0; i < r; ++i)
+    for (int64_t j = 0; j < c; ++j) {
+      bool one = j - i == k;
+      vals.push_back(isa<FloatType>(et) ? (Attribute)n.b.getFloatAttr(et, one)
+                                        : (Attribute)n.b.getIntegerAttr(et, one));
+    }
+  n.setOutput(0, n.constant(DenseElementsAttr::get(
+                     RankedTensorType::get({r, c}, et), vals)));
+  return success();
+}
+
+/// An i64 tensor holding 0..size-1 along `axis` of a rank-`rank` shape of
+/// ones elsewhere.
+Value iota(NodeImporter &n, int64_t rank, int64_t axis, int64_t size) {
+  SmallVector<int64_t> shape(rank, 1);
+  shape[axis] = size;
+  SmallVector<int64_t> vals(size);
+  for (int64_t i = 0; i < size; ++i)
+    vals[i] = i;
+  return n.constant(DenseElementsAttr::get(
+      RankedTensorType::get(shape, n.b.getI64Type()), ArrayRef(vals)));
+}
+
+LogicalResult importHardmax(NodeImporter &n) {
+  auto in = n.inputType(0);
+  int64_t axis = n.attrInt("axis", -1);
+  if (failed(normalizeAxis(axis, in.getRank())))
+    return n.fail("axis out of range");
+  if (n.sinceVersion < 13 && axis != in.getRank() - 1)
+    return n.fail("opset < 13 Hardmax over a non-last axis is not supported");
+  auto at = RankedTensorType::get(reduceShape(in.getShape(), {axis}, true),
+                                  n.b.getI64Type());
+  Value am = n.create<dnn::ArgMaxOp>(at, n.input(0), n.b.getI64IntegerAttr(axis),
+                                     n.b.getBoolAttr(true), n.b.getBoolAttr(false));
+  Value eq = n.create<dnn::EqualOp>(am, iota(n, in.getRank(), axis,
+                                             in.getDimSize(axis)));
+  n.setOutput(0, n.create<dnn::CastOp>(in, eq));
+  return success();
+}
+
+/// CumSum along `axis` as a matmul with a triangular 0/1 matrix.
+LogicalResult importCumSum(NodeImporter &n) {
+  auto in = n.inputType(0);
+  auto ax = n.constInts(1);
+  if (!ax || ax->size() != 1)
+    return n.fail("non-constant axis is not supported");
+  int64_t axis = (*ax)[0], rank = in.getRank();
+  if (failed(normalizeAxis(axis, rank)))
+    return n.fail("axis out of range");
+  Type et = in.getElementType();
+  bool exclusive = n.attrInt("exclusive", 0), reverse = n.attrInt("reverse", 0);
+  // Move the axis last.
+  SmallVector<int64_t> perm, inv(rank), shape;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != axis)
+      perm.push_back(i);
+  perm.push_back(axis);
+  for (int64_t i = 0; i < rank; ++i) {
+    inv[perm[i]] = i;
+    shape.push_back(in.getDimSize(perm[i]));
+  }
+  Value x = n.input(0);
+  if (axis != rank - 1)
+    x = n.create<dnn::TransposeOp>(RankedTensorType::get(shape, et), x,
+                                   n.b.getDenseI64ArrayAttr(perm));
+  int64_t len = in.getDimSize(axis);
+  SmallVector<Attribute> tri;
+  for (int64_t i = 0; i < len; ++i)
+    for (int64_t j = 0; j < len; ++j) {
+      // out[j] = sum_i x[i] * T[i][j]
+      bool on = reverse ? (exclusive ? i > j : i >= j)
+                        : (exclusive ? i < j : i <= j);
+      tri.push_back(isa<FloatType>(et) ? (Attribute)n.b.getFloatAttr(et, on)
+                                       : (Attribute)n.b.getIntegerAttr(et, on));
+    }
+  Value t = n.constant(
+      DenseElementsAttr::get(RankedTensorType::get({len, len}, et), tri));
+  x = n.create<dnn::MatMulOp>(x, t);
+  if (axis != rank - 1)
+    x = n.create<dnn::TransposeOp>(in, x, n.b.getDenseI64ArrayAttr(inv));
+  n.setOutput(0, x);
+  return success();
+}
+
+LogicalResult importGatherElements(NodeImporter &n) {
+  auto in = n.inputType(0), it = n.inputType(1);
+  int64_t axis = n.attrInt("axis", 0);
+  if (failed(normalizeAxis(axis, in.getRank())))
+    return n.fail("axis out of range");
+  if (it.getRank() != in.getRank())
+    return n.fail("indices must have the rank of data");
+  n.setOutput(0, n.create<dnn::GatherElementsOp>(
+                     RankedTensorType::get(it.getShape(), in.getElementType()),
+                     n.input(0), n.input(1), n.b.getI64IntegerAttr(axis)));
+  return success();
+}
+
+LogicalResult importOneHot(NodeImporter &n) {
+  auto it = n.inputType(0);
+  auto depthC = n.constInput(1);
+  auto values = n.input(2);
+  if (!depthC)
+    return n.fail("non-constant depth is not supported");
+  double dv = isa<FloatType>(depthC.getElementType())
+                  ? (*depthC.value_begin<APFloat>()).convertToDouble()
+                  : (double)(*depthC.value_begin<APInt>()).getSExtValue();
+  int64_t depth = (int64_t)dv, rank = it.getRank() + 1;
+  int64_t axis = n.attrInt("axis", -1);
+  if (failed(normalizeAxis(axis, rank)))
+    return n.fail("axis out of range");
+  auto vt = cast<RankedTensorType>(values.getType());
+  Type et = vt.getElementType();
+  // indices (normalized, as i64) with a unit dim at `axis`.
+  Value idx = n.input(0);
+  if (!it.getElementType().isInteger(64))
+    idx = n.create<dnn::CastOp>(RankedTensorType::get(it.getShape(), n.b.getI64Type()), idx);
+  Type i64 = n.b.getI64Type();
+  Value isNeg = n.create<dnn::LessOp>(idx, scalar(n, i64, 0));
+  idx = n.create<dnn::WhereOp>(isNeg, n.create<dnn::AddOp>(idx, scalar(n, i64, depth)), idx);
+  SmallVector<int64_t> ushape(it.getShape());
+  ushape.insert(ushape.begin() + axis, 1);
+  idx = n.create<dnn::ReshapeOp>(RankedTensorType::get(ushape, i64), idx);
+  Value hot = n.create<dnn::EqualOp>(idx, iota(n, rank, axis, depth));
+  // values = [off, on]
+  auto one = RankedTensorType::get({1}, n.b.getI64Type());
+  auto st = RankedTensorType::get({1}, et);
+  Value off = n.create<dnn::GatherOp>(st, values,
+      n.constant(DenseElementsAttr::get(one, (int64_t)0)), n.b.getI64IntegerAttr(0));
+  Value on = n.create<dnn::GatherOp>(st, values,
+      n.constant(DenseElementsAttr::get(one, (int64_t)1)), n.b.getI64IntegerAttr(0));
+  n.setOutput(0, n.create<dnn::WhereOp>(hot, on, off));
+  return success();
+}
+} // namespace
+
+void onnximport::registerComposedHandlers(HandlerRegistry &r) {
+  for (int v : {1, 11, 13, 18}) {
+    r.add("ReduceL1", v, composedReduce(18,
+        [](NodeImporter &n, Value x) { return unary<dnn::AbsOp>(n, x); }, identity));
+    r.add("ReduceL2", v, composedReduce(18, square,
+        [](NodeImporter &n, Value x) { return unary<dnn::SqrtOp>(n, x); }));
+    r.add("ReduceSumSquare", v, composedReduce(18, square, identity));
+    r.add("ReduceLogSum", v, composedReduce(18, identity,
+        [](NodeImporter &n, Value x) { return unary<dnn::LogOp>(n, x); }));
+    r.add("ReduceLogSumExp", v, composedReduce(18,
+        [](NodeImporter &n, Value x) { return unary<dnn::ExpOp>(n, x); },
+        [](NodeImporter &n, Value x) { return unary<dnn::LogOp>(n, x); }));
+  }
+  r.add("IsNaN", 9, importIsNaN);
+  r.add("IsNaN", 13, importIsNaN);
+  r.add("IsInf", 10, importIsInf);
+  r.add("ThresholdedRelu", 10, importThresholdedRelu);
+  r.add("Shrink", 9, importShrink);
+  r.add("Mish", 18, importMish);
+  r.add("Celu", 12, importCelu);
+  r.add("CastLike", 15, importCastLike);
+  r.add("DepthToSpace", 1, [](NodeImporter &n) { return importDepthSpace(n, true); });
+  r.add("DepthToSpace", 11, [](NodeImporter &n) { return importDepthSpace(n, true); });
+  r.add("DepthToSpace", 13, [](NodeImporter &n) { return importDepthSpace(n, true); });
+  r.add("SpaceToDepth", 1, [](NodeImporter &n) { return importDepthSpace(n, false); });
+  r.add("SpaceToDepth", 13, [](NodeImporter &n) { return importDepthSpace(n, false); });
+  r.add("Trilu", 14, importTrilu);
+  r.add("EyeLike", 9, importEyeLike);
+  for (int v : {1, 11, 13})
+    r.add("Hardmax", v, importHardmax);
+  r.add("CumSum", 11, importCumSum);
+  r.add("CumSum", 14, importCumSum);
+  r.add("GatherElements", 11, importGatherElements);
+  r.add("GatherElements", 13, importGatherElements);
+  r.add("OneHot", 9, importOneHot);
+  r.add("OneHot", 11, importOneHot);
+}
