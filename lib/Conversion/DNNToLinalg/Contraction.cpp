@@ -4,8 +4,10 @@
 // folded into rows) or linalg.batch_matmul on broadcast, collapsed batch
 // dims. Gemm becomes a matmul accumulating into the broadcast bias.
 // Convolutions pad their input and become linalg convolution named ops
-// (plain, depthwise or grouped) accumulating into the broadcast bias; the CPU
-// pipeline later rewrites them into matmuls (dnnc-conv-to-matmul).
+// (plain or grouped) accumulating into the broadcast bias; the CPU pipeline
+// later rewrites them into matmuls (dnnc-conv-to-matmul). Depthwise
+// convolutions become a sum of shifted input windows times per-channel
+// weights: one elementwise op that vectorizes.
 //
 //===----------------------------------------------------------------------===//
 #include "Patterns.h"
@@ -30,6 +32,9 @@ static Value broadcastTo(OpBuilder &b, Location loc, Value v,
 static Value zeros(OpBuilder &b, Location loc, RankedTensorType type) {
   return buildFilled(b, loc, type, cast<TypedAttr>(b.getZeroAttr(type.getElementType())));
 }
+
+/// Depthwise/pooling windows up to this many taps become elementwise ops.
+static constexpr int64_t kMaxWindow = 64;
 
 static bool isFloatTensor(Value v) {
   return isa<FloatType>(cast<RankedTensorType>(v.getType()).getElementType());
@@ -230,8 +235,36 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
                    rewriter, loc, TypeRange{res2}, ValueRange{input, weight},
                    ValueRange{init}, stridesAttr, dilAttr)
                    .getResult(0);
+    } else if (group == c && f == c &&
+               wT.getDimSize(2) * wT.getDimSize(3) <= kMaxWindow) {
+      // Depthwise as a sum of KH*KW shifted, strided input windows, each
+      // scaled by its per-channel weight: one elementwise generic that
+      // vectorizes along the output width.
+      int64_t kh = wT.getDimSize(2), kw = wT.getDimSize(3);
+      SmallVector<Value> ins = buildWindowSlices(
+          rewriter, loc, input, res2.getShape(), {kh, kw}, strides, dil);
+      auto w3 = RankedTensorType::get({c, kh, kw}, et);
+      Value w = buildReshape(rewriter, loc, weight, w3);
+      auto wkT = RankedTensorType::get({c, 1, 1}, et);
+      for (int64_t i = 0; i < kh; ++i)
+        for (int64_t j = 0; j < kw; ++j)
+          ins.push_back(tensor::ExtractSliceOp::create(
+              rewriter, loc, wkT, w, ValueRange{}, ValueRange{}, ValueRange{},
+              ArrayRef<int64_t>{0, i, j}, ArrayRef<int64_t>{c, 1, 1},
+              ArrayRef<int64_t>{1, 1, 1}));
+      ins.push_back(init);
+      int64_t k = kh * kw;
+      result = buildElementwise(
+          rewriter, loc, res2, ins,
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            Value acc = a[2 * k];
+            for (int64_t i = 0; i < k; ++i)
+              acc = arith::AddFOp::create(
+                  b, l, acc, arith::MulFOp::create(b, l, a[k + i], a[i]));
+            return acc;
+          });
     } else if (group == c && f == c) {
-      // Depthwise: weights [C, 1, KH, KW] -> [C, KH, KW].
+      // Large depthwise kernels: the named op (scalar loops).
       auto w3 = RankedTensorType::get(
           {c, wT.getDimSize(2), wT.getDimSize(3)}, et);
       Value w = buildReshape(rewriter, loc, weight, w3);

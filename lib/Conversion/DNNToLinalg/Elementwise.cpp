@@ -158,6 +158,26 @@ Value dnnc::buildReduction(
       .getResult(0);
 }
 
+SmallVector<Value> dnnc::buildWindowSlices(OpBuilder &b, Location loc,
+                                           Value input,
+                                           ArrayRef<int64_t> outShape,
+                                           ArrayRef<int64_t> kernel,
+                                           ArrayRef<int64_t> strides,
+                                           ArrayRef<int64_t> dilations) {
+  auto inT = cast<RankedTensorType>(input.getType());
+  auto sliceT = RankedTensorType::get(outShape, inT.getElementType());
+  SmallVector<Value> slices;
+  for (int64_t kh = 0; kh < kernel[0]; ++kh)
+    for (int64_t kw = 0; kw < kernel[1]; ++kw) {
+      SmallVector<int64_t> offs = {0, 0, kh * dilations[0], kw * dilations[1]};
+      SmallVector<int64_t> st = {1, 1, strides[0], strides[1]};
+      slices.push_back(tensor::ExtractSliceOp::create(
+          b, loc, sliceT, input, ValueRange{}, ValueRange{}, ValueRange{}, offs,
+          outShape, st));
+    }
+  return slices;
+}
+
 //===----------------------------------------------------------------------===//
 // Scalar bodies
 //===----------------------------------------------------------------------===//

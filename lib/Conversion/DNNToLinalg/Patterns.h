@@ -55,6 +55,16 @@ mlir::Value buildReduction(
     const std::function<mlir::Value(mlir::OpBuilder &, mlir::Location,
                                     mlir::Value, mlir::Value)> &combine);
 
+/// The KH*KW strided windows of a padded NCHW `input` as views of the output
+/// shape [N, C, OH, OW]: window (kh, kw) starts at (kh*dh, kw*dw) with the
+/// conv strides. Elementwise ops over them implement depthwise convolution
+/// and pooling with plain, vectorizable maps.
+llvm::SmallVector<mlir::Value>
+buildWindowSlices(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                  llvm::ArrayRef<int64_t> outShape, llvm::ArrayRef<int64_t> kernel,
+                  llvm::ArrayRef<int64_t> strides,
+                  llvm::ArrayRef<int64_t> dilations);
+
 /// Lowest/highest finite-or-infinite value of a float or integer type.
 mlir::TypedAttr lowestValue(mlir::Type type);
 mlir::TypedAttr highestValue(mlir::Type type);

@@ -1,7 +1,8 @@
 //===- Pooling.cpp - Pooling ops -> linalg pooling named ops --------------===//
 //
-// MaxPool and AveragePool pad their input (-inf / 0) and use linalg's NCHW
-// pooling ops; ceil_mode windows that run past the end padding get extra
+// MaxPool and AveragePool pad their input (-inf / 0) and combine its KH*KW
+// shifted, strided windows with one elementwise op (linalg's NCHW pooling
+// ops for larger windows); ceil_mode windows that run past the end padding get extra
 // padding that never wins (max) or is not counted (average). Average pooling
 // without count_include_pad divides by a compile-time tensor of window
 // counts. Global pools are reductions over the spatial dims.
@@ -82,19 +83,53 @@ struct PoolLowering : OpRewritePattern<PoolOp> {
     auto sAttr = rewriter.getI64TensorAttr(ArrayRef(s).take_front(2));
     auto dAttr = rewriter.getI64TensorAttr(ArrayRef(d).take_front(2));
     Value result;
+    bool windows = k[0] * k[1] <= 64;
+    SmallVector<Value> slices;
+    if (windows)
+      slices = buildWindowSlices(rewriter, loc, input, outShape,
+                                 ArrayRef(k).take_front(2),
+                                 ArrayRef(s).take_front(2),
+                                 ArrayRef(d).take_front(2));
     if constexpr (isMax) {
+      if (windows) {
+        // Max over the shifted windows: one vectorizable elementwise op.
+        bool f = isa<FloatType>(et);
+        result = buildElementwise(
+            rewriter, loc, out4, slices,
+            [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+              Value m = a[0];
+              for (Value v : a.drop_front())
+                m = f ? (Value)arith::MaximumFOp::create(b, l, m, v)
+                      : arith::MaxSIOp::create(b, l, m, v);
+              return m;
+            });
+        rewriter.replaceOp(op, buildReshape(rewriter, loc, result, resT));
+        return success();
+      }
       Value init = buildFilled(rewriter, loc, out4, lowestValue(et));
       result = linalg::PoolingNchwMaxOp::create(
                    rewriter, loc, TypeRange{out4}, ValueRange{input, window},
                    ValueRange{init}, sAttr, dAttr)
                    .getResult(0);
     } else {
-      Value init = buildFilled(rewriter, loc, out4,
-                               cast<TypedAttr>(rewriter.getZeroAttr(et)));
-      Value sum = linalg::PoolingNchwSumOp::create(
-                      rewriter, loc, TypeRange{out4}, ValueRange{input, window},
-                      ValueRange{init}, sAttr, dAttr)
-                      .getResult(0);
+      Value sum;
+      if (windows) {
+        sum = buildElementwise(
+            rewriter, loc, out4, slices,
+            [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+              Value acc = a[0];
+              for (Value v : a.drop_front())
+                acc = arith::AddFOp::create(b, l, acc, v);
+              return acc;
+            });
+      } else {
+        Value init = buildFilled(rewriter, loc, out4,
+                                 cast<TypedAttr>(rewriter.getZeroAttr(et)));
+        sum = linalg::PoolingNchwSumOp::create(
+                  rewriter, loc, TypeRange{out4}, ValueRange{input, window},
+                  ValueRange{init}, sAttr, dAttr)
+                  .getResult(0);
+      }
       // Window element counts, computed at compile time.
       int64_t oh = outShape[2], ow = outShape[3];
       SmallVector<float> counts(oh * ow);

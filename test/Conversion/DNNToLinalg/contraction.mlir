@@ -75,12 +75,18 @@ func.func @conv_padded_bias(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b
 // -----
 
 // CHECK-LABEL: func @conv_depthwise
-func.func @conv_depthwise(%x: tensor<1x8x6x6xf32>, %w: tensor<8x1x3x3xf32>) -> tensor<1x8x4x4xf32> {
-  // CHECK: tensor.collapse_shape %{{.*}} into tensor<8x3x3xf32>
-  // CHECK: linalg.depthwise_conv_2d_nchw_chw
-  %0 = dnn.conv %x, %w {dilations = array<i64: 1, 1>, group = 8 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
-       : (tensor<1x8x6x6xf32>, tensor<8x1x3x3xf32>) -> tensor<1x8x4x4xf32>
-  return %0 : tensor<1x8x4x4xf32>
+func.func @conv_depthwise(%x: tensor<1x8x7x7xf32>, %w: tensor<8x1x3x3xf32>) -> tensor<1x8x3x3xf32> {
+  // Depthwise: 9 strided windows of the input times 9 per-channel weight
+  // columns, summed in one elementwise generic.
+  // CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 8, 3, 3] [1, 1, 2, 2]
+  // CHECK: tensor.extract_slice %{{.*}}[0, 0, 2, 2] [1, 8, 3, 3] [1, 1, 2, 2]
+  // CHECK: tensor.extract_slice %{{.*}}[0, 2, 2] [8, 1, 1] [1, 1, 1] : tensor<8x3x3xf32> to tensor<8x1x1xf32>
+  // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+  // CHECK-COUNT-9: arith.mulf
+  // CHECK-NOT: linalg.depthwise_conv
+  %0 = dnn.conv %x, %w {dilations = array<i64: 1, 1>, group = 8 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>}
+       : (tensor<1x8x7x7xf32>, tensor<8x1x3x3xf32>) -> tensor<1x8x3x3xf32>
+  return %0 : tensor<1x8x3x3xf32>
 }
 
 // -----
