@@ -47,6 +47,18 @@ static Value idx(OpBuilder &b, Location l, int64_t v) {
   return arith::ConstantIndexOp::create(b, l, v);
 }
 
+/// An ONNX index (negative counts from the end) as an index value, clamped
+/// to [0, n) so that a bad index cannot read out of bounds.
+static Value normalizeIndex(OpBuilder &b, Location l, Value i, int64_t n) {
+  Value k = arith::IndexCastOp::create(b, l, b.getIndexType(), i);
+  Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, k,
+                                    idx(b, l, 0));
+  k = arith::SelectOp::create(b, l, neg,
+                              arith::AddIOp::create(b, l, k, idx(b, l, n)), k);
+  return arith::MaxSIOp::create(
+      b, l, arith::MinSIOp::create(b, l, k, idx(b, l, n - 1)), idx(b, l, 0));
+}
+
 namespace {
 template <typename OpTy>
 struct ReshapeLowering : OpRewritePattern<OpTy> {
@@ -185,15 +197,7 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
     Value r = buildIndexedCopy(
         rewriter, loc, t, op.getData(), op.getIndices(), imap,
         [&](OpBuilder &b, Location l, ArrayRef<Value> out, ValueRange ex) {
-          Value k = arith::IndexCastOp::create(b, l, b.getIndexType(), ex[0]);
-          Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, k,
-                                            idx(b, l, 0));
-          k = arith::SelectOp::create(
-              b, l, neg, arith::AddIOp::create(b, l, k, idx(b, l, n)), k);
-          // Clamp so that a bad index cannot read out of bounds.
-          k = arith::MaxSIOp::create(
-              b, l, arith::MinSIOp::create(b, l, k, idx(b, l, n - 1)),
-              idx(b, l, 0));
+          Value k = normalizeIndex(b, l, ex[0], n);
           SmallVector<Value> src(out.begin(), out.begin() + axis);
           src.push_back(k);
           src.append(out.begin() + axis + ir, out.end());
@@ -217,14 +221,7 @@ struct GatherElementsLowering : OpRewritePattern<GatherElementsOp> {
         rewriter, op.getLoc(), t, op.getData(), op.getIndices(),
         rewriter.getMultiDimIdentityMap(t.getRank()),
         [&](OpBuilder &b, Location l, ArrayRef<Value> out, ValueRange ex) {
-          Value k = arith::IndexCastOp::create(b, l, b.getIndexType(), ex[0]);
-          Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, k,
-                                            idx(b, l, 0));
-          k = arith::SelectOp::create(
-              b, l, neg, arith::AddIOp::create(b, l, k, idx(b, l, n)), k);
-          k = arith::MaxSIOp::create(
-              b, l, arith::MinSIOp::create(b, l, k, idx(b, l, n - 1)),
-              idx(b, l, 0));
+          Value k = normalizeIndex(b, l, ex[0], n);
           SmallVector<Value> src(out.begin(), out.end());
           src[axis] = k;
           return src;

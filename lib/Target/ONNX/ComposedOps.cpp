@@ -43,23 +43,11 @@ Handler composedReduce(int64_t axesInputSince, Pre pre, Post post) {
     if (!isa<FloatType>(in.getElementType()) && !in.getElementType().isInteger(32) &&
         !in.getElementType().isInteger(64))
       return n.fail("unsupported element type");
-    std::optional<SmallVector<int64_t>> axes;
-    if (n.sinceVersion >= axesInputSince) {
-      if (n.hasInput(1) && !(axes = n.constInts(1)))
-        return n.fail("non-constant axes are not supported");
-    } else {
-      axes = n.attrInts("axes");
-    }
     SmallVector<int64_t> norm;
-    if (axes && !axes->empty()) {
-      for (int64_t a : *axes) {
-        if (failed(normalizeAxis(a, in.getRank())))
-          return n.fail("axis out of range");
-        norm.push_back(a);
-      }
-      llvm::sort(norm);
-      norm.erase(std::unique(norm.begin(), norm.end()), norm.end());
-    } else if (n.attrInt("noop_with_empty_axes", 0)) {
+    bool noop;
+    if (failed(n.reduceAxes(axesInputSince, norm, noop)))
+      return failure();
+    if (noop) {
       n.setOutput(0, post(n, pre(n, n.input(0))));
       return success();
     }

@@ -275,6 +275,33 @@ std::optional<SmallVector<int64_t>> NodeImporter::attrInts(StringRef name) const
   return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
 }
 
+LogicalResult NodeImporter::reduceAxes(int64_t axesInputSince,
+                                       SmallVectorImpl<int64_t> &axes,
+                                       bool &noop) const {
+  std::optional<SmallVector<int64_t>> raw;
+  if (sinceVersion >= axesInputSince) {
+    if (hasInput(1) && !(raw = constInts(1)))
+      return fail("non-constant axes are not supported");
+  } else {
+    raw = attrInts("axes");
+  }
+  int64_t rank = inputType(0).getRank();
+  axes.clear();
+  noop = false;
+  if (!raw || raw->empty()) {
+    noop = attrInt("noop_with_empty_axes", 0) != 0;
+    return success();
+  }
+  for (int64_t a : *raw) {
+    if (failed(normalizeAxis(a, rank)))
+      return fail("axis " + std::to_string(a) + " out of range");
+    axes.push_back(a);
+  }
+  llvm::sort(axes);
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  return success();
+}
+
 LogicalResult NodeImporter::checkBroadcast(ValueRange values,
                                            bool sameElementType) const {
   SmallVector<ArrayRef<int64_t>> shapes;

@@ -249,26 +249,11 @@ template <typename ReduceOp>
 Handler reduce(int64_t axesInputSince) {
   return [axesInputSince](NodeImporter &n) -> LogicalResult {
     auto in = n.inputType(0);
-    std::optional<SmallVector<int64_t>> axes;
-    if (n.sinceVersion >= axesInputSince) {
-      if (n.hasInput(1)) {
-        axes = n.constInts(1);
-        if (!axes)
-          return n.fail("non-constant axes are not supported");
-      }
-    } else {
-      axes = n.attrInts("axes");
-    }
     SmallVector<int64_t> norm;
-    if (axes && !axes->empty()) {
-      for (int64_t a : *axes) {
-        if (failed(normalizeAxis(a, in.getRank())))
-          return n.fail("axis " + std::to_string(a) + " out of range");
-        norm.push_back(a);
-      }
-      llvm::sort(norm);
-      norm.erase(std::unique(norm.begin(), norm.end()), norm.end());
-    } else if (n.attrInt("noop_with_empty_axes", 0)) {
+    bool noop;
+    if (failed(n.reduceAxes(axesInputSince, norm, noop)))
+      return failure();
+    if (noop) {
       n.setOutput(0, n.input(0));
       return success();
     }

@@ -74,6 +74,13 @@ public:
   std::string attrString(llvm::StringRef name, llvm::StringRef dflt) const;
   std::optional<llvm::SmallVector<int64_t>> attrInts(llvm::StringRef name) const;
 
+  /// Reads Reduce* axes (attribute before `axesInputSince`, input 1 after),
+  /// normalized, sorted and unique into `axes`; sets `noop` when the axes
+  /// are empty and noop_with_empty_axes is set.
+  mlir::LogicalResult reduceAxes(int64_t axesInputSince,
+                                 llvm::SmallVectorImpl<int64_t> &axes,
+                                 bool &noop) const;
+
   /// Fails with a message unless `values` broadcast (and, when
   /// `sameElementType`, share their element type).
   mlir::LogicalResult checkBroadcast(mlir::ValueRange values,
