@@ -185,12 +185,17 @@ struct DNNCTileAndVectorizePass
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
     vector::populateVectorReductionToContractPatterns(patterns);
     vector::populateSinkVectorOpsPatterns(patterns);
-    // 1 x ... x 1 x W tiles become 1-D vectors (math lowering needs 1-D).
-    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
     linalg::populateLinalgTilingCanonicalizationPatterns(patterns);
     vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
     vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
     (void)applyPatternsGreedily(func, std::move(patterns));
+
+    // 5. 1 x ... x 1 x W tiles become 1-D vectors (math lowering needs 1-D).
+    // Applied once the contractions have their final form: together with
+    // the patterns above it turns outer products into dot products.
+    RewritePatternSet castAway(ctx);
+    vector::populateCastAwayVectorLeadingOneDimPatterns(castAway);
+    (void)applyPatternsGreedily(func, std::move(castAway));
   }
 };
 } // namespace

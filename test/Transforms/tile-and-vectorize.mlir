@@ -82,3 +82,24 @@ func.func @row_reduction(%a: tensor<4x64xf32>, %init: tensor<4xf32>) -> tensor<4
   } -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+#lhs = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+#rhs = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
+#out = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func @im2col_contraction
+func.func @im2col_contraction(%w: tensor<16x27xf32>, %col: tensor<1x27x64xf32>, %init: tensor<1x16x64xf32>) -> tensor<1x16x64xf32> {
+  // The conv-as-matmul generic keeps the outer-product form (rows of the
+  // weights times a row of the im2col tensor), not a dot product.
+  // CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+  // CHECK-NOT: vector<8x32x1xf32>
+  %0 = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+       ins(%w, %col : tensor<16x27xf32>, tensor<1x27x64xf32>) outs(%init : tensor<1x16x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %m, %c : f32
+    linalg.yield %s : f32
+  } -> tensor<1x16x64xf32>
+  return %0 : tensor<1x16x64xf32>
+}
