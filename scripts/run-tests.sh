@@ -15,8 +15,9 @@ step "lit"
 step "pytest"
 PYTHONPATH="$BUILD/python_packages" $PY -m pytest -q "$ROOT/test/python" || status=1
 
-step "ONNX backend node tests"
+step "ONNX backend tests (node, pytorch-converted, pytorch-operator, simple)"
 $PY "$ROOT/test/onnx_backend/run_node_tests.py" --build-dir "$BUILD" \
+  --suite node --suite pytorch-converted --suite pytorch-operator --suite simple \
   --xfail "$ROOT/test/onnx_backend/node_xfail.txt" \
   --json "$BUILD/node_results.json" || status=1
 

@@ -173,16 +173,19 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     if (!isFloatTensor(op.getInput()))
       return rewriter.notifyMatchFailure(op, "integer convolution");
     int64_t nsp = inT.getRank() - 2;
-    if (nsp != 1 && nsp != 2)
-      return rewriter.notifyMatchFailure(op, "only 1-D and 2-D convolutions");
     Type et = inT.getElementType();
     Value input = op.getInput(), weight = op.getWeight();
     SmallVector<int64_t> strides(op.getStrides()), dil(op.getDilations());
     SmallVector<int64_t> padLo(op.getPads().take_front(nsp));
     SmallVector<int64_t> padHi(op.getPads().drop_front(nsp));
+    int64_t group = op.getGroup(), c = inT.getDimSize(1), f = wT.getDimSize(0);
+    int64_t taps = 1;
+    for (int64_t k : wT.getShape().drop_front(2))
+      taps *= k;
+    bool depthwise = group == c && f == c && taps <= kMaxWindow;
     RankedTensorType res2 = resT;
     // 1-D convolutions run as 2-D ones with a unit height.
-    if (nsp == 1) {
+    if (nsp == 1 && !depthwise) {
       auto up = [&](Value v, RankedTensorType t) {
         SmallVector<int64_t> s(t.getShape());
         s.insert(s.begin() + 2, 1);
@@ -199,6 +202,7 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
       padHi.insert(padHi.begin(), 0);
       inT = cast<RankedTensorType>(input.getType());
       wT = cast<RankedTensorType>(weight.getType());
+      nsp = 2;
     }
     // Explicit zero padding.
     if (llvm::any_of(padLo, [](int64_t p) { return p; }) ||
@@ -207,7 +211,7 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
                                       rewriter.getIndexAttr(0)};
       SmallVector<OpFoldResult> hi(lo);
       SmallVector<int64_t> padded(inT.getShape());
-      for (int i = 0; i < 2; ++i) {
+      for (int64_t i = 0; i < nsp; ++i) {
         lo.push_back(rewriter.getIndexAttr(padLo[i]));
         hi.push_back(rewriter.getIndexAttr(padHi[i]));
         padded[2 + i] += padLo[i] + padHi[i];
@@ -220,59 +224,61 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     // Init: bias broadcast over channels, or zeros.
     Value init;
     if (Value bias = op.getBias()) {
-      auto biasT = RankedTensorType::get({res2.getDimSize(1), 1, 1}, et);
-      Value b3 = buildReshape(rewriter, loc, bias, biasT);
-      init = broadcastTo(rewriter, loc, b3, res2);
+      SmallVector<int64_t> bs(nsp + 1, 1);
+      bs[0] = res2.getDimSize(1);
+      Value b = buildReshape(rewriter, loc, bias, RankedTensorType::get(bs, et));
+      init = broadcastTo(rewriter, loc, b, res2);
     } else {
       init = zeros(rewriter, loc, res2);
     }
     auto stridesAttr = rewriter.getI64TensorAttr(strides);
     auto dilAttr = rewriter.getI64TensorAttr(dil);
-    int64_t group = op.getGroup(), c = inT.getDimSize(1), f = wT.getDimSize(0);
     Value result;
-    if (group == 1) {
+    if (depthwise) {
+      // Depthwise as a sum of shifted, strided input windows, each scaled by
+      // its per-channel weight: one elementwise generic that vectorizes
+      // along the innermost output dim.
+      SmallVector<int64_t> kernel(wT.getShape().drop_front(2));
+      SmallVector<Value> ins = buildWindowSlices(
+          rewriter, loc, input, res2.getShape(), kernel, strides, dil);
+      SmallVector<int64_t> wShape = {c};
+      wShape.append(kernel);
+      Value w = buildReshape(rewriter, loc, weight,
+                             RankedTensorType::get(wShape, et));
+      SmallVector<int64_t> one(nsp + 1, 1);
+      one[0] = c;
+      auto tapT = RankedTensorType::get(one, et);
+      SmallVector<int64_t> pos(nsp, 0);
+      for (int64_t t = 0; t < taps; ++t) {
+        SmallVector<int64_t> offs = {0};
+        offs.append(pos);
+        ins.push_back(tensor::ExtractSliceOp::create(
+            rewriter, loc, tapT, w, ValueRange{}, ValueRange{}, ValueRange{},
+            offs, one, SmallVector<int64_t>(nsp + 1, 1)));
+        for (int64_t d = nsp - 1; d >= 0 && ++pos[d] == kernel[d]; --d)
+          pos[d] = 0;
+      }
+      ins.push_back(init);
+      result = buildElementwise(
+          rewriter, loc, res2, ins,
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            Value acc = a[2 * taps];
+            for (int64_t i = 0; i < taps; ++i)
+              acc = arith::AddFOp::create(
+                  b, l, acc, arith::MulFOp::create(b, l, a[taps + i], a[i]));
+            return acc;
+          });
+    } else if (group == 1 && nsp == 2) {
       result = linalg::Conv2DNchwFchwOp::create(
                    rewriter, loc, TypeRange{res2}, ValueRange{input, weight},
                    ValueRange{init}, stridesAttr, dilAttr)
                    .getResult(0);
-    } else if (group == c && f == c &&
-               wT.getDimSize(2) * wT.getDimSize(3) <= kMaxWindow) {
-      // Depthwise as a sum of KH*KW shifted, strided input windows, each
-      // scaled by its per-channel weight: one elementwise generic that
-      // vectorizes along the output width.
-      int64_t kh = wT.getDimSize(2), kw = wT.getDimSize(3);
-      SmallVector<Value> ins = buildWindowSlices(
-          rewriter, loc, input, res2.getShape(), {kh, kw}, strides, dil);
-      auto w3 = RankedTensorType::get({c, kh, kw}, et);
-      Value w = buildReshape(rewriter, loc, weight, w3);
-      auto wkT = RankedTensorType::get({c, 1, 1}, et);
-      for (int64_t i = 0; i < kh; ++i)
-        for (int64_t j = 0; j < kw; ++j)
-          ins.push_back(tensor::ExtractSliceOp::create(
-              rewriter, loc, wkT, w, ValueRange{}, ValueRange{}, ValueRange{},
-              ArrayRef<int64_t>{0, i, j}, ArrayRef<int64_t>{c, 1, 1},
-              ArrayRef<int64_t>{1, 1, 1}));
-      ins.push_back(init);
-      int64_t k = kh * kw;
-      result = buildElementwise(
-          rewriter, loc, res2, ins,
-          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-            Value acc = a[2 * k];
-            for (int64_t i = 0; i < k; ++i)
-              acc = arith::AddFOp::create(
-                  b, l, acc, arith::MulFOp::create(b, l, a[k + i], a[i]));
-            return acc;
-          });
-    } else if (group == c && f == c) {
-      // Large depthwise kernels: the named op (scalar loops).
-      auto w3 = RankedTensorType::get(
-          {c, wT.getDimSize(2), wT.getDimSize(3)}, et);
-      Value w = buildReshape(rewriter, loc, weight, w3);
-      result = linalg::DepthwiseConv2DNchwChwOp::create(
-                   rewriter, loc, TypeRange{res2}, ValueRange{input, w},
+    } else if (group == 1 && nsp == 3) {
+      result = linalg::Conv3DNcdhwFcdhwOp::create(
+                   rewriter, loc, TypeRange{res2}, ValueRange{input, weight},
                    ValueRange{init}, stridesAttr, dilAttr)
                    .getResult(0);
-    } else {
+    } else if (nsp == 2) {
       auto pinT = cast<RankedTensorType>(input.getType());
       auto gin = RankedTensorType::get({pinT.getDimSize(0), group, c / group,
                                         pinT.getDimSize(2), pinT.getDimSize(3)},
@@ -291,6 +297,42 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
                     ValueRange{go}, stridesAttr, dilAttr)
                     .getResult(0);
       result = buildReshape(rewriter, loc, r, res2);
+    } else if (nsp == 3) {
+      // Grouped 3-D: one convolution per group on channel slices.
+      int64_t cg = c / group, fg = f / group;
+      // Slices `size` channels at `offset` along `dim` (1 for activations,
+      // 0 for the weights' output channels).
+      auto slice = [&](Value v, int64_t dim, int64_t offset,
+                       int64_t size) -> Value {
+        auto t = cast<RankedTensorType>(v.getType());
+        SmallVector<int64_t> offs(t.getRank(), 0), sizes(t.getShape()),
+            ones(t.getRank(), 1);
+        offs[dim] = offset;
+        sizes[dim] = size;
+        return tensor::ExtractSliceOp::create(
+            rewriter, loc, RankedTensorType::get(sizes, et), v, ValueRange{},
+            ValueRange{}, ValueRange{}, offs, sizes, ones);
+      };
+      result = init;
+      for (int64_t g = 0; g < group; ++g) {
+        Value x = slice(input, 1, g * cg, cg);
+        Value w = slice(weight, 0, g * fg, fg);
+        Value acc = slice(init, 1, g * fg, fg);
+        Value r = linalg::Conv3DNcdhwFcdhwOp::create(
+                      rewriter, loc, TypeRange{acc.getType()}, ValueRange{x, w},
+                      ValueRange{acc}, stridesAttr, dilAttr)
+                      .getResult(0);
+        auto rt = cast<RankedTensorType>(r.getType());
+        SmallVector<int64_t> offs(rt.getRank(), 0), ones(rt.getRank(), 1);
+        offs[1] = g * fg;
+        result = tensor::InsertSliceOp::create(rewriter, loc, r, result,
+                                               ValueRange{}, ValueRange{},
+                                               ValueRange{}, offs,
+                                               rt.getShape(), ones);
+      }
+    } else {
+      return rewriter.notifyMatchFailure(
+          op, "convolutions with more than 3 spatial dims");
     }
     rewriter.replaceOp(op, buildReshape(rewriter, loc, result, resT));
     return success();

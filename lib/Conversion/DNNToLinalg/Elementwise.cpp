@@ -166,15 +166,25 @@ SmallVector<Value> dnnc::buildWindowSlices(OpBuilder &b, Location loc,
                                            ArrayRef<int64_t> dilations) {
   auto inT = cast<RankedTensorType>(input.getType());
   auto sliceT = RankedTensorType::get(outShape, inT.getElementType());
+  size_t nsp = kernel.size();
+  SmallVector<int64_t> st = {1, 1};
+  st.append(strides.begin(), strides.end());
   SmallVector<Value> slices;
-  for (int64_t kh = 0; kh < kernel[0]; ++kh)
-    for (int64_t kw = 0; kw < kernel[1]; ++kw) {
-      SmallVector<int64_t> offs = {0, 0, kh * dilations[0], kw * dilations[1]};
-      SmallVector<int64_t> st = {1, 1, strides[0], strides[1]};
-      slices.push_back(tensor::ExtractSliceOp::create(
-          b, loc, sliceT, input, ValueRange{}, ValueRange{}, ValueRange{}, offs,
-          outShape, st));
-    }
+  // Iterate over every kernel position, row-major.
+  SmallVector<int64_t> pos(nsp, 0);
+  while (true) {
+    SmallVector<int64_t> offs = {0, 0};
+    for (size_t i = 0; i < nsp; ++i)
+      offs.push_back(pos[i] * dilations[i]);
+    slices.push_back(tensor::ExtractSliceOp::create(
+        b, loc, sliceT, input, ValueRange{}, ValueRange{}, ValueRange{}, offs,
+        outShape, st));
+    int64_t d = nsp - 1;
+    while (d >= 0 && ++pos[d] == kernel[d])
+      pos[d--] = 0;
+    if (d < 0)
+      break;
+  }
   return slices;
 }
 

@@ -55,9 +55,9 @@ mlir::Value buildReduction(
     const std::function<mlir::Value(mlir::OpBuilder &, mlir::Location,
                                     mlir::Value, mlir::Value)> &combine);
 
-/// The KH*KW strided windows of a padded NCHW `input` as views of the output
-/// shape [N, C, OH, OW]: window (kh, kw) starts at (kh*dh, kw*dw) with the
-/// conv strides. Elementwise ops over them implement depthwise convolution
+/// The strided windows of a padded N x C x spatial... `input`, one per kernel
+/// position, as views of the output shape: window (k0, k1, ...) starts at
+/// (k0*d0, k1*d1, ...) and steps by the strides. Elementwise ops over them implement depthwise convolution
 /// and pooling with plain, vectorizable maps.
 llvm::SmallVector<mlir::Value>
 buildWindowSlices(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,

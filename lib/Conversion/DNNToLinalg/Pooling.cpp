@@ -1,11 +1,12 @@
 //===- Pooling.cpp - Pooling ops -> linalg pooling named ops --------------===//
 //
-// MaxPool and AveragePool pad their input (-inf / 0) and combine its KH*KW
-// shifted, strided windows with one elementwise op (linalg's NCHW pooling
-// ops for larger windows); ceil_mode windows that run past the end padding get extra
-// padding that never wins (max) or is not counted (average). Average pooling
-// without count_include_pad divides by a compile-time tensor of window
-// counts. Global pools are reductions over the spatial dims.
+// MaxPool and AveragePool (any number of spatial dims) pad their input
+// (-inf / 0) and combine its shifted, strided windows, one per kernel
+// position, with one elementwise op that vectorizes along the innermost
+// output dim. ceil_mode windows that run past the end padding get extra
+// padding that never wins (max) or is not counted (average); average pooling
+// divides by a compile-time tensor of window counts. Global pools are
+// reductions over the spatial dims.
 //
 //===----------------------------------------------------------------------===//
 #include "Patterns.h"
@@ -16,11 +17,55 @@ using namespace mlir;
 using namespace dnnc;
 using namespace dnnc::dnn;
 
+/// A reduction generic over (n, c, out..., k...) reading the padded input at
+/// out*stride + k*dilation, for windows too large to unroll into views. An
+/// empty `window` tensor operand gives the k loops their bounds.
+static Value buildPoolingGeneric(OpBuilder &b, Location loc, Value input,
+                                 RankedTensorType outT, ArrayRef<int64_t> k,
+                                 ArrayRef<int64_t> s, ArrayRef<int64_t> d,
+                                 TypedAttr init, bool isMax) {
+  int64_t nsp = k.size(), loops = 2 + 2 * nsp;
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> inExprs = {getAffineDimExpr(0, ctx),
+                                     getAffineDimExpr(1, ctx)};
+  SmallVector<AffineExpr> outExprs(inExprs), winExprs;
+  for (int64_t i = 0; i < nsp; ++i) {
+    AffineExpr o = getAffineDimExpr(2 + i, ctx);
+    AffineExpr w = getAffineDimExpr(2 + nsp + i, ctx);
+    inExprs.push_back(o * s[i] + w * d[i]);
+    outExprs.push_back(o);
+    winExprs.push_back(w);
+  }
+  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, inExprs, ctx),
+                                 AffineMap::get(loops, 0, winExprs, ctx),
+                                 AffineMap::get(loops, 0, outExprs, ctx)};
+  SmallVector<utils::IteratorType> iters(2 + nsp, utils::IteratorType::parallel);
+  iters.append(nsp, utils::IteratorType::reduction);
+  Type et = outT.getElementType();
+  Value window = tensor::EmptyOp::create(b, loc, k, et);
+  Value acc = buildFilled(b, loc, outT, init);
+  bool f = isa<FloatType>(et);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{outT}, ValueRange{input, window}, ValueRange{acc},
+             maps, iters,
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               Value v;
+               if (isMax)
+                 v = f ? (Value)arith::MaximumFOp::create(nb, nl, a[2], a[0])
+                       : arith::MaxSIOp::create(nb, nl, a[2], a[0]);
+               else
+                 v = arith::AddFOp::create(nb, nl, a[2], a[0]);
+               linalg::YieldOp::create(nb, nl, v);
+             })
+      .getResult(0);
+}
+
 namespace {
 template <typename PoolOp>
 struct PoolLowering : OpRewritePattern<PoolOp> {
   using OpRewritePattern<PoolOp>::OpRewritePattern;
   static constexpr bool isMax = std::is_same_v<PoolOp, MaxPoolOp>;
+  static constexpr int64_t kMaxTaps = 64;
 
   LogicalResult matchAndRewrite(PoolOp op,
                                 PatternRewriter &rewriter) const override {
@@ -30,141 +75,121 @@ struct PoolLowering : OpRewritePattern<PoolOp> {
     if (!inT.hasStaticShape() || !resT.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shapes");
     Type et = inT.getElementType();
-    if (!isa<FloatType>(et) && !isMax)
+    bool f = isa<FloatType>(et);
+    if (!f && !isMax)
       return rewriter.notifyMatchFailure(op, "integer average pooling");
     int64_t nsp = inT.getRank() - 2;
-    if (nsp != 1 && nsp != 2)
-      return rewriter.notifyMatchFailure(op, "only 1-D and 2-D pooling");
     SmallVector<int64_t> k(op.getKernelShape()), s(op.getStrides()),
         d(op.getDilations()), lo(op.getPads().take_front(nsp)),
         hi(op.getPads().drop_front(nsp));
     SmallVector<int64_t> inShape(inT.getShape()), outShape(resT.getShape());
-    Value input = op.getInput();
-    if (nsp == 1) {
-      k.insert(k.begin(), 1);
-      s.insert(s.begin(), 1);
-      d.insert(d.begin(), 1);
-      lo.insert(lo.begin(), 0);
-      hi.insert(hi.begin(), 0);
-      inShape.insert(inShape.begin() + 2, 1);
-      outShape.insert(outShape.begin() + 2, 1);
-      input = buildReshape(rewriter, loc, input,
-                           RankedTensorType::get(inShape, et));
-    }
+    int64_t taps = 1;
+    for (int64_t x : k)
+      taps *= x;
     // Extra end padding so every (ceil-mode) window fits.
-    SmallVector<int64_t> extra(2, 0), padded(inShape);
-    for (int i = 0; i < 2; ++i) {
+    SmallVector<int64_t> extra(nsp, 0), padded(inShape);
+    bool anyPad = false;
+    for (int64_t i = 0; i < nsp; ++i) {
       int64_t need = (outShape[2 + i] - 1) * s[i] + (k[i] - 1) * d[i] + 1;
       int64_t have = inShape[2 + i] + lo[i] + hi[i];
       extra[i] = std::max<int64_t>(0, need - have);
       padded[2 + i] = have + extra[i];
-    }
-    bool anyPad = false;
-    for (int i = 0; i < 2; ++i)
       anyPad |= lo[i] || hi[i] || extra[i];
+    }
+    Value input = op.getInput();
     if (anyPad) {
       SmallVector<OpFoldResult> l = {rewriter.getIndexAttr(0),
                                      rewriter.getIndexAttr(0)};
       SmallVector<OpFoldResult> h(l);
-      for (int i = 0; i < 2; ++i) {
+      for (int64_t i = 0; i < nsp; ++i) {
         l.push_back(rewriter.getIndexAttr(lo[i]));
         h.push_back(rewriter.getIndexAttr(hi[i] + extra[i]));
       }
       Value padVal = arith::ConstantOp::create(
           rewriter, loc,
-          isMax ? lowestValue(et)
-                : cast<TypedAttr>(rewriter.getZeroAttr(et)));
+          isMax ? lowestValue(et) : cast<TypedAttr>(rewriter.getZeroAttr(et)));
       input = tensor::PadOp::create(rewriter, loc,
                                     RankedTensorType::get(padded, et), input, l,
                                     h, padVal);
     }
-    auto out4 = RankedTensorType::get(outShape, et);
-    Value window = tensor::EmptyOp::create(rewriter, loc, ArrayRef(k).take_front(2), et);
-    auto sAttr = rewriter.getI64TensorAttr(ArrayRef(s).take_front(2));
-    auto dAttr = rewriter.getI64TensorAttr(ArrayRef(d).take_front(2));
-    Value result;
-    bool windows = k[0] * k[1] <= 64;
+    // Combine the shifted, strided windows with one elementwise op; large
+    // windows use a reduction generic.
     SmallVector<Value> slices;
-    if (windows)
-      slices = buildWindowSlices(rewriter, loc, input, outShape,
-                                 ArrayRef(k).take_front(2),
-                                 ArrayRef(s).take_front(2),
-                                 ArrayRef(d).take_front(2));
+    if (taps <= kMaxTaps)
+      slices = buildWindowSlices(rewriter, loc, input, outShape, k, s, d);
+    else
+      slices.push_back(buildPoolingGeneric(
+          rewriter, loc, input, resT, k, s, d,
+          isMax ? lowestValue(et) : cast<TypedAttr>(rewriter.getZeroAttr(et)),
+          isMax));
     if constexpr (isMax) {
-      if (windows) {
-        // Max over the shifted windows: one vectorizable elementwise op.
-        bool f = isa<FloatType>(et);
-        result = buildElementwise(
-            rewriter, loc, out4, slices,
-            [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-              Value m = a[0];
-              for (Value v : a.drop_front())
-                m = f ? (Value)arith::MaximumFOp::create(b, l, m, v)
-                      : arith::MaxSIOp::create(b, l, m, v);
-              return m;
-            });
-        rewriter.replaceOp(op, buildReshape(rewriter, loc, result, resT));
+      if (slices.size() == 1) {
+        rewriter.replaceOp(op, slices[0]);
         return success();
       }
-      Value init = buildFilled(rewriter, loc, out4, lowestValue(et));
-      result = linalg::PoolingNchwMaxOp::create(
-                   rewriter, loc, TypeRange{out4}, ValueRange{input, window},
-                   ValueRange{init}, sAttr, dAttr)
-                   .getResult(0);
-    } else {
-      Value sum;
-      if (windows) {
-        sum = buildElementwise(
-            rewriter, loc, out4, slices,
-            [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-              Value acc = a[0];
-              for (Value v : a.drop_front())
-                acc = arith::AddFOp::create(b, l, acc, v);
-              return acc;
-            });
-      } else {
-        Value init = buildFilled(rewriter, loc, out4,
-                                 cast<TypedAttr>(rewriter.getZeroAttr(et)));
-        sum = linalg::PoolingNchwSumOp::create(
-                  rewriter, loc, TypeRange{out4}, ValueRange{input, window},
-                  ValueRange{init}, sAttr, dAttr)
-                  .getResult(0);
-      }
-      // Window element counts, computed at compile time.
-      int64_t oh = outShape[2], ow = outShape[3];
-      SmallVector<float> counts(oh * ow);
-      for (int64_t y = 0; y < oh; ++y)
-        for (int64_t x = 0; x < ow; ++x) {
-          int64_t n[2];
-          int64_t pos[2] = {y, x};
-          for (int i = 0; i < 2; ++i) {
-            int64_t lim = op.getCountIncludePad()
-                              ? inShape[2 + i] + lo[i] + hi[i]
-                              : inShape[2 + i] + lo[i];
-            int64_t start = op.getCountIncludePad() ? 0 : lo[i];
-            n[i] = 0;
-            for (int64_t t = 0; t < k[i]; ++t) {
-              int64_t p = pos[i] * s[i] + t * d[i];
-              n[i] += p >= start && p < lim;
-            }
-          }
-          counts[y * ow + x] = (float)(n[0] * n[1]);
-        }
-      auto cT = RankedTensorType::get({oh, ow}, rewriter.getF32Type());
-      Value cnt = arith::ConstantOp::create(
-          rewriter, loc, DenseElementsAttr::get(cT, ArrayRef<float>(counts)));
-      result = buildElementwise(
-          rewriter, loc, out4, {sum, cnt},
+      Value result = buildElementwise(
+          rewriter, loc, resT, slices,
           [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-            Value c = a[1];
-            if (c.getType() != et)
-              c = et.getIntOrFloatBitWidth() > 32
-                      ? (Value)arith::ExtFOp::create(b, l, et, c)
-                      : arith::TruncFOp::create(b, l, et, c);
-            return arith::DivFOp::create(b, l, a[0], c);
+            Value m = a[0];
+            for (Value v : a.drop_front())
+              m = f ? (Value)arith::MaximumFOp::create(b, l, m, v)
+                    : arith::MaxSIOp::create(b, l, m, v);
+            return m;
           });
+      rewriter.replaceOp(op, result);
+      return success();
     }
-    rewriter.replaceOp(op, buildReshape(rewriter, loc, result, resT));
+    // Average: divide by the window element counts, computed at compile
+    // time per spatial dim and multiplied (they are independent per dim).
+    bool includePad = false;
+    if constexpr (!isMax)
+      includePad = op.getCountIncludePad();
+    SmallVector<SmallVector<float>> perDim(nsp);
+    for (int64_t i = 0; i < nsp; ++i) {
+      int64_t start = includePad ? 0 : lo[i];
+      int64_t lim = includePad ? inShape[2 + i] + lo[i] + hi[i]
+                               : inShape[2 + i] + lo[i];
+      for (int64_t p = 0; p < outShape[2 + i]; ++p) {
+        int64_t cnt = 0;
+        for (int64_t t = 0; t < k[i]; ++t) {
+          int64_t x = p * s[i] + t * d[i];
+          cnt += x >= start && x < lim;
+        }
+        perDim[i].push_back((float)cnt);
+      }
+    }
+    SmallVector<int64_t> cshape(outShape.begin() + 2, outShape.end());
+    int64_t total = 1;
+    for (int64_t x : cshape)
+      total *= x;
+    SmallVector<float> counts(total);
+    for (int64_t flat = 0; flat < total; ++flat) {
+      int64_t rem = flat;
+      float c = 1;
+      for (int64_t i = nsp - 1; i >= 0; --i) {
+        c *= perDim[i][rem % cshape[i]];
+        rem /= cshape[i];
+      }
+      counts[flat] = c;
+    }
+    auto cT = RankedTensorType::get(cshape, rewriter.getF32Type());
+    Value cnt = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(cT, ArrayRef<float>(counts)));
+    slices.push_back(cnt);
+    Value result = buildElementwise(
+        rewriter, loc, resT, slices,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value acc = a[0];
+          for (Value v : a.drop_front().drop_back())
+            acc = arith::AddFOp::create(b, l, acc, v);
+          Value c = a.back();
+          if (c.getType() != et)
+            c = et.getIntOrFloatBitWidth() > 32
+                    ? (Value)arith::ExtFOp::create(b, l, et, c)
+                    : arith::TruncFOp::create(b, l, et, c);
+          return arith::DivFOp::create(b, l, acc, c);
+        });
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

@@ -352,9 +352,43 @@ LogicalResult importOneHot(NodeImporter &n) {
   n.setOutput(0, n.create<dnn::WhereOp>(hot, on, off));
   return success();
 }
+LogicalResult importInstanceNorm(NodeImporter &n) {
+  auto in = n.inputType(0);
+  Type et = in.getElementType();
+  if (in.getRank() < 3 || !isa<FloatType>(et))
+    return n.fail("input must be a float tensor of rank >= 3");
+  int64_t c = in.getDimSize(1);
+  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(2, in.getRank()));
+  auto kt = RankedTensorType::get(reduceShape(in.getShape(), axes, true), et);
+  auto mean = [&](Value v) {
+    return n.create<dnn::ReduceMeanOp>(kt, v, n.b.getDenseI64ArrayAttr(axes),
+                                       n.b.getBoolAttr(true));
+  };
+  Value x = n.input(0);
+  Value d = n.create<dnn::SubOp>(x, mean(x));
+  Value var = mean(n.create<dnn::MulOp>(d, d));
+  Value eps = scalar(n, et, n.attrFloat("epsilon", 1e-5f));
+  Value inv = unary<dnn::ReciprocalOp>(
+      n, unary<dnn::SqrtOp>(n, n.create<dnn::AddOp>(var, eps)));
+  SmallVector<int64_t> ps(in.getRank() - 1, 1);
+  ps[0] = c;
+  auto pt = RankedTensorType::get(ps, et);
+  for (int i = 1; i <= 2; ++i) {
+    auto t = n.inputType(i);
+    if (t.getRank() != 1 || t.getDimSize(0) != c)
+      return n.fail("scale and bias must be vectors of the channel count");
+  }
+  Value scale = n.create<dnn::ReshapeOp>(pt, n.input(1));
+  Value bias = n.create<dnn::ReshapeOp>(pt, n.input(2));
+  Value y = n.create<dnn::MulOp>(n.create<dnn::MulOp>(d, inv), scale);
+  n.setOutput(0, n.create<dnn::AddOp>(y, bias));
+  return success();
+}
 } // namespace
 
 void onnximport::registerComposedHandlers(HandlerRegistry &r) {
+  r.add("InstanceNormalization", 1, importInstanceNorm);
+  r.add("InstanceNormalization", 6, importInstanceNorm);
   for (int v : {1, 11, 13, 18}) {
     r.add("ReduceL1", v, composedReduce(18,
         [](NodeImporter &n, Value x) { return unary<dnn::AbsOp>(n, x); }, identity));

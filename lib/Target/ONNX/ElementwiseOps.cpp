@@ -6,6 +6,26 @@ using namespace dnnc;
 using namespace dnnc::onnximport;
 
 namespace {
+/// Opset < 7 broadcasting: with broadcast=1 the rhs aligns with the lhs dims
+/// starting at `axis` (default: trailing dims), which NumPy broadcasting
+/// reproduces once the rhs gets trailing unit dims.
+Value legacyBroadcastRhs(NodeImporter &n, Value l, Value r) {
+  if (n.sinceVersion >= 7 || !n.attrInt("broadcast", 0) || !n.attr("axis"))
+    return r;
+  auto lt = cast<RankedTensorType>(l.getType());
+  auto rt = cast<RankedTensorType>(r.getType());
+  int64_t axis = n.attrInt("axis", 0);
+  if (axis < 0)
+    axis += lt.getRank();
+  int64_t trailing = lt.getRank() - axis - rt.getRank();
+  if (trailing <= 0)
+    return r;
+  SmallVector<int64_t> shape(rt.getShape());
+  shape.append(trailing, 1);
+  return n.create<dnn::ReshapeOp>(
+      RankedTensorType::get(shape, rt.getElementType()), r);
+}
+
 template <typename OpTy>
 Handler unary() {
   return [](NodeImporter &n) -> LogicalResult {
@@ -24,8 +44,19 @@ Handler binary() {
     Value l = n.input(0), r = n.input(1);
     if (!l || !r)
       return n.fail("expects two inputs");
-    if (n.attr("broadcast") || n.attr("axis"))
-      return n.fail("legacy broadcast/axis attributes are not supported");
+    r = legacyBroadcastRhs(n, l, r);
+    if constexpr (std::is_same_v<OpTy, dnn::PReluOp>) {
+      // PRelu-6: a [C] slope applies per channel (dim 1).
+      auto lt = cast<RankedTensorType>(l.getType());
+      auto rt = cast<RankedTensorType>(r.getType());
+      if (n.sinceVersion < 7 && rt.getRank() == 1 && lt.getRank() > 2 &&
+          rt.getDimSize(0) == lt.getDimSize(1) && rt.getDimSize(0) != 1) {
+        SmallVector<int64_t> shape(lt.getRank() - 1, 1);
+        shape[0] = rt.getDimSize(0);
+        r = n.create<dnn::ReshapeOp>(
+            RankedTensorType::get(shape, rt.getElementType()), r);
+      }
+    }
     if (failed(n.checkBroadcast({l, r}, !std::is_same_v<OpTy, dnn::PowOp>)))
       return failure();
     n.setOutput(0, n.create<OpTy>(l, r));
@@ -108,18 +139,18 @@ Handler withAlpha(float dflt) {
 } // namespace
 
 void onnximport::registerElementwiseHandlers(HandlerRegistry &r) {
-  r.add("Relu", 6, unary<dnn::ReluOp>());
-  r.add("Sigmoid", 6, unary<dnn::SigmoidOp>());
-  r.add("Tanh", 6, unary<dnn::TanhOp>());
+  r.add("Relu", 1, unary<dnn::ReluOp>());
+  r.add("Sigmoid", 1, unary<dnn::SigmoidOp>());
+  r.add("Tanh", 1, unary<dnn::TanhOp>());
   r.add("Erf", 9, unary<dnn::ErfOp>());
-  r.add("Exp", 6, unary<dnn::ExpOp>());
-  r.add("Log", 6, unary<dnn::LogOp>());
-  r.add("Sqrt", 6, unary<dnn::SqrtOp>());
-  r.add("Neg", 6, unary<dnn::NegOp>());
-  r.add("Abs", 6, unary<dnn::AbsOp>());
-  r.add("Reciprocal", 6, unary<dnn::ReciprocalOp>());
-  r.add("Floor", 6, unary<dnn::FloorOp>());
-  r.add("Ceil", 6, unary<dnn::CeilOp>());
+  r.add("Exp", 1, unary<dnn::ExpOp>());
+  r.add("Log", 1, unary<dnn::LogOp>());
+  r.add("Sqrt", 1, unary<dnn::SqrtOp>());
+  r.add("Neg", 1, unary<dnn::NegOp>());
+  r.add("Abs", 1, unary<dnn::AbsOp>());
+  r.add("Reciprocal", 1, unary<dnn::ReciprocalOp>());
+  r.add("Floor", 1, unary<dnn::FloorOp>());
+  r.add("Ceil", 1, unary<dnn::CeilOp>());
   r.add("Round", 11, unary<dnn::RoundOp>());
   r.add("Sign", 9, unary<dnn::SignOp>());
   r.add("Sin", 7, unary<dnn::SinOp>());
@@ -144,9 +175,9 @@ void onnximport::registerElementwiseHandlers(HandlerRegistry &r) {
     n.setOutput(0, n.create<dnn::GeluOp>(n.input(0).getType(), n.input(0)));
     return success();
   });
-  r.add("LeakyRelu", 6, withAlpha<dnn::LeakyReluOp>(0.01f));
-  r.add("Elu", 6, withAlpha<dnn::EluOp>(1.0f));
-  r.add("Selu", 6, [](NodeImporter &n) -> LogicalResult {
+  r.add("LeakyRelu", 1, withAlpha<dnn::LeakyReluOp>(0.01f));
+  r.add("Elu", 1, withAlpha<dnn::EluOp>(1.0f));
+  r.add("Selu", 1, [](NodeImporter &n) -> LogicalResult {
     Value x = n.input(0);
     n.setOutput(0, n.create<dnn::SeluOp>(
                        x.getType(), x,
@@ -154,7 +185,7 @@ void onnximport::registerElementwiseHandlers(HandlerRegistry &r) {
                        n.b.getF32FloatAttr(n.attrFloat("gamma", 1.05070102214813232421875f))));
     return success();
   });
-  r.add("HardSigmoid", 6, [](NodeImporter &n) -> LogicalResult {
+  r.add("HardSigmoid", 1, [](NodeImporter &n) -> LogicalResult {
     Value x = n.input(0);
     n.setOutput(0, n.create<dnn::HardSigmoidOp>(
                        x.getType(), x,
@@ -162,25 +193,25 @@ void onnximport::registerElementwiseHandlers(HandlerRegistry &r) {
                        n.b.getF32FloatAttr(n.attrFloat("beta", 0.5f))));
     return success();
   });
-  r.add("Clip", 6, importClip);
+  r.add("Clip", 1, importClip);
   r.add("Clip", 11, importClip);
-  r.add("Cast", 6, importCast);
-  for (int v : {7, 13, 14}) {
+  r.add("Cast", 1, importCast);
+  for (int v : {1, 6, 7, 13, 14}) {
     r.add("Add", v, binary<dnn::AddOp>());
     r.add("Sub", v, binary<dnn::SubOp>());
     r.add("Mul", v, binary<dnn::MulOp>());
     r.add("Div", v, binary<dnn::DivOp>());
   }
-  r.add("Pow", 7, binary<dnn::PowOp>());
-  r.add("PRelu", 7, binary<dnn::PReluOp>());
-  r.add("Equal", 7, binary<dnn::EqualOp>());
-  r.add("Less", 7, binary<dnn::LessOp>());
+  r.add("Pow", 1, binary<dnn::PowOp>());
+  r.add("PRelu", 1, binary<dnn::PReluOp>());
+  r.add("Equal", 1, binary<dnn::EqualOp>());
+  r.add("Less", 1, binary<dnn::LessOp>());
   r.add("LessOrEqual", 12, binary<dnn::LessEqualOp>());
-  r.add("Greater", 7, binary<dnn::GreaterOp>());
+  r.add("Greater", 1, binary<dnn::GreaterOp>());
   r.add("GreaterOrEqual", 12, binary<dnn::GreaterEqualOp>());
-  r.add("And", 7, binary<dnn::AndOp>());
-  r.add("Or", 7, binary<dnn::OrOp>());
-  r.add("Xor", 7, binary<dnn::XorOp>());
+  r.add("And", 1, binary<dnn::AndOp>());
+  r.add("Or", 1, binary<dnn::OrOp>());
+  r.add("Xor", 1, binary<dnn::XorOp>());
   r.add("Mod", 10, [](NodeImporter &n) -> LogicalResult {
     if (failed(n.checkBroadcast({n.input(0), n.input(1)}, true)))
       return failure();
@@ -188,10 +219,10 @@ void onnximport::registerElementwiseHandlers(HandlerRegistry &r) {
                                         n.b.getBoolAttr(n.attrInt("fmod", 0))));
     return success();
   });
-  r.add("Max", 8, variadic<dnn::MaxOp>());
-  r.add("Min", 8, variadic<dnn::MinOp>());
-  r.add("Sum", 8, variadic<dnn::AddOp>());
-  r.add("Mean", 8, variadic<dnn::AddOp>(/*mean=*/true));
+  r.add("Max", 1, variadic<dnn::MaxOp>());
+  r.add("Min", 1, variadic<dnn::MinOp>());
+  r.add("Sum", 1, variadic<dnn::AddOp>());
+  r.add("Mean", 1, variadic<dnn::AddOp>(/*mean=*/true));
   r.add("Where", 9, [](NodeImporter &n) -> LogicalResult {
     if (failed(n.checkBroadcast({n.input(0), n.input(1), n.input(2)}, false)))
       return failure();

@@ -284,18 +284,20 @@ LogicalResult importArg(NodeImporter &n) {
 
 void onnximport::registerNNHandlers(HandlerRegistry &r) {
   r.add("MatMul", 1, importMatMul);
+  r.add("Gemm", 1, importGemm);
+  r.add("Gemm", 6, importGemm);
   r.add("MatMul", 13, importMatMul);
   r.add("Gemm", 7, importGemm);
   r.add("Gemm", 13, importGemm);
   r.add("Conv", 1, importConv);
   r.add("Conv", 11, importConv);
-  for (int v : {8, 10, 11, 12})
+  for (int v : {1, 8, 10, 11, 12})
     r.add("MaxPool", v, importPool<dnn::MaxPoolOp>);
-  for (int v : {7, 10, 11, 19})
+  for (int v : {1, 7, 10, 11, 19})
     r.add("AveragePool", v, importPool<dnn::AveragePoolOp>);
   r.add("GlobalAveragePool", 1, importGlobalPool<dnn::GlobalAveragePoolOp>);
   r.add("GlobalMaxPool", 1, importGlobalPool<dnn::GlobalMaxPoolOp>);
-  for (int v : {9, 14, 15})
+  for (int v : {1, 6, 7, 9, 14, 15})
     r.add("BatchNormalization", v, importBatchNorm);
   r.add("LayerNormalization", 17, importLayerNorm);
   for (int v : {1, 11, 13}) {

@@ -172,7 +172,8 @@ LogicalResult importTranspose(NodeImporter &n) {
 
 LogicalResult importConcat(NodeImporter &n) {
   auto first = n.inputType(0);
-  int64_t axis = n.attrInt("axis", 0);
+  // Concat-1 defaults to axis 1; later versions require the attribute.
+  int64_t axis = n.attrInt("axis", n.sinceVersion < 4 ? 1 : 0);
   if (failed(normalizeAxis(axis, first.getRank())))
     return n.fail("axis out of range");
   SmallVector<Value> ins;
@@ -513,7 +514,7 @@ void onnximport::registerTensorHandlers(HandlerRegistry &r) {
   }
   r.add("Transpose", 1, importTranspose);
   r.add("Transpose", 13, importTranspose);
-  for (int v : {4, 11, 13})
+  for (int v : {1, 4, 11, 13})
     r.add("Concat", v, importConcat);
   for (int v : {2, 11, 13, 18})
     r.add("Split", v, importSplit);
@@ -534,7 +535,7 @@ void onnximport::registerTensorHandlers(HandlerRegistry &r) {
                        t, (int64_t)n.inputType(0).getNumElements())));
     return success();
   });
-  for (int v : {9, 11, 12, 13})
+  for (int v : {1, 9, 11, 12, 13})
     r.add("Constant", v, importConstant);
   r.add("ConstantOfShape", 9, importConstantOfShape);
   r.add("Range", 11, importRange);

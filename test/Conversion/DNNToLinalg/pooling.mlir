@@ -24,8 +24,9 @@ func.func @average_pool_exclude_pad(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf
   // 2x2 windows, stride 1, one pad before: the corner window sees 1 element,
   // edges 2, the inner one 4.
   // CHECK: %[[CNT:.*]] = arith.constant dense<{{\[\[}}1.000000e+00, 2.000000e+00], [2.000000e+00, 4.000000e+00]]> : tensor<2x2xf32>
-  // CHECK: %[[SUM:.*]] = linalg.generic
-  // CHECK: linalg.generic {{.*}} ins(%[[SUM]], %[[CNT]]
+  // One generic sums the 4 windows and divides by the counts.
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[CNT]] : tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<2x2xf32>)
+  // CHECK-COUNT-3: arith.addf
   // CHECK: arith.divf
   %0 = dnn.average_pool %x {count_include_pad = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 1, 1, 0, 0>, strides = array<i64: 1, 1>} : tensor<1x1x2x2xf32> -> tensor<1x1x2x2xf32>
   return %0 : tensor<1x1x2x2xf32>
@@ -41,4 +42,29 @@ func.func @global_average_pool(%x: tensor<1x4x7x7xf32>) -> tensor<1x4x1x1xf32> {
   // CHECK: tensor.expand_shape {{.*}} into tensor<1x4x1x1xf32>
   %0 = dnn.global_average_pool %x : tensor<1x4x7x7xf32> -> tensor<1x4x1x1xf32>
   return %0 : tensor<1x4x1x1xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @max_pool_3d
+func.func @max_pool_3d(%x: tensor<1x1x4x4x4xf32>) -> tensor<1x1x2x2x2xf32> {
+  // Any number of spatial dims: 8 windows for a 2x2x2 kernel.
+  // CHECK-COUNT-8: tensor.extract_slice
+  // CHECK: linalg.generic
+  // CHECK-COUNT-7: arith.maximumf
+  %0 = dnn.max_pool %x {dilations = array<i64: 1, 1, 1>, kernel_shape = array<i64: 2, 2, 2>, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 2, 2, 2>} : tensor<1x1x4x4x4xf32> -> tensor<1x1x2x2x2xf32>
+  return %0 : tensor<1x1x2x2x2xf32>
+}
+
+// -----
+
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4 * 3, d3 * 2 + d5 * 3)>
+// CHECK-DAG: #[[WIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
+// CHECK-LABEL: func @max_pool_large_window
+func.func @max_pool_large_window(%x: tensor<1x1x40x40xf32>) -> tensor<1x1x8x8xf32> {
+  // Windows of more than 64 elements: a reduction generic, not 81 views.
+  // CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[WIN]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+  // CHECK-NOT: tensor.extract_slice
+  %0 = dnn.max_pool %x {dilations = array<i64: 3, 3>, kernel_shape = array<i64: 9, 9>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x1x40x40xf32> -> tensor<1x1x8x8xf32>
+  return %0 : tensor<1x1x8x8xf32>
 }
