@@ -82,3 +82,8 @@ np.save(os.path.join(out, "external_w.npy"), numpy_helper.to_array(w))
 # Truncated copy of a valid model.
 data = open(os.path.join(out, "cnn.onnx"), "rb").read()
 open(os.path.join(out, "truncated.onnx"), "wb").write(data[: len(data) // 2])
+
+# An op without a dnnc handler that ONNX defines as a function.
+save("function_body", [helper.make_node("MeanVarianceNormalization", ["x"], ["y"],
+                                        name="mvn0", axes=[0, 2, 3])],
+     [f32("x", [2, 3, 4, 4])], [f32("y", [2, 3, 4, 4])])

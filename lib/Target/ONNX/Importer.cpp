@@ -381,6 +381,183 @@ static const HandlerRegistry &registry() {
   return r;
 }
 
+
+//===----------------------------------------------------------------------===//
+// Nodes and function expansion
+//===----------------------------------------------------------------------===//
+
+/// The ONNX type of an imported value (for shape inference of function
+/// bodies).
+static onnx::TypeProto typeProtoOf(Value v) {
+  onnx::TypeProto t;
+  auto rt = cast<RankedTensorType>(v.getType());
+  Type et = rt.getElementType();
+  int32_t code = et.isF32()    ? 1
+                 : et.isF64()  ? 11
+                 : et.isF16()  ? 10
+                 : et.isBF16() ? 16
+                 : et.isInteger(1)  ? 9
+                 : et.isInteger(8)  ? 3
+                 : et.isInteger(16) ? 5
+                 : et.isInteger(32) ? 6
+                                    : 7;
+  auto *tt = t.mutable_tensor_type();
+  tt->set_elem_type(code);
+  auto *shape = tt->mutable_shape();
+  for (int64_t d : rt.getShape())
+    shape->add_dim()->set_dim_value(d);
+  return t;
+}
+
+static LogicalResult importNode(const onnx::NodeProto &node, Location loc,
+                                GraphState &state, OpBuilder &b, int depth);
+
+/// Imports a node that has no handler through the function body ONNX
+/// defines for its op (NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss,
+/// MeanVarianceNormalization, ...): the body is instantiated for the node's
+/// attributes and input types, shape-inferred, and its nodes imported.
+static LogicalResult importFunctionBody(const onnx::NodeProto &node,
+                                        Location loc, GraphState &state,
+                                        OpBuilder &b, int depth,
+                                        bool &expanded) {
+  expanded = false;
+  const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
+      node.op_type(), (int)state.opset, node.domain());
+  if (!schema || (!schema->HasFunction() && !schema->HasContextDependentFunction()))
+    return success();
+  expanded = true;
+  if (depth > 8)
+    return emitError(loc) << "function expansion of " << node.op_type()
+                          << " nests too deeply";
+  onnx::FunctionProto fn;
+  onnx::ModelProto sub;
+  try {
+    if (schema->HasFunction()) {
+      fn = *schema->GetFunction();
+    } else {
+      std::vector<onnx::TypeProto> types;
+      for (int i = 0; i < node.input_size(); ++i) {
+        auto it = state.values.find(node.input(i));
+        types.push_back(node.input(i).empty() || it == state.values.end()
+                            ? onnx::TypeProto()
+                            : typeProtoOf(it->second));
+      }
+      onnx::FunctionBodyBuildContextImpl ctx(node, types);
+      if (!schema->BuildContextDependentFunction(ctx, fn))
+        return emitError(loc) << "ONNX could not build the function body of "
+                              << node.op_type();
+    }
+    // Rename: formal parameters to actual values, the rest under a prefix.
+    std::string prefix = node.name() + "/" + node.op_type() + "/";
+    std::map<std::string, std::string> names;
+    for (int i = 0; i < fn.input_size(); ++i)
+      names[fn.input(i)] = i < node.input_size() ? node.input(i) : "";
+    for (int i = 0; i < fn.output_size(); ++i)
+      names[fn.output(i)] = i < node.output_size() ? node.output(i) : "";
+    auto rename = [&](const std::string &n) -> std::string {
+      if (n.empty())
+        return n;
+      auto it = names.find(n);
+      return it != names.end() ? it->second : prefix + n;
+    };
+    sub.set_ir_version(8);
+    auto *imp = sub.add_opset_import();
+    imp->set_domain("");
+    imp->set_version(state.opset);
+    onnx::GraphProto *g = sub.mutable_graph();
+    g->set_name(prefix);
+    for (const onnx::NodeProto &inner : fn.node()) {
+      onnx::NodeProto *n = g->add_node();
+      *n = inner;
+      n->set_name(prefix + inner.op_type() + std::to_string(g->node_size()));
+      for (int i = 0; i < n->input_size(); ++i)
+        n->set_input(i, rename(inner.input(i)));
+      for (int i = 0; i < n->output_size(); ++i)
+        n->set_output(i, rename(inner.output(i)));
+      // Attribute references take the node's value or the default.
+      n->clear_attribute();
+      for (const onnx::AttributeProto &a : inner.attribute()) {
+        if (a.ref_attr_name().empty()) {
+          *n->add_attribute() = a;
+          continue;
+        }
+        for (const onnx::AttributeProto &outer : node.attribute())
+          if (outer.name() == a.ref_attr_name()) {
+            onnx::AttributeProto *c = n->add_attribute();
+            *c = outer;
+            c->set_name(a.name());
+          }
+      }
+    }
+    for (int i = 0; i < node.input_size(); ++i) {
+      if (node.input(i).empty() || !state.values.count(node.input(i)))
+        continue;
+      onnx::ValueInfoProto *vi = g->add_input();
+      vi->set_name(node.input(i));
+      *vi->mutable_type() = typeProtoOf(state.values[node.input(i)]);
+    }
+    for (int i = 0; i < node.output_size(); ++i)
+      if (!node.output(i).empty())
+        g->add_output()->set_name(node.output(i));
+    onnx::ShapeInferenceOptions sio(false, 0, true);
+    onnx::shape_inference::InferShapes(sub, onnx::OpSchemaRegistry::Instance(),
+                                       sio);
+  } catch (const std::exception &e) {
+    std::string msg = e.what();
+    return emitError(loc) << "expanding the ONNX function body of "
+                          << node.op_type()
+                          << " failed: " << msg.substr(0, msg.find('\n'));
+  }
+  for (const auto &vi : sub.graph().value_info()) {
+    state.ownedTypes.push_back(vi.type());
+    state.types[vi.name()] = &state.ownedTypes.back();
+  }
+  for (const onnx::NodeProto &inner : sub.graph().node()) {
+    Location innerLoc = FusedLoc::get(
+        b.getContext(),
+        {NameLoc::get(StringAttr::get(b.getContext(), inner.name())), loc},
+        StringAttr::get(b.getContext(), inner.op_type()));
+    if (failed(importNode(inner, innerLoc, state, b, depth + 1)))
+      return failure();
+  }
+  return success();
+}
+
+static LogicalResult importNode(const onnx::NodeProto &node, Location loc,
+                                GraphState &state, OpBuilder &b, int depth) {
+  if (!node.domain().empty() && node.domain() != "ai.onnx")
+    return emitError(loc) << "operator domain '" << node.domain()
+                          << "' is not supported";
+  for (int k = 0; k < node.input_size(); ++k)
+    if (!node.input(k).empty() && !state.values.count(node.input(k)))
+      return emitError(loc) << "input '" << node.input(k)
+                            << "' is not defined";
+  int64_t since = 0;
+  const HandlerRegistry &reg = registry();
+  const Handler *h = reg.lookup(node.op_type(), state.opset, since);
+  if (!h) {
+    bool expanded;
+    if (failed(importFunctionBody(node, loc, state, b, depth, expanded)))
+      return failure();
+    if (!expanded) {
+      if (reg.knows(node.op_type()))
+        return emitError(loc) << "opset " << state.opset << " version of "
+                              << node.op_type() << " is not supported";
+      return emitError(loc) << "unsupported operator " << node.op_type()
+                            << " (opset " << state.opset << ")";
+    }
+  } else {
+    NodeImporter ni(node, b, loc, state, since);
+    if (failed((*h)(ni)))
+      return failure();
+  }
+  for (int k = 0; k < node.output_size(); ++k)
+    if (!node.output(k).empty() && !state.values.count(node.output(k)))
+      return emitError(loc) << "output '" << node.output(k)
+                            << "' is not supported by the importer";
+  return success();
+}
+
 void dnnc::registerImporterDialects(DialectRegistry &reg) {
   reg.insert<dnn::DNNDialect, func::FuncDialect, arith::ArithDialect,
              tensor::TensorDialect>();
@@ -547,40 +724,10 @@ OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
     state.values[t.name()] = arith::ConstantOp::create(b, fileLoc, attr);
   }
 
-  const HandlerRegistry &reg = registry();
   for (int i = 0; i < graph->node_size(); ++i) {
     const onnx::NodeProto &node = graph->node(i);
-    Location loc = nodeLoc(&ctx, node, path, i);
-    if (!node.domain().empty() && node.domain() != "ai.onnx") {
-      emitError(loc) << "operator domain '" << node.domain()
-                     << "' is not supported";
+    if (failed(importNode(node, nodeLoc(&ctx, node, path, i), state, b, 0)))
       return nullptr;
-    }
-    int64_t since = 0;
-    const Handler *h = reg.lookup(node.op_type(), opset, since);
-    if (!h) {
-      if (reg.knows(node.op_type()))
-        emitError(loc) << "opset " << opset << " version of "
-                       << node.op_type() << " is not supported";
-      else
-        emitError(loc) << "unsupported operator " << node.op_type()
-                       << " (opset " << opset << ")";
-      return nullptr;
-    }
-    for (int k = 0; k < node.input_size(); ++k)
-      if (!node.input(k).empty() && !state.values.count(node.input(k))) {
-        emitError(loc) << "input '" << node.input(k) << "' is not defined";
-        return nullptr;
-      }
-    NodeImporter ni(node, b, loc, state, since);
-    if (failed((*h)(ni)))
-      return nullptr;
-    for (int k = 0; k < node.output_size(); ++k)
-      if (!node.output(k).empty() && !state.values.count(node.output(k))) {
-        emitError(loc) << "output '" << node.output(k)
-                       << "' is not supported by the importer";
-        return nullptr;
-      }
   }
   SmallVector<Value> results;
   for (const auto &out : graph->output()) {

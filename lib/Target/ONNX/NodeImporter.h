@@ -12,6 +12,7 @@
 #include "dnnc/Dialect/DNN/IR/DNNOps.h"
 #include "mlir/IR/Builders.h"
 #include "onnx/onnx_pb.h"
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -28,6 +29,8 @@ std::string onnxTypeName(int32_t code);
 struct GraphState {
   std::map<std::string, mlir::Value> values;
   std::map<std::string, const onnx::TypeProto *> types;
+  /// Types inferred for expanded function bodies (pointed to by `types`).
+  std::deque<onnx::TypeProto> ownedTypes;
   std::string file;
   int64_t opset = 0;
 };
