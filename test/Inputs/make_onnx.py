@@ -87,3 +87,8 @@ open(os.path.join(out, "truncated.onnx"), "wb").write(data[: len(data) // 2])
 save("function_body", [helper.make_node("MeanVarianceNormalization", ["x"], ["y"],
                                         name="mvn0", axes=[0, 2, 3])],
      [f32("x", [2, 3, 4, 4])], [f32("y", [2, 3, 4, 4])])
+
+# ConvTranspose (stride 2): imported as dilation + padding + a conv.
+save("conv_transpose", [helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up0",
+                                         strides=[2, 2], pads=[1, 1, 1, 1])],
+     [f32("x", [1, 2, 3, 3])], [f32("y", [1, 4, 5, 5])], [const("w", [2, 4, 3, 3])])

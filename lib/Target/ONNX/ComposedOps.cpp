@@ -384,9 +384,153 @@ LogicalResult importInstanceNorm(NodeImporter &n) {
   n.setOutput(0, n.create<dnn::AddOp>(y, bias));
   return success();
 }
+/// ConvTranspose as a convolution: the input is dilated by the strides
+/// (reshape -> zero pad -> reshape -> slice), padded by (k-1)*d - pads
+/// (cropped where negative), and convolved with stride 1 by the weights
+/// with spatially flipped kernels and swapped in/out channels per group.
+LogicalResult importConvTranspose(NodeImporter &n) {
+  auto in = n.inputType(0), wt = n.inputType(1);
+  int64_t rank = in.getRank(), nsp = rank - 2;
+  Type et = in.getElementType();
+  if (nsp < 1 || wt.getRank() != rank || !isa<FloatType>(et))
+    return n.fail("input and weight must be float tensors of the same rank >= 3");
+  int64_t group = n.attrInt("group", 1);
+  int64_t cin = in.getDimSize(1), mg = wt.getDimSize(1), cout = mg * group;
+  if (wt.getDimSize(0) != cin || cin % group)
+    return n.fail("weight shape does not match the input channels and group");
+  SmallVector<int64_t> k(wt.getShape().drop_front(2));
+  auto strides = n.attrInts("strides").value_or(SmallVector<int64_t>(nsp, 1));
+  auto dil = n.attrInts("dilations").value_or(SmallVector<int64_t>(nsp, 1));
+  auto outPad = n.attrInts("output_padding").value_or(SmallVector<int64_t>(nsp, 0));
+  if ((int64_t)strides.size() != nsp || (int64_t)dil.size() != nsp ||
+      (int64_t)outPad.size() != nsp)
+    return n.fail("strides/dilations/output_padding need one value per spatial dim");
+  std::string autoPad = n.attrString("auto_pad", "NOTSET");
+  SmallVector<int64_t> pads(2 * nsp, 0);
+  auto outShape = n.attrInts("output_shape");
+  if (outShape && (int64_t)outShape->size() > nsp)
+    outShape = SmallVector<int64_t>(outShape->end() - nsp, outShape->end());
+  if (outShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (int64_t i = 0; i < nsp; ++i) {
+      int64_t want = outShape ? (*outShape)[i] : in.getDimSize(2 + i) * strides[i];
+      int64_t total = strides[i] * (in.getDimSize(2 + i) - 1) + outPad[i] +
+                      ((k[i] - 1) * dil[i] + 1) - want;
+      // A negative total (output_shape larger than the natural size)
+      // becomes negative pads, i.e. extra zeros at the end. Floor division
+      // as in the ONNX reference.
+      int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+      bool upper = autoPad == "SAME_UPPER";
+      pads[i] = upper ? half : total - half;
+      pads[nsp + i] = total - pads[i];
+    }
+  } else if (autoPad == "NOTSET") {
+    if (auto p = n.attrInts("pads")) {
+      if ((int64_t)p->size() != 2 * nsp)
+        return n.fail("pads must have " + std::to_string(2 * nsp) + " values");
+      pads = *p;
+    }
+  } else if (autoPad != "VALID") {
+    return n.fail("auto_pad '" + autoPad + "' is not supported");
+  }
+  // 1. Dilate the input by the strides.
+  Value x = n.input(0);
+  SmallVector<int64_t> cur(in.getShape());
+  for (int64_t i = 0; i < nsp; ++i) {
+    int64_t s = strides[i];
+    if (s == 1)
+      continue;
+    int64_t d = 2 + i, len = cur[d];
+    SmallVector<int64_t> s1(cur);
+    s1.insert(s1.begin() + d + 1, 1);
+    x = n.create<dnn::ReshapeOp>(RankedTensorType::get(s1, et), x);
+    SmallVector<int64_t> p(2 * s1.size(), 0), s2(s1);
+    p[s1.size() + d + 1] = s - 1;
+    s2[d + 1] = s;
+    x = n.create<dnn::PadOp>(RankedTensorType::get(s2, et), x,
+                             n.b.getDenseI64ArrayAttr(p), n.b.getStringAttr("constant"),
+                             n.b.getF64FloatAttr(0));
+    SmallVector<int64_t> s3(cur);
+    s3[d] = len * s;
+    x = n.create<dnn::ReshapeOp>(RankedTensorType::get(s3, et), x);
+    SmallVector<int64_t> s4(cur);
+    s4[d] = (len - 1) * s + 1;
+    x = n.create<dnn::SliceOp>(RankedTensorType::get(s4, et), x,
+                               n.b.getDenseI64ArrayAttr(SmallVector<int64_t>(rank, 0)),
+                               n.b.getDenseI64ArrayAttr(SmallVector<int64_t>(rank, 1)));
+    cur = s4;
+  }
+  // 2. Pad by (k-1)*d - pads (+ output_padding at the end); crop negatives.
+  SmallVector<int64_t> padv(2 * rank, 0), starts(rank, 0), padded(cur);
+  bool anyPad = false, anyCrop = false;
+  SmallVector<int64_t> lo(nsp), hi(nsp);
+  for (int64_t i = 0; i < nsp; ++i) {
+    int64_t full = (k[i] - 1) * dil[i];
+    lo[i] = full - pads[i];
+    hi[i] = full - pads[nsp + i] + outPad[i];
+    padv[2 + i] = std::max<int64_t>(lo[i], 0);
+    padv[rank + 2 + i] = std::max<int64_t>(hi[i], 0);
+    padded[2 + i] = cur[2 + i] + padv[2 + i] + padv[rank + 2 + i];
+    anyPad |= padv[2 + i] || padv[rank + 2 + i];
+    anyCrop |= lo[i] < 0 || hi[i] < 0;
+  }
+  if (anyPad)
+    x = n.create<dnn::PadOp>(RankedTensorType::get(padded, et), x,
+                             n.b.getDenseI64ArrayAttr(padv),
+                             n.b.getStringAttr("constant"), n.b.getF64FloatAttr(0));
+  if (anyCrop) {
+    SmallVector<int64_t> cropped(padded);
+    for (int64_t i = 0; i < nsp; ++i) {
+      starts[2 + i] = lo[i] < 0 ? -lo[i] : 0;
+      cropped[2 + i] = padded[2 + i] - (lo[i] < 0 ? -lo[i] : 0) -
+                       (hi[i] < 0 ? -hi[i] : 0);
+      if (cropped[2 + i] <= 0)
+        return n.fail("pads leave an empty output");
+    }
+    x = n.create<dnn::SliceOp>(RankedTensorType::get(cropped, et), x,
+                               n.b.getDenseI64ArrayAttr(starts),
+                               n.b.getDenseI64ArrayAttr(SmallVector<int64_t>(rank, 1)));
+    padded = cropped;
+  }
+  // 3. Weights [Cin, M/g, k...] -> [M, Cin/g, k...], kernels flipped.
+  int64_t cg = cin / group;
+  SmallVector<int64_t> g5 = {group, cg, mg};
+  g5.append(k);
+  Value w = n.create<dnn::ReshapeOp>(RankedTensorType::get(g5, et), n.input(1));
+  SmallVector<int64_t> perm = {0, 2, 1}, t5 = {group, mg, cg};
+  for (int64_t i = 0; i < nsp; ++i)
+    perm.push_back(3 + i);
+  t5.append(k);
+  w = n.create<dnn::TransposeOp>(RankedTensorType::get(t5, et), w,
+                                 n.b.getDenseI64ArrayAttr(perm));
+  SmallVector<int64_t> fst(3, 0), fsp(3, 1);
+  for (int64_t i = 0; i < nsp; ++i) {
+    fst.push_back(k[i] - 1);
+    fsp.push_back(-1);
+  }
+  w = n.create<dnn::SliceOp>(RankedTensorType::get(t5, et), w,
+                             n.b.getDenseI64ArrayAttr(fst),
+                             n.b.getDenseI64ArrayAttr(fsp));
+  SmallVector<int64_t> wshape = {cout, cg};
+  wshape.append(k);
+  w = n.create<dnn::ReshapeOp>(RankedTensorType::get(wshape, et), w);
+  // 4. A stride-1 convolution.
+  Shape out;
+  std::string err;
+  SmallVector<int64_t> ones(nsp, 1), zeros(2 * nsp, 0);
+  if (failed(convShape(padded, wshape, ones, zeros, dil, group, out, err)))
+    return n.fail(err);
+  Value bias = n.hasInput(2) ? n.input(2) : Value();
+  n.setOutput(0, n.create<dnn::ConvOp>(
+                     RankedTensorType::get(out, et), x, w, bias,
+                     n.b.getDenseI64ArrayAttr(ones), n.b.getDenseI64ArrayAttr(zeros),
+                     n.b.getDenseI64ArrayAttr(dil), n.b.getI64IntegerAttr(group)));
+  return success();
+}
 } // namespace
 
 void onnximport::registerComposedHandlers(HandlerRegistry &r) {
+  r.add("ConvTranspose", 1, importConvTranspose);
+  r.add("ConvTranspose", 11, importConvTranspose);
   r.add("InstanceNormalization", 1, importInstanceNorm);
   r.add("InstanceNormalization", 6, importInstanceNorm);
   for (int v : {1, 11, 13, 18}) {

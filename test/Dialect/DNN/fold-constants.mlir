@@ -31,3 +31,15 @@ func.func @gemm_runtime_b_kept(%a: tensor<1x3xf32>, %b: tensor<2x3xf32>) -> tens
   %0 = dnn.gemm %a, %b {alpha = 1.0 : f32, beta = 1.0 : f32, transA = false, transB = true} : (tensor<1x3xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
   return %0 : tensor<1x2xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @flip_constant
+func.func @flip_constant() -> tensor<2x2xf32> {
+  // A negative-step slice of a constant (a flipped kernel) is evaluated.
+  // CHECK: arith.constant dense<{{\[\[}}2.000000e+00, 1.000000e+00], [4.000000e+00, 3.000000e+00]]> : tensor<2x2xf32>
+  // CHECK-NOT: dnn.slice
+  %c = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %0 = dnn.slice %c {starts = array<i64: 0, 1>, steps = array<i64: 1, -1>} : tensor<2x2xf32> -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}

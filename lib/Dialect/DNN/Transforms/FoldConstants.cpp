@@ -61,6 +61,47 @@ struct TransposeConstant : OpRewritePattern<TransposeOp> {
   }
 };
 
+/// slice(constant) -> constant (e.g. kernels flipped for ConvTranspose).
+struct SliceConstant : OpRewritePattern<SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SliceOp op,
+                                PatternRewriter &rewriter) const override {
+    DenseElementsAttr attr;
+    if (!matchPattern(op.getInput(), m_Constant(&attr)))
+      return rewriter.notifyMatchFailure(op, "input is not a constant");
+    auto inType = cast<RankedTensorType>(op.getInput().getType());
+    auto outType = cast<RankedTensorType>(op.getType());
+    if (!outType.hasStaticShape() || inType.getElementTypeBitWidth() % 8)
+      return rewriter.notifyMatchFailure(op, "dynamic or sub-byte");
+    if (attr.isSplat()) {
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+          op, DenseElementsAttr::get(outType, attr.getSplatValue<Attribute>()));
+      return success();
+    }
+    int64_t rank = inType.getRank(), n = outType.getNumElements();
+    size_t bytes = inType.getElementTypeBitWidth() / 8;
+    ArrayRef<char> raw = attr.getRawData();
+    std::vector<char> out(n * bytes);
+    SmallVector<int64_t> inStrides(rank, 1), idx(rank, 0);
+    for (int64_t i = rank - 2; i >= 0; --i)
+      inStrides[i] = inStrides[i + 1] * inType.getDimSize(i + 1);
+    for (int64_t o = 0; o < n; ++o) {
+      int64_t src = 0;
+      for (int64_t d = 0; d < rank; ++d)
+        src += (op.getStarts()[d] + idx[d] * op.getSteps()[d]) * inStrides[d];
+      std::memcpy(&out[o * bytes], &raw[src * bytes], bytes);
+      for (int64_t d = rank - 1; d >= 0; --d) {
+        if (++idx[d] < outType.getDimSize(d))
+          break;
+        idx[d] = 0;
+      }
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, DenseElementsAttr::getFromRawBuffer(outType, out));
+    return success();
+  }
+};
+
 /// gemm(a, constant B, transB) -> gemm(a, transpose(B)): the weights are
 /// stored [K, N] at compile time instead of being transposed at run time.
 struct GemmPretransposeB : OpRewritePattern<GemmOp> {
@@ -87,7 +128,7 @@ struct DNNFoldConstantsPass
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
-    patterns.add<TransposeConstant, GemmPretransposeB>(ctx);
+    patterns.add<TransposeConstant, SliceConstant, GemmPretransposeB>(ctx);
     for (RegisteredOperationName op : ctx->getRegisteredOperations())
       if (op.getDialectNamespace() == "dnn")
         op.getCanonicalizationPatterns(patterns, ctx);

@@ -20,7 +20,8 @@ def DNNFoldConstants : Pass<"dnn-fold-constants", "mlir::func::FuncOp"> {
   let description = [{
     Applies the dnn folders (shape arithmetic, reshapes and transposes of
     constant weights) and removes dead ops, leaving weights pre-transformed
-    at compile time: transposes of constant tensors are evaluated here, and
+    at compile time: transposes and slices of constant tensors are evaluated
+    here, and
     Gemm weights stored as [N, K] (transB) are re-laid out as [K, N].
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
