@@ -92,3 +92,9 @@ save("function_body", [helper.make_node("MeanVarianceNormalization", ["x"], ["y"
 save("conv_transpose", [helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up0",
                                          strides=[2, 2], pads=[1, 1, 1, 1])],
      [f32("x", [1, 2, 3, 3])], [f32("y", [1, 4, 5, 5])], [const("w", [2, 4, 3, 3])])
+
+# Resize (bilinear, 2x along H and W): separable 1-D interpolations.
+save("resize", [helper.make_node("Resize", ["x", "", "scales"], ["y"], name="up1",
+                                 mode="linear")],
+     [f32("x", [1, 1, 2, 3])], [f32("y", [1, 1, 4, 6])],
+     [numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales")])

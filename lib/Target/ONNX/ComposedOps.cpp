@@ -526,9 +526,240 @@ LogicalResult importConvTranspose(NodeImporter &n) {
                      n.b.getDenseI64ArrayAttr(dil), n.b.getI64IntegerAttr(group)));
   return success();
 }
+/// Source coordinate of output index `j` along one dim (ONNX Resize).
+struct ResizeDim {
+  int64_t in, out;
+  double scale, roiStart = 0, roiEnd = 1;
+};
+
+std::optional<double> sourceCoord(const std::string &mode, const ResizeDim &d,
+                                  int64_t j, bool &outside) {
+  double outW = d.scale * d.in;
+  outside = false;
+  if (mode == "align_corners")
+    return outW == 1 ? 0.0 : j * (d.in - 1) / (outW - 1);
+  if (mode == "asymmetric")
+    return j / d.scale;
+  if (mode == "pytorch_half_pixel")
+    return outW == 1 ? -0.5 : (j + 0.5) / d.scale - 0.5;
+  if (mode == "half_pixel")
+    return (j + 0.5) / d.scale - 0.5;
+  if (mode == "tf_half_pixel_for_nn")
+    return (j + 0.5) / d.scale;
+  if (mode == "tf_crop_and_resize") {
+    double x = d.out > 1 ? d.roiStart * (d.in - 1) +
+                               j * (d.roiEnd - d.roiStart) * (d.in - 1) /
+                                   (double)(d.out - 1)
+                         : 0.5 * (d.roiStart + d.roiEnd) * (d.in - 1);
+    outside = x < 0 || x > d.in - 1;
+    return x;
+  }
+  return std::nullopt;
+}
+
+/// Resize (and Upsample) as separable 1-D interpolations: along each
+/// resized dim, the output is a weighted sum of gathers of the input at
+/// compile-time neighbor indices (1 tap for nearest, 2 linear, 4 cubic),
+/// with ONNX's edge clamping, exclude_outside and extrapolation.
+LogicalResult importResizeImpl(NodeImporter &n, bool upsample) {
+  auto in = n.inputType(0);
+  int64_t rank = in.getRank();
+  Type et = in.getElementType();
+  std::string mode = n.attrString("mode", "nearest");
+  std::string coord = upsample || n.sinceVersion < 11
+                          ? "asymmetric"
+                          : n.attrString("coordinate_transformation_mode",
+                                         "half_pixel");
+  std::string nearestMode = upsample ? "floor"
+                            : n.sinceVersion < 11
+                                ? "round_prefer_floor"
+                                : n.attrString("nearest_mode", "round_prefer_floor");
+  double a = n.attrFloat("cubic_coeff_a", -0.75f);
+  bool exclude = n.attrInt("exclude_outside", 0);
+  double extrapolation = n.attrFloat("extrapolation_value", 0.0f);
+  if (n.attrString("keep_aspect_ratio_policy", "stretch") != "stretch")
+    return n.fail("keep_aspect_ratio_policy other than stretch is not supported");
+  if (mode != "nearest" && mode != "linear" && mode != "bilinear" &&
+      mode != "cubic")
+    return n.fail("mode '" + mode + "' is not supported");
+  if (mode != "nearest" && !isa<FloatType>(et))
+    return n.fail("interpolating integer tensors is not supported");
+  // Scales / sizes (per dim) and the ROI.
+  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  if (auto ax = n.attrInts("axes")) {
+    axes.clear();
+    for (int64_t x : *ax) {
+      if (failed(normalizeAxis(x, rank)))
+        return n.fail("axis out of range");
+      axes.push_back(x);
+    }
+  }
+  std::vector<ResizeDim> dims;
+  for (int64_t i = 0; i < rank; ++i)
+    dims.push_back({in.getDimSize(i), in.getDimSize(i), 1.0});
+  auto floats = [&](size_t i) -> std::optional<SmallVector<double>> {
+    auto c = n.constInput(i);
+    if (!c)
+      return std::nullopt;
+    SmallVector<double> v;
+    for (APFloat f : c.getValues<APFloat>())
+      v.push_back(f.convertToDouble());
+    return v;
+  };
+  std::optional<SmallVector<double>> scales;
+  std::optional<SmallVector<int64_t>> sizes;
+  int scalesInput = upsample || n.sinceVersion < 11 ? 1 : 2;
+  if (upsample && n.sinceVersion < 9) {
+    if (auto *sa = n.attr("scales"))
+      scales = SmallVector<double>(sa->floats().begin(), sa->floats().end());
+  } else if (n.hasInput(scalesInput)) {
+    if (n.inputType(scalesInput).getNumElements() > 0 &&
+        !(scales = floats(scalesInput)))
+      return n.fail("non-constant scales are not supported");
+    if (scales && scales->empty())
+      scales.reset();
+  }
+  if (!upsample && n.sinceVersion >= 11 && n.hasInput(3)) {
+    if (!(sizes = n.constInts(3)))
+      return n.fail("non-constant sizes are not supported");
+    if (sizes->empty())
+      sizes.reset();
+  }
+  if (!scales && !sizes)
+    return n.fail("neither scales nor sizes are given");
+  for (size_t k = 0; k < axes.size(); ++k) {
+    ResizeDim &d = dims[axes[k]];
+    if (sizes) {
+      if (sizes->size() != axes.size())
+        return n.fail("sizes need one value per axis");
+      d.out = (*sizes)[k];
+      d.scale = (double)d.out / d.in;
+    } else {
+      if (scales->size() != axes.size())
+        return n.fail("scales need one value per axis");
+      d.scale = (*scales)[k];
+      d.out = (int64_t)std::floor(d.in * d.scale);
+    }
+  }
+  if (coord == "tf_crop_and_resize") {
+    auto roi = n.hasInput(1) ? floats(1) : std::nullopt;
+    if (!roi || roi->size() != 2 * axes.size())
+      return n.fail("tf_crop_and_resize needs a constant roi");
+    for (size_t k = 0; k < axes.size(); ++k) {
+      dims[axes[k]].roiStart = (*roi)[k];
+      dims[axes[k]].roiEnd = (*roi)[axes.size() + k];
+    }
+  }
+  Value x = n.input(0);
+  SmallVector<int64_t> cur(in.getShape());
+  for (int64_t dim = 0; dim < rank; ++dim) {
+    const ResizeDim &d = dims[dim];
+    bool identity = d.out == d.in && d.scale == 1.0 && coord != "tf_crop_and_resize";
+    if (identity)
+      continue;
+    int64_t taps = mode == "cubic" ? 4 : 2, first = mode == "cubic" ? -1 : 0;
+    // idx[t][j], w[t][j]; extrap[j].
+    std::vector<std::vector<int64_t>> idx(taps, std::vector<int64_t>(d.out));
+    std::vector<std::vector<double>> w(taps, std::vector<double>(d.out));
+    std::vector<bool> extrap(d.out, false);
+    bool anyExtrap = false;
+    for (int64_t j = 0; j < d.out; ++j) {
+      bool outside;
+      auto xo = sourceCoord(coord, d, j, outside);
+      if (!xo)
+        return n.fail("coordinate_transformation_mode '" + coord +
+                      "' is not supported");
+      extrap[j] = outside;
+      anyExtrap |= outside;
+      double xs = *xo;
+      int64_t i0 = (int64_t)std::ceil(xs) - 1;
+      double r = xs - i0; // in (0, 1]
+      std::vector<double> c(taps);
+      if (mode == "nearest") {
+        bool upper;
+        if (r == 1.0)
+          upper = true;
+        else if (nearestMode == "round_prefer_floor")
+          upper = r > 0.5;
+        else if (nearestMode == "round_prefer_ceil")
+          upper = r >= 0.5;
+        else if (nearestMode == "floor")
+          upper = false;
+        else if (nearestMode == "ceil")
+          upper = true;
+        else
+          return n.fail("nearest_mode '" + nearestMode + "' is not supported");
+        c = {upper ? 0.0 : 1.0, upper ? 1.0 : 0.0};
+      } else if (mode == "cubic") {
+        double r1 = r + 1, q = 1 - r, q1 = q + 1;
+        c = {((a * r1 - 5 * a) * r1 + 8 * a) * r1 - 4 * a,
+             ((a + 2) * r - (a + 3)) * r * r + 1,
+             ((a + 2) * q - (a + 3)) * q * q + 1,
+             ((a * q1 - 5 * a) * q1 + 8 * a) * q1 - 4 * a};
+      } else {
+        c = {1 - r, r};
+      }
+      double sum = 0;
+      for (int64_t t = 0; t < taps; ++t) {
+        int64_t k = i0 + first + t;
+        if (exclude && (k < 0 || k >= d.in))
+          c[t] = 0;
+        sum += c[t];
+        idx[t][j] = std::clamp<int64_t>(k, 0, d.in - 1);
+      }
+      for (int64_t t = 0; t < taps; ++t)
+        w[t][j] = exclude && sum != 0 ? c[t] / sum : c[t];
+    }
+    SmallVector<int64_t> next(cur);
+    next[dim] = d.out;
+    auto nt = RankedTensorType::get(next, et);
+    auto it = RankedTensorType::get({d.out}, n.b.getI64Type());
+    auto gather = [&](const std::vector<int64_t> &ids) {
+      Value iv = n.constant(DenseElementsAttr::get(it, ArrayRef(ids)));
+      return n.create<dnn::GatherOp>(nt, x, iv, n.b.getI64IntegerAttr(dim));
+    };
+    // Weights broadcast along `dim`: shape [out, 1, ..., 1].
+    SmallVector<int64_t> wshape(rank - dim, 1);
+    wshape[0] = d.out;
+    auto wt = RankedTensorType::get(wshape, et);
+    auto weights = [&](const std::vector<double> &v) {
+      SmallVector<Attribute> attrs;
+      for (double f : v)
+        attrs.push_back(n.b.getFloatAttr(et, f));
+      return n.constant(DenseElementsAttr::get(wt, attrs));
+    };
+    Value y;
+    if (mode == "nearest") {
+      // Pick the chosen neighbor directly: exact, no arithmetic.
+      std::vector<int64_t> pick(d.out);
+      for (int64_t j = 0; j < d.out; ++j)
+        pick[j] = w[1][j] > 0.5 ? idx[1][j] : idx[0][j];
+      y = gather(pick);
+    } else {
+      for (int64_t t = 0; t < taps; ++t) {
+        Value term = n.create<dnn::MulOp>(gather(idx[t]), weights(w[t]));
+        y = y ? n.create<dnn::AddOp>(y, term) : term;
+      }
+    }
+    if (anyExtrap) {
+      SmallVector<bool> mask(extrap.begin(), extrap.end());
+      auto mt = RankedTensorType::get(wshape, n.b.getI1Type());
+      Value m = n.constant(DenseElementsAttr::get(mt, ArrayRef(mask)));
+      y = n.create<dnn::WhereOp>(m, scalar(n, et, extrapolation), y);
+    }
+    x = y;
+    cur = next;
+  }
+  n.setOutput(0, x);
+  return success();
+}
 } // namespace
 
 void onnximport::registerComposedHandlers(HandlerRegistry &r) {
+  for (int v : {10, 11, 13, 18, 19})
+    r.add("Resize", v, [](NodeImporter &n) { return importResizeImpl(n, false); });
+  for (int v : {7, 9})
+    r.add("Upsample", v, [](NodeImporter &n) { return importResizeImpl(n, true); });
   r.add("ConvTranspose", 1, importConvTranspose);
   r.add("ConvTranspose", 11, importConvTranspose);
   r.add("InstanceNormalization", 1, importInstanceNorm);
