@@ -98,3 +98,9 @@ save("resize", [helper.make_node("Resize", ["x", "", "scales"], ["y"], name="up1
                                  mode="linear")],
      [f32("x", [1, 1, 2, 3])], [f32("y", [1, 1, 4, 6])],
      [numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales")])
+
+# LSTM over 2 steps (unrolled at import).
+save("lstm", [helper.make_node("LSTM", ["x", "w", "r"], ["y", "yh"], name="lstm0",
+                               hidden_size=3)],
+     [f32("x", [2, 1, 4])], [f32("y", [2, 1, 1, 3]), f32("yh", [1, 1, 3])],
+     [const("w", [1, 12, 4]), const("r", [1, 12, 3])])

@@ -376,6 +376,7 @@ static const HandlerRegistry &registry() {
     registerNNHandlers(r);
     registerTensorHandlers(r);
     registerComposedHandlers(r);
+    registerRecurrentHandlers(r);
     return r;
   }();
   return r;

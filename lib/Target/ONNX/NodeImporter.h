@@ -125,6 +125,7 @@ void registerElementwiseHandlers(HandlerRegistry &r);
 void registerNNHandlers(HandlerRegistry &r);
 void registerTensorHandlers(HandlerRegistry &r);
 void registerComposedHandlers(HandlerRegistry &r);
+void registerRecurrentHandlers(HandlerRegistry &r);
 
 /// Converts a TensorProto (initializer or Constant) to an elements attribute.
 /// `baseDir` resolves external data; errors go to `err`.
