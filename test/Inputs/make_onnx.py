@@ -104,3 +104,8 @@ save("lstm", [helper.make_node("LSTM", ["x", "w", "r"], ["y", "yh"], name="lstm0
                                hidden_size=3)],
      [f32("x", [2, 1, 4])], [f32("y", [2, 1, 1, 3]), f32("yh", [1, 1, 3])],
      [const("w", [1, 12, 4]), const("r", [1, 12, 3])])
+
+# Einsum: a batched contraction with a transposed output.
+save("einsum", [helper.make_node("Einsum", ["a", "b"], ["y"], name="es0",
+                                 equation="bij,bjk->bki")],
+     [f32("a", [2, 3, 4]), f32("b", [2, 4, 5])], [f32("y", [2, 5, 3])], opset=12)

@@ -753,9 +753,209 @@ LogicalResult importResizeImpl(NodeImporter &n, bool upsample) {
   n.setOutput(0, x);
   return success();
 }
+/// Einsum with one or two operands as reduce_sum / transpose / reshape /
+/// batched matmul. Labels are chars; "..." expands to fresh labels.
+LogicalResult importEinsum(NodeImporter &n) {
+  std::string eq;
+  for (char ch : n.attrString("equation", ""))
+    if (ch != ' ')
+      eq += ch;
+  size_t arrow = eq.find("->");
+  std::string lhs = eq.substr(0, arrow);
+  SmallVector<std::string> terms;
+  for (size_t start = 0;;) {
+    size_t comma = lhs.find(',', start);
+    terms.push_back(lhs.substr(start, comma - start));
+    if (comma == std::string::npos)
+      break;
+    start = comma + 1;
+  }
+  if (terms.size() != n.numInputs() || terms.size() > 2)
+    return n.fail("only one- and two-operand equations are supported");
+  // Expand ellipses: the broadcast dims get labels '0', '1', ...
+  int64_t ellRank = 0;
+  SmallVector<std::string> labels;
+  for (size_t i = 0; i < terms.size(); ++i) {
+    int64_t rank = n.inputType(i).getRank();
+    size_t e = terms[i].find("...");
+    int64_t explicitLabels = terms[i].size() - (e == std::string::npos ? 0 : 3);
+    if (e != std::string::npos)
+      ellRank = std::max<int64_t>(ellRank, rank - explicitLabels);
+  }
+  std::string ell;
+  for (int64_t i = 0; i < ellRank; ++i)
+    ell += char('0' + i);
+  for (size_t i = 0; i < terms.size(); ++i) {
+    std::string t = terms[i];
+    size_t e = t.find("...");
+    if (e != std::string::npos) {
+      int64_t k = n.inputType(i).getRank() - (int64_t)(t.size() - 3);
+      t = t.substr(0, e) + ell.substr(ellRank - k) + t.substr(e + 3);
+    }
+    if ((int64_t)t.size() != n.inputType(i).getRank())
+      return n.fail("equation term '" + terms[i] + "' does not match the rank");
+    labels.push_back(t);
+  }
+  std::string out;
+  if (arrow != std::string::npos) {
+    out = eq.substr(arrow + 2);
+    size_t e = out.find("...");
+    if (e != std::string::npos)
+      out = out.substr(0, e) + ell + out.substr(e + 3);
+  } else {
+    std::map<char, int> count;
+    for (auto &t : labels)
+      for (char ch : t)
+        count[ch]++;
+    out = ell;
+    for (auto &[ch, c] : count)
+      if (c == 1 && !isdigit(ch))
+        out += ch;
+  }
+  Type et = n.inputType(0).getElementType();
+  // A label repeated within one operand takes the diagonal: move the two
+  // dims last, flatten them and gather every (n+1)-th element.
+  SmallVector<Value> operands;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    Value v = n.input(i);
+    std::string &t = labels[i];
+    for (size_t p = 0; p < t.size(); ++p) {
+      size_t q = t.find(t[p], p + 1);
+      if (q == std::string::npos)
+        continue;
+      auto vt = cast<RankedTensorType>(v.getType());
+      int64_t dim = vt.getDimSize(p);
+      if (vt.getDimSize(q) != dim)
+        return n.fail("diagonal dims differ");
+      SmallVector<int64_t> perm, shape;
+      std::string rest;
+      for (size_t k = 0; k < t.size(); ++k)
+        if (k != p && k != q) {
+          perm.push_back(k);
+          shape.push_back(vt.getDimSize(k));
+          rest += t[k];
+        }
+      perm.append({(int64_t)p, (int64_t)q});
+      SmallVector<int64_t> tshape(shape);
+      tshape.append({dim, dim});
+      v = n.create<dnn::TransposeOp>(RankedTensorType::get(tshape, et), v,
+                                     n.b.getDenseI64ArrayAttr(perm));
+      SmallVector<int64_t> flat(shape);
+      flat.push_back(dim * dim);
+      v = n.create<dnn::ReshapeOp>(RankedTensorType::get(flat, et), v);
+      SmallVector<int64_t> diag;
+      for (int64_t k = 0; k < dim; ++k)
+        diag.push_back(k * (dim + 1));
+      Value idx = n.constant(DenseElementsAttr::get(
+          RankedTensorType::get({dim}, n.b.getI64Type()), ArrayRef(diag)));
+      SmallVector<int64_t> dshape(shape);
+      dshape.push_back(dim);
+      v = n.create<dnn::GatherOp>(RankedTensorType::get(dshape, et), v, idx,
+                                  n.b.getI64IntegerAttr(shape.size()));
+      t = rest + t[p];
+      p = (size_t)-1; // rescan
+    }
+    operands.push_back(v);
+  }
+  std::map<char, int64_t> size;
+  for (size_t i = 0; i < labels.size(); ++i)
+    for (size_t k = 0; k < labels[i].size(); ++k) {
+      int64_t d = cast<RankedTensorType>(operands[i].getType()).getDimSize(k);
+      auto [it, fresh] = size.insert({labels[i][k], d});
+      if (!fresh && it->second != d) {
+        if (it->second == 1)
+          it->second = d;
+        else if (d != 1)
+          return n.fail("label dims differ");
+      }
+    }
+  auto type = [&](const std::string &ls) {
+    SmallVector<int64_t> shape;
+    for (char ch : ls)
+      shape.push_back(size[ch]);
+    return RankedTensorType::get(shape, et);
+  };
+  // Sums the labels of `v` (labelled `ls`) that `keep` does not contain.
+  auto sumAway = [&](Value v, std::string &ls, const std::string &keep) {
+    SmallVector<int64_t> axes;
+    std::string rest;
+    for (size_t k = 0; k < ls.size(); ++k) {
+      if (keep.find(ls[k]) == std::string::npos)
+        axes.push_back(k);
+      else
+        rest += ls[k];
+    }
+    if (axes.empty())
+      return v;
+    auto in = cast<RankedTensorType>(v.getType());
+    auto t = RankedTensorType::get(reduceShape(in.getShape(), axes, false), et);
+    ls = rest;
+    return n.create<dnn::ReduceSumOp>(t, v, n.b.getDenseI64ArrayAttr(axes),
+                                      n.b.getBoolAttr(false));
+  };
+  auto permute = [&](Value v, const std::string &from, const std::string &to) {
+    if (from == to)
+      return v;
+    SmallVector<int64_t> perm;
+    for (char ch : to)
+      perm.push_back(from.find(ch));
+    return n.create<dnn::TransposeOp>(type(to), v, n.b.getDenseI64ArrayAttr(perm));
+  };
+  Value result;
+  std::string resLabels;
+  if (labels.size() == 1) {
+    result = sumAway(operands[0], labels[0], out);
+    resLabels = labels[0];
+  } else {
+    std::string a = labels[0], b = labels[1];
+    auto in = [](const std::string &s, char ch) {
+      return s.find(ch) != std::string::npos;
+    };
+    // Labels only one operand has and the output does not: sum them first.
+    Value av = sumAway(operands[0], a, b + out);
+    Value bv = sumAway(operands[1], b, a + out);
+    std::string batch, m, k, nn;
+    for (char ch : a) {
+      if (in(b, ch))
+        (in(out, ch) ? batch : k) += ch;
+      else
+        m += ch;
+    }
+    for (char ch : b)
+      if (!in(a, ch))
+        nn += ch;
+    // Broadcast unit batch dims: expand both to the full batch sizes.
+    auto expandTo = [&](Value v, const std::string &ls) -> Value {
+      auto t = cast<RankedTensorType>(v.getType());
+      if (t == type(ls))
+        return v;
+      return n.create<dnn::ExpandOp>(type(ls), v);
+    };
+    av = expandTo(permute(av, a, batch + m + k), batch + m + k);
+    bv = expandTo(permute(bv, b, batch + k + nn), batch + k + nn);
+    auto prod = [&](const std::string &ls) {
+      int64_t p = 1;
+      for (char ch : ls)
+        p *= size[ch];
+      return p;
+    };
+    int64_t B = prod(batch), M = prod(m), K = prod(k), N = prod(nn);
+    av = n.create<dnn::ReshapeOp>(RankedTensorType::get({B, M, K}, et), av);
+    bv = n.create<dnn::ReshapeOp>(RankedTensorType::get({B, K, N}, et), bv);
+    Value mm = n.create<dnn::MatMulOp>(av, bv);
+    resLabels = batch + m + nn;
+    result = n.create<dnn::ReshapeOp>(type(resLabels), mm);
+  }
+  for (char ch : out)
+    if (resLabels.find(ch) == std::string::npos)
+      return n.fail("output label '" + std::string(1, ch) + "' is unknown");
+  n.setOutput(0, permute(result, resLabels, out));
+  return success();
+}
 } // namespace
 
 void onnximport::registerComposedHandlers(HandlerRegistry &r) {
+  r.add("Einsum", 12, importEinsum);
   for (int v : {10, 11, 13, 18, 19})
     r.add("Resize", v, [](NodeImporter &n) { return importResizeImpl(n, false); });
   for (int v : {7, 9})
