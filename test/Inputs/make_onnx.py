@@ -109,3 +109,8 @@ save("lstm", [helper.make_node("LSTM", ["x", "w", "r"], ["y", "yh"], name="lstm0
 save("einsum", [helper.make_node("Einsum", ["a", "b"], ["y"], name="es0",
                                  equation="bij,bjk->bki")],
      [f32("a", [2, 3, 4]), f32("b", [2, 4, 5])], [f32("y", [2, 5, 3])], opset=12)
+
+# TopK (k = 2, largest) along the last axis.
+save("topk", [helper.make_node("TopK", ["x", "k"], ["v", "i"], name="top0")],
+     [f32("x", [3, 5])], [f32("v", [3, 2]), helper.make_tensor_value_info("i", TensorProto.INT64, [3, 2])],
+     [numpy_helper.from_array(np.array([2], np.int64), "k")], opset=11)

@@ -413,6 +413,16 @@ static Value binaryBody(Operation *op, OpBuilder &b, Location loc, Value x,
       .Case([&](LessEqualOp) { return cmp(FP::OLE, IP::sle); })
       .Case([&](GreaterOp) { return cmp(FP::OGT, IP::sgt); })
       .Case([&](GreaterEqualOp) { return cmp(FP::OGE, IP::sge); })
+      .Case([&](ShiftLeftOp) -> Value {
+        if (f)
+          return {};
+        return arith::ShLIOp::create(b, loc, x, y);
+      })
+      .Case([&](ShiftRightOp) -> Value {
+        if (f)
+          return {};
+        return arith::ShRUIOp::create(b, loc, x, y);
+      })
       .Case([&](AndOp) { return arith::AndIOp::create(b, loc, x, y); })
       .Case([&](OrOp) { return arith::OrIOp::create(b, loc, x, y); })
       .Case([&](XorOp) { return arith::XOrIOp::create(b, loc, x, y); })
@@ -467,7 +477,7 @@ struct ElementwiseLowering : RewritePattern {
     bool unary = op->hasTrait<OpTrait::SameOperandsAndResultType>() &&
                  !isa<SoftmaxOp, LogSoftmaxOp>(op);
     bool binary = isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, ModOp,
-                      PReluOp, EqualOp, LessOp, LessEqualOp, GreaterOp,
+                      PReluOp, ShiftLeftOp, ShiftRightOp, EqualOp, LessOp, LessEqualOp, GreaterOp,
                       GreaterEqualOp, AndOp, OrOp, XorOp>(op);
     bool other = isa<WhereOp, CastOp, ExpandOp>(op);
     if (!unary && !binary && !other)

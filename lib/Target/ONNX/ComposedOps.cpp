@@ -952,9 +952,143 @@ LogicalResult importEinsum(NodeImporter &n) {
   n.setOutput(0, permute(result, resLabels, out));
   return success();
 }
+/// TopK by K rounds of arg-max (arg-min) along the axis, masking each winner
+/// with -inf (+inf): ties keep the lower index first, as ONNX requires.
+LogicalResult importTopK(NodeImporter &n) {
+  auto in = n.inputType(0);
+  Type et = in.getElementType();
+  int64_t rank = in.getRank();
+  int64_t axis = n.attrInt("axis", -1);
+  if (failed(normalizeAxis(axis, rank)))
+    return n.fail("axis out of range");
+  int64_t k;
+  if (n.sinceVersion < 10) {
+    k = n.attrInt("k", 0);
+  } else {
+    auto kc = n.constInts(1);
+    if (!kc || kc->size() != 1)
+      return n.fail("non-constant k is not supported");
+    k = (*kc)[0];
+  }
+  int64_t len = in.getDimSize(axis);
+  if (k < 0 || k > len)
+    return n.fail("k is out of range");
+  if (k > 64)
+    return n.fail("k > 64 is not supported");
+  bool largest = n.attrInt("largest", 1);
+  if (!isa<FloatType>(et))
+    return n.fail("integer inputs are not supported");
+  auto keepT = RankedTensorType::get(reduceShape(in.getShape(), {axis}, true),
+                                     n.b.getI64Type());
+  auto keepV = RankedTensorType::get(keepT.getShape(), et);
+  Value iotaV = iota(n, rank, axis, len);
+  double inf = std::numeric_limits<double>::infinity();
+  Value x = n.input(0);
+  SmallVector<Value> vals, idxs;
+  for (int64_t i = 0; i < k; ++i) {
+    Value idx;
+    if (largest)
+      idx = n.create<dnn::ArgMaxOp>(keepT, x, n.b.getI64IntegerAttr(axis),
+                                    n.b.getBoolAttr(true), n.b.getBoolAttr(false));
+    else
+      idx = n.create<dnn::ArgMinOp>(keepT, x, n.b.getI64IntegerAttr(axis),
+                                    n.b.getBoolAttr(true), n.b.getBoolAttr(false));
+    vals.push_back(n.create<dnn::GatherElementsOp>(keepV, n.input(0), idx,
+                                                   n.b.getI64IntegerAttr(axis)));
+    idxs.push_back(idx);
+    if (i + 1 < k) {
+      Value hit = n.create<dnn::EqualOp>(iotaV, idx);
+      x = n.create<dnn::WhereOp>(hit, scalar(n, et, largest ? -inf : inf), x);
+    }
+  }
+  auto concat = [&](ArrayRef<Value> vs, Type elem) -> Value {
+    SmallVector<int64_t> shape(in.getShape());
+    shape[axis] = k;
+    auto t = RankedTensorType::get(shape, elem);
+    if (vs.size() == 1)
+      return vs[0];
+    return n.create<dnn::ConcatOp>(t, vs, n.b.getI64IntegerAttr(axis));
+  };
+  if (k == 0)
+    return n.fail("k = 0 gives empty outputs, which are not supported");
+  n.setOutput(0, concat(vals, et));
+  n.setOutput(1, concat(idxs, n.b.getI64Type()));
+  return success();
+}
+
+/// GatherND as a gather on the flattened indexed dims: the last index dim
+/// becomes one linear index (dot product with the dims' strides).
+LogicalResult importGatherND(NodeImporter &n) {
+  auto dt = n.inputType(0), it = n.inputType(1);
+  int64_t b = n.attrInt("batch_dims", 0);
+  int64_t q = it.getRank(), r = dt.getRank(), m = it.getDimSize(q - 1);
+  Type et = dt.getElementType();
+  if (b < 0 || b + m > r || q < 1)
+    return n.fail("indices do not fit the data");
+  for (int64_t i = 0; i < b; ++i)
+    if (it.getDimSize(i) != dt.getDimSize(i))
+      return n.fail("batch dims of data and indices differ");
+  // Data as [B, prod(indexed dims), rest...].
+  int64_t batch = 1, flat = 1;
+  for (int64_t i = 0; i < b; ++i)
+    batch *= dt.getDimSize(i);
+  SmallVector<int64_t> strides(m);
+  for (int64_t i = b + m - 1, s = 1; i >= b; --i) {
+    strides[i - b] = s;
+    s *= dt.getDimSize(i);
+    flat = s;
+  }
+  SmallVector<int64_t> rest(dt.getShape().drop_front(b + m));
+  SmallVector<int64_t> dshape = {batch, flat};
+  dshape.append(rest);
+  Value data = n.create<dnn::ReshapeOp>(RankedTensorType::get(dshape, et), n.input(0));
+  // Linear indices [B, G] (negative entries wrap per dim first).
+  Type i64 = n.b.getI64Type();
+  Value idx = n.input(1);
+  if (!it.getElementType().isInteger(64))
+    idx = n.create<dnn::CastOp>(RankedTensorType::get(it.getShape(), i64), idx);
+  SmallVector<int64_t> dims(dt.getShape().slice(b, m));
+  auto vt = RankedTensorType::get({m}, i64);
+  Value dimsV = n.constant(DenseElementsAttr::get(vt, ArrayRef(dims)));
+  Value neg = n.create<dnn::LessOp>(idx, scalar(n, i64, 0));
+  idx = n.create<dnn::WhereOp>(neg, n.create<dnn::AddOp>(idx, dimsV), idx);
+  Value lin = n.create<dnn::MulOp>(
+      idx, n.constant(DenseElementsAttr::get(vt, ArrayRef(strides))));
+  auto lt = RankedTensorType::get(it.getShape().drop_back(), i64);
+  lin = n.create<dnn::ReduceSumOp>(lt, lin, n.b.getDenseI64ArrayAttr({q - 1}),
+                                   n.b.getBoolAttr(false));
+  int64_t groups = 1;
+  for (int64_t i = b; i < q - 1; ++i)
+    groups *= it.getDimSize(i);
+  lin = n.create<dnn::ReshapeOp>(RankedTensorType::get({batch, groups}, i64), lin);
+  // out[bi, g, rest] = data[bi, lin[bi, g], rest]: gather_elements needs
+  // equal ranks, so gather per batch via an offset into [B*flat, rest].
+  SmallVector<int64_t> offs;
+  for (int64_t i = 0; i < batch; ++i)
+    offs.push_back(i * flat);
+  Value off = n.constant(DenseElementsAttr::get(
+      RankedTensorType::get({batch, 1}, i64), ArrayRef(offs)));
+  lin = n.create<dnn::AddOp>(lin, off);
+  SmallVector<int64_t> fshape = {batch * flat};
+  fshape.append(rest);
+  Value fdata = n.create<dnn::ReshapeOp>(RankedTensorType::get(fshape, et), data);
+  SmallVector<int64_t> gshape = {batch, groups};
+  gshape.append(rest);
+  Value g = n.create<dnn::GatherOp>(RankedTensorType::get(gshape, et), fdata, lin,
+                                    n.b.getI64IntegerAttr(0));
+  SmallVector<int64_t> oshape(it.getShape().drop_back());
+  oshape.append(rest);
+  n.setOutput(0, n.create<dnn::ReshapeOp>(RankedTensorType::get(oshape, et), g));
+  return success();
+}
 } // namespace
 
 void onnximport::registerComposedHandlers(HandlerRegistry &r) {
+  for (int v : {1, 10, 11})
+    r.add("TopK", v, importTopK);
+  r.add("GatherND", 11, importGatherND);
+  r.add("GatherND", 12, importGatherND);
+  r.add("GatherND", 13, importGatherND);
   r.add("Einsum", 12, importEinsum);
   for (int v : {10, 11, 13, 18, 19})
     r.add("Resize", v, [](NodeImporter &n) { return importResizeImpl(n, false); });

@@ -212,6 +212,20 @@ void onnximport::registerElementwiseHandlers(HandlerRegistry &r) {
   r.add("And", 1, binary<dnn::AndOp>());
   r.add("Or", 1, binary<dnn::OrOp>());
   r.add("Xor", 1, binary<dnn::XorOp>());
+  r.add("BitShift", 11, [](NodeImporter &n) -> LogicalResult {
+    if (!isa<IntegerType>(n.inputType(0).getElementType()))
+      return n.fail("BitShift needs integer inputs");
+    if (failed(n.checkBroadcast({n.input(0), n.input(1)}, true)))
+      return failure();
+    std::string dir = n.attrString("direction", "");
+    if (dir == "LEFT")
+      n.setOutput(0, n.create<dnn::ShiftLeftOp>(n.input(0), n.input(1)));
+    else if (dir == "RIGHT")
+      n.setOutput(0, n.create<dnn::ShiftRightOp>(n.input(0), n.input(1)));
+    else
+      return n.fail("direction must be LEFT or RIGHT");
+    return success();
+  });
   r.add("Mod", 10, [](NodeImporter &n) -> LogicalResult {
     if (failed(n.checkBroadcast({n.input(0), n.input(1)}, true)))
       return failure();

@@ -100,3 +100,15 @@ func.func @trigonometric(%x: tensor<4xf32>) -> tensor<4xf32> {
   %2 = dnn.atanh %1 : tensor<4xf32>
   return %2 : tensor<4xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @shifts
+func.func @shifts(%a: tensor<4xi8>, %b: tensor<4xi8>) -> (tensor<4xi8>, tensor<4xi8>) {
+  // Right shifts are logical: ONNX BitShift is defined on unsigned integers.
+  // CHECK: arith.shli
+  // CHECK: arith.shrui
+  %0 = dnn.shift_left %a, %b : tensor<4xi8>, tensor<4xi8>
+  %1 = dnn.shift_right %a, %b : tensor<4xi8>, tensor<4xi8>
+  return %0, %1 : tensor<4xi8>, tensor<4xi8>
+}

@@ -144,6 +144,9 @@ def DNN_ModOp : DNN_BinaryOp<"mod", "Remainder; fmod selects C fmod semantics.">
   let arguments = (ins DNN_Tensor:$lhs, DNN_Tensor:$rhs, BoolAttr:$fmod);
 }
 def DNN_PReluOp : DNN_BinaryOp<"prelu", "lhs < 0 ? rhs * lhs : lhs.">;
+def DNN_ShiftLeftOp : DNN_BinaryOp<"shift_left", "lhs << rhs (integers).">;
+def DNN_ShiftRightOp
+    : DNN_BinaryOp<"shift_right", "lhs >> rhs, logical (unsigned integers).">;
 def DNN_EqualOp : DNN_BinaryOp<"equal", "lhs == rhs, an i1 tensor."> {
   let hasFolder = 1;
 }
