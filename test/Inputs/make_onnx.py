@@ -114,3 +114,9 @@ save("einsum", [helper.make_node("Einsum", ["a", "b"], ["y"], name="es0",
 save("topk", [helper.make_node("TopK", ["x", "k"], ["v", "i"], name="top0")],
      [f32("x", [3, 5])], [f32("v", [3, 2]), helper.make_tensor_value_info("i", TensorProto.INT64, [3, 2])],
      [numpy_helper.from_array(np.array([2], np.int64), "k")], opset=11)
+
+# DequantizeLinear of uint8 codes: zero-extended, not sign-extended.
+save("dequant", [helper.make_node("DequantizeLinear", ["q", "s", "z"], ["y"], name="dq0")],
+     [helper.make_tensor_value_info("q", TensorProto.UINT8, [4])], [f32("y", [4])],
+     [numpy_helper.from_array(np.array(0.5, np.float32), "s"),
+      numpy_helper.from_array(np.array(128, np.uint8), "z")])

@@ -230,6 +230,18 @@ void NodeImporter::setOutput(size_t i, Value v) {
     state.values[node.output(i)] = v;
 }
 
+int32_t NodeImporter::onnxElemType(size_t i) const {
+  if (!hasInput(i))
+    return 0;
+  auto it = state.initializerTypes.find(node.input(i));
+  if (it != state.initializerTypes.end())
+    return it->second;
+  auto t = state.types.find(node.input(i));
+  if (t != state.types.end() && t->second->has_tensor_type())
+    return t->second->tensor_type().elem_type();
+  return 0;
+}
+
 DenseElementsAttr NodeImporter::constInput(size_t i) const {
   Value v = input(i);
   if (!v)
@@ -723,6 +735,7 @@ OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
       return nullptr;
     }
     state.values[t.name()] = arith::ConstantOp::create(b, fileLoc, attr);
+    state.initializerTypes[t.name()] = t.data_type();
   }
 
   for (int i = 0; i < graph->node_size(); ++i) {

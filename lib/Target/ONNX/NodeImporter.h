@@ -29,6 +29,8 @@ std::string onnxTypeName(int32_t code);
 struct GraphState {
   std::map<std::string, mlir::Value> values;
   std::map<std::string, const onnx::TypeProto *> types;
+  /// ONNX element type codes of initializers (signedness is not in the IR).
+  std::map<std::string, int32_t> initializerTypes;
   /// Types inferred for expanded function bodies (pointed to by `types`).
   std::deque<onnx::TypeProto> ownedTypes;
   std::string file;
@@ -65,6 +67,10 @@ public:
   /// The inferred type of output `i` if ONNX inference gave a static one.
   mlir::RankedTensorType inferredOutputType(size_t i) const;
   void setOutput(size_t i, mlir::Value v);
+
+  /// The ONNX element type code of input `i` (0 if unknown); unlike the IR
+  /// type it tells uint8 from int8.
+  int32_t onnxElemType(size_t i) const;
 
   /// Constant value of input `i` (initializer, Constant node or folded).
   mlir::DenseElementsAttr constInput(size_t i) const;
