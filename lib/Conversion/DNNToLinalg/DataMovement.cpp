@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "Patterns.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -231,6 +232,115 @@ struct GatherElementsLowering : OpRewritePattern<GatherElementsOp> {
   }
 };
 
+/// Combines an existing element with an update per the scatter reduction.
+static Value combine(OpBuilder &b, Location l, StringRef reduction, Value old,
+                     Value upd) {
+  bool f = isa<FloatType>(upd.getType());
+  if (reduction == "add")
+    return f ? (Value)arith::AddFOp::create(b, l, old, upd)
+             : arith::AddIOp::create(b, l, old, upd);
+  if (reduction == "mul")
+    return f ? (Value)arith::MulFOp::create(b, l, old, upd)
+             : arith::MulIOp::create(b, l, old, upd);
+  if (reduction == "max")
+    return f ? (Value)arith::MaximumFOp::create(b, l, old, upd)
+             : arith::MaxSIOp::create(b, l, old, upd);
+  if (reduction == "min")
+    return f ? (Value)arith::MinimumFOp::create(b, l, old, upd)
+             : arith::MinSIOp::create(b, l, old, upd);
+  return upd;
+}
+
+/// Row-major multi-index of flat position `flat` in `shape`.
+static SmallVector<Value> delinearize(OpBuilder &b, Location l, Value flat,
+                                      ArrayRef<int64_t> shape) {
+  SmallVector<Value> idxs(shape.size());
+  Value rem = flat;
+  for (int64_t d = shape.size() - 1; d >= 0; --d) {
+    Value n = idx(b, l, shape[d]);
+    idxs[d] = arith::RemUIOp::create(b, l, rem, n);
+    rem = arith::DivUIOp::create(b, l, rem, n);
+  }
+  return idxs;
+}
+
+/// A sequential loop over the `count` updates, threading the result tensor:
+/// `body(b, loc, i, acc)` returns the updated tensor. Scatters are inherently
+/// ordered (later updates win), so they stay scalar loops.
+static Value scatterLoop(
+    OpBuilder &b, Location loc, Value init, int64_t count,
+    const std::function<Value(OpBuilder &, Location, Value, Value)> &body) {
+  auto loop = scf::ForOp::create(
+      b, loc, idx(b, loc, 0), idx(b, loc, count), idx(b, loc, 1),
+      ValueRange{init},
+      [&](OpBuilder &nb, Location nl, Value i, ValueRange args) {
+        scf::YieldOp::create(nb, nl, body(nb, nl, i, args[0]));
+      });
+  return loop.getResult(0);
+}
+
+struct ScatterElementsLowering : OpRewritePattern<ScatterElementsOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ScatterElementsOp op,
+                                PatternRewriter &rewriter) const override {
+    auto dt = cast<RankedTensorType>(op.getData().getType());
+    auto it = cast<RankedTensorType>(op.getIndices().getType());
+    if (!dt.hasStaticShape() || !it.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    int64_t axis = op.getAxis(), n = dt.getDimSize(axis);
+    StringRef red = op.getReduction();
+    Value r = scatterLoop(
+        rewriter, op.getLoc(), op.getData(), it.getNumElements(),
+        [&](OpBuilder &b, Location l, Value i, Value acc) -> Value {
+          SmallVector<Value> pos = delinearize(b, l, i, it.getShape());
+          Value k = tensor::ExtractOp::create(b, l, op.getIndices(), pos);
+          Value u = tensor::ExtractOp::create(b, l, op.getUpdates(), pos);
+          SmallVector<Value> dst(pos);
+          dst[axis] = normalizeIndex(b, l, k, n);
+          Value old = tensor::ExtractOp::create(b, l, acc, dst);
+          return tensor::InsertOp::create(b, l, combine(b, l, red, old, u), acc,
+                                          dst);
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+struct ScatterNDLowering : OpRewritePattern<ScatterNDOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ScatterNDOp op,
+                                PatternRewriter &rewriter) const override {
+    auto dt = cast<RankedTensorType>(op.getData().getType());
+    auto it = cast<RankedTensorType>(op.getIndices().getType());
+    auto ut = cast<RankedTensorType>(op.getUpdates().getType());
+    if (!dt.hasStaticShape() || !it.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    int64_t k = it.getDimSize(it.getRank() - 1);
+    StringRef red = op.getReduction();
+    // One iteration per updates element: tuple = flat / slice size.
+    Value r = scatterLoop(
+        rewriter, op.getLoc(), op.getData(), ut.getNumElements(),
+        [&](OpBuilder &b, Location l, Value i, Value acc) -> Value {
+          SmallVector<Value> upos = delinearize(b, l, i, ut.getShape());
+          int64_t lead = it.getRank() - 1;
+          SmallVector<Value> dst;
+          for (int64_t j = 0; j < k; ++j) {
+            SmallVector<Value> ipos(upos.begin(), upos.begin() + lead);
+            ipos.push_back(idx(b, l, j));
+            Value c = tensor::ExtractOp::create(b, l, op.getIndices(), ipos);
+            dst.push_back(normalizeIndex(b, l, c, dt.getDimSize(j)));
+          }
+          dst.append(upos.begin() + lead, upos.end());
+          Value u = tensor::ExtractOp::create(b, l, op.getUpdates(), upos);
+          Value old = tensor::ExtractOp::create(b, l, acc, dst);
+          return tensor::InsertOp::create(b, l, combine(b, l, red, old, u), acc,
+                                          dst);
+        });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
 struct PadLowering : OpRewritePattern<PadOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(PadOp op,
@@ -337,6 +447,7 @@ void dnnc::populateDataMovementPatterns(RewritePatternSet &patterns) {
   patterns.add<ReshapeLowering<ReshapeOp>, ReshapeLowering<FlattenOp>,
                ReshapeLowering<SqueezeOp>, ReshapeLowering<UnsqueezeOp>,
                TransposeLowering, ConcatLowering, SplitLowering, SliceLowering,
-               GatherLowering, GatherElementsLowering, PadLowering, TileLowering, ShapeLowering>(
+               GatherLowering, GatherElementsLowering, ScatterElementsLowering,
+               ScatterNDLowering, PadLowering, TileLowering, ShapeLowering>(
       patterns.getContext());
 }

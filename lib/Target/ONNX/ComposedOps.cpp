@@ -1168,9 +1168,75 @@ LogicalResult importQuantizeLinear(NodeImporter &n) {
                      RankedTensorType::get(qt.getShape(), n.b.getIntegerType(8)), i));
   return success();
 }
+LogicalResult importScatterElements(NodeImporter &n) {
+  auto dt = n.inputType(0), it = n.inputType(1);
+  int64_t axis = n.attrInt("axis", 0);
+  if (failed(normalizeAxis(axis, dt.getRank())))
+    return n.fail("axis out of range");
+  if (it.getRank() != dt.getRank() || it.getShape() != n.inputType(2).getShape())
+    return n.fail("indices and updates must match and have the rank of data");
+  n.setOutput(0, n.create<dnn::ScatterElementsOp>(
+                     dt, n.input(0), n.input(1), n.input(2),
+                     n.b.getI64IntegerAttr(axis),
+                     n.b.getStringAttr(n.attrString("reduction", "none"))));
+  return success();
+}
+
+LogicalResult importScatterND(NodeImporter &n) {
+  auto dt = n.inputType(0), it = n.inputType(1), ut = n.inputType(2);
+  if (it.getRank() < 1 || it.getDimSize(it.getRank() - 1) > dt.getRank())
+    return n.fail("index tuples do not fit the data");
+  int64_t k = it.getDimSize(it.getRank() - 1);
+  Shape expected(it.getShape().drop_back());
+  llvm::append_range(expected, dt.getShape().drop_front(k));
+  if (ut.getShape() != ArrayRef<int64_t>(expected))
+    return n.fail("updates must have shape indices.shape[:-1] + data.shape[k:]");
+  n.setOutput(0, n.create<dnn::ScatterNDOp>(
+                     dt, n.input(0), n.input(1), n.input(2),
+                     n.b.getStringAttr(n.attrString("reduction", "none"))));
+  return success();
+}
+
+/// LRN: x / (bias + alpha * mean of x^2 over a channel window)^beta, the
+/// window mean as an average pool over channels (padding counted).
+LogicalResult importLRN(NodeImporter &n) {
+  auto in = n.inputType(0);
+  Type et = in.getElementType();
+  if (in.getRank() < 3 || !isa<FloatType>(et))
+    return n.fail("input must be a float tensor of rank >= 3");
+  int64_t size = n.attrInt("size", 0);
+  if (size <= 0)
+    return n.fail("size must be positive");
+  int64_t N = in.getDimSize(0), C = in.getDimSize(1), rest = 1;
+  for (int64_t i = 2; i < in.getRank(); ++i)
+    rest *= in.getDimSize(i);
+  Value x = n.input(0);
+  Value sq = n.create<dnn::MulOp>(x, x);
+  auto t4 = RankedTensorType::get({N, 1, C, rest}, et);
+  Value s4 = n.create<dnn::ReshapeOp>(t4, sq);
+  int64_t lo = (size - 1) / 2, hi = size - 1 - lo;
+  Value avg = n.create<dnn::AveragePoolOp>(
+      t4, s4, n.b.getDenseI64ArrayAttr({size, 1}),
+      n.b.getDenseI64ArrayAttr({1, 1}), n.b.getDenseI64ArrayAttr({lo, 0, hi, 0}),
+      n.b.getDenseI64ArrayAttr({1, 1}), n.b.getBoolAttr(true));
+  avg = n.create<dnn::ReshapeOp>(in, avg);
+  Value den = n.create<dnn::AddOp>(
+      scalar(n, et, n.attrFloat("bias", 1.0f)),
+      n.create<dnn::MulOp>(avg, scalar(n, et, n.attrFloat("alpha", 1e-4f))));
+  den = n.create<dnn::PowOp>(den, scalar(n, et, n.attrFloat("beta", 0.75f)));
+  n.setOutput(0, n.create<dnn::DivOp>(x, den));
+  return success();
+}
 } // namespace
 
 void onnximport::registerComposedHandlers(HandlerRegistry &r) {
+  r.add("Scatter", 9, importScatterElements);
+  for (int v : {11, 13, 16, 18}) {
+    r.add("ScatterElements", v, importScatterElements);
+    r.add("ScatterND", v, importScatterND);
+  }
+  r.add("LRN", 1, importLRN);
+  r.add("LRN", 13, importLRN);
   for (int v : {10, 13, 19}) {
     r.add("QuantizeLinear", v, importQuantizeLinear);
     r.add("DequantizeLinear", v, importDequantizeLinear);

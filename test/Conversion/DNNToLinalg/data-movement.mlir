@@ -87,3 +87,29 @@ func.func @gather_elements(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>) -> tensor<3
   %0 = dnn.gather_elements %x, %i {axis = 1 : i64} : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
   return %0 : tensor<3x2xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @scatter_elements_add
+func.func @scatter_elements_add(%d: tensor<3x3xf32>, %i: tensor<1x2xi64>, %u: tensor<1x2xf32>) -> tensor<3x3xf32> {
+  // Updates apply in order (a sequential loop threading the tensor); with
+  // reduction add each one accumulates into the current element.
+  // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (tensor<3x3xf32>)
+  // CHECK: %[[OLD:.*]] = tensor.extract %[[ACC]]
+  // CHECK: %[[NEW:.*]] = arith.addf %[[OLD]]
+  // CHECK: tensor.insert %[[NEW]] into %[[ACC]]
+  %0 = dnn.scatter_elements %d, %i, %u {axis = 1 : i64, reduction = "add"} : (tensor<3x3xf32>, tensor<1x2xi64>, tensor<1x2xf32>) -> tensor<3x3xf32>
+  return %0 : tensor<3x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @scatter_nd
+func.func @scatter_nd(%d: tensor<4x3xf32>, %i: tensor<2x1xi64>, %u: tensor<2x3xf32>) -> tensor<4x3xf32> {
+  // Each index tuple selects a row; the loop runs over the 6 update elements.
+  // CHECK: %[[C6:.*]] = arith.constant 6 : index
+  // CHECK: scf.for %{{.*}} = %{{.*}} to %[[C6]]
+  // CHECK: tensor.insert
+  %0 = dnn.scatter_nd %d, %i, %u {reduction = "none"} : (tensor<4x3xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}

@@ -194,3 +194,19 @@ func.func @gather_elements_rank(%x: tensor<3x4xf32>, %i: tensor<2xi64>) {
   %0 = dnn.gather_elements %x, %i {axis = 0 : i64} : (tensor<3x4xf32>, tensor<2xi64>) -> tensor<2xf32>
   return
 }
+
+// -----
+
+func.func @scatter_reduction(%d: tensor<3xf32>, %i: tensor<1xi64>, %u: tensor<1xf32>) {
+  // expected-error @+1 {{unknown reduction 'avg'}}
+  %0 = dnn.scatter_elements %d, %i, %u {axis = 0 : i64, reduction = "avg"} : (tensor<3xf32>, tensor<1xi64>, tensor<1xf32>) -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_nd_updates(%d: tensor<4x3xf32>, %i: tensor<2x1xi64>, %u: tensor<2x4xf32>) {
+  // expected-error @+1 {{updates must have shape indices.shape[:-1] + data.shape[k:]}}
+  %0 = dnn.scatter_nd %d, %i, %u {reduction = "none"} : (tensor<4x3xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<4x3xf32>
+  return
+}

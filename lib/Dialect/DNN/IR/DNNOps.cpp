@@ -435,6 +435,43 @@ LogicalResult GatherElementsOp::verify() {
   return checkResultShape(*this, getType(), it.getShape());
 }
 
+static LogicalResult verifyReduction(Operation *op, StringRef r) {
+  if (r != "none" && r != "add" && r != "mul" && r != "max" && r != "min")
+    return op->emitOpError("unknown reduction '") << r << "'";
+  return success();
+}
+
+LogicalResult ScatterElementsOp::verify() {
+  auto dt = rankedType(getData()), it = rankedType(getIndices()),
+       ut = rankedType(getUpdates());
+  if (getAxis() < 0 || getAxis() >= dt.getRank())
+    return emitOpError("axis out of range");
+  if (it.getShape() != ut.getShape() || it.getRank() != dt.getRank())
+    return emitOpError("indices and updates must have the same shape and the "
+                       "rank of data");
+  if (failed(verifyReduction(*this, getReduction())))
+    return failure();
+  return checkResultShape(*this, getType(), dt.getShape());
+}
+
+LogicalResult ScatterNDOp::verify() {
+  auto dt = rankedType(getData()), it = rankedType(getIndices()),
+       ut = rankedType(getUpdates());
+  if (it.getRank() < 1)
+    return emitOpError("indices must have rank >= 1");
+  int64_t k = it.getDimSize(it.getRank() - 1);
+  if (k > dt.getRank())
+    return emitOpError("index tuples are longer than the data rank");
+  Shape expected(it.getShape().drop_back());
+  llvm::append_range(expected, dt.getShape().drop_front(k));
+  if (ut.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("updates must have shape indices.shape[:-1] + "
+                       "data.shape[k:]");
+  if (failed(verifyReduction(*this, getReduction())))
+    return failure();
+  return checkResultShape(*this, getType(), dt.getShape());
+}
+
 LogicalResult PadOp::verify() {
   auto in = rankedType(getInput());
   if ((int64_t)getPads().size() != 2 * in.getRank())

@@ -566,6 +566,37 @@ def DNN_GatherElementsOp : DNN_Op<"gather_elements", [Pure]> {
   let hasVerifier = 1;
 }
 
+class DNN_ScatterOp<string mnemonic, string desc> : DNN_Op<mnemonic, [Pure]> {
+  let summary = mnemonic # " (ONNX scatter family)";
+  let description = desc # [{
+
+    `reduction` is one of none, add, mul, max, min; with none, later updates
+    to the same element win.
+
+    ```mlir
+    %y = dnn.}] # mnemonic # [{ %data, %indices, %updates {...}
+         : (tensor<3x3xf32>, tensor<1x2xi64>, tensor<1x2xf32>) -> tensor<3x3xf32>
+    ```
+  }];
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DNN_ScatterElementsOp : DNN_ScatterOp<"scatter_elements",
+    "Writes `updates[i...]` to `data` at the position of `i...` with dim `axis` replaced by `indices[i...]`."> {
+  let arguments = (ins DNN_Tensor:$data, DNN_IndexTensor:$indices,
+                   DNN_Tensor:$updates, I64Attr:$axis, StrAttr:$reduction);
+}
+
+def DNN_ScatterNDOp : DNN_ScatterOp<"scatter_nd",
+    "Writes the slice `updates[i]` to `data[indices[i]]` for every index tuple `indices[i]` (last dim of `indices`)."> {
+  let arguments = (ins DNN_Tensor:$data, DNN_IndexTensor:$indices,
+                   DNN_Tensor:$updates, StrAttr:$reduction);
+}
+
 def DNN_PadOp : DNN_Op<"pad", [Pure]> {
   let summary = "pads with a constant, edge or reflect values";
   let description = [{
