@@ -388,6 +388,8 @@ static const HandlerRegistry &registry() {
     registerNNHandlers(r);
     registerTensorHandlers(r);
     registerComposedHandlers(r);
+    registerComposedNNHandlers(r);
+    registerComposedTensorHandlers(r);
     registerRecurrentHandlers(r);
     return r;
   }();

@@ -131,6 +131,8 @@ void registerElementwiseHandlers(HandlerRegistry &r);
 void registerNNHandlers(HandlerRegistry &r);
 void registerTensorHandlers(HandlerRegistry &r);
 void registerComposedHandlers(HandlerRegistry &r);
+void registerComposedNNHandlers(HandlerRegistry &r);
+void registerComposedTensorHandlers(HandlerRegistry &r);
 void registerRecurrentHandlers(HandlerRegistry &r);
 
 /// Converts a TensorProto (initializer or Constant) to an elements attribute.

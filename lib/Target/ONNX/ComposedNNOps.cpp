@@ -1,0 +1,465 @@
+//===- ComposedNNOps.cpp - NN ops as compositions of dnn ops ----------------===//
+//
+// ConvTranspose (dilate, pad, convolve with flipped kernels), Resize and
+// Upsample (separable gathers with compile-time weights), InstanceNormalization
+// and LRN, expanded at import into existing dnn ops.
+//
+//===----------------------------------------------------------------------===//
+#include "Composition.h"
+#include "onnx/onnx_pb.h"
+#include "dnnc/Dialect/DNN/IR/DNNShapes.h"
+#include <limits>
+
+using namespace mlir;
+using namespace dnnc;
+using namespace dnnc::onnximport;
+
+namespace {
+LogicalResult importInstanceNorm(NodeImporter &n) {
+  auto in = n.inputType(0);
+  Type et = in.getElementType();
+  if (in.getRank() < 3 || !isa<FloatType>(et))
+    return n.fail("input must be a float tensor of rank >= 3");
+  int64_t c = in.getDimSize(1);
+  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(2, in.getRank()));
+  auto kt = RankedTensorType::get(reduceShape(in.getShape(), axes, true), et);
+  auto mean = [&](Value v) {
+    return n.create<dnn::ReduceMeanOp>(kt, v, n.b.getDenseI64ArrayAttr(axes),
+                                       n.b.getBoolAttr(true));
+  };
+  Value x = n.input(0);
+  Value d = n.create<dnn::SubOp>(x, mean(x));
+  Value var = mean(n.create<dnn::MulOp>(d, d));
+  Value eps = scalar(n, et, n.attrFloat("epsilon", 1e-5f));
+  Value inv = unary<dnn::ReciprocalOp>(
+      n, unary<dnn::SqrtOp>(n, n.create<dnn::AddOp>(var, eps)));
+  SmallVector<int64_t> ps(in.getRank() - 1, 1);
+  ps[0] = c;
+  auto pt = RankedTensorType::get(ps, et);
+  for (int i = 1; i <= 2; ++i) {
+    auto t = n.inputType(i);
+    if (t.getRank() != 1 || t.getDimSize(0) != c)
+      return n.fail("scale and bias must be vectors of the channel count");
+  }
+  Value scale = n.create<dnn::ReshapeOp>(pt, n.input(1));
+  Value bias = n.create<dnn::ReshapeOp>(pt, n.input(2));
+  Value y = n.create<dnn::MulOp>(n.create<dnn::MulOp>(d, inv), scale);
+  n.setOutput(0, n.create<dnn::AddOp>(y, bias));
+  return success();
+}
+
+/// ConvTranspose as a convolution: the input is dilated by the strides
+/// (reshape -> zero pad -> reshape -> slice), padded by (k-1)*d - pads
+/// (cropped where negative), and convolved with stride 1 by the weights
+/// with spatially flipped kernels and swapped in/out channels per group.
+LogicalResult importConvTranspose(NodeImporter &n) {
+  auto in = n.inputType(0), wt = n.inputType(1);
+  int64_t rank = in.getRank(), nsp = rank - 2;
+  Type et = in.getElementType();
+  if (nsp < 1 || wt.getRank() != rank || !isa<FloatType>(et))
+    return n.fail("input and weight must be float tensors of the same rank >= 3");
+  int64_t group = n.attrInt("group", 1);
+  int64_t cin = in.getDimSize(1), mg = wt.getDimSize(1), cout = mg * group;
+  if (wt.getDimSize(0) != cin || cin % group)
+    return n.fail("weight shape does not match the input channels and group");
+  SmallVector<int64_t> k(wt.getShape().drop_front(2));
+  auto strides = n.attrInts("strides").value_or(SmallVector<int64_t>(nsp, 1));
+  auto dil = n.attrInts("dilations").value_or(SmallVector<int64_t>(nsp, 1));
+  auto outPad = n.attrInts("output_padding").value_or(SmallVector<int64_t>(nsp, 0));
+  if ((int64_t)strides.size() != nsp || (int64_t)dil.size() != nsp ||
+      (int64_t)outPad.size() != nsp)
+    return n.fail("strides/dilations/output_padding need one value per spatial dim");
+  std::string autoPad = n.attrString("auto_pad", "NOTSET");
+  SmallVector<int64_t> pads(2 * nsp, 0);
+  auto outShape = n.attrInts("output_shape");
+  if (outShape && (int64_t)outShape->size() > nsp)
+    outShape = SmallVector<int64_t>(outShape->end() - nsp, outShape->end());
+  if (outShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (int64_t i = 0; i < nsp; ++i) {
+      int64_t want = outShape ? (*outShape)[i] : in.getDimSize(2 + i) * strides[i];
+      int64_t total = strides[i] * (in.getDimSize(2 + i) - 1) + outPad[i] +
+                      ((k[i] - 1) * dil[i] + 1) - want;
+      // A negative total (output_shape larger than the natural size)
+      // becomes negative pads, i.e. extra zeros at the end. Floor division
+      // as in the ONNX reference.
+      int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+      bool upper = autoPad == "SAME_UPPER";
+      pads[i] = upper ? half : total - half;
+      pads[nsp + i] = total - pads[i];
+    }
+  } else if (autoPad == "NOTSET") {
+    if (auto p = n.attrInts("pads")) {
+      if ((int64_t)p->size() != 2 * nsp)
+        return n.fail("pads must have " + std::to_string(2 * nsp) + " values");
+      pads = *p;
+    }
+  } else if (autoPad != "VALID") {
+    return n.fail("auto_pad '" + autoPad + "' is not supported");
+  }
+  // 1. Dilate the input by the strides.
+  Value x = n.input(0);
+  SmallVector<int64_t> cur(in.getShape());
+  for (int64_t i = 0; i < nsp; ++i) {
+    int64_t s = strides[i];
+    if (s == 1)
+      continue;
+    int64_t d = 2 + i, len = cur[d];
+    SmallVector<int64_t> s1(cur);
+    s1.insert(s1.begin() + d + 1, 1);
+    x = n.create<dnn::ReshapeOp>(RankedTensorType::get(s1, et), x);
+    SmallVector<int64_t> p(2 * s1.size(), 0), s2(s1);
+    p[s1.size() + d + 1] = s - 1;
+    s2[d + 1] = s;
+    x = n.create<dnn::PadOp>(RankedTensorType::get(s2, et), x,
+                             n.b.getDenseI64ArrayAttr(p), n.b.getStringAttr("constant"),
+                             n.b.getF64FloatAttr(0));
+    SmallVector<int64_t> s3(cur);
+    s3[d] = len * s;
+    x = n.create<dnn::ReshapeOp>(RankedTensorType::get(s3, et), x);
+    SmallVector<int64_t> s4(cur);
+    s4[d] = (len - 1) * s + 1;
+    x = n.create<dnn::SliceOp>(RankedTensorType::get(s4, et), x,
+                               n.b.getDenseI64ArrayAttr(SmallVector<int64_t>(rank, 0)),
+                               n.b.getDenseI64ArrayAttr(SmallVector<int64_t>(rank, 1)));
+    cur = s4;
+  }
+  // 2. Pad by (k-1)*d - pads (+ output_padding at the end); crop negatives.
+  SmallVector<int64_t> padv(2 * rank, 0), starts(rank, 0), padded(cur);
+  bool anyPad = false, anyCrop = false;
+  SmallVector<int64_t> lo(nsp), hi(nsp);
+  for (int64_t i = 0; i < nsp; ++i) {
+    int64_t full = (k[i] - 1) * dil[i];
+    lo[i] = full - pads[i];
+    hi[i] = full - pads[nsp + i] + outPad[i];
+    padv[2 + i] = std::max<int64_t>(lo[i], 0);
+    padv[rank + 2 + i] = std::max<int64_t>(hi[i], 0);
+    padded[2 + i] = cur[2 + i] + padv[2 + i] + padv[rank + 2 + i];
+    anyPad |= padv[2 + i] || padv[rank + 2 + i];
+    anyCrop |= lo[i] < 0 || hi[i] < 0;
+  }
+  if (anyPad)
+    x = n.create<dnn::PadOp>(RankedTensorType::get(padded, et), x,
+                             n.b.getDenseI64ArrayAttr(padv),
+                             n.b.getStringAttr("constant"), n.b.getF64FloatAttr(0));
+  if (anyCrop) {
+    SmallVector<int64_t> cropped(padded);
+    for (int64_t i = 0; i < nsp; ++i) {
+      starts[2 + i] = lo[i] < 0 ? -lo[i] : 0;
+      cropped[2 + i] = padded[2 + i] - (lo[i] < 0 ? -lo[i] : 0) -
+                       (hi[i] < 0 ? -hi[i] : 0);
+      if (cropped[2 + i] <= 0)
+        return n.fail("pads leave an empty output");
+    }
+    x = n.create<dnn::SliceOp>(RankedTensorType::get(cropped, et), x,
+                               n.b.getDenseI64ArrayAttr(starts),
+                               n.b.getDenseI64ArrayAttr(SmallVector<int64_t>(rank, 1)));
+    padded = cropped;
+  }
+  // 3. Weights [Cin, M/g, k...] -> [M, Cin/g, k...], kernels flipped.
+  int64_t cg = cin / group;
+  SmallVector<int64_t> g5 = {group, cg, mg};
+  g5.append(k);
+  Value w = n.create<dnn::ReshapeOp>(RankedTensorType::get(g5, et), n.input(1));
+  SmallVector<int64_t> perm = {0, 2, 1}, t5 = {group, mg, cg};
+  for (int64_t i = 0; i < nsp; ++i)
+    perm.push_back(3 + i);
+  t5.append(k);
+  w = n.create<dnn::TransposeOp>(RankedTensorType::get(t5, et), w,
+                                 n.b.getDenseI64ArrayAttr(perm));
+  SmallVector<int64_t> fst(3, 0), fsp(3, 1);
+  for (int64_t i = 0; i < nsp; ++i) {
+    fst.push_back(k[i] - 1);
+    fsp.push_back(-1);
+  }
+  w = n.create<dnn::SliceOp>(RankedTensorType::get(t5, et), w,
+                             n.b.getDenseI64ArrayAttr(fst),
+                             n.b.getDenseI64ArrayAttr(fsp));
+  SmallVector<int64_t> wshape = {cout, cg};
+  wshape.append(k);
+  w = n.create<dnn::ReshapeOp>(RankedTensorType::get(wshape, et), w);
+  // 4. A stride-1 convolution.
+  Shape out;
+  std::string err;
+  SmallVector<int64_t> ones(nsp, 1), zeros(2 * nsp, 0);
+  if (failed(convShape(padded, wshape, ones, zeros, dil, group, out, err)))
+    return n.fail(err);
+  Value bias = n.hasInput(2) ? n.input(2) : Value();
+  n.setOutput(0, n.create<dnn::ConvOp>(
+                     RankedTensorType::get(out, et), x, w, bias,
+                     n.b.getDenseI64ArrayAttr(ones), n.b.getDenseI64ArrayAttr(zeros),
+                     n.b.getDenseI64ArrayAttr(dil), n.b.getI64IntegerAttr(group)));
+  return success();
+}
+
+/// Source coordinate of output index `j` along one dim (ONNX Resize).
+struct ResizeDim {
+  int64_t in, out;
+  double scale, roiStart = 0, roiEnd = 1;
+};
+
+std::optional<double> sourceCoord(const std::string &mode, const ResizeDim &d,
+                                  int64_t j, bool &outside) {
+  double outW = d.scale * d.in;
+  outside = false;
+  if (mode == "align_corners")
+    return outW == 1 ? 0.0 : j * (d.in - 1) / (outW - 1);
+  if (mode == "asymmetric")
+    return j / d.scale;
+  if (mode == "pytorch_half_pixel")
+    return outW == 1 ? -0.5 : (j + 0.5) / d.scale - 0.5;
+  if (mode == "half_pixel")
+    return (j + 0.5) / d.scale - 0.5;
+  if (mode == "tf_half_pixel_for_nn")
+    return (j + 0.5) / d.scale;
+  if (mode == "tf_crop_and_resize") {
+    double x = d.out > 1 ? d.roiStart * (d.in - 1) +
+                               j * (d.roiEnd - d.roiStart) * (d.in - 1) /
+                                   (double)(d.out - 1)
+                         : 0.5 * (d.roiStart + d.roiEnd) * (d.in - 1);
+    outside = x < 0 || x > d.in - 1;
+    return x;
+  }
+  return std::nullopt;
+}
+
+/// Resize (and Upsample) as separable 1-D interpolations: along each
+/// resized dim, the output is a weighted sum of gathers of the input at
+/// compile-time neighbor indices (1 tap for nearest, 2 linear, 4 cubic),
+/// with ONNX's edge clamping, exclude_outside and extrapolation.
+LogicalResult importResizeImpl(NodeImporter &n, bool upsample) {
+  auto in = n.inputType(0);
+  int64_t rank = in.getRank();
+  Type et = in.getElementType();
+  std::string mode = n.attrString("mode", "nearest");
+  std::string coord = upsample || n.sinceVersion < 11
+                          ? "asymmetric"
+                          : n.attrString("coordinate_transformation_mode",
+                                         "half_pixel");
+  std::string nearestMode = upsample ? "floor"
+                            : n.sinceVersion < 11
+                                ? "round_prefer_floor"
+                                : n.attrString("nearest_mode", "round_prefer_floor");
+  double a = n.attrFloat("cubic_coeff_a", -0.75f);
+  bool exclude = n.attrInt("exclude_outside", 0);
+  double extrapolation = n.attrFloat("extrapolation_value", 0.0f);
+  if (n.attrString("keep_aspect_ratio_policy", "stretch") != "stretch")
+    return n.fail("keep_aspect_ratio_policy other than stretch is not supported");
+  if (mode != "nearest" && mode != "linear" && mode != "bilinear" &&
+      mode != "cubic")
+    return n.fail("mode '" + mode + "' is not supported");
+  if (mode != "nearest" && !isa<FloatType>(et))
+    return n.fail("interpolating integer tensors is not supported");
+  // Scales / sizes (per dim) and the ROI.
+  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  if (auto ax = n.attrInts("axes")) {
+    axes.clear();
+    for (int64_t x : *ax) {
+      if (failed(normalizeAxis(x, rank)))
+        return n.fail("axis out of range");
+      axes.push_back(x);
+    }
+  }
+  std::vector<ResizeDim> dims;
+  for (int64_t i = 0; i < rank; ++i)
+    dims.push_back({in.getDimSize(i), in.getDimSize(i), 1.0});
+  auto floats = [&](size_t i) -> std::optional<SmallVector<double>> {
+    auto c = n.constInput(i);
+    if (!c)
+      return std::nullopt;
+    SmallVector<double> v;
+    for (APFloat f : c.getValues<APFloat>())
+      v.push_back(f.convertToDouble());
+    return v;
+  };
+  std::optional<SmallVector<double>> scales;
+  std::optional<SmallVector<int64_t>> sizes;
+  int scalesInput = upsample || n.sinceVersion < 11 ? 1 : 2;
+  if (upsample && n.sinceVersion < 9) {
+    if (auto *sa = n.attr("scales"))
+      scales = SmallVector<double>(sa->floats().begin(), sa->floats().end());
+  } else if (n.hasInput(scalesInput)) {
+    if (n.inputType(scalesInput).getNumElements() > 0 &&
+        !(scales = floats(scalesInput)))
+      return n.fail("non-constant scales are not supported");
+    if (scales && scales->empty())
+      scales.reset();
+  }
+  if (!upsample && n.sinceVersion >= 11 && n.hasInput(3)) {
+    if (!(sizes = n.constInts(3)))
+      return n.fail("non-constant sizes are not supported");
+    if (sizes->empty())
+      sizes.reset();
+  }
+  if (!scales && !sizes)
+    return n.fail("neither scales nor sizes are given");
+  for (size_t k = 0; k < axes.size(); ++k) {
+    ResizeDim &d = dims[axes[k]];
+    if (sizes) {
+      if (sizes->size() != axes.size())
+        return n.fail("sizes need one value per axis");
+      d.out = (*sizes)[k];
+      d.scale = (double)d.out / d.in;
+    } else {
+      if (scales->size() != axes.size())
+        return n.fail("scales need one value per axis");
+      d.scale = (*scales)[k];
+      d.out = (int64_t)std::floor(d.in * d.scale);
+    }
+  }
+  if (coord == "tf_crop_and_resize") {
+    auto roi = n.hasInput(1) ? floats(1) : std::nullopt;
+    if (!roi || roi->size() != 2 * axes.size())
+      return n.fail("tf_crop_and_resize needs a constant roi");
+    for (size_t k = 0; k < axes.size(); ++k) {
+      dims[axes[k]].roiStart = (*roi)[k];
+      dims[axes[k]].roiEnd = (*roi)[axes.size() + k];
+    }
+  }
+  Value x = n.input(0);
+  SmallVector<int64_t> cur(in.getShape());
+  for (int64_t dim = 0; dim < rank; ++dim) {
+    const ResizeDim &d = dims[dim];
+    bool identity = d.out == d.in && d.scale == 1.0 && coord != "tf_crop_and_resize";
+    if (identity)
+      continue;
+    int64_t taps = mode == "cubic" ? 4 : 2, first = mode == "cubic" ? -1 : 0;
+    // idx[t][j], w[t][j]; extrap[j].
+    std::vector<std::vector<int64_t>> idx(taps, std::vector<int64_t>(d.out));
+    std::vector<std::vector<double>> w(taps, std::vector<double>(d.out));
+    std::vector<bool> extrap(d.out, false);
+    bool anyExtrap = false;
+    for (int64_t j = 0; j < d.out; ++j) {
+      bool outside;
+      auto xo = sourceCoord(coord, d, j, outside);
+      if (!xo)
+        return n.fail("coordinate_transformation_mode '" + coord +
+                      "' is not supported");
+      extrap[j] = outside;
+      anyExtrap |= outside;
+      double xs = *xo;
+      int64_t i0 = (int64_t)std::ceil(xs) - 1;
+      double r = xs - i0; // in (0, 1]
+      std::vector<double> c(taps);
+      if (mode == "nearest") {
+        bool upper;
+        if (r == 1.0)
+          upper = true;
+        else if (nearestMode == "round_prefer_floor")
+          upper = r > 0.5;
+        else if (nearestMode == "round_prefer_ceil")
+          upper = r >= 0.5;
+        else if (nearestMode == "floor")
+          upper = false;
+        else if (nearestMode == "ceil")
+          upper = true;
+        else
+          return n.fail("nearest_mode '" + nearestMode + "' is not supported");
+        c = {upper ? 0.0 : 1.0, upper ? 1.0 : 0.0};
+      } else if (mode == "cubic") {
+        double r1 = r + 1, q = 1 - r, q1 = q + 1;
+        c = {((a * r1 - 5 * a) * r1 + 8 * a) * r1 - 4 * a,
+             ((a + 2) * r - (a + 3)) * r * r + 1,
+             ((a + 2) * q - (a + 3)) * q * q + 1,
+             ((a * q1 - 5 * a) * q1 + 8 * a) * q1 - 4 * a};
+      } else {
+        c = {1 - r, r};
+      }
+      double sum = 0;
+      for (int64_t t = 0; t < taps; ++t) {
+        int64_t k = i0 + first + t;
+        if (exclude && (k < 0 || k >= d.in))
+          c[t] = 0;
+        sum += c[t];
+        idx[t][j] = std::clamp<int64_t>(k, 0, d.in - 1);
+      }
+      for (int64_t t = 0; t < taps; ++t)
+        w[t][j] = exclude && sum != 0 ? c[t] / sum : c[t];
+    }
+    SmallVector<int64_t> next(cur);
+    next[dim] = d.out;
+    auto nt = RankedTensorType::get(next, et);
+    auto it = RankedTensorType::get({d.out}, n.b.getI64Type());
+    auto gather = [&](const std::vector<int64_t> &ids) {
+      Value iv = n.constant(DenseElementsAttr::get(it, ArrayRef(ids)));
+      return n.create<dnn::GatherOp>(nt, x, iv, n.b.getI64IntegerAttr(dim));
+    };
+    // Weights broadcast along `dim`: shape [out, 1, ..., 1].
+    SmallVector<int64_t> wshape(rank - dim, 1);
+    wshape[0] = d.out;
+    auto wt = RankedTensorType::get(wshape, et);
+    auto weights = [&](const std::vector<double> &v) {
+      SmallVector<Attribute> attrs;
+      for (double f : v)
+        attrs.push_back(n.b.getFloatAttr(et, f));
+      return n.constant(DenseElementsAttr::get(wt, attrs));
+    };
+    Value y;
+    if (mode == "nearest") {
+      // Pick the chosen neighbor directly: exact, no arithmetic.
+      std::vector<int64_t> pick(d.out);
+      for (int64_t j = 0; j < d.out; ++j)
+        pick[j] = w[1][j] > 0.5 ? idx[1][j] : idx[0][j];
+      y = gather(pick);
+    } else {
+      for (int64_t t = 0; t < taps; ++t) {
+        Value term = n.create<dnn::MulOp>(gather(idx[t]), weights(w[t]));
+        y = y ? n.create<dnn::AddOp>(y, term) : term;
+      }
+    }
+    if (anyExtrap) {
+      SmallVector<bool> mask(extrap.begin(), extrap.end());
+      auto mt = RankedTensorType::get(wshape, n.b.getI1Type());
+      Value m = n.constant(DenseElementsAttr::get(mt, ArrayRef(mask)));
+      y = n.create<dnn::WhereOp>(m, scalar(n, et, extrapolation), y);
+    }
+    x = y;
+    cur = next;
+  }
+  n.setOutput(0, x);
+  return success();
+}
+
+/// LRN: x / (bias + alpha * mean of x^2 over a channel window)^beta, the
+/// window mean as an average pool over channels (padding counted).
+LogicalResult importLRN(NodeImporter &n) {
+  auto in = n.inputType(0);
+  Type et = in.getElementType();
+  if (in.getRank() < 3 || !isa<FloatType>(et))
+    return n.fail("input must be a float tensor of rank >= 3");
+  int64_t size = n.attrInt("size", 0);
+  if (size <= 0)
+    return n.fail("size must be positive");
+  int64_t N = in.getDimSize(0), C = in.getDimSize(1), rest = 1;
+  for (int64_t i = 2; i < in.getRank(); ++i)
+    rest *= in.getDimSize(i);
+  Value x = n.input(0);
+  Value sq = n.create<dnn::MulOp>(x, x);
+  auto t4 = RankedTensorType::get({N, 1, C, rest}, et);
+  Value s4 = n.create<dnn::ReshapeOp>(t4, sq);
+  int64_t lo = (size - 1) / 2, hi = size - 1 - lo;
+  Value avg = n.create<dnn::AveragePoolOp>(
+      t4, s4, n.b.getDenseI64ArrayAttr({size, 1}),
+      n.b.getDenseI64ArrayAttr({1, 1}), n.b.getDenseI64ArrayAttr({lo, 0, hi, 0}),
+      n.b.getDenseI64ArrayAttr({1, 1}), n.b.getBoolAttr(true));
+  avg = n.create<dnn::ReshapeOp>(in, avg);
+  Value den = n.create<dnn::AddOp>(
+      scalar(n, et, n.attrFloat("bias", 1.0f)),
+      n.create<dnn::MulOp>(avg, scalar(n, et, n.attrFloat("alpha", 1e-4f))));
+  den = n.create<dnn::PowOp>(den, scalar(n, et, n.attrFloat("beta", 0.75f)));
+  n.setOutput(0, n.create<dnn::DivOp>(x, den));
+  return success();
+}
+} // namespace
+
+void onnximport::registerComposedNNHandlers(HandlerRegistry &r) {
+  r.add("LRN", 1, importLRN);
+  r.add("LRN", 13, importLRN);
+  for (int v : {10, 11, 13, 18, 19})
+    r.add("Resize", v, [](NodeImporter &n) { return importResizeImpl(n, false); });
+  for (int v : {7, 9})
+    r.add("Upsample", v, [](NodeImporter &n) { return importResizeImpl(n, true); });
+  r.add("ConvTranspose", 1, importConvTranspose);
+  r.add("ConvTranspose", 11, importConvTranspose);
+  r.add("InstanceNormalization", 1, importInstanceNorm);
+  r.add("InstanceNormalization", 6, importInstanceNorm);
+}

@@ -1,0 +1,584 @@
+//===- ComposedTensorOps.cpp - Tensor ops as compositions of dnn ops --------===//
+//
+// Einsum, TopK, GatherND, GatherElements, the scatters, OneHot, Trilu,
+// EyeLike, CumSum and DepthToSpace/SpaceToDepth, expanded at import.
+//
+//===----------------------------------------------------------------------===//
+#include "Composition.h"
+#include "onnx/onnx_pb.h"
+#include "dnnc/Dialect/DNN/IR/DNNShapes.h"
+#include <limits>
+
+using namespace mlir;
+using namespace dnnc;
+using namespace dnnc::onnximport;
+
+namespace {
+/// DepthToSpace / SpaceToDepth as reshape -> transpose -> reshape.
+LogicalResult importDepthSpace(NodeImporter &n, bool toSpace) {
+  auto in = n.inputType(0);
+  if (in.getRank() != 4)
+    return n.fail("input must be 4-D");
+  int64_t b = n.attrInt("blocksize", 0);
+  if (b <= 0)
+    return n.fail("blocksize must be positive");
+  int64_t N = in.getDimSize(0), C = in.getDimSize(1), H = in.getDimSize(2),
+          W = in.getDimSize(3);
+  Type et = in.getElementType();
+  SmallVector<int64_t> s1, perm, out;
+  if (toSpace) {
+    if (C % (b * b))
+      return n.fail("channels not divisible by blocksize^2");
+    bool crd = n.attrString("mode", "DCR") == "CRD";
+    if (crd) {
+      s1 = {N, C / (b * b), b, b, H, W};
+      perm = {0, 1, 4, 2, 5, 3};
+    } else {
+      s1 = {N, b, b, C / (b * b), H, W};
+      perm = {0, 3, 4, 1, 5, 2};
+    }
+    out = {N, C / (b * b), H * b, W * b};
+  } else {
+    if (H % b || W % b)
+      return n.fail("spatial dims not divisible by blocksize");
+    s1 = {N, C, H / b, b, W / b, b};
+    perm = {0, 3, 5, 1, 2, 4};
+    out = {N, C * b * b, H / b, W / b};
+  }
+  Value x = n.create<dnn::ReshapeOp>(RankedTensorType::get(s1, et), n.input(0));
+  SmallVector<int64_t> s2;
+  for (int64_t p : perm)
+    s2.push_back(s1[p]);
+  x = n.create<dnn::TransposeOp>(RankedTensorType::get(s2, et), x,
+                                 n.b.getDenseI64ArrayAttr(perm));
+  n.setOutput(0, n.create<dnn::ReshapeOp>(RankedTensorType::get(out, et), x));
+  return success();
+}
+
+LogicalResult importTrilu(NodeImporter &n) {
+  auto in = n.inputType(0);
+  if (in.getRank() < 2)
+    return n.fail("input must have rank >= 2");
+  int64_t k = 0;
+  if (n.hasInput(1)) {
+    auto c = n.constInts(1);
+    if (!c)
+      return n.fail("non-constant k is not supported");
+    k = (*c)[0];
+  }
+  bool upper = n.attrInt("upper", 1);
+  int64_t rows = in.getDimSize(in.getRank() - 2), cols = in.getDimSize(in.getRank() - 1);
+  SmallVector<bool> mask(rows * cols);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      mask[i * cols + j] = upper ? j - i >= k : j - i <= k;
+  auto mt = RankedTensorType::get({rows, cols}, n.b.getI1Type());
+  Value m = n.constant(DenseElementsAttr::get(mt, mask));
+  n.setOutput(0, n.create<dnn::WhereOp>(m, n.input(0),
+                                        scalar(n, in.getElementType(), 0)));
+  return success();
+}
+
+LogicalResult importEyeLike(NodeImporter &n) {
+  auto in = n.inputType(0);
+  if (in.getRank() != 2)
+    return n.fail("input must be 2-D");
+  Type et = in.getElementType();
+  if (auto *a = n.attr("dtype")) {
+    et = elementTypeFromONNX(n.b.getContext(), a->i());
+    if (!et)
+      return n.fail("unsupported dtype " + onnxTypeName(a->i()));
+  }
+  int64_t k = n.attrInt("k", 0), r = in.getDimSize(0), c = in.getDimSize(1);
+  SmallVector<Attribute> vals;
+  for (int64_t i = 0; i < r; ++i)
+    for (int64_t j = 0; j < c; ++j) {
+      bool one = j - i == k;
+      vals.push_back(isa<FloatType>(et) ? (Attribute)n.b.getFloatAttr(et, one)
+                                        : (Attribute)n.b.getIntegerAttr(et, one));
+    }
+  n.setOutput(0, n.constant(DenseElementsAttr::get(
+                     RankedTensorType::get({r, c}, et), vals)));
+  return success();
+}
+
+/// CumSum along `axis` as a matmul with a triangular 0/1 matrix.
+LogicalResult importCumSum(NodeImporter &n) {
+  auto in = n.inputType(0);
+  auto ax = n.constInts(1);
+  if (!ax || ax->size() != 1)
+    return n.fail("non-constant axis is not supported");
+  int64_t axis = (*ax)[0], rank = in.getRank();
+  if (failed(normalizeAxis(axis, rank)))
+    return n.fail("axis out of range");
+  Type et = in.getElementType();
+  bool exclusive = n.attrInt("exclusive", 0), reverse = n.attrInt("reverse", 0);
+  // Move the axis last.
+  SmallVector<int64_t> perm, inv(rank), shape;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != axis)
+      perm.push_back(i);
+  perm.push_back(axis);
+  for (int64_t i = 0; i < rank; ++i) {
+    inv[perm[i]] = i;
+    shape.push_back(in.getDimSize(perm[i]));
+  }
+  Value x = n.input(0);
+  if (axis != rank - 1)
+    x = n.create<dnn::TransposeOp>(RankedTensorType::get(shape, et), x,
+                                   n.b.getDenseI64ArrayAttr(perm));
+  int64_t len = in.getDimSize(axis);
+  SmallVector<Attribute> tri;
+  for (int64_t i = 0; i < len; ++i)
+    for (int64_t j = 0; j < len; ++j) {
+      // out[j] = sum_i x[i] * T[i][j]
+      bool on = reverse ? (exclusive ? i > j : i >= j)
+                        : (exclusive ? i < j : i <= j);
+      tri.push_back(isa<FloatType>(et) ? (Attribute)n.b.getFloatAttr(et, on)
+                                       : (Attribute)n.b.getIntegerAttr(et, on));
+    }
+  Value t = n.constant(
+      DenseElementsAttr::get(RankedTensorType::get({len, len}, et), tri));
+  x = n.create<dnn::MatMulOp>(x, t);
+  if (axis != rank - 1)
+    x = n.create<dnn::TransposeOp>(in, x, n.b.getDenseI64ArrayAttr(inv));
+  n.setOutput(0, x);
+  return success();
+}
+
+LogicalResult importGatherElements(NodeImporter &n) {
+  auto in = n.inputType(0), it = n.inputType(1);
+  int64_t axis = n.attrInt("axis", 0);
+  if (failed(normalizeAxis(axis, in.getRank())))
+    return n.fail("axis out of range");
+  if (it.getRank() != in.getRank())
+    return n.fail("indices must have the rank of data");
+  n.setOutput(0, n.create<dnn::GatherElementsOp>(
+                     RankedTensorType::get(it.getShape(), in.getElementType()),
+                     n.input(0), n.input(1), n.b.getI64IntegerAttr(axis)));
+  return success();
+}
+
+LogicalResult importOneHot(NodeImporter &n) {
+  auto it = n.inputType(0);
+  auto depthC = n.constInput(1);
+  auto values = n.input(2);
+  if (!depthC)
+    return n.fail("non-constant depth is not supported");
+  double dv = isa<FloatType>(depthC.getElementType())
+                  ? (*depthC.value_begin<APFloat>()).convertToDouble()
+                  : (double)(*depthC.value_begin<APInt>()).getSExtValue();
+  int64_t depth = (int64_t)dv, rank = it.getRank() + 1;
+  int64_t axis = n.attrInt("axis", -1);
+  if (failed(normalizeAxis(axis, rank)))
+    return n.fail("axis out of range");
+  auto vt = cast<RankedTensorType>(values.getType());
+  Type et = vt.getElementType();
+  // indices (normalized, as i64) with a unit dim at `axis`.
+  Value idx = n.input(0);
+  if (!it.getElementType().isInteger(64))
+    idx = n.create<dnn::CastOp>(RankedTensorType::get(it.getShape(), n.b.getI64Type()), idx);
+  Type i64 = n.b.getI64Type();
+  Value isNeg = n.create<dnn::LessOp>(idx, scalar(n, i64, 0));
+  idx = n.create<dnn::WhereOp>(isNeg, n.create<dnn::AddOp>(idx, scalar(n, i64, depth)), idx);
+  SmallVector<int64_t> ushape(it.getShape());
+  ushape.insert(ushape.begin() + axis, 1);
+  idx = n.create<dnn::ReshapeOp>(RankedTensorType::get(ushape, i64), idx);
+  Value hot = n.create<dnn::EqualOp>(idx, iota(n, rank, axis, depth));
+  // values = [off, on]
+  auto one = RankedTensorType::get({1}, n.b.getI64Type());
+  auto st = RankedTensorType::get({1}, et);
+  Value off = n.create<dnn::GatherOp>(st, values,
+      n.constant(DenseElementsAttr::get(one, (int64_t)0)), n.b.getI64IntegerAttr(0));
+  Value on = n.create<dnn::GatherOp>(st, values,
+      n.constant(DenseElementsAttr::get(one, (int64_t)1)), n.b.getI64IntegerAttr(0));
+  n.setOutput(0, n.create<dnn::WhereOp>(hot, on, off));
+  return success();
+}
+
+/// Einsum with one or two operands as reduce_sum / transpose / reshape /
+/// batched matmul. Labels are chars; "..." expands to fresh labels.
+LogicalResult importEinsum(NodeImporter &n) {
+  std::string eq;
+  for (char ch : n.attrString("equation", ""))
+    if (ch != ' ')
+      eq += ch;
+  size_t arrow = eq.find("->");
+  std::string lhs = eq.substr(0, arrow);
+  SmallVector<std::string> terms;
+  for (size_t start = 0;;) {
+    size_t comma = lhs.find(',', start);
+    terms.push_back(lhs.substr(start, comma - start));
+    if (comma == std::string::npos)
+      break;
+    start = comma + 1;
+  }
+  if (terms.size() != n.numInputs() || terms.size() > 2)
+    return n.fail("only one- and two-operand equations are supported");
+  // Expand ellipses: the broadcast dims get labels '0', '1', ...
+  int64_t ellRank = 0;
+  SmallVector<std::string> labels;
+  for (size_t i = 0; i < terms.size(); ++i) {
+    int64_t rank = n.inputType(i).getRank();
+    size_t e = terms[i].find("...");
+    int64_t explicitLabels = terms[i].size() - (e == std::string::npos ? 0 : 3);
+    if (e != std::string::npos)
+      ellRank = std::max<int64_t>(ellRank, rank - explicitLabels);
+  }
+  std::string ell;
+  for (int64_t i = 0; i < ellRank; ++i)
+    ell += char('0' + i);
+  for (size_t i = 0; i < terms.size(); ++i) {
+    std::string t = terms[i];
+    size_t e = t.find("...");
+    if (e != std::string::npos) {
+      int64_t k = n.inputType(i).getRank() - (int64_t)(t.size() - 3);
+      t = t.substr(0, e) + ell.substr(ellRank - k) + t.substr(e + 3);
+    }
+    if ((int64_t)t.size() != n.inputType(i).getRank())
+      return n.fail("equation term '" + terms[i] + "' does not match the rank");
+    labels.push_back(t);
+  }
+  std::string out;
+  if (arrow != std::string::npos) {
+    out = eq.substr(arrow + 2);
+    size_t e = out.find("...");
+    if (e != std::string::npos)
+      out = out.substr(0, e) + ell + out.substr(e + 3);
+  } else {
+    std::map<char, int> count;
+    for (auto &t : labels)
+      for (char ch : t)
+        count[ch]++;
+    out = ell;
+    for (auto &[ch, c] : count)
+      if (c == 1 && !isdigit(ch))
+        out += ch;
+  }
+  Type et = n.inputType(0).getElementType();
+  // A label repeated within one operand takes the diagonal: move the two
+  // dims last, flatten them and gather every (n+1)-th element.
+  SmallVector<Value> operands;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    Value v = n.input(i);
+    std::string &t = labels[i];
+    for (size_t p = 0; p < t.size(); ++p) {
+      size_t q = t.find(t[p], p + 1);
+      if (q == std::string::npos)
+        continue;
+      auto vt = cast<RankedTensorType>(v.getType());
+      int64_t dim = vt.getDimSize(p);
+      if (vt.getDimSize(q) != dim)
+        return n.fail("diagonal dims differ");
+      SmallVector<int64_t> perm, shape;
+      std::string rest;
+      for (size_t k = 0; k < t.size(); ++k)
+        if (k != p && k != q) {
+          perm.push_back(k);
+          shape.push_back(vt.getDimSize(k));
+          rest += t[k];
+        }
+      perm.append({(int64_t)p, (int64_t)q});
+      SmallVector<int64_t> tshape(shape);
+      tshape.append({dim, dim});
+      v = n.create<dnn::TransposeOp>(RankedTensorType::get(tshape, et), v,
+                                     n.b.getDenseI64ArrayAttr(perm));
+      SmallVector<int64_t> flat(shape);
+      flat.push_back(dim * dim);
+      v = n.create<dnn::ReshapeOp>(RankedTensorType::get(flat, et), v);
+      SmallVector<int64_t> diag;
+      for (int64_t k = 0; k < dim; ++k)
+        diag.push_back(k * (dim + 1));
+      Value idx = n.constant(DenseElementsAttr::get(
+          RankedTensorType::get({dim}, n.b.getI64Type()), ArrayRef(diag)));
+      SmallVector<int64_t> dshape(shape);
+      dshape.push_back(dim);
+      v = n.create<dnn::GatherOp>(RankedTensorType::get(dshape, et), v, idx,
+                                  n.b.getI64IntegerAttr(shape.size()));
+      t = rest + t[p];
+      p = (size_t)-1; // rescan
+    }
+    operands.push_back(v);
+  }
+  std::map<char, int64_t> size;
+  for (size_t i = 0; i < labels.size(); ++i)
+    for (size_t k = 0; k < labels[i].size(); ++k) {
+      int64_t d = cast<RankedTensorType>(operands[i].getType()).getDimSize(k);
+      auto [it, fresh] = size.insert({labels[i][k], d});
+      if (!fresh && it->second != d) {
+        if (it->second == 1)
+          it->second = d;
+        else if (d != 1)
+          return n.fail("label dims differ");
+      }
+    }
+  auto type = [&](const std::string &ls) {
+    SmallVector<int64_t> shape;
+    for (char ch : ls)
+      shape.push_back(size[ch]);
+    return RankedTensorType::get(shape, et);
+  };
+  // Sums the labels of `v` (labelled `ls`) that `keep` does not contain.
+  auto sumAway = [&](Value v, std::string &ls, const std::string &keep) {
+    SmallVector<int64_t> axes;
+    std::string rest;
+    for (size_t k = 0; k < ls.size(); ++k) {
+      if (keep.find(ls[k]) == std::string::npos)
+        axes.push_back(k);
+      else
+        rest += ls[k];
+    }
+    if (axes.empty())
+      return v;
+    auto in = cast<RankedTensorType>(v.getType());
+    auto t = RankedTensorType::get(reduceShape(in.getShape(), axes, false), et);
+    ls = rest;
+    return n.create<dnn::ReduceSumOp>(t, v, n.b.getDenseI64ArrayAttr(axes),
+                                      n.b.getBoolAttr(false));
+  };
+  auto permute = [&](Value v, const std::string &from, const std::string &to) {
+    if (from == to)
+      return v;
+    SmallVector<int64_t> perm;
+    for (char ch : to)
+      perm.push_back(from.find(ch));
+    return n.create<dnn::TransposeOp>(type(to), v, n.b.getDenseI64ArrayAttr(perm));
+  };
+  Value result;
+  std::string resLabels;
+  if (labels.size() == 1) {
+    result = sumAway(operands[0], labels[0], out);
+    resLabels = labels[0];
+  } else {
+    std::string a = labels[0], b = labels[1];
+    auto in = [](const std::string &s, char ch) {
+      return s.find(ch) != std::string::npos;
+    };
+    // Labels only one operand has and the output does not: sum them first.
+    Value av = sumAway(operands[0], a, b + out);
+    Value bv = sumAway(operands[1], b, a + out);
+    std::string batch, m, k, nn;
+    for (char ch : a) {
+      if (in(b, ch))
+        (in(out, ch) ? batch : k) += ch;
+      else
+        m += ch;
+    }
+    for (char ch : b)
+      if (!in(a, ch))
+        nn += ch;
+    // Broadcast unit batch dims: expand both to the full batch sizes.
+    auto expandTo = [&](Value v, const std::string &ls) -> Value {
+      auto t = cast<RankedTensorType>(v.getType());
+      if (t == type(ls))
+        return v;
+      return n.create<dnn::ExpandOp>(type(ls), v);
+    };
+    av = expandTo(permute(av, a, batch + m + k), batch + m + k);
+    bv = expandTo(permute(bv, b, batch + k + nn), batch + k + nn);
+    auto prod = [&](const std::string &ls) {
+      int64_t p = 1;
+      for (char ch : ls)
+        p *= size[ch];
+      return p;
+    };
+    int64_t B = prod(batch), M = prod(m), K = prod(k), N = prod(nn);
+    av = n.create<dnn::ReshapeOp>(RankedTensorType::get({B, M, K}, et), av);
+    bv = n.create<dnn::ReshapeOp>(RankedTensorType::get({B, K, N}, et), bv);
+    Value mm = n.create<dnn::MatMulOp>(av, bv);
+    resLabels = batch + m + nn;
+    result = n.create<dnn::ReshapeOp>(type(resLabels), mm);
+  }
+  for (char ch : out)
+    if (resLabels.find(ch) == std::string::npos)
+      return n.fail("output label '" + std::string(1, ch) + "' is unknown");
+  n.setOutput(0, permute(result, resLabels, out));
+  return success();
+}
+
+/// TopK by K rounds of arg-max (arg-min) along the axis, masking each winner
+/// with -inf (+inf): ties keep the lower index first, as ONNX requires.
+LogicalResult importTopK(NodeImporter &n) {
+  auto in = n.inputType(0);
+  Type et = in.getElementType();
+  int64_t rank = in.getRank();
+  int64_t axis = n.attrInt("axis", -1);
+  if (failed(normalizeAxis(axis, rank)))
+    return n.fail("axis out of range");
+  int64_t k;
+  if (n.sinceVersion < 10) {
+    k = n.attrInt("k", 0);
+  } else {
+    auto kc = n.constInts(1);
+    if (!kc || kc->size() != 1)
+      return n.fail("non-constant k is not supported");
+    k = (*kc)[0];
+  }
+  int64_t len = in.getDimSize(axis);
+  if (k < 0 || k > len)
+    return n.fail("k is out of range");
+  if (k > 64)
+    return n.fail("k > 64 is not supported");
+  bool largest = n.attrInt("largest", 1);
+  if (!isa<FloatType>(et))
+    return n.fail("integer inputs are not supported");
+  auto keepT = RankedTensorType::get(reduceShape(in.getShape(), {axis}, true),
+                                     n.b.getI64Type());
+  auto keepV = RankedTensorType::get(keepT.getShape(), et);
+  Value iotaV = iota(n, rank, axis, len);
+  double inf = std::numeric_limits<double>::infinity();
+  Value x = n.input(0);
+  SmallVector<Value> vals, idxs;
+  for (int64_t i = 0; i < k; ++i) {
+    Value idx;
+    if (largest)
+      idx = n.create<dnn::ArgMaxOp>(keepT, x, n.b.getI64IntegerAttr(axis),
+                                    n.b.getBoolAttr(true), n.b.getBoolAttr(false));
+    else
+      idx = n.create<dnn::ArgMinOp>(keepT, x, n.b.getI64IntegerAttr(axis),
+                                    n.b.getBoolAttr(true), n.b.getBoolAttr(false));
+    vals.push_back(n.create<dnn::GatherElementsOp>(keepV, n.input(0), idx,
+                                                   n.b.getI64IntegerAttr(axis)));
+    idxs.push_back(idx);
+    if (i + 1 < k) {
+      Value hit = n.create<dnn::EqualOp>(iotaV, idx);
+      x = n.create<dnn::WhereOp>(hit, scalar(n, et, largest ? -inf : inf), x);
+    }
+  }
+  auto concat = [&](ArrayRef<Value> vs, Type elem) -> Value {
+    SmallVector<int64_t> shape(in.getShape());
+    shape[axis] = k;
+    auto t = RankedTensorType::get(shape, elem);
+    if (vs.size() == 1)
+      return vs[0];
+    return n.create<dnn::ConcatOp>(t, vs, n.b.getI64IntegerAttr(axis));
+  };
+  if (k == 0)
+    return n.fail("k = 0 gives empty outputs, which are not supported");
+  n.setOutput(0, concat(vals, et));
+  n.setOutput(1, concat(idxs, n.b.getI64Type()));
+  return success();
+}
+
+/// GatherND as a gather on the flattened indexed dims: the last index dim
+/// becomes one linear index (dot product with the dims' strides).
+LogicalResult importGatherND(NodeImporter &n) {
+  auto dt = n.inputType(0), it = n.inputType(1);
+  int64_t b = n.attrInt("batch_dims", 0);
+  int64_t q = it.getRank(), r = dt.getRank(), m = it.getDimSize(q - 1);
+  Type et = dt.getElementType();
+  if (b < 0 || b + m > r || q < 1)
+    return n.fail("indices do not fit the data");
+  for (int64_t i = 0; i < b; ++i)
+    if (it.getDimSize(i) != dt.getDimSize(i))
+      return n.fail("batch dims of data and indices differ");
+  // Data as [B, prod(indexed dims), rest...].
+  int64_t batch = 1, flat = 1;
+  for (int64_t i = 0; i < b; ++i)
+    batch *= dt.getDimSize(i);
+  SmallVector<int64_t> strides(m);
+  for (int64_t i = b + m - 1, s = 1; i >= b; --i) {
+    strides[i - b] = s;
+    s *= dt.getDimSize(i);
+    flat = s;
+  }
+  SmallVector<int64_t> rest(dt.getShape().drop_front(b + m));
+  SmallVector<int64_t> dshape = {batch, flat};
+  dshape.append(rest);
+  Value data = n.create<dnn::ReshapeOp>(RankedTensorType::get(dshape, et), n.input(0));
+  // Linear indices [B, G] (negative entries wrap per dim first).
+  Type i64 = n.b.getI64Type();
+  Value idx = n.input(1);
+  if (!it.getElementType().isInteger(64))
+    idx = n.create<dnn::CastOp>(RankedTensorType::get(it.getShape(), i64), idx);
+  SmallVector<int64_t> dims(dt.getShape().slice(b, m));
+  auto vt = RankedTensorType::get({m}, i64);
+  Value dimsV = n.constant(DenseElementsAttr::get(vt, ArrayRef(dims)));
+  Value neg = n.create<dnn::LessOp>(idx, scalar(n, i64, 0));
+  idx = n.create<dnn::WhereOp>(neg, n.create<dnn::AddOp>(idx, dimsV), idx);
+  Value lin = n.create<dnn::MulOp>(
+      idx, n.constant(DenseElementsAttr::get(vt, ArrayRef(strides))));
+  auto lt = RankedTensorType::get(it.getShape().drop_back(), i64);
+  lin = n.create<dnn::ReduceSumOp>(lt, lin, n.b.getDenseI64ArrayAttr({q - 1}),
+                                   n.b.getBoolAttr(false));
+  int64_t groups = 1;
+  for (int64_t i = b; i < q - 1; ++i)
+    groups *= it.getDimSize(i);
+  lin = n.create<dnn::ReshapeOp>(RankedTensorType::get({batch, groups}, i64), lin);
+  // out[bi, g, rest] = data[bi, lin[bi, g], rest]: gather_elements needs
+  // equal ranks, so gather per batch via an offset into [B*flat, rest].
+  SmallVector<int64_t> offs;
+  for (int64_t i = 0; i < batch; ++i)
+    offs.push_back(i * flat);
+  Value off = n.constant(DenseElementsAttr::get(
+      RankedTensorType::get({batch, 1}, i64), ArrayRef(offs)));
+  lin = n.create<dnn::AddOp>(lin, off);
+  SmallVector<int64_t> fshape = {batch * flat};
+  fshape.append(rest);
+  Value fdata = n.create<dnn::ReshapeOp>(RankedTensorType::get(fshape, et), data);
+  SmallVector<int64_t> gshape = {batch, groups};
+  gshape.append(rest);
+  Value g = n.create<dnn::GatherOp>(RankedTensorType::get(gshape, et), fdata, lin,
+                                    n.b.getI64IntegerAttr(0));
+  SmallVector<int64_t> oshape(it.getShape().drop_back());
+  oshape.append(rest);
+  n.setOutput(0, n.create<dnn::ReshapeOp>(RankedTensorType::get(oshape, et), g));
+  return success();
+}
+
+LogicalResult importScatterElements(NodeImporter &n) {
+  auto dt = n.inputType(0), it = n.inputType(1);
+  int64_t axis = n.attrInt("axis", 0);
+  if (failed(normalizeAxis(axis, dt.getRank())))
+    return n.fail("axis out of range");
+  if (it.getRank() != dt.getRank() || it.getShape() != n.inputType(2).getShape())
+    return n.fail("indices and updates must match and have the rank of data");
+  n.setOutput(0, n.create<dnn::ScatterElementsOp>(
+                     dt, n.input(0), n.input(1), n.input(2),
+                     n.b.getI64IntegerAttr(axis),
+                     n.b.getStringAttr(n.attrString("reduction", "none"))));
+  return success();
+}
+
+LogicalResult importScatterND(NodeImporter &n) {
+  auto dt = n.inputType(0), it = n.inputType(1), ut = n.inputType(2);
+  if (it.getRank() < 1 || it.getDimSize(it.getRank() - 1) > dt.getRank())
+    return n.fail("index tuples do not fit the data");
+  int64_t k = it.getDimSize(it.getRank() - 1);
+  Shape expected(it.getShape().drop_back());
+  llvm::append_range(expected, dt.getShape().drop_front(k));
+  if (ut.getShape() != ArrayRef<int64_t>(expected))
+    return n.fail("updates must have shape indices.shape[:-1] + data.shape[k:]");
+  n.setOutput(0, n.create<dnn::ScatterNDOp>(
+                     dt, n.input(0), n.input(1), n.input(2),
+                     n.b.getStringAttr(n.attrString("reduction", "none"))));
+  return success();
+}
+} // namespace
+
+void onnximport::registerComposedTensorHandlers(HandlerRegistry &r) {
+  r.add("Scatter", 9, importScatterElements);
+  for (int v : {11, 13, 16, 18}) {
+    r.add("ScatterElements", v, importScatterElements);
+    r.add("ScatterND", v, importScatterND);
+  }
+  for (int v : {1, 10, 11})
+    r.add("TopK", v, importTopK);
+  r.add("GatherND", 11, importGatherND);
+  r.add("GatherND", 12, importGatherND);
+  r.add("GatherND", 13, importGatherND);
+  r.add("Einsum", 12, importEinsum);
+  r.add("DepthToSpace", 1, [](NodeImporter &n) { return importDepthSpace(n, true); });
+  r.add("DepthToSpace", 11, [](NodeImporter &n) { return importDepthSpace(n, true); });
+  r.add("DepthToSpace", 13, [](NodeImporter &n) { return importDepthSpace(n, true); });
+  r.add("SpaceToDepth", 1, [](NodeImporter &n) { return importDepthSpace(n, false); });
+  r.add("SpaceToDepth", 13, [](NodeImporter &n) { return importDepthSpace(n, false); });
+  r.add("Trilu", 14, importTrilu);
+  r.add("EyeLike", 9, importEyeLike);
+  r.add("CumSum", 11, importCumSum);
+  r.add("CumSum", 14, importCumSum);
+  r.add("GatherElements", 11, importGatherElements);
+  r.add("GatherElements", 13, importGatherElements);
+  r.add("OneHot", 9, importOneHot);
+  r.add("OneHot", 11, importOneHot);
+}
