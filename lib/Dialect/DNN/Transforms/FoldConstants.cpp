@@ -14,6 +14,39 @@ namespace dnnc::dnn {
 using namespace mlir;
 using namespace dnnc::dnn;
 
+/// Builds `outType` from the raw data of `attr`: output element at
+/// multi-index `idx` is input element `srcIndex(idx)` (a row-major flat
+/// index). Returns null for sub-byte element types.
+static DenseElementsAttr
+gatherConstant(DenseElementsAttr attr, RankedTensorType outType,
+               llvm::function_ref<int64_t(ArrayRef<int64_t>)> srcIndex) {
+  auto inType = cast<RankedTensorType>(attr.getType());
+  if (inType.getElementTypeBitWidth() % 8)
+    return {};
+  size_t bytes = inType.getElementTypeBitWidth() / 8;
+  int64_t rank = outType.getRank(), n = outType.getNumElements();
+  ArrayRef<char> raw = attr.getRawData();
+  std::vector<char> out(n * bytes);
+  SmallVector<int64_t> idx(rank, 0);
+  for (int64_t o = 0; o < n; ++o) {
+    std::memcpy(&out[o * bytes], &raw[srcIndex(idx) * bytes], bytes);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++idx[d] < outType.getDimSize(d))
+        break;
+      idx[d] = 0;
+    }
+  }
+  return DenseElementsAttr::getFromRawBuffer(outType, out);
+}
+
+/// Row-major strides of a static shape.
+static SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = (int64_t)shape.size() - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
 namespace {
 /// transpose(constant) -> constant, so that weights stored transposed are
 /// laid out for the consumer at compile time.
@@ -33,30 +66,18 @@ struct TransposeConstant : OpRewritePattern<TransposeOp> {
           op, DenseElementsAttr::get(outType, attr.getSplatValue<Attribute>()));
       return success();
     }
-    int64_t rank = inType.getRank(), n = inType.getNumElements();
-    size_t elemBytes =
-        (inType.getElementTypeBitWidth() + 7) / 8;
-    if (inType.getElementTypeBitWidth() % 8 != 0)
-      return rewriter.notifyMatchFailure(op, "sub-byte elements");
-    ArrayRef<char> raw = attr.getRawData();
-    std::vector<char> out(raw.size());
-    SmallVector<int64_t> inStrides(rank, 1), outIdx(rank, 0);
-    for (int64_t i = rank - 2; i >= 0; --i)
-      inStrides[i] = inStrides[i + 1] * inType.getDimSize(i + 1);
+    SmallVector<int64_t> inStrides = stridesOf(inType.getShape());
     ArrayRef<int64_t> perm = op.getPerm();
-    for (int64_t o = 0; o < n; ++o) {
-      int64_t src = 0;
-      for (int64_t d = 0; d < rank; ++d)
-        src += outIdx[d] * inStrides[perm[d]];
-      std::memcpy(&out[o * elemBytes], &raw[src * elemBytes], elemBytes);
-      for (int64_t d = rank - 1; d >= 0; --d) {
-        if (++outIdx[d] < outType.getDimSize(d))
-          break;
-        outIdx[d] = 0;
-      }
-    }
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
-        op, DenseElementsAttr::getFromRawBuffer(outType, out));
+    DenseElementsAttr folded =
+        gatherConstant(attr, outType, [&](ArrayRef<int64_t> idx) {
+          int64_t src = 0;
+          for (size_t d = 0; d < idx.size(); ++d)
+            src += idx[d] * inStrides[perm[d]];
+          return src;
+        });
+    if (!folded)
+      return rewriter.notifyMatchFailure(op, "sub-byte elements");
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, folded);
     return success();
   }
 };
@@ -71,33 +92,25 @@ struct SliceConstant : OpRewritePattern<SliceOp> {
       return rewriter.notifyMatchFailure(op, "input is not a constant");
     auto inType = cast<RankedTensorType>(op.getInput().getType());
     auto outType = cast<RankedTensorType>(op.getType());
-    if (!outType.hasStaticShape() || inType.getElementTypeBitWidth() % 8)
-      return rewriter.notifyMatchFailure(op, "dynamic or sub-byte");
+    if (!outType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
     if (attr.isSplat()) {
       rewriter.replaceOpWithNewOp<arith::ConstantOp>(
           op, DenseElementsAttr::get(outType, attr.getSplatValue<Attribute>()));
       return success();
     }
-    int64_t rank = inType.getRank(), n = outType.getNumElements();
-    size_t bytes = inType.getElementTypeBitWidth() / 8;
-    ArrayRef<char> raw = attr.getRawData();
-    std::vector<char> out(n * bytes);
-    SmallVector<int64_t> inStrides(rank, 1), idx(rank, 0);
-    for (int64_t i = rank - 2; i >= 0; --i)
-      inStrides[i] = inStrides[i + 1] * inType.getDimSize(i + 1);
-    for (int64_t o = 0; o < n; ++o) {
-      int64_t src = 0;
-      for (int64_t d = 0; d < rank; ++d)
-        src += (op.getStarts()[d] + idx[d] * op.getSteps()[d]) * inStrides[d];
-      std::memcpy(&out[o * bytes], &raw[src * bytes], bytes);
-      for (int64_t d = rank - 1; d >= 0; --d) {
-        if (++idx[d] < outType.getDimSize(d))
-          break;
-        idx[d] = 0;
-      }
-    }
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
-        op, DenseElementsAttr::getFromRawBuffer(outType, out));
+    SmallVector<int64_t> inStrides = stridesOf(inType.getShape());
+    DenseElementsAttr folded =
+        gatherConstant(attr, outType, [&](ArrayRef<int64_t> idx) {
+          int64_t src = 0;
+          for (size_t d = 0; d < idx.size(); ++d)
+            src += (op.getStarts()[d] + idx[d] * op.getSteps()[d]) *
+                   inStrides[d];
+          return src;
+        });
+    if (!folded)
+      return rewriter.notifyMatchFailure(op, "sub-byte elements");
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, folded);
     return success();
   }
 };
