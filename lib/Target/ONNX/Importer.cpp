@@ -496,12 +496,21 @@ static LogicalResult importFunctionBody(const onnx::NodeProto &node,
           *n->add_attribute() = a;
           continue;
         }
+        const onnx::AttributeProto *value = nullptr;
         for (const onnx::AttributeProto &outer : node.attribute())
-          if (outer.name() == a.ref_attr_name()) {
-            onnx::AttributeProto *c = n->add_attribute();
-            *c = outer;
-            c->set_name(a.name());
-          }
+          if (outer.name() == a.ref_attr_name())
+            value = &outer;
+        // Not given on the node: the schema's default, if it has one.
+        auto def = schema->attributes().find(a.ref_attr_name());
+        if (!value && def != schema->attributes().end() &&
+            def->second.default_value.type() !=
+                onnx::AttributeProto::UNDEFINED)
+          value = &def->second.default_value;
+        if (value) {
+          onnx::AttributeProto *c = n->add_attribute();
+          *c = *value;
+          c->set_name(a.name());
+        }
       }
     }
     for (int i = 0; i < node.input_size(); ++i) {

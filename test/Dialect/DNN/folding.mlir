@@ -93,3 +93,18 @@ func.func @constant_reshapes() -> (tensor<2x2xf32>, tensor<2xi64>, tensor<3x2xi3
   %2 = dnn.expand %s : tensor<2xi32> -> tensor<3x2xi32>
   return %0, %1, %2 : tensor<2x2xf32>, tensor<2xi64>, tensor<3x2xi32>
 }
+
+// -----
+
+// CHECK-LABEL: func @cast_constants
+func.func @cast_constants() -> (tensor<2xf32>, tensor<2xf64>) {
+  // Integer sizes become floats at compile time (e.g. window functions).
+  // CHECK-DAG: arith.constant dense<[4.000000e+00, -1.000000e+00]> : tensor<2xf32>
+  // CHECK-DAG: arith.constant dense<[1.500000e+00, 2.500000e+00]> : tensor<2xf64>
+  // CHECK-NOT: dnn.cast
+  %i = arith.constant dense<[4, -1]> : tensor<2xi64>
+  %0 = dnn.cast %i : tensor<2xi64> -> tensor<2xf32>
+  %f = arith.constant dense<[1.5, 2.5]> : tensor<2xf32>
+  %1 = dnn.cast %f : tensor<2xf32> -> tensor<2xf64>
+  return %0, %1 : tensor<2xf32>, tensor<2xf64>
+}

@@ -147,15 +147,41 @@ OpFoldResult ClipOp::fold(FoldAdaptor) {
 OpFoldResult CastOp::fold(FoldAdaptor a) {
   if (getInput().getType() == getType())
     return getInput();
-  // Integer -> integer casts of constants (shape arithmetic).
-  auto c = intConst(a.getInput());
+  // Casts of constants (shape arithmetic, sizes turned into floats).
   auto rt = cast<RankedTensorType>(getType());
-  auto it = dyn_cast<IntegerType>(rt.getElementType());
-  if (!c || !it || it.getWidth() == 1)
+  Type to = rt.getElementType();
+  if (auto c = intConst(a.getInput())) {
+    if (c.getElementType().isInteger(1))
+      return {};
+    if (auto it = dyn_cast<IntegerType>(to)) {
+      if (it.getWidth() == 1)
+        return {};
+      return c.mapValues(it, [&](const APInt &v) {
+        return v.sextOrTrunc(it.getWidth());
+      });
+    }
+    if (auto ft = dyn_cast<FloatType>(to)) {
+      SmallVector<APFloat> vals;
+      for (APInt v : c.getValues<APInt>()) {
+        APFloat f(ft.getFloatSemantics());
+        f.convertFromAPInt(v, /*isSigned=*/true, APFloat::rmNearestTiesToEven);
+        vals.push_back(f);
+      }
+      return DenseElementsAttr::get(rt, vals);
+    }
     return {};
-  return c.mapValues(it, [&](const APInt &v) {
-    return v.sextOrTrunc(it.getWidth());
-  });
+  }
+  auto fc = dyn_cast_or_null<DenseFPElementsAttr>(a.getInput());
+  auto ft = dyn_cast<FloatType>(to);
+  if (!fc || !ft)
+    return {};
+  SmallVector<APFloat> vals;
+  for (APFloat v : fc.getValues<APFloat>()) {
+    bool lost;
+    v.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+    vals.push_back(v);
+  }
+  return DenseElementsAttr::get(rt, vals);
 }
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor a) {
