@@ -145,9 +145,13 @@ PYBIND11_MODULE(_dnnc, m) {
   py::class_<PyModel>(m, "Model")
       .def(py::init<const std::string &>())
       .def_property_readonly(
-          "inputs", [](const PyModel &p) { return PyModel::describe(p.model->inputs()); })
-      .def_property_readonly(
-          "outputs", [](const PyModel &p) { return PyModel::describe(p.model->outputs()); })
-      .def_property_readonly("path", [](const PyModel &p) { return p.model->path(); })
+          "inputs",
+          [](const PyModel &p) { return PyModel::describe(p.model->inputs()); })
+      .def_property_readonly("outputs",
+                             [](const PyModel &p) {
+                               return PyModel::describe(p.model->outputs());
+                             })
+      .def_property_readonly("path",
+                             [](const PyModel &p) { return p.model->path(); })
       .def("run", &PyModel::run);
 }

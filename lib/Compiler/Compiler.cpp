@@ -3,9 +3,9 @@
 #include "dnnc/Compiler/Diagnostics.h"
 #include "dnnc/Target/CPU/ObjectEmitter.h"
 #include "mlir/IR/Verifier.h"
-#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/Support/FileSystem.h"
@@ -180,9 +180,8 @@ bool compileModel(const std::string &input, const CompileOptions &options,
     return writeText(options.output, s, error);
   }
 
-  AtomicOutput obj(options.emit == EmitKind::Object
-                       ? options.output
-                       : options.output + ".o");
+  AtomicOutput obj(options.emit == EmitKind::Object ? options.output
+                                                    : options.output + ".o");
   if (!emitObject(*llvmModule, obj.tempPath(), err)) {
     error = input + ": " + err;
     return false;

@@ -82,12 +82,12 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
     return nullptr;
   }
   auto sym = [&](const char *name) { return dlsym(h, name); };
-  auto version = (uint32_t (*)())sym("dnnc_abi_version");
-  auto nin = (int32_t (*)())sym("dnnc_num_inputs");
-  auto nout = (int32_t (*)())sym("dnnc_num_outputs");
+  auto version = (uint32_t(*)())sym("dnnc_abi_version");
+  auto nin = (int32_t(*)())sym("dnnc_num_inputs");
+  auto nout = (int32_t(*)())sym("dnnc_num_outputs");
   auto inInfo = (const dnnc_tensor_info *(*)(int32_t))sym("dnnc_input_info");
   auto outInfo = (const dnnc_tensor_info *(*)(int32_t))sym("dnnc_output_info");
-  auto run = (int32_t (*)(const void *const *, void *const *))sym("dnnc_run");
+  auto run = (int32_t(*)(const void *const *, void *const *))sym("dnnc_run");
   if (!version || !nin || !nout || !inInfo || !outInfo || !run) {
     dlclose(h);
     err = path + ": not a dnnc model (missing ABI symbols)";

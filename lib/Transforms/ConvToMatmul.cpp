@@ -14,8 +14,7 @@ namespace dnnc {
 using namespace mlir;
 
 /// Collapses/expands between static shapes when the reassociation is simple.
-static Value reshape(OpBuilder &b, Location loc, Value v,
-                     RankedTensorType to) {
+static Value reshape(OpBuilder &b, Location loc, Value v, RankedTensorType to) {
   auto from = cast<RankedTensorType>(v.getType());
   auto re = getReassociationIndicesForReshape(from, to);
   assert(re && "expected a simple reshape");
@@ -59,7 +58,8 @@ struct DNNCConvToMatmulPass
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     SmallVector<linalg::Conv2DNchwFchwOp> convs;
-    getOperation().walk([&](linalg::Conv2DNchwFchwOp c) { convs.push_back(c); });
+    getOperation().walk(
+        [&](linalg::Conv2DNchwFchwOp c) { convs.push_back(c); });
     for (auto conv : convs) {
       if (succeeded(rewritePointwise(rewriter, conv)))
         continue;

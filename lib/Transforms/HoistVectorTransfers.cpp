@@ -1,8 +1,8 @@
 //===- HoistVectorTransfers.cpp - Accumulators stay in registers ----------===//
 #include "dnnc/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
-#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #define DEBUG_TYPE "dnnc-hoist-vector-transfers"

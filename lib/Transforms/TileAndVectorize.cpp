@@ -45,9 +45,8 @@ static bool innermostContiguous(linalg::LinalgOp op) {
   for (AffineMap map : op.getIndexingMapsArray()) {
     // Operands that do not depend on the innermost loop are broadcast along
     // it (or are reduction outputs): fine.
-    if (!llvm::any_of(map.getResults(), [&](AffineExpr e) {
-          return e.isFunctionOfDim(n - 1);
-        }))
+    if (!llvm::any_of(map.getResults(),
+                      [&](AffineExpr e) { return e.isFunctionOfDim(n - 1); }))
       continue;
     auto d = dyn_cast<AffineDimExpr>(map.getResults().back());
     if (!d || d.getPosition() != n - 1)
@@ -74,8 +73,7 @@ struct DNNCTileAndVectorizePass
       return {};
     if (linalg::isaContractionOpInterface(op)) {
       auto dims = linalg::inferContractionDims(op);
-      if (failed(dims) || dims->m.empty() || dims->n.empty() ||
-          dims->k.empty())
+      if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
         return {};
       SmallVector<int64_t> t(n, 1);
       for (unsigned k : dims->k)

@@ -218,7 +218,7 @@ double elementAsDouble(const HostTensor &t, size_t i) {
   case 10: {
     uint16_t h = *(const uint16_t *)p;
     uint32_t sign = (h >> 15) & 1, exp = (h >> 10) & 31, man = h & 1023;
-    double v = exp == 0 ? std::ldexp(man, -24)
+    double v = exp == 0    ? std::ldexp(man, -24)
                : exp == 31 ? (man ? NAN : INFINITY)
                            : std::ldexp(man + 1024, exp - 25);
     return sign ? -v : v;

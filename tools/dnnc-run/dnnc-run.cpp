@@ -190,7 +190,8 @@ int main(int argc, char **argv) {
     std::sort(ms.begin(), ms.end());
     outs() << format("latency: median %.3f ms, min %.3f ms, max %.3f ms over "
                      "%u runs\n",
-                     ms[ms.size() / 2], ms.front(), ms.back(), iterations.getValue());
+                     ms[ms.size() / 2], ms.front(), ms.back(),
+                     iterations.getValue());
   }
 
   int rc = 0;
@@ -235,8 +236,9 @@ int main(int argc, char **argv) {
         maxAbs = std::max(maxAbs, d);
     }
     outs() << "check " << info.name << ": " << (bad ? "MISMATCH" : "ok")
-           << format(" (max abs error %.3g, %zu of %zu outside rtol %g atol %g)",
-                     maxAbs, bad, n, relTol.getValue(), absTol.getValue())
+           << format(
+                  " (max abs error %.3g, %zu of %zu outside rtol %g atol %g)",
+                  maxAbs, bad, n, relTol.getValue(), absTol.getValue())
            << "\n";
     if (bad)
       rc = 1;

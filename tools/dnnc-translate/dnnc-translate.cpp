@@ -30,7 +30,8 @@ static cl::opt<bool> debugInfo("mlir-print-debuginfo",
                                cl::desc("Print locations"), cl::init(false));
 
 /// Parses "name=1x3x224x224" entries.
-static bool parseInputShapes(ArrayRef<std::string> specs, dnnc::ImportOptions &opts) {
+static bool parseInputShapes(ArrayRef<std::string> specs,
+                             dnnc::ImportOptions &opts) {
   for (const std::string &s : specs) {
     size_t eq = s.rfind('=');
     if (eq == std::string::npos) {

@@ -60,7 +60,7 @@ int main(int argc, char **argv) {
   opts.output = outputFile;
   if (opts.output.empty()) {
     static const char *exts[] = {".dnn.mlir", ".linalg.mlir", ".llvm.mlir",
-                                 ".ll", ".o", ".so"};
+                                 ".ll",       ".o",           ".so"};
     SmallString<256> p(inputFile);
     sys::path::replace_extension(p, "");
     opts.output = (p + exts[(int)*kind]).str();

@@ -23,14 +23,14 @@ static Value broadcastTo(OpBuilder &b, Location loc, Value v,
                          RankedTensorType type) {
   if (v.getType() == type)
     return v;
-  return buildElementwise(b, loc, type, v,
-                          [](OpBuilder &, Location, ValueRange a) {
-                            return a[0];
-                          });
+  return buildElementwise(
+      b, loc, type, v,
+      [](OpBuilder &, Location, ValueRange a) { return a[0]; });
 }
 
 static Value zeros(OpBuilder &b, Location loc, RankedTensorType type) {
-  return buildFilled(b, loc, type, cast<TypedAttr>(b.getZeroAttr(type.getElementType())));
+  return buildFilled(b, loc, type,
+                     cast<TypedAttr>(b.getZeroAttr(type.getElementType())));
 }
 
 /// Depthwise/pooling windows up to this many taps become elementwise ops.
@@ -62,9 +62,11 @@ struct MatMulLowering : OpRewritePattern<MatMulOp> {
       rt = RankedTensorType::get({rt.getDimSize(0), 1}, et);
       rhs = buildReshape(rewriter, loc, rhs, rt);
     }
-    int64_t m = lt.getDimSize(lt.getRank() - 2), k = lt.getDimSize(lt.getRank() - 1);
+    int64_t m = lt.getDimSize(lt.getRank() - 2),
+            k = lt.getDimSize(lt.getRank() - 1);
     int64_t n = rt.getDimSize(rt.getRank() - 1);
-    int64_t lb = lt.getNumElements() / (m * k), rb = rt.getNumElements() / (k * n);
+    int64_t lb = lt.getNumElements() / (m * k),
+            rb = rt.getNumElements() / (k * n);
     Value result;
     if (rb == 1 && (rt.getRank() == 2 || lb >= 1)) {
       // All lhs batches share one rhs: fold batches into rows.
@@ -92,16 +94,18 @@ struct MatMulLowering : OpRewritePattern<MatMulOp> {
       SmallVector<int64_t> lfull(batch), rfull(batch);
       lfull.append({m, k});
       rfull.append({k, n});
-      Value l = broadcastTo(rewriter, loc, lhs, RankedTensorType::get(lfull, et));
-      Value r = broadcastTo(rewriter, loc, rhs, RankedTensorType::get(rfull, et));
+      Value l =
+          broadcastTo(rewriter, loc, lhs, RankedTensorType::get(lfull, et));
+      Value r =
+          broadcastTo(rewriter, loc, rhs, RankedTensorType::get(rfull, et));
       auto l3 = RankedTensorType::get({nb, m, k}, et);
       auto r3 = RankedTensorType::get({nb, k, n}, et);
       auto o3 = RankedTensorType::get({nb, m, n}, et);
       l = buildReshape(rewriter, loc, l, l3);
       r = buildReshape(rewriter, loc, r, r3);
-      result = linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{o3},
-                                             ValueRange{l, r},
-                                             ValueRange{zeros(rewriter, loc, o3)})
+      result = linalg::BatchMatmulOp::create(
+                   rewriter, loc, TypeRange{o3}, ValueRange{l, r},
+                   ValueRange{zeros(rewriter, loc, o3)})
                    .getResult(0);
     }
     rewriter.replaceOp(op, buildReshape(rewriter, loc, result, resT));
@@ -144,7 +148,8 @@ struct GemmLowering : OpRewritePattern<GemmOp> {
       if (c && beta != 0.0f)
         ins.push_back(c);
       prod = buildElementwise(
-          rewriter, loc, resT, ins, [&](OpBuilder &nb, Location nl, ValueRange x) {
+          rewriter, loc, resT, ins,
+          [&](OpBuilder &nb, Location nl, ValueRange x) {
             Value v = arith::MulFOp::create(nb, nl, x[0],
                                             scalarConst(nb, nl, et, alpha));
             if (x.size() > 1)
@@ -226,7 +231,8 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     if (Value bias = op.getBias()) {
       SmallVector<int64_t> bs(nsp + 1, 1);
       bs[0] = res2.getDimSize(1);
-      Value b = buildReshape(rewriter, loc, bias, RankedTensorType::get(bs, et));
+      Value b =
+          buildReshape(rewriter, loc, bias, RankedTensorType::get(bs, et));
       init = broadcastTo(rewriter, loc, b, res2);
     } else {
       init = zeros(rewriter, loc, res2);
@@ -286,9 +292,10 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
       auto gw = RankedTensorType::get({group, f / group, wT.getDimSize(1),
                                        wT.getDimSize(2), wT.getDimSize(3)},
                                       et);
-      auto gout = RankedTensorType::get({res2.getDimSize(0), group, f / group,
-                                         res2.getDimSize(2), res2.getDimSize(3)},
-                                        et);
+      auto gout =
+          RankedTensorType::get({res2.getDimSize(0), group, f / group,
+                                 res2.getDimSize(2), res2.getDimSize(3)},
+                                et);
       Value gi = buildReshape(rewriter, loc, input, gin);
       Value gwv = buildReshape(rewriter, loc, weight, gw);
       Value go = buildReshape(rewriter, loc, init, gout);
@@ -325,10 +332,9 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
         auto rt = cast<RankedTensorType>(r.getType());
         SmallVector<int64_t> offs(rt.getRank(), 0), ones(rt.getRank(), 1);
         offs[1] = g * fg;
-        result = tensor::InsertSliceOp::create(rewriter, loc, r, result,
-                                               ValueRange{}, ValueRange{},
-                                               ValueRange{}, offs,
-                                               rt.getShape(), ones);
+        result = tensor::InsertSliceOp::create(
+            rewriter, loc, r, result, ValueRange{}, ValueRange{}, ValueRange{},
+            offs, rt.getShape(), ones);
       }
     } else {
       return rewriter.notifyMatchFailure(

@@ -23,8 +23,9 @@ namespace {
 /// Remembers the last match-failure reason reported for each location.
 struct FailureRecorder : RewriterBase::Listener {
   llvm::DenseMap<Location, std::string> reasons;
-  void notifyMatchFailure(
-      Location loc, function_ref<void(Diagnostic &)> reasonCallback) override {
+  void
+  notifyMatchFailure(Location loc,
+                     function_ref<void(Diagnostic &)> reasonCallback) override {
     Diagnostic diag(loc, DiagnosticSeverity::Remark);
     reasonCallback(diag);
     std::string msg = diag.str();

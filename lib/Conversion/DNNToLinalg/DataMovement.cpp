@@ -30,8 +30,8 @@ static Value buildIndexedCopy(
                                        resultType.getElementType());
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
   return linalg::GenericOp::create(
-             b, loc, TypeRange{resultType}, extraInputs, ValueRange{init},
-             maps, iters,
+             b, loc, TypeRange{resultType}, extraInputs, ValueRange{init}, maps,
+             iters,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
                SmallVector<Value> outIdx;
                for (int64_t i = 0; i < rank; ++i)
@@ -52,8 +52,8 @@ static Value idx(OpBuilder &b, Location l, int64_t v) {
 /// to [0, n) so that a bad index cannot read out of bounds.
 static Value normalizeIndex(OpBuilder &b, Location l, Value i, int64_t n) {
   Value k = arith::IndexCastOp::create(b, l, b.getIndexType(), i);
-  Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, k,
-                                    idx(b, l, 0));
+  Value neg =
+      arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, k, idx(b, l, 0));
   k = arith::SelectOp::create(b, l, neg,
                               arith::AddIOp::create(b, l, k, idx(b, l, n)), k);
   return arith::MaxSIOp::create(
@@ -61,8 +61,7 @@ static Value normalizeIndex(OpBuilder &b, Location l, Value i, int64_t n) {
 }
 
 namespace {
-template <typename OpTy>
-struct ReshapeLowering : OpRewritePattern<OpTy> {
+template <typename OpTy> struct ReshapeLowering : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -70,7 +69,8 @@ struct ReshapeLowering : OpRewritePattern<OpTy> {
     auto t = cast<RankedTensorType>(op.getType());
     if (!inT.hasStaticShape() || !t.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shapes");
-    rewriter.replaceOp(op, buildReshape(rewriter, op.getLoc(), op.getInput(), t));
+    rewriter.replaceOp(op,
+                       buildReshape(rewriter, op.getLoc(), op.getInput(), t));
     return success();
   }
 };
@@ -382,8 +382,8 @@ struct PadLowering : OpRewritePattern<PadOp> {
                   arith::AddIOp::create(
                       b, l, arith::RemSIOp::create(b, l, p, period), period),
                   period);
-              Value over = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge,
-                                                 m, idx(b, l, n));
+              Value over = arith::CmpIOp::create(
+                  b, l, arith::CmpIPredicate::sge, m, idx(b, l, n));
               p = arith::SelectOp::create(
                   b, l, over, arith::SubIOp::create(b, l, period, m), m);
             } else {
@@ -418,8 +418,8 @@ struct TileLowering : OpRewritePattern<TileOp> {
         [&](OpBuilder &b, Location l, ArrayRef<Value> out, ValueRange) {
           SmallVector<Value> src;
           for (size_t i = 0; i < out.size(); ++i)
-            src.push_back(arith::RemUIOp::create(
-                b, l, out[i], idx(b, l, inT.getDimSize(i))));
+            src.push_back(arith::RemUIOp::create(b, l, out[i],
+                                                 idx(b, l, inT.getDimSize(i))));
           return src;
         });
     rewriter.replaceOp(op, r);

@@ -59,8 +59,7 @@ Value dnnc::buildElementwise(OpBuilder &b, Location loc,
 Value dnnc::scalarConst(OpBuilder &b, Location loc, Type type, double v) {
   if (auto ft = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, v));
-  return arith::ConstantOp::create(b, loc,
-                                   b.getIntegerAttr(type, (int64_t)v));
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, (int64_t)v));
 }
 
 Value dnnc::buildFilled(OpBuilder &b, Location loc, RankedTensorType type,
@@ -109,11 +108,11 @@ Value dnnc::buildReshape(OpBuilder &b, Location loc, Value input,
     SmallVector<ReassociationIndices> re;
     if (inType.getRank() > 0)
       re.push_back(llvm::to_vector(llvm::seq<int64_t>(0, inType.getRank())));
-    flat = inType.getRank() == 0
-               ? (Value)tensor::ExpandShapeOp::create(b, loc, flatType, input,
-                                                      re)
-               : (Value)tensor::CollapseShapeOp::create(b, loc, flatType,
-                                                        input, re);
+    flat =
+        inType.getRank() == 0
+            ? (Value)tensor::ExpandShapeOp::create(b, loc, flatType, input, re)
+            : (Value)tensor::CollapseShapeOp::create(b, loc, flatType, input,
+                                                     re);
   }
   if (resultType.getRank() == 1)
     return flat;
@@ -205,12 +204,13 @@ static Value unaryBody(Operation *op, OpBuilder &b, Location loc, Value x) {
         .Case([&](AbsOp) { return math::AbsIOp::create(b, loc, x); })
         .Case([&](NotOp) { return arith::XOrIOp::create(b, loc, x, c(1)); })
         .Case([&](SignOp) -> Value {
-          Value pos = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
-                                            x, c(0));
-          Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                            x, c(0));
+          Value pos =
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, x, c(0));
+          Value neg =
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, c(0));
           return arith::SelectOp::create(
-              b, loc, pos, c(1), arith::SelectOp::create(b, loc, neg, c(-1), c(0)));
+              b, loc, pos, c(1),
+              arith::SelectOp::create(b, loc, neg, c(-1), c(0)));
         })
         .Case([&](ClipOp o) -> Value {
           Value v = x;
@@ -237,7 +237,8 @@ static Value unaryBody(Operation *op, OpBuilder &b, Location loc, Value x) {
       .Case([&](SqrtOp) { return math::SqrtOp::create(b, loc, x); })
       .Case([&](NegOp) { return arith::NegFOp::create(b, loc, x); })
       .Case([&](AbsOp) { return math::AbsFOp::create(b, loc, x); })
-      .Case([&](ReciprocalOp) { return arith::DivFOp::create(b, loc, c(1), x); })
+      .Case(
+          [&](ReciprocalOp) { return arith::DivFOp::create(b, loc, c(1), x); })
       .Case([&](FloorOp) { return math::FloorOp::create(b, loc, x); })
       .Case([&](CeilOp) { return math::CeilOp::create(b, loc, x); })
       .Case([&](RoundOp) { return math::RoundEvenOp::create(b, loc, x); })
@@ -253,12 +254,13 @@ static Value unaryBody(Operation *op, OpBuilder &b, Location loc, Value x) {
       .Case([&](AcoshOp) { return math::AcoshOp::create(b, loc, x); })
       .Case([&](AtanhOp) { return math::AtanhOp::create(b, loc, x); })
       .Case([&](SignOp) -> Value {
-        Value pos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x,
-                                          c(0));
-        Value neg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x,
-                                          c(0));
+        Value pos =
+            arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, c(0));
+        Value neg =
+            arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, c(0));
         return arith::SelectOp::create(
-            b, loc, pos, c(1), arith::SelectOp::create(b, loc, neg, c(-1), c(0)));
+            b, loc, pos, c(1),
+            arith::SelectOp::create(b, loc, neg, c(-1), c(0)));
       })
       .Case([&](SoftplusOp) -> Value {
         // max(x, 0) + log1p(exp(-|x|)): no overflow for large |x|.
@@ -288,28 +290,29 @@ static Value unaryBody(Operation *op, OpBuilder &b, Location loc, Value x) {
                                      arith::AddFOp::create(b, loc, c(1), e));
       })
       .Case([&](LeakyReluOp o) -> Value {
-        Value neg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x,
-                                          c(0));
-        Value s = arith::MulFOp::create(
-            b, loc, x, c(o.getAlpha().convertToFloat()));
+        Value neg =
+            arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, c(0));
+        Value s =
+            arith::MulFOp::create(b, loc, x, c(o.getAlpha().convertToFloat()));
         return arith::SelectOp::create(b, loc, neg, s, x);
       })
       .Case([&](EluOp o) -> Value {
-        Value neg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x,
-                                          c(0));
-        Value e = arith::MulFOp::create(
-            b, loc, c(o.getAlpha().convertToFloat()),
-            math::ExpM1Op::create(b, loc, x));
+        Value neg =
+            arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, c(0));
+        Value e =
+            arith::MulFOp::create(b, loc, c(o.getAlpha().convertToFloat()),
+                                  math::ExpM1Op::create(b, loc, x));
         return arith::SelectOp::create(b, loc, neg, e, x);
       })
       .Case([&](SeluOp o) -> Value {
-        Value neg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE, x,
-                                          c(0));
-        Value e = arith::MulFOp::create(
-            b, loc, c(o.getAlpha().convertToFloat()),
-            math::ExpM1Op::create(b, loc, x));
-        return arith::MulFOp::create(b, loc, c(o.getGamma().convertToFloat()),
-                                     arith::SelectOp::create(b, loc, neg, e, x));
+        Value neg =
+            arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE, x, c(0));
+        Value e =
+            arith::MulFOp::create(b, loc, c(o.getAlpha().convertToFloat()),
+                                  math::ExpM1Op::create(b, loc, x));
+        return arith::MulFOp::create(
+            b, loc, c(o.getGamma().convertToFloat()),
+            arith::SelectOp::create(b, loc, neg, e, x));
       })
       .Case([&](HardSigmoidOp o) -> Value {
         Value t = arith::AddFOp::create(
@@ -476,9 +479,10 @@ struct ElementwiseLowering : RewritePattern {
       return failure();
     bool unary = op->hasTrait<OpTrait::SameOperandsAndResultType>() &&
                  !isa<SoftmaxOp, LogSoftmaxOp>(op);
-    bool binary = isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, ModOp,
-                      PReluOp, ShiftLeftOp, ShiftRightOp, EqualOp, LessOp, LessEqualOp, GreaterOp,
-                      GreaterEqualOp, AndOp, OrOp, XorOp>(op);
+    bool binary =
+        isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, ModOp, PReluOp,
+            ShiftLeftOp, ShiftRightOp, EqualOp, LessOp, LessEqualOp, GreaterOp,
+            GreaterEqualOp, AndOp, OrOp, XorOp>(op);
     bool other = isa<WhereOp, CastOp, ExpandOp>(op);
     if (!unary && !binary && !other)
       return failure();

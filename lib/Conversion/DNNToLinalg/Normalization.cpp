@@ -37,8 +37,8 @@ static Value reduceKeep(OpBuilder &b, Location loc, Value in,
                         ArrayRef<int64_t> axes, TypedAttr init,
                         const CombineFn &fn) {
   Value r = buildReduction(b, loc, in, axes, init, fn);
-  return buildReshape(
-      b, loc, r, keepDimsType(cast<RankedTensorType>(in.getType()), axes));
+  return buildReshape(b, loc, r,
+                      keepDimsType(cast<RankedTensorType>(in.getType()), axes));
 }
 
 namespace {
@@ -56,13 +56,15 @@ struct BatchNormLowering : OpRewritePattern<BatchNormOp> {
     ps[0] = t.getDimSize(1);
     auto pt = RankedTensorType::get(ps, et);
     SmallVector<Value> ins = {op.getInput()};
-    for (Value v : {op.getScale(), op.getBias(), op.getMean(), op.getVariance()})
+    for (Value v :
+         {op.getScale(), op.getBias(), op.getMean(), op.getVariance()})
       ins.push_back(buildReshape(rewriter, loc, v, pt));
     float eps = op.getEpsilon().convertToFloat();
     Value r = buildElementwise(
         rewriter, loc, t, ins, [&](OpBuilder &b, Location l, ValueRange a) {
           Value den = math::SqrtOp::create(
-              b, l, arith::AddFOp::create(b, l, a[4], scalarConst(b, l, et, eps)));
+              b, l,
+              arith::AddFOp::create(b, l, a[4], scalarConst(b, l, et, eps)));
           Value s = arith::DivFOp::create(b, l, a[1], den);
           Value c = arith::SubFOp::create(b, l, a[0], a[3]);
           return arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, c, s),
@@ -90,12 +92,13 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
     TypedAttr zero = cast<TypedAttr>(rewriter.getZeroAttr(et));
     Value sum = reduceKeep(rewriter, loc, op.getInput(), axes, zero, addF);
     auto kt = cast<RankedTensorType>(sum.getType());
-    Value centered = buildElementwise(
-        rewriter, loc, t, {op.getInput(), sum},
-        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value mean = arith::DivFOp::create(b, l, a[1], scalarConst(b, l, et, n));
-          return arith::SubFOp::create(b, l, a[0], mean);
-        });
+    Value centered =
+        buildElementwise(rewriter, loc, t, {op.getInput(), sum},
+                         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           Value mean = arith::DivFOp::create(
+                               b, l, a[1], scalarConst(b, l, et, n));
+                           return arith::SubFOp::create(b, l, a[0], mean);
+                         });
     Value sq = reduceKeep(rewriter, loc, centered, axes, zero,
                           [](OpBuilder &b, Location l, Value acc, Value x) {
                             return arith::AddFOp::create(
@@ -104,9 +107,11 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
     float eps = op.getEpsilon().convertToFloat();
     Value rstd = buildElementwise(
         rewriter, loc, kt, sq, [&](OpBuilder &b, Location l, ValueRange a) {
-          Value var = arith::DivFOp::create(b, l, a[0], scalarConst(b, l, et, n));
+          Value var =
+              arith::DivFOp::create(b, l, a[0], scalarConst(b, l, et, n));
           return math::RsqrtOp::create(
-              b, l, arith::AddFOp::create(b, l, var, scalarConst(b, l, et, eps)));
+              b, l,
+              arith::AddFOp::create(b, l, var, scalarConst(b, l, et, eps)));
         });
     SmallVector<Value> ins = {centered, rstd, op.getScale()};
     if (op.getBias())
@@ -124,8 +129,7 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
   }
 };
 
-template <typename SoftOp>
-struct SoftmaxLowering : OpRewritePattern<SoftOp> {
+template <typename SoftOp> struct SoftmaxLowering : OpRewritePattern<SoftOp> {
   using OpRewritePattern<SoftOp>::OpRewritePattern;
   static constexpr bool isLog = std::is_same_v<SoftOp, LogSoftmaxOp>;
   LogicalResult matchAndRewrite(SoftOp op,
@@ -136,28 +140,28 @@ struct SoftmaxLowering : OpRewritePattern<SoftOp> {
     Location loc = op.getLoc();
     Type et = t.getElementType();
     int64_t axis = op.getAxis();
-    Value mx = reduceKeep(rewriter, loc, op.getInput(), {axis}, lowestValue(et),
-                          maxF);
-    Value shifted = buildElementwise(
-        rewriter, loc, t, {op.getInput(), mx},
-        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return arith::SubFOp::create(b, l, a[0], a[1]);
-        });
+    Value mx =
+        reduceKeep(rewriter, loc, op.getInput(), {axis}, lowestValue(et), maxF);
+    Value shifted =
+        buildElementwise(rewriter, loc, t, {op.getInput(), mx},
+                         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           return arith::SubFOp::create(b, l, a[0], a[1]);
+                         });
     Value sum = reduceKeep(rewriter, loc, shifted, {axis},
                            cast<TypedAttr>(rewriter.getZeroAttr(et)),
                            [](OpBuilder &b, Location l, Value acc, Value x) {
                              return arith::AddFOp::create(
                                  b, l, acc, math::ExpOp::create(b, l, x));
                            });
-    Value r = buildElementwise(
-        rewriter, loc, t, {shifted, sum},
-        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          if (isLog)
-            return arith::SubFOp::create(b, l, a[0],
-                                         math::LogOp::create(b, l, a[1]));
-          return arith::DivFOp::create(b, l, math::ExpOp::create(b, l, a[0]),
-                                       a[1]);
-        });
+    Value r =
+        buildElementwise(rewriter, loc, t, {shifted, sum},
+                         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           if (isLog)
+                             return arith::SubFOp::create(
+                                 b, l, a[0], math::LogOp::create(b, l, a[1]));
+                           return arith::DivFOp::create(
+                               b, l, math::ExpOp::create(b, l, a[0]), a[1]);
+                         });
     rewriter.replaceOp(op, r);
     return success();
   }
@@ -212,22 +216,21 @@ struct ReduceLowering : OpRewritePattern<ReduceOp> {
       for (int64_t a : axes)
         n *= inT.getDimSize(a);
       auto rt = cast<RankedTensorType>(r.getType());
-      r = buildElementwise(rewriter, loc, rt, r,
-                           [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                             if (f)
-                               return arith::DivFOp::create(
-                                   b, l, a[0], scalarConst(b, l, et, n));
-                             return arith::DivSIOp::create(
-                                 b, l, a[0], scalarConst(b, l, et, n));
-                           });
+      r = buildElementwise(
+          rewriter, loc, rt, r,
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            if (f)
+              return arith::DivFOp::create(b, l, a[0],
+                                           scalarConst(b, l, et, n));
+            return arith::DivSIOp::create(b, l, a[0], scalarConst(b, l, et, n));
+          });
     }
     rewriter.replaceOp(op, buildReshape(rewriter, loc, r, t));
     return success();
   }
 };
 
-template <typename ArgOp>
-struct ArgReduceLowering : OpRewritePattern<ArgOp> {
+template <typename ArgOp> struct ArgReduceLowering : OpRewritePattern<ArgOp> {
   using OpRewritePattern<ArgOp>::OpRewritePattern;
   static constexpr bool isMax = std::is_same_v<ArgOp, ArgMaxOp>;
   LogicalResult matchAndRewrite(ArgOp op,
@@ -291,10 +294,10 @@ struct ArgReduceLowering : OpRewritePattern<ArgOp> {
 } // namespace
 
 void dnnc::populateNormalizationPatterns(RewritePatternSet &patterns) {
-  patterns.add<BatchNormLowering, LayerNormLowering,
-               SoftmaxLowering<SoftmaxOp>, SoftmaxLowering<LogSoftmaxOp>,
-               ReduceLowering<ReduceSumOp>, ReduceLowering<ReduceMeanOp>,
-               ReduceLowering<ReduceMaxOp>, ReduceLowering<ReduceMinOp>,
-               ReduceLowering<ReduceProdOp>, ArgReduceLowering<ArgMaxOp>,
-               ArgReduceLowering<ArgMinOp>>(patterns.getContext());
+  patterns.add<BatchNormLowering, LayerNormLowering, SoftmaxLowering<SoftmaxOp>,
+               SoftmaxLowering<LogSoftmaxOp>, ReduceLowering<ReduceSumOp>,
+               ReduceLowering<ReduceMeanOp>, ReduceLowering<ReduceMaxOp>,
+               ReduceLowering<ReduceMinOp>, ReduceLowering<ReduceProdOp>,
+               ArgReduceLowering<ArgMaxOp>, ArgReduceLowering<ArgMinOp>>(
+      patterns.getContext());
 }

@@ -40,8 +40,8 @@ mlir::Value buildFilled(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::RankedTensorType type, mlir::TypedAttr value);
 
 /// A scalar constant of `type` (float or integer) with value `v`.
-mlir::Value scalarConst(mlir::OpBuilder &b, mlir::Location loc,
-                        mlir::Type type, double v);
+mlir::Value scalarConst(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
+                        double v);
 
 /// Reshape between static shapes via collapse/expand_shape.
 mlir::Value buildReshape(mlir::OpBuilder &b, mlir::Location loc,
@@ -57,13 +57,12 @@ mlir::Value buildReduction(
 
 /// The strided windows of a padded N x C x spatial... `input`, one per kernel
 /// position, as views of the output shape: window (k0, k1, ...) starts at
-/// (k0*d0, k1*d1, ...) and steps by the strides. Elementwise ops over them implement depthwise convolution
-/// and pooling with plain, vectorizable maps.
-llvm::SmallVector<mlir::Value>
-buildWindowSlices(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
-                  llvm::ArrayRef<int64_t> outShape, llvm::ArrayRef<int64_t> kernel,
-                  llvm::ArrayRef<int64_t> strides,
-                  llvm::ArrayRef<int64_t> dilations);
+/// (k0*d0, k1*d1, ...) and steps by the strides. Elementwise ops over them
+/// implement depthwise convolution and pooling with plain, vectorizable maps.
+llvm::SmallVector<mlir::Value> buildWindowSlices(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+    llvm::ArrayRef<int64_t> outShape, llvm::ArrayRef<int64_t> kernel,
+    llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> dilations);
 
 /// Lowest/highest finite-or-infinite value of a float or integer type.
 mlir::TypedAttr lowestValue(mlir::Type type);

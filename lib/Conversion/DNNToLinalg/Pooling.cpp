@@ -39,15 +39,16 @@ static Value buildPoolingGeneric(OpBuilder &b, Location loc, Value input,
   SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, inExprs, ctx),
                                  AffineMap::get(loops, 0, winExprs, ctx),
                                  AffineMap::get(loops, 0, outExprs, ctx)};
-  SmallVector<utils::IteratorType> iters(2 + nsp, utils::IteratorType::parallel);
+  SmallVector<utils::IteratorType> iters(2 + nsp,
+                                         utils::IteratorType::parallel);
   iters.append(nsp, utils::IteratorType::reduction);
   Type et = outT.getElementType();
   Value window = tensor::EmptyOp::create(b, loc, k, et);
   Value acc = buildFilled(b, loc, outT, init);
   bool f = isa<FloatType>(et);
   return linalg::GenericOp::create(
-             b, loc, TypeRange{outT}, ValueRange{input, window}, ValueRange{acc},
-             maps, iters,
+             b, loc, TypeRange{outT}, ValueRange{input, window},
+             ValueRange{acc}, maps, iters,
              [&](OpBuilder &nb, Location nl, ValueRange a) {
                Value v;
                if (isMax)
@@ -61,8 +62,7 @@ static Value buildPoolingGeneric(OpBuilder &b, Location loc, Value input,
 }
 
 namespace {
-template <typename PoolOp>
-struct PoolLowering : OpRewritePattern<PoolOp> {
+template <typename PoolOp> struct PoolLowering : OpRewritePattern<PoolOp> {
   using OpRewritePattern<PoolOp>::OpRewritePattern;
   static constexpr bool isMax = std::is_same_v<PoolOp, MaxPoolOp>;
   static constexpr int64_t kMaxTaps = 64;
@@ -147,8 +147,8 @@ struct PoolLowering : OpRewritePattern<PoolOp> {
     SmallVector<SmallVector<float>> perDim(nsp);
     for (int64_t i = 0; i < nsp; ++i) {
       int64_t start = includePad ? 0 : lo[i];
-      int64_t lim = includePad ? inShape[2 + i] + lo[i] + hi[i]
-                               : inShape[2 + i] + lo[i];
+      int64_t lim =
+          includePad ? inShape[2 + i] + lo[i] + hi[i] : inShape[2 + i] + lo[i];
       for (int64_t p = 0; p < outShape[2 + i]; ++p) {
         int64_t cnt = 0;
         for (int64_t t = 0; t < k[i]; ++t) {
@@ -176,19 +176,19 @@ struct PoolLowering : OpRewritePattern<PoolOp> {
     Value cnt = arith::ConstantOp::create(
         rewriter, loc, DenseElementsAttr::get(cT, ArrayRef<float>(counts)));
     slices.push_back(cnt);
-    Value result = buildElementwise(
-        rewriter, loc, resT, slices,
-        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value acc = a[0];
-          for (Value v : a.drop_front().drop_back())
-            acc = arith::AddFOp::create(b, l, acc, v);
-          Value c = a.back();
-          if (c.getType() != et)
-            c = et.getIntOrFloatBitWidth() > 32
-                    ? (Value)arith::ExtFOp::create(b, l, et, c)
-                    : arith::TruncFOp::create(b, l, et, c);
-          return arith::DivFOp::create(b, l, acc, c);
-        });
+    Value result =
+        buildElementwise(rewriter, loc, resT, slices,
+                         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           Value acc = a[0];
+                           for (Value v : a.drop_front().drop_back())
+                             acc = arith::AddFOp::create(b, l, acc, v);
+                           Value c = a.back();
+                           if (c.getType() != et)
+                             c = et.getIntOrFloatBitWidth() > 32
+                                     ? (Value)arith::ExtFOp::create(b, l, et, c)
+                                     : arith::TruncFOp::create(b, l, et, c);
+                           return arith::DivFOp::create(b, l, acc, c);
+                         });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -226,11 +226,12 @@ struct GlobalPoolLowering : OpRewritePattern<GlobalOp> {
                            return arith::AddFOp::create(b, l, acc, x);
                          });
       auto rt = cast<RankedTensorType>(r.getType());
-      r = buildElementwise(rewriter, loc, rt, r,
-                           [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                             return arith::DivFOp::create(
-                                 b, l, a[0], scalarConst(b, l, et, count));
-                           });
+      r = buildElementwise(
+          rewriter, loc, rt, r,
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            return arith::DivFOp::create(b, l, a[0],
+                                         scalarConst(b, l, et, count));
+          });
     }
     rewriter.replaceOp(op, buildReshape(rewriter, loc, r,
                                         cast<RankedTensorType>(op.getType())));

@@ -116,9 +116,9 @@ static void addTensorTable(llvm::Module &m, StringRef name,
 
 static void addInt32(llvm::Module &m, StringRef name, int32_t v) {
   auto *i32 = llvm::Type::getInt32Ty(m.getContext());
-  auto *g = new llvm::GlobalVariable(m, i32, true,
-                                     llvm::GlobalValue::ExternalLinkage,
-                                     llvm::ConstantInt::get(i32, v), name);
+  auto *g =
+      new llvm::GlobalVariable(m, i32, true, llvm::GlobalValue::ExternalLinkage,
+                               llvm::ConstantInt::get(i32, v), name);
   g->setVisibility(llvm::GlobalValue::HiddenVisibility);
 }
 
@@ -144,8 +144,8 @@ std::unique_ptr<llvm::Module> translateModel(ModuleOp module,
   auto *ptrT = llvm::PointerType::getUnqual(c);
   auto *entryT =
       llvm::FunctionType::get(llvm::Type::getVoidTy(c), {ptrT}, false);
-  auto *entry = llvm::Function::Create(entryT, llvm::GlobalValue::ExternalLinkage,
-                                       "__dnnc_entry", *m);
+  auto *entry = llvm::Function::Create(
+      entryT, llvm::GlobalValue::ExternalLinkage, "__dnnc_entry", *m);
   entry->setVisibility(llvm::GlobalValue::HiddenVisibility);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(c, "entry", entry));
   std::vector<llvm::Value *> args;
@@ -167,12 +167,12 @@ std::unique_ptr<llvm::Module> translateModel(ModuleOp module,
   return m;
 }
 
-static std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string &err) {
+static std::unique_ptr<llvm::TargetMachine>
+hostTargetMachine(std::string &err) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::Triple triple(llvm::sys::getProcessTriple());
-  const llvm::Target *target =
-      llvm::TargetRegistry::lookupTarget(triple, err);
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, err);
   if (!target)
     return nullptr;
   llvm::SubtargetFeatures features;
@@ -225,15 +225,17 @@ bool linkSharedLibrary(StringRef objPath, StringRef outPath, std::string &err) {
     return false;
   }
   std::string clang = DNNC_CLANG_PATH;
-  std::vector<StringRef> args = {clang, "-shared", "-fuse-ld=lld",
-                                 "-Wl,--gc-sections", "-o", outPath,
-                                 objPath, "-Wl,--whole-archive", runtime,
-                                 "-Wl,--no-whole-archive", "-lm"};
+  std::vector<StringRef> args = {clang,          "-shared",
+                                 "-fuse-ld=lld", "-Wl,--gc-sections",
+                                 "-o",           outPath,
+                                 objPath,        "-Wl,--whole-archive",
+                                 runtime,        "-Wl,--no-whole-archive",
+                                 "-lm"};
   std::string msg;
   int rc = llvm::sys::ExecuteAndWait(clang, args, std::nullopt, {}, 0, 0, &msg);
   if (rc != 0) {
-    err = "linking with '" + clang + "' failed" +
-          (msg.empty() ? "" : ": " + msg);
+    err =
+        "linking with '" + clang + "' failed" + (msg.empty() ? "" : ": " + msg);
     return false;
   }
   return true;
@@ -259,9 +261,9 @@ std::string generateHeader(const ModelSignature &sig) {
      << "int32_t dnnc_run(const void *const *inputs, void *const *outputs);\n"
      << "int32_t dnnc_dtype_size(int32_t dtype);\n"
      << "#ifdef __cplusplus\n}\n#endif\n#endif\n\n"
-     << "/* This model's tensors (dtype codes are ONNX TensorProto codes). */\n";
-  auto emit = [&](const char *kind, size_t i,
-                  const ModelSignature::Tensor &t) {
+     << "/* This model's tensors (dtype codes are ONNX TensorProto codes). "
+        "*/\n";
+  auto emit = [&](const char *kind, size_t i, const ModelSignature::Tensor &t) {
     os << "/* " << kind << " " << i << ": \"" << t.name << "\" dtype "
        << t.dtype << " shape [";
     llvm::interleave(t.shape, os, ", ");

@@ -1,4 +1,5 @@
-//===- ComposedNNOps.cpp - NN ops as compositions of dnn ops ----------------===//
+//===- ComposedNNOps.cpp - NN ops as compositions of dnn ops
+//----------------===//
 //
 // ConvTranspose (dilate, pad, convolve with flipped kernels), Resize and
 // Upsample (separable gathers with compile-time weights), InstanceNormalization
@@ -6,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Composition.h"
-#include "onnx/onnx_pb.h"
 #include "dnnc/Dialect/DNN/IR/DNNShapes.h"
+#include "onnx/onnx_pb.h"
 #include <limits>
 
 using namespace mlir;
@@ -21,7 +22,8 @@ LogicalResult importInstanceNorm(NodeImporter &n) {
   if (in.getRank() < 3 || !isa<FloatType>(et))
     return n.fail("input must be a float tensor of rank >= 3");
   int64_t c = in.getDimSize(1);
-  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(2, in.getRank()));
+  SmallVector<int64_t> axes =
+      llvm::to_vector(llvm::seq<int64_t>(2, in.getRank()));
   auto kt = RankedTensorType::get(reduceShape(in.getShape(), axes, true), et);
   auto mean = [&](Value v) {
     return n.create<dnn::ReduceMeanOp>(kt, v, n.b.getDenseI64ArrayAttr(axes),
@@ -57,7 +59,8 @@ LogicalResult importConvTranspose(NodeImporter &n) {
   int64_t rank = in.getRank(), nsp = rank - 2;
   Type et = in.getElementType();
   if (nsp < 1 || wt.getRank() != rank || !isa<FloatType>(et))
-    return n.fail("input and weight must be float tensors of the same rank >= 3");
+    return n.fail(
+        "input and weight must be float tensors of the same rank >= 3");
   int64_t group = n.attrInt("group", 1);
   int64_t cin = in.getDimSize(1), mg = wt.getDimSize(1), cout = mg * group;
   if (wt.getDimSize(0) != cin || cin % group)
@@ -65,10 +68,12 @@ LogicalResult importConvTranspose(NodeImporter &n) {
   SmallVector<int64_t> k(wt.getShape().drop_front(2));
   auto strides = n.attrInts("strides").value_or(SmallVector<int64_t>(nsp, 1));
   auto dil = n.attrInts("dilations").value_or(SmallVector<int64_t>(nsp, 1));
-  auto outPad = n.attrInts("output_padding").value_or(SmallVector<int64_t>(nsp, 0));
+  auto outPad =
+      n.attrInts("output_padding").value_or(SmallVector<int64_t>(nsp, 0));
   if ((int64_t)strides.size() != nsp || (int64_t)dil.size() != nsp ||
       (int64_t)outPad.size() != nsp)
-    return n.fail("strides/dilations/output_padding need one value per spatial dim");
+    return n.fail(
+        "strides/dilations/output_padding need one value per spatial dim");
   std::string autoPad = n.attrString("auto_pad", "NOTSET");
   SmallVector<int64_t> pads(2 * nsp, 0);
   auto outShape = n.attrInts("output_shape");
@@ -76,7 +81,8 @@ LogicalResult importConvTranspose(NodeImporter &n) {
     outShape = SmallVector<int64_t>(outShape->end() - nsp, outShape->end());
   if (outShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     for (int64_t i = 0; i < nsp; ++i) {
-      int64_t want = outShape ? (*outShape)[i] : in.getDimSize(2 + i) * strides[i];
+      int64_t want =
+          outShape ? (*outShape)[i] : in.getDimSize(2 + i) * strides[i];
       int64_t total = strides[i] * (in.getDimSize(2 + i) - 1) + outPad[i] +
                       ((k[i] - 1) * dil[i] + 1) - want;
       // A negative total (output_shape larger than the natural size)
@@ -110,17 +116,18 @@ LogicalResult importConvTranspose(NodeImporter &n) {
     SmallVector<int64_t> p(2 * s1.size(), 0), s2(s1);
     p[s1.size() + d + 1] = s - 1;
     s2[d + 1] = s;
-    x = n.create<dnn::PadOp>(RankedTensorType::get(s2, et), x,
-                             n.b.getDenseI64ArrayAttr(p), n.b.getStringAttr("constant"),
-                             n.b.getF64FloatAttr(0));
+    x = n.create<dnn::PadOp>(
+        RankedTensorType::get(s2, et), x, n.b.getDenseI64ArrayAttr(p),
+        n.b.getStringAttr("constant"), n.b.getF64FloatAttr(0));
     SmallVector<int64_t> s3(cur);
     s3[d] = len * s;
     x = n.create<dnn::ReshapeOp>(RankedTensorType::get(s3, et), x);
     SmallVector<int64_t> s4(cur);
     s4[d] = (len - 1) * s + 1;
-    x = n.create<dnn::SliceOp>(RankedTensorType::get(s4, et), x,
-                               n.b.getDenseI64ArrayAttr(SmallVector<int64_t>(rank, 0)),
-                               n.b.getDenseI64ArrayAttr(SmallVector<int64_t>(rank, 1)));
+    x = n.create<dnn::SliceOp>(
+        RankedTensorType::get(s4, et), x,
+        n.b.getDenseI64ArrayAttr(SmallVector<int64_t>(rank, 0)),
+        n.b.getDenseI64ArrayAttr(SmallVector<int64_t>(rank, 1)));
     cur = s4;
   }
   // 2. Pad by (k-1)*d - pads (+ output_padding at the end); crop negatives.
@@ -138,21 +145,21 @@ LogicalResult importConvTranspose(NodeImporter &n) {
     anyCrop |= lo[i] < 0 || hi[i] < 0;
   }
   if (anyPad)
-    x = n.create<dnn::PadOp>(RankedTensorType::get(padded, et), x,
-                             n.b.getDenseI64ArrayAttr(padv),
-                             n.b.getStringAttr("constant"), n.b.getF64FloatAttr(0));
+    x = n.create<dnn::PadOp>(
+        RankedTensorType::get(padded, et), x, n.b.getDenseI64ArrayAttr(padv),
+        n.b.getStringAttr("constant"), n.b.getF64FloatAttr(0));
   if (anyCrop) {
     SmallVector<int64_t> cropped(padded);
     for (int64_t i = 0; i < nsp; ++i) {
       starts[2 + i] = lo[i] < 0 ? -lo[i] : 0;
-      cropped[2 + i] = padded[2 + i] - (lo[i] < 0 ? -lo[i] : 0) -
-                       (hi[i] < 0 ? -hi[i] : 0);
+      cropped[2 + i] =
+          padded[2 + i] - (lo[i] < 0 ? -lo[i] : 0) - (hi[i] < 0 ? -hi[i] : 0);
       if (cropped[2 + i] <= 0)
         return n.fail("pads leave an empty output");
     }
-    x = n.create<dnn::SliceOp>(RankedTensorType::get(cropped, et), x,
-                               n.b.getDenseI64ArrayAttr(starts),
-                               n.b.getDenseI64ArrayAttr(SmallVector<int64_t>(rank, 1)));
+    x = n.create<dnn::SliceOp>(
+        RankedTensorType::get(cropped, et), x, n.b.getDenseI64ArrayAttr(starts),
+        n.b.getDenseI64ArrayAttr(SmallVector<int64_t>(rank, 1)));
     padded = cropped;
   }
   // 3. Weights [Cin, M/g, k...] -> [M, Cin/g, k...], kernels flipped.
@@ -184,10 +191,11 @@ LogicalResult importConvTranspose(NodeImporter &n) {
   if (failed(convShape(padded, wshape, ones, zeros, dil, group, out, err)))
     return n.fail(err);
   Value bias = n.hasInput(2) ? n.input(2) : Value();
-  n.setOutput(0, n.create<dnn::ConvOp>(
-                     RankedTensorType::get(out, et), x, w, bias,
-                     n.b.getDenseI64ArrayAttr(ones), n.b.getDenseI64ArrayAttr(zeros),
-                     n.b.getDenseI64ArrayAttr(dil), n.b.getI64IntegerAttr(group)));
+  n.setOutput(0, n.create<dnn::ConvOp>(RankedTensorType::get(out, et), x, w,
+                                       bias, n.b.getDenseI64ArrayAttr(ones),
+                                       n.b.getDenseI64ArrayAttr(zeros),
+                                       n.b.getDenseI64ArrayAttr(dil),
+                                       n.b.getI64IntegerAttr(group)));
   return success();
 }
 
@@ -231,19 +239,21 @@ LogicalResult importResizeImpl(NodeImporter &n, bool upsample) {
   int64_t rank = in.getRank();
   Type et = in.getElementType();
   std::string mode = n.attrString("mode", "nearest");
-  std::string coord = upsample || n.sinceVersion < 11
-                          ? "asymmetric"
-                          : n.attrString("coordinate_transformation_mode",
-                                         "half_pixel");
-  std::string nearestMode = upsample ? "floor"
-                            : n.sinceVersion < 11
-                                ? "round_prefer_floor"
-                                : n.attrString("nearest_mode", "round_prefer_floor");
+  std::string coord =
+      upsample || n.sinceVersion < 11
+          ? "asymmetric"
+          : n.attrString("coordinate_transformation_mode", "half_pixel");
+  std::string nearestMode =
+      upsample ? "floor"
+      : n.sinceVersion < 11
+          ? "round_prefer_floor"
+          : n.attrString("nearest_mode", "round_prefer_floor");
   double a = n.attrFloat("cubic_coeff_a", -0.75f);
   bool exclude = n.attrInt("exclude_outside", 0);
   double extrapolation = n.attrFloat("extrapolation_value", 0.0f);
   if (n.attrString("keep_aspect_ratio_policy", "stretch") != "stretch")
-    return n.fail("keep_aspect_ratio_policy other than stretch is not supported");
+    return n.fail(
+        "keep_aspect_ratio_policy other than stretch is not supported");
   if (mode != "nearest" && mode != "linear" && mode != "bilinear" &&
       mode != "cubic")
     return n.fail("mode '" + mode + "' is not supported");
@@ -319,7 +329,8 @@ LogicalResult importResizeImpl(NodeImporter &n, bool upsample) {
   SmallVector<int64_t> cur(in.getShape());
   for (int64_t dim = 0; dim < rank; ++dim) {
     const ResizeDim &d = dims[dim];
-    bool identity = d.out == d.in && d.scale == 1.0 && coord != "tf_crop_and_resize";
+    bool identity =
+        d.out == d.in && d.scale == 1.0 && coord != "tf_crop_and_resize";
     if (identity)
       continue;
     int64_t taps = mode == "cubic" ? 4 : 2, first = mode == "cubic" ? -1 : 0;
@@ -439,7 +450,8 @@ LogicalResult importLRN(NodeImporter &n) {
   int64_t lo = (size - 1) / 2, hi = size - 1 - lo;
   Value avg = n.create<dnn::AveragePoolOp>(
       t4, s4, n.b.getDenseI64ArrayAttr({size, 1}),
-      n.b.getDenseI64ArrayAttr({1, 1}), n.b.getDenseI64ArrayAttr({lo, 0, hi, 0}),
+      n.b.getDenseI64ArrayAttr({1, 1}),
+      n.b.getDenseI64ArrayAttr({lo, 0, hi, 0}),
       n.b.getDenseI64ArrayAttr({1, 1}), n.b.getBoolAttr(true));
   avg = n.create<dnn::ReshapeOp>(in, avg);
   Value den = n.create<dnn::AddOp>(
@@ -455,9 +467,11 @@ void onnximport::registerComposedNNHandlers(HandlerRegistry &r) {
   r.add("LRN", 1, importLRN);
   r.add("LRN", 13, importLRN);
   for (int v : {10, 11, 13, 18, 19})
-    r.add("Resize", v, [](NodeImporter &n) { return importResizeImpl(n, false); });
+    r.add("Resize", v,
+          [](NodeImporter &n) { return importResizeImpl(n, false); });
   for (int v : {7, 9})
-    r.add("Upsample", v, [](NodeImporter &n) { return importResizeImpl(n, true); });
+    r.add("Upsample", v,
+          [](NodeImporter &n) { return importResizeImpl(n, true); });
   r.add("ConvTranspose", 1, importConvTranspose);
   r.add("ConvTranspose", 11, importConvTranspose);
   r.add("InstanceNormalization", 1, importInstanceNorm);

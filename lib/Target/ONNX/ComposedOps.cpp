@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Composition.h"
-#include "onnx/onnx_pb.h"
 #include "dnnc/Dialect/DNN/IR/DNNShapes.h"
+#include "onnx/onnx_pb.h"
 #include <limits>
 
 using namespace mlir;
@@ -22,7 +22,8 @@ template <typename Pre, typename Post>
 Handler composedReduce(int64_t axesInputSince, Pre pre, Post post) {
   return [=](NodeImporter &n) -> LogicalResult {
     auto in = n.inputType(0);
-    if (!isa<FloatType>(in.getElementType()) && !in.getElementType().isInteger(32) &&
+    if (!isa<FloatType>(in.getElementType()) &&
+        !in.getElementType().isInteger(32) &&
         !in.getElementType().isInteger(64))
       return n.fail("unsupported element type");
     SmallVector<int64_t> norm;
@@ -62,7 +63,8 @@ LogicalResult importIsInf(NodeImporter &n) {
   Type et = n.inputType(0).getElementType();
   if (!isa<FloatType>(et))
     return n.fail("non-float input");
-  bool pos = n.attrInt("detect_positive", 1), neg = n.attrInt("detect_negative", 1);
+  bool pos = n.attrInt("detect_positive", 1),
+       neg = n.attrInt("detect_negative", 1);
   double inf = std::numeric_limits<double>::infinity();
   Value r;
   if (pos && neg)
@@ -80,7 +82,8 @@ LogicalResult importIsInf(NodeImporter &n) {
 LogicalResult importThresholdedRelu(NodeImporter &n) {
   Value x = n.input(0);
   Type et = n.inputType(0).getElementType();
-  Value gt = n.create<dnn::GreaterOp>(x, scalar(n, et, n.attrFloat("alpha", 1.0f)));
+  Value gt =
+      n.create<dnn::GreaterOp>(x, scalar(n, et, n.attrFloat("alpha", 1.0f)));
   n.setOutput(0, n.create<dnn::WhereOp>(gt, x, scalar(n, et, 0)));
   return success();
 }
@@ -134,10 +137,11 @@ LogicalResult importHardmax(NodeImporter &n) {
     return n.fail("opset < 13 Hardmax over a non-last axis is not supported");
   auto at = RankedTensorType::get(reduceShape(in.getShape(), {axis}, true),
                                   n.b.getI64Type());
-  Value am = n.create<dnn::ArgMaxOp>(at, n.input(0), n.b.getI64IntegerAttr(axis),
-                                     n.b.getBoolAttr(true), n.b.getBoolAttr(false));
-  Value eq = n.create<dnn::EqualOp>(am, iota(n, in.getRank(), axis,
-                                             in.getDimSize(axis)));
+  Value am =
+      n.create<dnn::ArgMaxOp>(at, n.input(0), n.b.getI64IntegerAttr(axis),
+                              n.b.getBoolAttr(true), n.b.getBoolAttr(false));
+  Value eq = n.create<dnn::EqualOp>(
+      am, iota(n, in.getRank(), axis, in.getDimSize(axis)));
   n.setOutput(0, n.create<dnn::CastOp>(in, eq));
   return success();
 }
@@ -147,10 +151,12 @@ LogicalResult importHardmax(NodeImporter &n) {
 Value alongAxis(NodeImporter &n, Value p, int64_t axis, int64_t rank) {
   auto t = cast<RankedTensorType>(p.getType());
   if (t.getRank() == 0 || t.getNumElements() == 1)
-    return n.create<dnn::ReshapeOp>(RankedTensorType::get({}, t.getElementType()), p);
+    return n.create<dnn::ReshapeOp>(
+        RankedTensorType::get({}, t.getElementType()), p);
   SmallVector<int64_t> shape(rank - axis, 1);
   shape[0] = t.getDimSize(0);
-  return n.create<dnn::ReshapeOp>(RankedTensorType::get(shape, t.getElementType()), p);
+  return n.create<dnn::ReshapeOp>(
+      RankedTensorType::get(shape, t.getElementType()), p);
 }
 
 /// Normalizes the quantization axis; it only matters (and is only checked)
@@ -173,8 +179,10 @@ Value intToFloat(NodeImporter &n, Value v, int32_t onnxType, Type ft) {
   auto t = cast<RankedTensorType>(v.getType());
   Type i32 = n.b.getI32Type();
   auto t32 = RankedTensorType::get(t.getShape(), i32);
-  Value w = t.getElementType().isInteger(32) ? v : n.create<dnn::CastOp>(t32, v);
-  if (onnxType == onnx::TensorProto::UINT8 || onnxType == onnx::TensorProto::UINT16) {
+  Value w =
+      t.getElementType().isInteger(32) ? v : n.create<dnn::CastOp>(t32, v);
+  if (onnxType == onnx::TensorProto::UINT8 ||
+      onnxType == onnx::TensorProto::UINT16) {
     int64_t mask = onnxType == onnx::TensorProto::UINT8 ? 0xff : 0xffff;
     w = n.create<dnn::AndOp>(w, scalar(n, i32, mask));
   }
@@ -197,7 +205,8 @@ LogicalResult importDequantizeLinear(NodeImporter &n) {
     x = n.create<dnn::SubOp>(
         x, alongAxis(n, intToFloat(n, n.input(2), n.onnxElemType(2), ft), axis,
                      xt.getRank()));
-  n.setOutput(0, n.create<dnn::MulOp>(x, alongAxis(n, n.input(1), axis, xt.getRank())));
+  n.setOutput(
+      0, n.create<dnn::MulOp>(x, alongAxis(n, n.input(1), axis, xt.getRank())));
   return success();
 }
 
@@ -213,19 +222,23 @@ LogicalResult importQuantizeLinear(NodeImporter &n) {
   int64_t axis = n.attrInt("axis", 1);
   if (failed(quantAxis(n, axis, xt.getRank())))
     return failure();
-  Value q = n.create<dnn::DivOp>(n.input(0), alongAxis(n, n.input(1), axis, xt.getRank()));
+  Value q = n.create<dnn::DivOp>(n.input(0),
+                                 alongAxis(n, n.input(1), axis, xt.getRank()));
   q = n.create<dnn::RoundOp>(q.getType(), q); // half to even
   if (n.hasInput(2))
     q = n.create<dnn::AddOp>(
-        q, alongAxis(n, intToFloat(n, n.input(2), code, ft), axis, xt.getRank()));
+        q,
+        alongAxis(n, intToFloat(n, n.input(2), code, ft), axis, xt.getRank()));
   bool u = code == onnx::TensorProto::UINT8;
   q = n.create<dnn::ClipOp>(q.getType(), q, n.b.getF64FloatAttr(u ? 0 : -128),
                             n.b.getF64FloatAttr(u ? 255 : 127));
   auto qt = cast<RankedTensorType>(q.getType());
   // Through i32: the 8-bit pattern of 128..255 is what uint8 stores.
-  Value i = n.create<dnn::CastOp>(RankedTensorType::get(qt.getShape(), n.b.getI32Type()), q);
-  n.setOutput(0, n.create<dnn::CastOp>(
-                     RankedTensorType::get(qt.getShape(), n.b.getIntegerType(8)), i));
+  Value i = n.create<dnn::CastOp>(
+      RankedTensorType::get(qt.getShape(), n.b.getI32Type()), q);
+  n.setOutput(
+      0, n.create<dnn::CastOp>(
+             RankedTensorType::get(qt.getShape(), n.b.getIntegerType(8)), i));
   return success();
 }
 } // namespace
@@ -236,16 +249,26 @@ void onnximport::registerComposedHandlers(HandlerRegistry &r) {
     r.add("DequantizeLinear", v, importDequantizeLinear);
   }
   for (int v : {1, 11, 13, 18}) {
-    r.add("ReduceL1", v, composedReduce(18,
-        [](NodeImporter &n, Value x) { return unary<dnn::AbsOp>(n, x); }, identity));
-    r.add("ReduceL2", v, composedReduce(18, square,
-        [](NodeImporter &n, Value x) { return unary<dnn::SqrtOp>(n, x); }));
+    r.add("ReduceL1", v,
+          composedReduce(
+              18,
+              [](NodeImporter &n, Value x) { return unary<dnn::AbsOp>(n, x); },
+              identity));
+    r.add("ReduceL2", v,
+          composedReduce(18, square, [](NodeImporter &n, Value x) {
+            return unary<dnn::SqrtOp>(n, x);
+          }));
     r.add("ReduceSumSquare", v, composedReduce(18, square, identity));
-    r.add("ReduceLogSum", v, composedReduce(18, identity,
-        [](NodeImporter &n, Value x) { return unary<dnn::LogOp>(n, x); }));
-    r.add("ReduceLogSumExp", v, composedReduce(18,
-        [](NodeImporter &n, Value x) { return unary<dnn::ExpOp>(n, x); },
-        [](NodeImporter &n, Value x) { return unary<dnn::LogOp>(n, x); }));
+    r.add("ReduceLogSum", v,
+          composedReduce(18, identity, [](NodeImporter &n, Value x) {
+            return unary<dnn::LogOp>(n, x);
+          }));
+    r.add(
+        "ReduceLogSumExp", v,
+        composedReduce(
+            18,
+            [](NodeImporter &n, Value x) { return unary<dnn::ExpOp>(n, x); },
+            [](NodeImporter &n, Value x) { return unary<dnn::LogOp>(n, x); }));
   }
   r.add("IsNaN", 9, importIsNaN);
   r.add("IsNaN", 13, importIsNaN);

@@ -1,12 +1,13 @@
-//===- ComposedTensorOps.cpp - Tensor ops as compositions of dnn ops --------===//
+//===- ComposedTensorOps.cpp - Tensor ops as compositions of dnn ops
+//--------===//
 //
 // Einsum, TopK, GatherND, GatherElements, the scatters, OneHot, Trilu,
 // EyeLike, CumSum and DepthToSpace/SpaceToDepth, expanded at import.
 //
 //===----------------------------------------------------------------------===//
 #include "Composition.h"
-#include "onnx/onnx_pb.h"
 #include "dnnc/Dialect/DNN/IR/DNNShapes.h"
+#include "onnx/onnx_pb.h"
 #include <limits>
 
 using namespace mlir;
@@ -67,7 +68,8 @@ LogicalResult importTrilu(NodeImporter &n) {
     k = (*c)[0];
   }
   bool upper = n.attrInt("upper", 1);
-  int64_t rows = in.getDimSize(in.getRank() - 2), cols = in.getDimSize(in.getRank() - 1);
+  int64_t rows = in.getDimSize(in.getRank() - 2),
+          cols = in.getDimSize(in.getRank() - 1);
   SmallVector<bool> mask(rows * cols);
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j)
@@ -94,8 +96,9 @@ LogicalResult importEyeLike(NodeImporter &n) {
   for (int64_t i = 0; i < r; ++i)
     for (int64_t j = 0; j < c; ++j) {
       bool one = j - i == k;
-      vals.push_back(isa<FloatType>(et) ? (Attribute)n.b.getFloatAttr(et, one)
-                                        : (Attribute)n.b.getIntegerAttr(et, one));
+      vals.push_back(isa<FloatType>(et)
+                         ? (Attribute)n.b.getFloatAttr(et, one)
+                         : (Attribute)n.b.getIntegerAttr(et, one));
     }
   n.setOutput(0, n.constant(DenseElementsAttr::get(
                      RankedTensorType::get({r, c}, et), vals)));
@@ -132,8 +135,8 @@ LogicalResult importCumSum(NodeImporter &n) {
   for (int64_t i = 0; i < len; ++i)
     for (int64_t j = 0; j < len; ++j) {
       // out[j] = sum_i x[i] * T[i][j]
-      bool on = reverse ? (exclusive ? i > j : i >= j)
-                        : (exclusive ? i < j : i <= j);
+      bool on =
+          reverse ? (exclusive ? i > j : i >= j) : (exclusive ? i < j : i <= j);
       tri.push_back(isa<FloatType>(et) ? (Attribute)n.b.getFloatAttr(et, on)
                                        : (Attribute)n.b.getIntegerAttr(et, on));
     }
@@ -177,10 +180,12 @@ LogicalResult importOneHot(NodeImporter &n) {
   // indices (normalized, as i64) with a unit dim at `axis`.
   Value idx = n.input(0);
   if (!it.getElementType().isInteger(64))
-    idx = n.create<dnn::CastOp>(RankedTensorType::get(it.getShape(), n.b.getI64Type()), idx);
+    idx = n.create<dnn::CastOp>(
+        RankedTensorType::get(it.getShape(), n.b.getI64Type()), idx);
   Type i64 = n.b.getI64Type();
   Value isNeg = n.create<dnn::LessOp>(idx, scalar(n, i64, 0));
-  idx = n.create<dnn::WhereOp>(isNeg, n.create<dnn::AddOp>(idx, scalar(n, i64, depth)), idx);
+  idx = n.create<dnn::WhereOp>(
+      isNeg, n.create<dnn::AddOp>(idx, scalar(n, i64, depth)), idx);
   SmallVector<int64_t> ushape(it.getShape());
   ushape.insert(ushape.begin() + axis, 1);
   idx = n.create<dnn::ReshapeOp>(RankedTensorType::get(ushape, i64), idx);
@@ -188,10 +193,12 @@ LogicalResult importOneHot(NodeImporter &n) {
   // values = [off, on]
   auto one = RankedTensorType::get({1}, n.b.getI64Type());
   auto st = RankedTensorType::get({1}, et);
-  Value off = n.create<dnn::GatherOp>(st, values,
-      n.constant(DenseElementsAttr::get(one, (int64_t)0)), n.b.getI64IntegerAttr(0));
-  Value on = n.create<dnn::GatherOp>(st, values,
-      n.constant(DenseElementsAttr::get(one, (int64_t)1)), n.b.getI64IntegerAttr(0));
+  Value off = n.create<dnn::GatherOp>(
+      st, values, n.constant(DenseElementsAttr::get(one, (int64_t)0)),
+      n.b.getI64IntegerAttr(0));
+  Value on = n.create<dnn::GatherOp>(
+      st, values, n.constant(DenseElementsAttr::get(one, (int64_t)1)),
+      n.b.getI64IntegerAttr(0));
   n.setOutput(0, n.create<dnn::WhereOp>(hot, on, off));
   return success();
 }
@@ -342,7 +349,8 @@ LogicalResult importEinsum(NodeImporter &n) {
     SmallVector<int64_t> perm;
     for (char ch : to)
       perm.push_back(from.find(ch));
-    return n.create<dnn::TransposeOp>(type(to), v, n.b.getDenseI64ArrayAttr(perm));
+    return n.create<dnn::TransposeOp>(type(to), v,
+                                      n.b.getDenseI64ArrayAttr(perm));
   };
   Value result;
   std::string resLabels;
@@ -433,12 +441,14 @@ LogicalResult importTopK(NodeImporter &n) {
     Value idx;
     if (largest)
       idx = n.create<dnn::ArgMaxOp>(keepT, x, n.b.getI64IntegerAttr(axis),
-                                    n.b.getBoolAttr(true), n.b.getBoolAttr(false));
+                                    n.b.getBoolAttr(true),
+                                    n.b.getBoolAttr(false));
     else
       idx = n.create<dnn::ArgMinOp>(keepT, x, n.b.getI64IntegerAttr(axis),
-                                    n.b.getBoolAttr(true), n.b.getBoolAttr(false));
-    vals.push_back(n.create<dnn::GatherElementsOp>(keepV, n.input(0), idx,
-                                                   n.b.getI64IntegerAttr(axis)));
+                                    n.b.getBoolAttr(true),
+                                    n.b.getBoolAttr(false));
+    vals.push_back(n.create<dnn::GatherElementsOp>(
+        keepV, n.input(0), idx, n.b.getI64IntegerAttr(axis)));
     idxs.push_back(idx);
     if (i + 1 < k) {
       Value hit = n.create<dnn::EqualOp>(iotaV, idx);
@@ -485,7 +495,8 @@ LogicalResult importGatherND(NodeImporter &n) {
   SmallVector<int64_t> rest(dt.getShape().drop_front(b + m));
   SmallVector<int64_t> dshape = {batch, flat};
   dshape.append(rest);
-  Value data = n.create<dnn::ReshapeOp>(RankedTensorType::get(dshape, et), n.input(0));
+  Value data =
+      n.create<dnn::ReshapeOp>(RankedTensorType::get(dshape, et), n.input(0));
   // Linear indices [B, G] (negative entries wrap per dim first).
   Type i64 = n.b.getI64Type();
   Value idx = n.input(1);
@@ -504,7 +515,8 @@ LogicalResult importGatherND(NodeImporter &n) {
   int64_t groups = 1;
   for (int64_t i = b; i < q - 1; ++i)
     groups *= it.getDimSize(i);
-  lin = n.create<dnn::ReshapeOp>(RankedTensorType::get({batch, groups}, i64), lin);
+  lin = n.create<dnn::ReshapeOp>(RankedTensorType::get({batch, groups}, i64),
+                                 lin);
   // out[bi, g, rest] = data[bi, lin[bi, g], rest]: gather_elements needs
   // equal ranks, so gather per batch via an offset into [B*flat, rest].
   SmallVector<int64_t> offs;
@@ -515,14 +527,16 @@ LogicalResult importGatherND(NodeImporter &n) {
   lin = n.create<dnn::AddOp>(lin, off);
   SmallVector<int64_t> fshape = {batch * flat};
   fshape.append(rest);
-  Value fdata = n.create<dnn::ReshapeOp>(RankedTensorType::get(fshape, et), data);
+  Value fdata =
+      n.create<dnn::ReshapeOp>(RankedTensorType::get(fshape, et), data);
   SmallVector<int64_t> gshape = {batch, groups};
   gshape.append(rest);
-  Value g = n.create<dnn::GatherOp>(RankedTensorType::get(gshape, et), fdata, lin,
-                                    n.b.getI64IntegerAttr(0));
+  Value g = n.create<dnn::GatherOp>(RankedTensorType::get(gshape, et), fdata,
+                                    lin, n.b.getI64IntegerAttr(0));
   SmallVector<int64_t> oshape(it.getShape().drop_back());
   oshape.append(rest);
-  n.setOutput(0, n.create<dnn::ReshapeOp>(RankedTensorType::get(oshape, et), g));
+  n.setOutput(0,
+              n.create<dnn::ReshapeOp>(RankedTensorType::get(oshape, et), g));
   return success();
 }
 
@@ -531,7 +545,8 @@ LogicalResult importScatterElements(NodeImporter &n) {
   int64_t axis = n.attrInt("axis", 0);
   if (failed(normalizeAxis(axis, dt.getRank())))
     return n.fail("axis out of range");
-  if (it.getRank() != dt.getRank() || it.getShape() != n.inputType(2).getShape())
+  if (it.getRank() != dt.getRank() ||
+      it.getShape() != n.inputType(2).getShape())
     return n.fail("indices and updates must match and have the rank of data");
   n.setOutput(0, n.create<dnn::ScatterElementsOp>(
                      dt, n.input(0), n.input(1), n.input(2),
@@ -548,7 +563,8 @@ LogicalResult importScatterND(NodeImporter &n) {
   Shape expected(it.getShape().drop_back());
   llvm::append_range(expected, dt.getShape().drop_front(k));
   if (ut.getShape() != ArrayRef<int64_t>(expected))
-    return n.fail("updates must have shape indices.shape[:-1] + data.shape[k:]");
+    return n.fail(
+        "updates must have shape indices.shape[:-1] + data.shape[k:]");
   n.setOutput(0, n.create<dnn::ScatterNDOp>(
                      dt, n.input(0), n.input(1), n.input(2),
                      n.b.getStringAttr(n.attrString("reduction", "none"))));
@@ -568,11 +584,16 @@ void onnximport::registerComposedTensorHandlers(HandlerRegistry &r) {
   r.add("GatherND", 12, importGatherND);
   r.add("GatherND", 13, importGatherND);
   r.add("Einsum", 12, importEinsum);
-  r.add("DepthToSpace", 1, [](NodeImporter &n) { return importDepthSpace(n, true); });
-  r.add("DepthToSpace", 11, [](NodeImporter &n) { return importDepthSpace(n, true); });
-  r.add("DepthToSpace", 13, [](NodeImporter &n) { return importDepthSpace(n, true); });
-  r.add("SpaceToDepth", 1, [](NodeImporter &n) { return importDepthSpace(n, false); });
-  r.add("SpaceToDepth", 13, [](NodeImporter &n) { return importDepthSpace(n, false); });
+  r.add("DepthToSpace", 1,
+        [](NodeImporter &n) { return importDepthSpace(n, true); });
+  r.add("DepthToSpace", 11,
+        [](NodeImporter &n) { return importDepthSpace(n, true); });
+  r.add("DepthToSpace", 13,
+        [](NodeImporter &n) { return importDepthSpace(n, true); });
+  r.add("SpaceToDepth", 1,
+        [](NodeImporter &n) { return importDepthSpace(n, false); });
+  r.add("SpaceToDepth", 13,
+        [](NodeImporter &n) { return importDepthSpace(n, false); });
   r.add("Trilu", 14, importTrilu);
   r.add("EyeLike", 9, importEyeLike);
   r.add("CumSum", 11, importCumSum);

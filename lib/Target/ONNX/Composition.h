@@ -18,11 +18,11 @@ inline Value scalar(NodeImporter &n, Type et, double v) {
   auto t = RankedTensorType::get({}, et);
   if (isa<FloatType>(et))
     return n.constant(DenseElementsAttr::get(t, n.b.getFloatAttr(et, v)));
-  return n.constant(DenseElementsAttr::get(t, n.b.getIntegerAttr(et, (int64_t)v)));
+  return n.constant(
+      DenseElementsAttr::get(t, n.b.getIntegerAttr(et, (int64_t)v)));
 }
 
-template <typename OpTy>
-inline Value unary(NodeImporter &n, Value x) {
+template <typename OpTy> inline Value unary(NodeImporter &n, Value x) {
   return n.create<OpTy>(x.getType(), x);
 }
 

@@ -26,8 +26,7 @@ Value legacyBroadcastRhs(NodeImporter &n, Value l, Value r) {
       RankedTensorType::get(shape, rt.getElementType()), r);
 }
 
-template <typename OpTy>
-Handler unary() {
+template <typename OpTy> Handler unary() {
   return [](NodeImporter &n) -> LogicalResult {
     Value x = n.input(0);
     if (!x)
@@ -38,8 +37,7 @@ Handler unary() {
 }
 
 /// Binary ops: operands must share an element type (ONNX guarantees it).
-template <typename OpTy>
-Handler binary() {
+template <typename OpTy> Handler binary() {
   return [](NodeImporter &n) -> LogicalResult {
     Value l = n.input(0), r = n.input(1);
     if (!l || !r)
@@ -65,8 +63,7 @@ Handler binary() {
 }
 
 /// Variadic Max/Min/Sum/Mean fold left; Mean divides by the count.
-template <typename OpTy>
-Handler variadic(bool mean = false) {
+template <typename OpTy> Handler variadic(bool mean = false) {
   return [mean](NodeImporter &n) -> LogicalResult {
     if (n.numInputs() == 0)
       return n.fail("expects at least one input");
@@ -127,12 +124,12 @@ LogicalResult importCast(NodeImporter &n) {
   return success();
 }
 
-template <typename OpTy>
-Handler withAlpha(float dflt) {
+template <typename OpTy> Handler withAlpha(float dflt) {
   return [dflt](NodeImporter &n) -> LogicalResult {
     Value x = n.input(0);
-    n.setOutput(0, n.create<OpTy>(x.getType(), x,
-                                  n.b.getF32FloatAttr(n.attrFloat("alpha", dflt))));
+    n.setOutput(
+        0, n.create<OpTy>(x.getType(), x,
+                          n.b.getF32FloatAttr(n.attrFloat("alpha", dflt))));
     return success();
   };
 }
@@ -181,8 +178,10 @@ void onnximport::registerElementwiseHandlers(HandlerRegistry &r) {
     Value x = n.input(0);
     n.setOutput(0, n.create<dnn::SeluOp>(
                        x.getType(), x,
-                       n.b.getF32FloatAttr(n.attrFloat("alpha", 1.67326319217681884765625f)),
-                       n.b.getF32FloatAttr(n.attrFloat("gamma", 1.05070102214813232421875f))));
+                       n.b.getF32FloatAttr(
+                           n.attrFloat("alpha", 1.67326319217681884765625f)),
+                       n.b.getF32FloatAttr(
+                           n.attrFloat("gamma", 1.05070102214813232421875f))));
     return success();
   });
   r.add("HardSigmoid", 1, [](NodeImporter &n) -> LogicalResult {

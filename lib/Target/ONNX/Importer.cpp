@@ -173,8 +173,8 @@ DenseElementsAttr onnximport::tensorFromProto(MLIRContext *ctx,
       bits[i] = raw[i] != 0;
     return DenseElementsAttr::get(type, bits);
   }
-  return DenseElementsAttr::getFromRawBuffer(type,
-                                             ArrayRef<char>(raw.data(), raw.size()));
+  return DenseElementsAttr::getFromRawBuffer(
+      type, ArrayRef<char>(raw.data(), raw.size()));
 }
 
 //===----------------------------------------------------------------------===//
@@ -280,7 +280,8 @@ std::string NodeImporter::attrString(StringRef name, StringRef dflt) const {
   auto *a = attr(name);
   return a ? a->s() : dflt.str();
 }
-std::optional<SmallVector<int64_t>> NodeImporter::attrInts(StringRef name) const {
+std::optional<SmallVector<int64_t>>
+NodeImporter::attrInts(StringRef name) const {
   auto *a = attr(name);
   if (!a)
     return std::nullopt;
@@ -363,8 +364,7 @@ Value NodeImporter::constant(DenseElementsAttr attr) {
   return arith::ConstantOp::create(b, loc, attr);
 }
 
-const Handler *HandlerRegistry::lookup(const std::string &opType,
-                                       int64_t opset,
+const Handler *HandlerRegistry::lookup(const std::string &opType, int64_t opset,
                                        int64_t &sinceVersion) const {
   auto it = table.find(opType);
   if (it == table.end())
@@ -396,7 +396,6 @@ static const HandlerRegistry &registry() {
   return r;
 }
 
-
 //===----------------------------------------------------------------------===//
 // Nodes and function expansion
 //===----------------------------------------------------------------------===//
@@ -407,10 +406,10 @@ static onnx::TypeProto typeProtoOf(Value v) {
   onnx::TypeProto t;
   auto rt = cast<RankedTensorType>(v.getType());
   Type et = rt.getElementType();
-  int32_t code = et.isF32()    ? 1
-                 : et.isF64()  ? 11
-                 : et.isF16()  ? 10
-                 : et.isBF16() ? 16
+  int32_t code = et.isF32()         ? 1
+                 : et.isF64()       ? 11
+                 : et.isF16()       ? 10
+                 : et.isBF16()      ? 16
                  : et.isInteger(1)  ? 9
                  : et.isInteger(8)  ? 3
                  : et.isInteger(16) ? 5
@@ -438,7 +437,8 @@ static LogicalResult importFunctionBody(const onnx::NodeProto &node,
   expanded = false;
   const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
       node.op_type(), (int)state.opset, node.domain());
-  if (!schema || (!schema->HasFunction() && !schema->HasContextDependentFunction()))
+  if (!schema ||
+      (!schema->HasFunction() && !schema->HasContextDependentFunction()))
     return success();
   expanded = true;
   if (depth > 8)
@@ -503,8 +503,7 @@ static LogicalResult importFunctionBody(const onnx::NodeProto &node,
         // Not given on the node: the schema's default, if it has one.
         auto def = schema->attributes().find(a.ref_attr_name());
         if (!value && def != schema->attributes().end() &&
-            def->second.default_value.type() !=
-                onnx::AttributeProto::UNDEFINED)
+            def->second.default_value.type() != onnx::AttributeProto::UNDEFINED)
           value = &def->second.default_value;
         if (value) {
           onnx::AttributeProto *c = n->add_attribute();
@@ -554,8 +553,7 @@ static LogicalResult importNode(const onnx::NodeProto &node, Location loc,
                           << "' is not supported";
   for (int k = 0; k < node.input_size(); ++k)
     if (!node.input(k).empty() && !state.values.count(node.input(k)))
-      return emitError(loc) << "input '" << node.input(k)
-                            << "' is not defined";
+      return emitError(loc) << "input '" << node.input(k) << "' is not defined";
   int64_t since = 0;
   const HandlerRegistry &reg = registry();
   const Handler *h = reg.lookup(node.op_type(), state.opset, since);
@@ -589,13 +587,13 @@ void dnnc::registerImporterDialects(DialectRegistry &reg) {
 
 static Location nodeLoc(MLIRContext *ctx, const onnx::NodeProto &node,
                         const std::string &file, int index) {
-  std::string name =
-      node.name().empty() ? node.op_type() + "_" + std::to_string(index)
-                          : node.name();
-  return FusedLoc::get(
-      ctx, {NameLoc::get(StringAttr::get(ctx, name)),
-            FileLineColLoc::get(ctx, file, 0, 0)},
-      StringAttr::get(ctx, node.op_type()));
+  std::string name = node.name().empty()
+                         ? node.op_type() + "_" + std::to_string(index)
+                         : node.name();
+  return FusedLoc::get(ctx,
+                       {NameLoc::get(StringAttr::get(ctx, name)),
+                        FileLineColLoc::get(ctx, file, 0, 0)},
+                       StringAttr::get(ctx, node.op_type()));
 }
 
 OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
@@ -656,8 +654,8 @@ OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
   try {
     onnx::ShapeInferenceOptions sio(/*check_type=*/false, /*error_mode=*/0,
                                     /*data_prop=*/true);
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
-                                       sio);
+    onnx::shape_inference::InferShapes(model,
+                                       onnx::OpSchemaRegistry::Instance(), sio);
   } catch (const std::exception &e) {
     std::string msg = e.what();
     msg = msg.substr(0, msg.find('\n'));
@@ -696,9 +694,9 @@ OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
       std::string dims;
       if (in.type().has_tensor_type()) {
         if (!elementTypeFromONNX(&ctx, in.type().tensor_type().elem_type())) {
-          emitError(fileLoc) << "graph input '" << in.name()
-                             << "' has unsupported type "
-                             << onnxTypeName(in.type().tensor_type().elem_type());
+          emitError(fileLoc)
+              << "graph input '" << in.name() << "' has unsupported type "
+              << onnxTypeName(in.type().tensor_type().elem_type());
           return nullptr;
         }
         for (const auto &d : in.type().tensor_type().shape().dim())

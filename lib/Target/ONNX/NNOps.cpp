@@ -27,8 +27,9 @@ LogicalResult resolvePads(NodeImporter &n, ArrayRef<int64_t> inSpatial,
     return n.fail("auto_pad '" + autoPad + "' is not supported");
   for (size_t i = 0; i < nsp; ++i) {
     int64_t out = (inSpatial[i] + strides[i] - 1) / strides[i];
-    int64_t total = std::max<int64_t>(
-        0, (out - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1 - inSpatial[i]);
+    int64_t total =
+        std::max<int64_t>(0, (out - 1) * strides[i] + (kernel[i] - 1) * dil[i] +
+                                 1 - inSpatial[i]);
     int64_t small = total / 2;
     pads[i] = autoPad == "SAME_UPPER" ? small : total - small;
     pads[nsp + i] = total - pads[i];
@@ -58,11 +59,11 @@ LogicalResult importGemm(NodeImporter &n) {
   int64_t nn = tb ? bt.getDimSize(0) : bt.getDimSize(1);
   auto t = RankedTensorType::get({m, nn}, at.getElementType());
   Value c = n.hasInput(2) ? n.input(2) : Value();
-  n.setOutput(0, n.create<dnn::GemmOp>(
-                     t, n.input(0), n.input(1), c,
-                     n.b.getF32FloatAttr(n.attrFloat("alpha", 1.0f)),
-                     n.b.getF32FloatAttr(n.attrFloat("beta", 1.0f)),
-                     n.b.getBoolAttr(ta), n.b.getBoolAttr(tb)));
+  n.setOutput(
+      0, n.create<dnn::GemmOp>(t, n.input(0), n.input(1), c,
+                               n.b.getF32FloatAttr(n.attrFloat("alpha", 1.0f)),
+                               n.b.getF32FloatAttr(n.attrFloat("beta", 1.0f)),
+                               n.b.getBoolAttr(ta), n.b.getBoolAttr(tb)));
   return success();
 }
 
@@ -72,7 +73,8 @@ LogicalResult importConv(NodeImporter &n) {
     return n.fail("input and weight must have the same rank >= 3");
   size_t nsp = in.getRank() - 2;
   SmallVector<int64_t> kernel(w.getShape().drop_front(2));
-  if (auto ks = n.attrInts("kernel_shape"); ks && ArrayRef(*ks) != ArrayRef(kernel))
+  if (auto ks = n.attrInts("kernel_shape");
+      ks && ArrayRef(*ks) != ArrayRef(kernel))
     return n.fail("kernel_shape does not match the weight shape");
   auto strides = n.attrInts("strides").value_or(SmallVector<int64_t>(nsp, 1));
   auto dil = n.attrInts("dilations").value_or(SmallVector<int64_t>(nsp, 1));
@@ -85,8 +87,8 @@ LogicalResult importConv(NodeImporter &n) {
   int64_t group = n.attrInt("group", 1);
   Shape s;
   std::string err;
-  if (failed(convShape(in.getShape(), w.getShape(), strides, pads, dil, group, s,
-                       err)))
+  if (failed(convShape(in.getShape(), w.getShape(), strides, pads, dil, group,
+                       s, err)))
     return n.fail(err);
   auto t = RankedTensorType::get(s, in.getElementType());
   Value bias = n.hasInput(2) ? n.input(2) : Value();
@@ -98,8 +100,7 @@ LogicalResult importConv(NodeImporter &n) {
   return success();
 }
 
-template <typename PoolOp>
-LogicalResult importPool(NodeImporter &n) {
+template <typename PoolOp> LogicalResult importPool(NodeImporter &n) {
   auto in = n.inputType(0);
   if (in.getRank() < 3)
     return n.fail("input must have rank >= 3");
@@ -137,16 +138,15 @@ LogicalResult importPool(NodeImporter &n) {
   return success();
 }
 
-template <typename GlobalOp>
-LogicalResult importGlobalPool(NodeImporter &n) {
+template <typename GlobalOp> LogicalResult importGlobalPool(NodeImporter &n) {
   auto in = n.inputType(0);
   if (in.getRank() < 3)
     return n.fail("input must have rank >= 3");
   SmallVector<int64_t> shape(in.getShape().take_front(2));
   shape.append(in.getRank() - 2, 1);
-  n.setOutput(0, n.create<GlobalOp>(
-                     RankedTensorType::get(shape, in.getElementType()),
-                     n.input(0)));
+  n.setOutput(
+      0, n.create<GlobalOp>(RankedTensorType::get(shape, in.getElementType()),
+                            n.input(0)));
   return success();
 }
 
@@ -165,9 +165,9 @@ LogicalResult importBatchNorm(NodeImporter &n) {
     if (t.getElementType() != in.getElementType())
       return n.fail("mixed-precision parameters are not supported");
   }
-  n.setOutput(0, n.create<dnn::BatchNormOp>(
-                     n.input(0), n.input(1), n.input(2), n.input(3), n.input(4),
-                     n.attrFloat("epsilon", 1e-5f)));
+  n.setOutput(0, n.create<dnn::BatchNormOp>(n.input(0), n.input(1), n.input(2),
+                                            n.input(3), n.input(4),
+                                            n.attrFloat("epsilon", 1e-5f)));
   return success();
 }
 
@@ -175,7 +175,8 @@ LogicalResult importBatchNorm(NodeImporter &n) {
 LogicalResult importLayerNormWithStats(NodeImporter &n, int64_t axis) {
   auto in = n.inputType(0);
   Type et = in.getElementType();
-  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(axis, in.getRank()));
+  SmallVector<int64_t> axes =
+      llvm::to_vector(llvm::seq<int64_t>(axis, in.getRank()));
   auto kt = RankedTensorType::get(reduceShape(in.getShape(), axes, true), et);
   auto mean = [&](Value v) {
     return n.create<dnn::ReduceMeanOp>(kt, v, n.b.getDenseI64ArrayAttr(axes),
@@ -213,15 +214,14 @@ LogicalResult importLayerNorm(NodeImporter &n) {
   if (n.hasOutput(1) || n.hasOutput(2))
     return importLayerNormWithStats(n, axis);
   Value bias = n.hasInput(2) ? n.input(2) : Value();
-  n.setOutput(0, n.create<dnn::LayerNormOp>(
-                     in, n.input(0), n.input(1), bias,
-                     n.b.getI64IntegerAttr(axis),
-                     n.b.getF32FloatAttr(n.attrFloat("epsilon", 1e-5f))));
+  n.setOutput(0,
+              n.create<dnn::LayerNormOp>(
+                  in, n.input(0), n.input(1), bias, n.b.getI64IntegerAttr(axis),
+                  n.b.getF32FloatAttr(n.attrFloat("epsilon", 1e-5f))));
   return success();
 }
 
-template <typename SoftOp>
-LogicalResult importSoftmax(NodeImporter &n) {
+template <typename SoftOp> LogicalResult importSoftmax(NodeImporter &n) {
   auto in = n.inputType(0);
   int64_t rank = in.getRank();
   int64_t axis = n.attrInt("axis", n.sinceVersion >= 13 ? -1 : 1);
@@ -230,7 +230,8 @@ LogicalResult importSoftmax(NodeImporter &n) {
   if (rank == 0)
     return n.fail("scalar input");
   if (n.sinceVersion >= 13 || axis == rank - 1) {
-    n.setOutput(0, n.create<SoftOp>(in, n.input(0), n.b.getI64IntegerAttr(axis)));
+    n.setOutput(0,
+                n.create<SoftOp>(in, n.input(0), n.b.getI64IntegerAttr(axis)));
     return success();
   }
   // Opset < 13: softmax over the flattened trailing dims [axis, rank).
@@ -245,8 +246,7 @@ LogicalResult importSoftmax(NodeImporter &n) {
 }
 
 /// Reduce* ops; `axesInputSince` is the version that moved axes to an input.
-template <typename ReduceOp>
-Handler reduce(int64_t axesInputSince) {
+template <typename ReduceOp> Handler reduce(int64_t axesInputSince) {
   return [axesInputSince](NodeImporter &n) -> LogicalResult {
     auto in = n.inputType(0);
     SmallVector<int64_t> norm;
@@ -259,25 +259,25 @@ Handler reduce(int64_t axesInputSince) {
     }
     bool keep = n.attrInt("keepdims", 1);
     Shape s = reduceShape(in.getShape(), norm, keep);
-    n.setOutput(0, n.create<ReduceOp>(RankedTensorType::get(s, in.getElementType()),
-                                      n.input(0), n.b.getDenseI64ArrayAttr(norm),
-                                      n.b.getBoolAttr(keep)));
+    n.setOutput(
+        0, n.create<ReduceOp>(RankedTensorType::get(s, in.getElementType()),
+                              n.input(0), n.b.getDenseI64ArrayAttr(norm),
+                              n.b.getBoolAttr(keep)));
     return success();
   };
 }
 
-template <typename ArgOp>
-LogicalResult importArg(NodeImporter &n) {
+template <typename ArgOp> LogicalResult importArg(NodeImporter &n) {
   auto in = n.inputType(0);
   int64_t axis = n.attrInt("axis", 0);
   if (failed(normalizeAxis(axis, in.getRank())))
     return n.fail("axis out of range");
   bool keep = n.attrInt("keepdims", 1);
   Shape s = reduceShape(in.getShape(), {axis}, keep);
-  n.setOutput(0, n.create<ArgOp>(
-                     RankedTensorType::get(s, n.b.getI64Type()), n.input(0),
-                     n.b.getI64IntegerAttr(axis), n.b.getBoolAttr(keep),
-                     n.b.getBoolAttr(n.attrInt("select_last_index", 0))));
+  n.setOutput(
+      0, n.create<ArgOp>(RankedTensorType::get(s, n.b.getI64Type()), n.input(0),
+                         n.b.getI64IntegerAttr(axis), n.b.getBoolAttr(keep),
+                         n.b.getBoolAttr(n.attrInt("select_last_index", 0))));
   return success();
 }
 } // namespace

@@ -81,7 +81,8 @@ public:
   int64_t attrInt(llvm::StringRef name, int64_t dflt) const;
   float attrFloat(llvm::StringRef name, float dflt) const;
   std::string attrString(llvm::StringRef name, llvm::StringRef dflt) const;
-  std::optional<llvm::SmallVector<int64_t>> attrInts(llvm::StringRef name) const;
+  std::optional<llvm::SmallVector<int64_t>>
+  attrInts(llvm::StringRef name) const;
 
   /// Reads Reduce* axes (attribute before `axesInputSince`, input 1 after),
   /// normalized, sorted and unique into `axes`; sets `noop` when the axes

@@ -27,7 +27,8 @@ struct RecurrentBuilder {
     return RankedTensorType::get(shape, et);
   }
   Value scalar(double v) {
-    return n.constant(DenseElementsAttr::get(type({}), n.b.getFloatAttr(et, v)));
+    return n.constant(
+        DenseElementsAttr::get(type({}), n.b.getFloatAttr(et, v)));
   }
   /// Slices [offset, offset + size) along `dim` (other dims whole).
   Value slice(Value v, int64_t dim, int64_t offset, int64_t size) {
@@ -65,8 +66,8 @@ struct RecurrentBuilder {
           t, x, n.b.getF32FloatAttr(dflt(alpha, 0.2f)),
           n.b.getF32FloatAttr(dflt(beta, 0.5f)));
     if (a == "LeakyRelu")
-      return n.create<dnn::LeakyReluOp>(t, x,
-                                        n.b.getF32FloatAttr(dflt(alpha, 0.01f)));
+      return n.create<dnn::LeakyReluOp>(
+          t, x, n.b.getF32FloatAttr(dflt(alpha, 0.01f)));
     if (a == "Elu")
       return n.create<dnn::EluOp>(t, x, n.b.getF32FloatAttr(dflt(alpha, 1.0f)));
     (void)n.fail("activation '" + a + "' is not supported");
@@ -97,7 +98,8 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
     auto lens = n.constInts(4);
     int64_t seq = xt.getDimSize(layout ? 1 : 0);
     if (!lens || llvm::any_of(*lens, [&](int64_t l) { return l != seq; }))
-      return n.fail("sequence_lens other than the full length are not supported");
+      return n.fail(
+          "sequence_lens other than the full length are not supported");
   }
   if (cell == Cell::LSTM && n.attrInt("input_forget", 0))
     return n.fail("input_forget is not supported");
@@ -107,7 +109,7 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
       rb.acts.push_back(s);
   if (rb.acts.empty()) {
     SmallVector<std::string> d =
-        cell == Cell::LSTM  ? SmallVector<std::string>{"Sigmoid", "Tanh", "Tanh"}
+        cell == Cell::LSTM ? SmallVector<std::string>{"Sigmoid", "Tanh", "Tanh"}
         : cell == Cell::GRU ? SmallVector<std::string>{"Sigmoid", "Tanh"}
                             : SmallVector<std::string>{"Tanh"};
     for (int64_t i = 0; i < dirs; ++i)
@@ -126,7 +128,8 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
         rb.type({xt.getDimSize(1), xt.getDimSize(0), xt.getDimSize(2)}), x,
         n.b.getDenseI64ArrayAttr({1, 0, 2}));
   auto x3 = cast<RankedTensorType>(x.getType());
-  int64_t seq = x3.getDimSize(0), batch = x3.getDimSize(1), inSize = x3.getDimSize(2);
+  int64_t seq = x3.getDimSize(0), batch = x3.getDimSize(1),
+          inSize = x3.getDimSize(2);
   rb.batch = batch;
   bool lbr = n.attrInt("linear_before_reset", 0);
 
@@ -134,13 +137,14 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
   SmallVector<SmallVector<Value>> ys(dirs);
   for (int64_t d = 0; d < dirs; ++d) {
     bool reverse = direction == "reverse" || d == 1;
-    auto take = [&](Value v, int64_t rows) { // [dirs, rows, cols] -> [rows, cols]
+    auto take = [&](Value v,
+                    int64_t rows) { // [dirs, rows, cols] -> [rows, cols]
       auto t = cast<RankedTensorType>(v.getType());
       Value s = rb.slice(v, 0, d, 1);
       return rb.reshape(s, {rows, t.getDimSize(2)});
     };
-    Value w = take(n.input(1), gates * hidden);  // [G*h, in]
-    Value r = take(n.input(2), gates * hidden);  // [G*h, h]
+    Value w = take(n.input(1), gates * hidden); // [G*h, in]
+    Value r = take(n.input(2), gates * hidden); // [G*h, h]
     Value wT = n.create<dnn::TransposeOp>(rb.type({inSize, gates * hidden}), w,
                                           n.b.getDenseI64ArrayAttr({1, 0}));
     Value rT = n.create<dnn::TransposeOp>(rb.type({hidden, gates * hidden}), r,
@@ -149,7 +153,8 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
     Value xw = n.create<dnn::MatMulOp>(x, wT);
     Value wb, rbias;
     if (n.hasInput(3)) {
-      Value bias = rb.reshape(rb.slice(n.input(3), 0, d, 1), {2 * gates * hidden});
+      Value bias =
+          rb.reshape(rb.slice(n.input(3), 0, d, 1), {2 * gates * hidden});
       wb = rb.slice(bias, 0, 0, gates * hidden);
       rbias = rb.slice(bias, 0, gates * hidden, gates * hidden);
       if (cell != Cell::GRU || !lbr)
@@ -160,8 +165,8 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
     auto initial = [&](size_t idx) -> Value {
       if (n.hasInput(idx))
         return rb.reshape(rb.slice(n.input(idx), 0, d, 1), {batch, hidden});
-      return n.constant(DenseElementsAttr::get(
-          rb.type({batch, hidden}), n.b.getFloatAttr(et, 0.0)));
+      return n.constant(DenseElementsAttr::get(rb.type({batch, hidden}),
+                                               n.b.getFloatAttr(et, 0.0)));
     };
     Value h = initial(5);
     Value c = cell == Cell::LSTM ? initial(6) : Value();
@@ -177,7 +182,9 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
       int64_t t = reverse ? seq - 1 - s : s;
       Value xt1 = rb.reshape(rb.slice(xw, 0, t, 1), {batch, gates * hidden});
       Value hr = n.create<dnn::MatMulOp>(h, rT);
-      auto gate = [&](Value v, int64_t g) { return rb.slice(v, 1, g * hidden, hidden); };
+      auto gate = [&](Value v, int64_t g) {
+        return rb.slice(v, 1, g * hidden, hidden);
+      };
       if (cell == Cell::RNN) {
         auto v = rb.act(a0, rb.clipped(n.create<dnn::AddOp>(xt1, hr)));
         if (failed(v))
@@ -195,11 +202,12 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
           Value hrh = gate(hr, 2);
           if (rbh)
             hrh = n.create<dnn::AddOp>(hrh, rbh);
-          hh = n.create<dnn::AddOp>(gate(xt1, 2), n.create<dnn::MulOp>(*rr, hrh));
+          hh = n.create<dnn::AddOp>(gate(xt1, 2),
+                                    n.create<dnn::MulOp>(*rr, hrh));
         } else {
           Value rh = n.create<dnn::MulOp>(*rr, h);
-          Value rhR = n.create<dnn::MatMulOp>(
-              rh, rb.slice(rT, 1, 2 * hidden, hidden));
+          Value rhR =
+              n.create<dnn::MatMulOp>(rh, rb.slice(rT, 1, 2 * hidden, hidden));
           hh = n.create<dnn::AddOp>(gate(xt1, 2), rhR);
         }
         auto ht = rb.act(a0 + 1, rb.clipped(hh));
@@ -246,7 +254,8 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
     auto t = cast<RankedTensorType>(vs[0].getType());
     SmallVector<int64_t> shape(t.getShape());
     shape[axis] *= vs.size();
-    return n.create<dnn::ConcatOp>(rb.type(shape), vs, n.b.getI64IntegerAttr(axis));
+    return n.create<dnn::ConcatOp>(rb.type(shape), vs,
+                                   n.b.getI64IntegerAttr(axis));
   };
   if (n.hasOutput(0)) {
     SmallVector<Value> steps;
@@ -279,8 +288,11 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
 
 void onnximport::registerRecurrentHandlers(HandlerRegistry &r) {
   for (int v : {7, 14}) {
-    r.add("RNN", v, [](NodeImporter &n) { return importRecurrent(n, Cell::RNN); });
-    r.add("GRU", v, [](NodeImporter &n) { return importRecurrent(n, Cell::GRU); });
-    r.add("LSTM", v, [](NodeImporter &n) { return importRecurrent(n, Cell::LSTM); });
+    r.add("RNN", v,
+          [](NodeImporter &n) { return importRecurrent(n, Cell::RNN); });
+    r.add("GRU", v,
+          [](NodeImporter &n) { return importRecurrent(n, Cell::GRU); });
+    r.add("LSTM", v,
+          [](NodeImporter &n) { return importRecurrent(n, Cell::LSTM); });
   }
 }

@@ -60,9 +60,9 @@ LogicalResult importReshape(NodeImporter &n) {
     return n.fail("cannot reshape " + std::to_string(total) + " elements to " +
                   std::to_string(known));
   }
-  n.setOutput(0, n.create<dnn::ReshapeOp>(
-                     RankedTensorType::get(shape, in.getElementType()),
-                     n.input(0)));
+  n.setOutput(
+      0, n.create<dnn::ReshapeOp>(
+             RankedTensorType::get(shape, in.getElementType()), n.input(0)));
   return success();
 }
 
@@ -278,10 +278,10 @@ LogicalResult importSlice(NodeImporter &n) {
     sp[a] = step;
     shape[a] = count;
   }
-  n.setOutput(0, n.create<dnn::SliceOp>(
-                     RankedTensorType::get(shape, in.getElementType()),
-                     n.input(0), n.b.getDenseI64ArrayAttr(st),
-                     n.b.getDenseI64ArrayAttr(sp)));
+  n.setOutput(0,
+              n.create<dnn::SliceOp>(
+                  RankedTensorType::get(shape, in.getElementType()), n.input(0),
+                  n.b.getDenseI64ArrayAttr(st), n.b.getDenseI64ArrayAttr(sp)));
   return success();
 }
 
@@ -370,9 +370,9 @@ LogicalResult importExpand(NodeImporter &n) {
   std::string err;
   if (failed(broadcastShapes({in.getShape(), ArrayRef(*s)}, out, err)))
     return n.fail(err);
-  n.setOutput(0, n.create<dnn::ExpandOp>(
-                     RankedTensorType::get(out, in.getElementType()),
-                     n.input(0)));
+  n.setOutput(0,
+              n.create<dnn::ExpandOp>(
+                  RankedTensorType::get(out, in.getElementType()), n.input(0)));
   return success();
 }
 
@@ -463,8 +463,8 @@ LogicalResult importConstantOfShape(NodeImporter &n) {
   } else {
     v = n.b.getF32FloatAttr(0);
   }
-  n.setOutput(0, n.constant(
-                     DenseElementsAttr::get(RankedTensorType::get(*s, et), v)));
+  n.setOutput(
+      0, n.constant(DenseElementsAttr::get(RankedTensorType::get(*s, et), v)));
   return success();
 }
 
@@ -487,8 +487,8 @@ LogicalResult importRange(NodeImporter &n) {
     int64_t del = (*d.value_begin<APInt>()).getSExtValue();
     if (del == 0)
       return n.fail("delta 0");
-    int64_t cnt = std::max<int64_t>(
-        0, (lim - a + del + (del > 0 ? -1 : 1)) / del);
+    int64_t cnt =
+        std::max<int64_t>(0, (lim - a + del + (del > 0 ? -1 : 1)) / del);
     for (int64_t i = 0; i < cnt; ++i)
       vals.push_back(n.b.getIntegerAttr(et, a + i * del));
   }
@@ -551,7 +551,8 @@ void onnximport::registerTensorHandlers(HandlerRegistry &r) {
       n.setOutput(0, n.input(0));
       // Inference: the mask keeps every element.
       if (n.hasOutput(1)) {
-        auto t = RankedTensorType::get(n.inputType(0).getShape(), n.b.getI1Type());
+        auto t =
+            RankedTensorType::get(n.inputType(0).getShape(), n.b.getI1Type());
         n.setOutput(1, n.constant(DenseElementsAttr::get(t, true)));
       }
       return success();

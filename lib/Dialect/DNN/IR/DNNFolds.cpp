@@ -59,26 +59,23 @@ static bool isSplatOf(Attribute a, double v) {
 OpFoldResult AddOp::fold(FoldAdaptor a) {
   if (isSplatOf(a.getRhs(), 0) && getLhs().getType() == getType())
     return getLhs();
-  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
-                       [](APInt x, APInt y) -> std::optional<APInt> {
-                         return x + y;
-                       });
+  return foldIntBinary(
+      a.getLhs(), a.getRhs(), getType(),
+      [](APInt x, APInt y) -> std::optional<APInt> { return x + y; });
 }
 OpFoldResult SubOp::fold(FoldAdaptor a) {
   if (isSplatOf(a.getRhs(), 0) && getLhs().getType() == getType())
     return getLhs();
-  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
-                       [](APInt x, APInt y) -> std::optional<APInt> {
-                         return x - y;
-                       });
+  return foldIntBinary(
+      a.getLhs(), a.getRhs(), getType(),
+      [](APInt x, APInt y) -> std::optional<APInt> { return x - y; });
 }
 OpFoldResult MulOp::fold(FoldAdaptor a) {
   if (isSplatOf(a.getRhs(), 1) && getLhs().getType() == getType())
     return getLhs();
-  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
-                       [](APInt x, APInt y) -> std::optional<APInt> {
-                         return x * y;
-                       });
+  return foldIntBinary(
+      a.getLhs(), a.getRhs(), getType(),
+      [](APInt x, APInt y) -> std::optional<APInt> { return x * y; });
 }
 OpFoldResult DivOp::fold(FoldAdaptor a) {
   if (isSplatOf(a.getRhs(), 1) && getLhs().getType() == getType())
@@ -156,9 +153,8 @@ OpFoldResult CastOp::fold(FoldAdaptor a) {
     if (auto it = dyn_cast<IntegerType>(to)) {
       if (it.getWidth() == 1)
         return {};
-      return c.mapValues(it, [&](const APInt &v) {
-        return v.sextOrTrunc(it.getWidth());
-      });
+      return c.mapValues(
+          it, [&](const APInt &v) { return v.sextOrTrunc(it.getWidth()); });
     }
     if (auto ft = dyn_cast<FloatType>(to)) {
       SmallVector<APFloat> vals;
@@ -225,8 +221,7 @@ struct ReshapeOfReshape : OpRewritePattern<ReshapeOp> {
 };
 
 /// Flatten/Squeeze/Unsqueeze are reshapes to their (static) result type.
-template <typename OpTy>
-struct ToReshape : OpRewritePattern<OpTy> {
+template <typename OpTy> struct ToReshape : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -279,7 +274,8 @@ OpFoldResult ConcatOp::fold(FoldAdaptor a) {
 
 OpFoldResult SliceOp::fold(FoldAdaptor a) {
   auto in = cast<RankedTensorType>(getInput().getType());
-  if (in == getType() && llvm::all_of(getStarts(), [](int64_t s) { return s == 0; }) &&
+  if (in == getType() &&
+      llvm::all_of(getStarts(), [](int64_t s) { return s == 0; }) &&
       llvm::all_of(getSteps(), [](int64_t s) { return s == 1; }))
     return getInput();
   auto c = dyn_cast_or_null<DenseElementsAttr>(a.getInput());

@@ -63,8 +63,8 @@ static LogicalResult inferBroadcast(std::optional<Location> loc,
                                      SmallVectorImpl<Type> &results) {         \
     auto lt = rankedType(a.getLhs()), rt = rankedType(a.getRhs());             \
     if (lt.getElementType() != rt.getElementType())                            \
-      return emitOptionalError(l, "operand element types differ: ", lt, " vs ",\
-                               rt);                                            \
+      return emitOptionalError(l, "operand element types differ: ", lt,        \
+                               " vs ", rt);                                    \
     return inferBroadcast(l, {a.getLhs(), a.getRhs()}, lt.getElementType(),    \
                           results);                                            \
   }
@@ -97,8 +97,8 @@ LogicalResult PowOp::inferReturnTypes(MLIRContext *, std::optional<Location> l,
                                      SmallVectorImpl<Type> &results) {         \
     auto lt = rankedType(a.getLhs()), rt = rankedType(a.getRhs());             \
     if (lt.getElementType() != rt.getElementType())                            \
-      return emitOptionalError(l, "operand element types differ: ", lt, " vs ",\
-                               rt);                                            \
+      return emitOptionalError(l, "operand element types differ: ", lt,        \
+                               " vs ", rt);                                    \
     return inferBroadcast(l, {a.getLhs(), a.getRhs()},                         \
                           IntegerType::get(ctx, 1), results);                  \
   }
@@ -180,8 +180,7 @@ LogicalResult ConvOp::verify() {
   return checkResultShape(*this, getType(), shape);
 }
 
-template <typename PoolOp>
-static LogicalResult verifyPool(PoolOp op) {
+template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
   auto in = rankedType(op.getInput());
   int64_t nsp = in.getRank() - 2;
   if (nsp < 1 || (int64_t)op.getKernelShape().size() != nsp ||
@@ -195,14 +194,12 @@ static LogicalResult verifyPool(PoolOp op) {
       out.getDimSize(1) != in.getDimSize(1))
     return op.emitOpError("result must keep the batch and channel dims");
   for (int64_t i = 0; i < nsp; ++i) {
-    int64_t lo = windowOutputSize(in.getDimSize(2 + i), op.getKernelShape()[i],
-                                  op.getStrides()[i], op.getPads()[i],
-                                  op.getPads()[nsp + i], op.getDilations()[i],
-                                  false);
-    int64_t hi = windowOutputSize(in.getDimSize(2 + i), op.getKernelShape()[i],
-                                  op.getStrides()[i], op.getPads()[i],
-                                  op.getPads()[nsp + i], op.getDilations()[i],
-                                  true);
+    int64_t lo = windowOutputSize(
+        in.getDimSize(2 + i), op.getKernelShape()[i], op.getStrides()[i],
+        op.getPads()[i], op.getPads()[nsp + i], op.getDilations()[i], false);
+    int64_t hi = windowOutputSize(
+        in.getDimSize(2 + i), op.getKernelShape()[i], op.getStrides()[i],
+        op.getPads()[i], op.getPads()[nsp + i], op.getDilations()[i], true);
     int64_t d = out.getDimSize(2 + i);
     if (!ShapedType::isDynamic(d) && !ShapedType::isDynamic(lo) &&
         (d < lo || d > hi))
@@ -258,18 +255,19 @@ LogicalResult LayerNormOp::verify() {
 }
 
 LogicalResult SoftmaxOp::verify() {
-  if (getAxis() < 0 || getAxis() >= rankedType(getInput()).getRank())
+  if ((int64_t)getAxis() < 0 ||
+      (int64_t)getAxis() >= rankedType(getInput()).getRank())
     return emitOpError("axis ") << getAxis() << " out of range";
   return success();
 }
 LogicalResult LogSoftmaxOp::verify() {
-  if (getAxis() < 0 || getAxis() >= rankedType(getInput()).getRank())
+  if ((int64_t)getAxis() < 0 ||
+      (int64_t)getAxis() >= rankedType(getInput()).getRank())
     return emitOpError("axis ") << getAxis() << " out of range";
   return success();
 }
 
-template <typename ReduceOp>
-static LogicalResult verifyReduce(ReduceOp op) {
+template <typename ReduceOp> static LogicalResult verifyReduce(ReduceOp op) {
   auto in = rankedType(op.getInput());
   int64_t prev = -1;
   for (int64_t a : op.getAxes()) {
@@ -278,7 +276,8 @@ static LogicalResult verifyReduce(ReduceOp op) {
     prev = a;
   }
   return checkResultShape(
-      op, op.getType(), reduceShape(in.getShape(), op.getAxes(), op.getKeepdims()));
+      op, op.getType(),
+      reduceShape(in.getShape(), op.getAxes(), op.getKeepdims()));
 }
 LogicalResult ReduceSumOp::verify() { return verifyReduce(*this); }
 LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this); }
@@ -286,15 +285,15 @@ LogicalResult ReduceMaxOp::verify() { return verifyReduce(*this); }
 LogicalResult ReduceMinOp::verify() { return verifyReduce(*this); }
 LogicalResult ReduceProdOp::verify() { return verifyReduce(*this); }
 
-template <typename ArgOp>
-static LogicalResult verifyArg(ArgOp op) {
+template <typename ArgOp> static LogicalResult verifyArg(ArgOp op) {
   auto in = rankedType(op.getInput());
-  if (op.getAxis() < 0 || op.getAxis() >= in.getRank())
+  if ((int64_t)op.getAxis() < 0 || (int64_t)op.getAxis() >= in.getRank())
     return op.emitOpError("axis out of range");
   if (!rankedType(op.getOutput()).getElementType().isInteger(64))
     return op.emitOpError("result must be i64");
   return checkResultShape(
-      op, op.getType(), reduceShape(in.getShape(), {(int64_t)op.getAxis()}, op.getKeepdims()));
+      op, op.getType(),
+      reduceShape(in.getShape(), {(int64_t)op.getAxis()}, op.getKeepdims()));
 }
 LogicalResult ArgMaxOp::verify() { return verifyArg(*this); }
 LogicalResult ArgMinOp::verify() { return verifyArg(*this); }
@@ -313,7 +312,8 @@ LogicalResult ReshapeOp::verify() {
   return verifySameElements(*this, getInput(), getOutput());
 }
 LogicalResult FlattenOp::verify() {
-  if (getAxis() < 0 || getAxis() > rankedType(getInput()).getRank())
+  if ((int64_t)getAxis() < 0 ||
+      (int64_t)getAxis() > rankedType(getInput()).getRank())
     return emitOpError("axis out of range");
   if (rankedType(getOutput()).getRank() != 2)
     return emitOpError("result must be rank 2");
@@ -428,7 +428,7 @@ LogicalResult GatherOp::verify() {
 
 LogicalResult GatherElementsOp::verify() {
   auto dt = rankedType(getData()), it = rankedType(getIndices());
-  if (getAxis() < 0 || getAxis() >= dt.getRank())
+  if ((int64_t)getAxis() < 0 || (int64_t)getAxis() >= dt.getRank())
     return emitOpError("axis out of range");
   if (it.getRank() != dt.getRank())
     return emitOpError("indices must have the rank of data");
@@ -444,7 +444,7 @@ static LogicalResult verifyReduction(Operation *op, StringRef r) {
 LogicalResult ScatterElementsOp::verify() {
   auto dt = rankedType(getData()), it = rankedType(getIndices()),
        ut = rankedType(getUpdates());
-  if (getAxis() < 0 || getAxis() >= dt.getRank())
+  if ((int64_t)getAxis() < 0 || (int64_t)getAxis() >= dt.getRank())
     return emitOpError("axis out of range");
   if (it.getShape() != ut.getShape() || it.getRank() != dt.getRank())
     return emitOpError("indices and updates must have the same shape and the "
@@ -512,7 +512,8 @@ LogicalResult TileOp::verify() {
 
 LogicalResult ShapeOp::verify() {
   int64_t rank = rankedType(getInput()).getRank();
-  if (getStart() < 0 || getEnd() > rank || getStart() > getEnd())
+  if ((int64_t)getStart() < 0 || (int64_t)getEnd() > rank ||
+      (int64_t)getStart() > (int64_t)getEnd())
     return emitOpError("start/end out of range");
   return checkResultShape(*this, getType(), {(int64_t)(getEnd() - getStart())});
 }

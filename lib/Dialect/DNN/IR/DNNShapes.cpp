@@ -118,8 +118,8 @@ LogicalResult convShape(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
           " values and pads " + std::to_string(2 * nsp);
     return failure();
   }
-  if (group < 1 || (!ShapedType::isDynamic(input[1]) &&
-                    input[1] != weight[1] * group)) {
+  if (group < 1 ||
+      (!ShapedType::isDynamic(input[1]) && input[1] != weight[1] * group)) {
     err = "conv input channels " + std::to_string(input[1]) +
           " != weight channels " + std::to_string(weight[1]) + " x group " +
           std::to_string(group);

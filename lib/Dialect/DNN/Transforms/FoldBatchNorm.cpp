@@ -17,8 +17,7 @@ using namespace dnnc::dnn;
 
 static std::optional<SmallVector<float>> f32Values(Value v) {
   DenseFPElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) ||
-      !attr.getElementType().isF32())
+  if (!matchPattern(v, m_Constant(&attr)) || !attr.getElementType().isF32())
     return std::nullopt;
   return llvm::to_vector(attr.getValues<float>());
 }
@@ -44,8 +43,8 @@ struct FoldIntoConv : OpRewritePattern<BatchNormOp> {
     int64_t f = wType.getDimSize(0), per = wType.getNumElements() / f;
     SmallVector<float> newW(*w), newB(f);
     for (int64_t o = 0; o < f; ++o) {
-      float s = (*scale)[o] /
-                std::sqrt((*var)[o] + bn.getEpsilon().convertToFloat());
+      float s =
+          (*scale)[o] / std::sqrt((*var)[o] + bn.getEpsilon().convertToFloat());
       for (int64_t i = 0; i < per; ++i)
         newW[o * per + i] *= s;
       newB[o] = ((b ? (*b)[o] : 0.0f) - (*mean)[o]) * s + (*beta)[o];
@@ -56,10 +55,10 @@ struct FoldIntoConv : OpRewritePattern<BatchNormOp> {
         rewriter, loc, DenseElementsAttr::get(wType, ArrayRef<float>(newW)));
     Value bc = arith::ConstantOp::create(
         rewriter, loc, DenseElementsAttr::get(bType, ArrayRef<float>(newB)));
-    auto fused = ConvOp::create(rewriter, rewriter.getFusedLoc({loc, bn.getLoc()}),
-                                bn.getType(), conv.getInput(), wc, bc,
-                                conv.getStridesAttr(), conv.getPadsAttr(),
-                                conv.getDilationsAttr(), conv.getGroupAttr());
+    auto fused = ConvOp::create(
+        rewriter, rewriter.getFusedLoc({loc, bn.getLoc()}), bn.getType(),
+        conv.getInput(), wc, bc, conv.getStridesAttr(), conv.getPadsAttr(),
+        conv.getDilationsAttr(), conv.getGroupAttr());
     rewriter.replaceOp(bn, fused.getResult());
     rewriter.eraseOp(conv);
     return success();

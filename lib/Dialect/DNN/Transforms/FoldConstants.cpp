@@ -104,8 +104,8 @@ struct SliceConstant : OpRewritePattern<SliceOp> {
         gatherConstant(attr, outType, [&](ArrayRef<int64_t> idx) {
           int64_t src = 0;
           for (size_t d = 0; d < idx.size(); ++d)
-            src += (op.getStarts()[d] + idx[d] * op.getSteps()[d]) *
-                   inStrides[d];
+            src +=
+                (op.getStarts()[d] + idx[d] * op.getSteps()[d]) * inStrides[d];
           return src;
         });
     if (!folded)

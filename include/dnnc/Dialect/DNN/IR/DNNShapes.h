@@ -17,8 +17,9 @@ namespace dnnc {
 using Shape = llvm::SmallVector<int64_t, 6>;
 
 /// NumPy broadcast of several shapes.
-mlir::LogicalResult broadcastShapes(llvm::ArrayRef<llvm::ArrayRef<int64_t>> shapes,
-                                    Shape &result, std::string &err);
+mlir::LogicalResult
+broadcastShapes(llvm::ArrayRef<llvm::ArrayRef<int64_t>> shapes, Shape &result,
+                std::string &err);
 /// NumPy matmul result shape.
 mlir::LogicalResult matmulShape(llvm::ArrayRef<int64_t> lhs,
                                 llvm::ArrayRef<int64_t> rhs, Shape &result,
