@@ -48,4 +48,17 @@ function writeNpy(file, tensor) {
 }
 
 
-module.exports = {readNpy, writeNpy};
+/// A CPU session on `model` and its feeds from NAME=FILE.npy specs.
+async function openSession(ort, model, specs, threads) {
+  const session = await ort.InferenceSession.create(model, {
+    intraOpNumThreads: threads, interOpNumThreads: 1,
+    graphOptimizationLevel: 'all'});
+  const feeds = {};
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    feeds[spec.slice(0, eq)] = readNpy(ort, spec.slice(eq + 1));
+  }
+  return {session, feeds};
+}
+
+module.exports = {readNpy, writeNpy, openSession};

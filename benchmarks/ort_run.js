@@ -11,7 +11,7 @@ const fs = require('fs');
 const path = require('path');
 const ort = require('onnxruntime-node');
 
-const {readNpy, writeNpy} = require('./npy.js');
+const {writeNpy, openSession} = require('./npy.js');
 
 async function main() {
   const args = process.argv.slice(2);
@@ -23,14 +23,7 @@ async function main() {
     else pos.push(args[i]);
   }
   const [model, outDir, ...inputs] = pos;
-  const session = await ort.InferenceSession.create(model, {
-    intraOpNumThreads: threads, interOpNumThreads: 1,
-    graphOptimizationLevel: 'all'});
-  const feeds = {};
-  for (const spec of inputs) {
-    const eq = spec.indexOf('=');
-    feeds[spec.slice(0, eq)] = readNpy(ort, spec.slice(eq + 1));
-  }
+  const {session, feeds} = await openSession(ort, model, inputs, threads);
   const results = await session.run(feeds);
   fs.mkdirSync(outDir, {recursive: true});
   for (const [name, t] of Object.entries(results))

@@ -5,7 +5,7 @@
 'use strict';
 const readline = require('readline');
 const ort = require('onnxruntime-node');
-const {readNpy} = require('./npy.js');
+const {openSession} = require('./npy.js');
 
 async function main() {
   const args = process.argv.slice(2);
@@ -16,14 +16,7 @@ async function main() {
     else pos.push(args[i]);
   }
   const [model, ...inputs] = pos;
-  const session = await ort.InferenceSession.create(model, {
-    intraOpNumThreads: threads, interOpNumThreads: 1,
-    graphOptimizationLevel: 'all'});
-  const feeds = {};
-  for (const spec of inputs) {
-    const eq = spec.indexOf('=');
-    feeds[spec.slice(0, eq)] = readNpy(ort, spec.slice(eq + 1));
-  }
+  const {session, feeds} = await openSession(ort, model, inputs, threads);
   await session.run(feeds);
   console.log('ready');
   const rl = readline.createInterface({input: process.stdin});

@@ -21,6 +21,8 @@ static DenseElementsAttr
 gatherConstant(DenseElementsAttr attr, RankedTensorType outType,
                llvm::function_ref<int64_t(ArrayRef<int64_t>)> srcIndex) {
   auto inType = cast<RankedTensorType>(attr.getType());
+  if (attr.isSplat())
+    return DenseElementsAttr::get(outType, attr.getSplatValue<Attribute>());
   if (inType.getElementTypeBitWidth() % 8)
     return {};
   size_t bytes = inType.getElementTypeBitWidth() / 8;
@@ -61,11 +63,6 @@ struct TransposeConstant : OpRewritePattern<TransposeOp> {
     auto outType = cast<RankedTensorType>(op.getType());
     if (!outType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shape");
-    if (attr.isSplat()) {
-      rewriter.replaceOpWithNewOp<arith::ConstantOp>(
-          op, DenseElementsAttr::get(outType, attr.getSplatValue<Attribute>()));
-      return success();
-    }
     SmallVector<int64_t> inStrides = stridesOf(inType.getShape());
     ArrayRef<int64_t> perm = op.getPerm();
     DenseElementsAttr folded =
@@ -94,11 +91,6 @@ struct SliceConstant : OpRewritePattern<SliceOp> {
     auto outType = cast<RankedTensorType>(op.getType());
     if (!outType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shape");
-    if (attr.isSplat()) {
-      rewriter.replaceOpWithNewOp<arith::ConstantOp>(
-          op, DenseElementsAttr::get(outType, attr.getSplatValue<Attribute>()));
-      return success();
-    }
     SmallVector<int64_t> inStrides = stridesOf(inType.getShape());
     DenseElementsAttr folded =
         gatherConstant(attr, outType, [&](ArrayRef<int64_t> idx) {
