@@ -11,6 +11,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <cstring>
 
 namespace py = pybind11;
 
@@ -38,17 +39,23 @@ struct PyModel {
       throw std::runtime_error(err);
   }
 
+  /// (name, dtype, shape) tuples; a run-time dim is None in the shape.
   static py::list describe(const std::vector<dnnc::TensorInfo> &list) {
     py::list out;
-    for (const auto &t : list)
+    for (const auto &t : list) {
+      py::list dims;
+      for (int64_t d : t.shape)
+        dims.append(d < 0 ? py::object(py::none()) : py::object(py::int_(d)));
       out.append(py::make_tuple(t.name, dnnc::dtypeName(t.dtype),
-                                py::tuple(py::cast(t.shape))));
+                                py::tuple(dims)));
+    }
     return out;
   }
 
   py::dict run(py::dict feeds) const {
     std::vector<py::array> keep;
     std::vector<const void *> ins;
+    std::vector<dnnc::InputTensor> inTensors;
     size_t used = 0;
     for (const auto &info : model->inputs()) {
       if (!feeds.contains(info.name))
@@ -64,19 +71,15 @@ struct PyModel {
                              "' expects " + dnnc::dtypeName(info.dtype) +
                              " but got " + std::string(py::str(a.dtype())));
       std::vector<int64_t> shape(a.shape(), a.shape() + a.ndim());
-      if (shape != info.shape) {
-        std::string s, e;
-        for (auto d : shape)
-          s += (s.empty() ? "" : "x") + std::to_string(d);
-        for (auto d : info.shape)
-          e += (e.empty() ? "" : "x") + std::to_string(d);
+      if (!info.accepts(shape))
         throw py::value_error(model->path() + ": input '" + info.name +
-                              "' expects shape [" + e + "] but got [" + s +
-                              "]");
-      }
+                              "' expects shape " +
+                              dnnc::shapeString(info.shape) + " but got " +
+                              dnnc::shapeString(shape));
       a = py::array::ensure(a, py::array::c_style | py::array::forcecast);
       keep.push_back(a);
       ins.push_back(a.data());
+      inTensors.push_back({a.data(), shape});
     }
     if (used != feeds.size())
       for (auto item : feeds) {
@@ -89,6 +92,23 @@ struct PyModel {
                                 n + "'");
       }
     py::dict result;
+    if (model->isDynamic()) {
+      std::vector<dnnc::OutputTensor> outs;
+      std::string err;
+      bool ok;
+      {
+        py::gil_scoped_release release;
+        ok = model->runTensors(inTensors, outs, err);
+      }
+      if (!ok)
+        throw std::runtime_error(err);
+      for (size_t i = 0; i < outs.size(); ++i) {
+        py::array a(numpyDtype(outs[i].dtype()), outs[i].shape());
+        std::memcpy(a.mutable_data(), outs[i].data(), outs[i].byteSize());
+        result[py::str(model->outputs()[i].name)] = a;
+      }
+      return result;
+    }
     std::vector<void *> outs;
     std::vector<py::array> outArrays;
     for (const auto &info : model->outputs()) {

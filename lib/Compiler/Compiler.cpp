@@ -2,6 +2,7 @@
 #include "dnnc/Compiler/Compiler.h"
 #include "dnnc/Compiler/Diagnostics.h"
 #include "dnnc/Target/CPU/ObjectEmitter.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -148,6 +149,11 @@ bool compileModel(const std::string &input, const CompileOptions &options,
       }
   // The signature is recorded; the dnn.* attributes have no LLVM meaning.
   stripDNNAttributes(*module);
+  // With run-time dims the entry returns memref descriptors through its C
+  // interface (_mlir_ciface_<entry>).
+  if (sig->dynamic)
+    if (auto f = module->lookupSymbol<func::FuncOp>(sig->entry))
+      f->setAttr("llvm.emit_c_interface", UnitAttr::get(&ctx));
 
   PassManager lower(&ctx, ModuleOp::getOperationName());
   buildDNNToLinalgPipeline(lower);
@@ -160,6 +166,7 @@ bool compileModel(const std::string &input, const CompileOptions &options,
   PassManager cg(&ctx, ModuleOp::getOperationName());
   CPUCodegenOptions cgo;
   cgo.vectorize = options.vectorize;
+  cgo.returnBuffers = sig->dynamic;
   buildCPUCodegenPipeline(cg, cgo);
   if (failed(cg.run(*module)))
     return fail("CPU code generation failed");

@@ -46,17 +46,22 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
     f.addPass(createCanonicalizerPass());
     f.addPass(createCSEPass());
   }
-  // Bufferize: tensors -> memrefs, results become out-parameters.
+  // Bufferize: tensors -> memrefs. Static results become out-parameters;
+  // with run-time dims the function returns buffers the caller owns.
   bufferization::OneShotBufferizePassOptions bo;
   bo.bufferizeFunctionBoundaries = true;
   bo.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bo));
-  bufferization::BufferResultsToOutParamsPassOptions ro;
-  ro.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(ro));
+  if (!options.returnBuffers) {
+    bufferization::BufferResultsToOutParamsPassOptions ro;
+    ro.modifyPublicFunctions = true;
+    pm.addPass(bufferization::createBufferResultsToOutParamsPass(ro));
+  }
   {
     OpPassManager &f = pm.nest<func::FuncOp>();
+    if (options.returnBuffers)
+      f.addPass(createDNNCReturnOwnedBuffers());
     f.addPass(createCanonicalizerPass());
     f.addPass(createCSEPass());
     f.addPass(createDNNCHoistVectorTransfers());
@@ -93,7 +98,7 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   ConvertFuncToLLVMPassOptions fo;
-  fo.useBarePtrCallConv = true;
+  fo.useBarePtrCallConv = !options.returnBuffers;
   pm.addPass(createConvertFuncToLLVMPass(fo));
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());

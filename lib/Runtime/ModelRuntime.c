@@ -1,26 +1,37 @@
 /*===- ModelRuntime.c - The C runtime linked into every MODEL.so ----------===*
  *
  * Implements the C ABI (dnnc_model.h) on top of what the compiler emits into
- * the model object: the tensor tables and __dnnc_entry(void **buffers), which
- * takes the input buffers followed by the output buffers.
+ * the model object: the tensor tables, __dnnc_dynamic and
+ * __dnnc_entry(void **args).
+ *
+ * Static models take bare buffers: args holds the input buffers followed by
+ * the output buffers, which the model writes.
+ * Dynamic models take MLIR memref descriptors ({allocated, aligned, offset,
+ * sizes[rank], strides[rank]}, all 64-bit words): args[0] points to the
+ * output descriptors, laid out one after the other, which the model fills
+ * with buffers it allocates (malloc); args[1 + i] points to the descriptor of
+ * input i.
  *
  *===----------------------------------------------------------------------===*/
 #include "dnnc/Runtime/dnnc_model.h"
 #include <stddef.h>
+#include <stdlib.h>
 
 #define DNNC_HIDDEN __attribute__((visibility("hidden")))
 
 extern DNNC_HIDDEN const int32_t __dnnc_num_inputs;
 extern DNNC_HIDDEN const int32_t __dnnc_num_outputs;
+extern DNNC_HIDDEN const int32_t __dnnc_dynamic;
 extern DNNC_HIDDEN const dnnc_tensor_info __dnnc_inputs[];
 extern DNNC_HIDDEN const dnnc_tensor_info __dnnc_outputs[];
 extern DNNC_HIDDEN const char __dnnc_name[];
-extern DNNC_HIDDEN void __dnnc_entry(void **buffers);
+extern DNNC_HIDDEN void __dnnc_entry(void **args);
 
 uint32_t dnnc_abi_version(void) { return DNNC_ABI_VERSION; }
 const char *dnnc_model_name(void) { return __dnnc_name; }
 int32_t dnnc_num_inputs(void) { return __dnnc_num_inputs; }
 int32_t dnnc_num_outputs(void) { return __dnnc_num_outputs; }
+int32_t dnnc_is_dynamic(void) { return __dnnc_dynamic; }
 
 const dnnc_tensor_info *dnnc_input_info(int32_t index) {
   if (index < 0 || index >= __dnnc_num_inputs)
@@ -58,7 +69,28 @@ int32_t dnnc_dtype_size(int32_t dtype) {
   }
 }
 
+const char *dnnc_status_string(int32_t status) {
+  switch (status) {
+  case DNNC_OK:
+    return "ok";
+  case DNNC_ERROR_NULL_BUFFER:
+    return "a tensor buffer is NULL";
+  case DNNC_ERROR_SHAPE:
+    return "an input's rank or a static dim does not match the model";
+  case DNNC_ERROR_DTYPE:
+    return "an input's element type does not match the model";
+  case DNNC_ERROR_DYNAMIC_MODEL:
+    return "the model has run-time dims: use dnnc_run_tensors";
+  case DNNC_ERROR_OUT_OF_MEMORY:
+    return "out of memory";
+  default:
+    return "unknown status";
+  }
+}
+
 int32_t dnnc_run(const void *const *inputs, void *const *outputs) {
+  if (__dnnc_dynamic)
+    return DNNC_ERROR_DYNAMIC_MODEL;
   int32_t n = __dnnc_num_inputs + __dnnc_num_outputs;
   void *buffers[n > 0 ? n : 1];
   for (int32_t i = 0; i < __dnnc_num_inputs; ++i) {
@@ -73,4 +105,123 @@ int32_t dnnc_run(const void *const *inputs, void *const *outputs) {
   }
   __dnnc_entry(buffers);
   return DNNC_OK;
+}
+
+static int64_t numElements(int32_t rank, const int64_t *shape) {
+  int64_t n = 1;
+  for (int32_t d = 0; d < rank; ++d)
+    n *= shape[d];
+  return n;
+}
+
+/* Checks input tensors against the info table. */
+static int32_t checkInputs(const dnnc_tensor *inputs) {
+  for (int32_t i = 0; i < __dnnc_num_inputs; ++i) {
+    const dnnc_tensor *t = &inputs[i];
+    const dnnc_tensor_info *info = &__dnnc_inputs[i];
+    if (t->dtype != info->dtype)
+      return DNNC_ERROR_DTYPE;
+    if (t->rank != info->rank || (t->rank > 0 && !t->shape))
+      return DNNC_ERROR_SHAPE;
+    for (int32_t d = 0; d < t->rank; ++d)
+      if (t->shape[d] < 0 || (info->shape[d] >= 0 && t->shape[d] != info->shape[d]))
+        return DNNC_ERROR_SHAPE;
+    if (!t->data && numElements(t->rank, t->shape) > 0)
+      return DNNC_ERROR_NULL_BUFFER;
+  }
+  return DNNC_OK;
+}
+
+static int32_t runStatic(const dnnc_tensor *inputs, dnnc_tensor *outputs) {
+  const void *in[__dnnc_num_inputs > 0 ? __dnnc_num_inputs : 1];
+  void *out[__dnnc_num_outputs > 0 ? __dnnc_num_outputs : 1];
+  for (int32_t i = 0; i < __dnnc_num_inputs; ++i)
+    in[i] = inputs[i].data;
+  for (int32_t i = 0; i < __dnnc_num_outputs; ++i) {
+    const dnnc_tensor_info *info = &__dnnc_outputs[i];
+    size_t bytes = (size_t)numElements(info->rank, info->shape) *
+                   (size_t)dnnc_dtype_size(info->dtype);
+    out[i] = malloc(bytes > 0 ? bytes : 1);
+    if (!out[i]) {
+      for (int32_t j = 0; j < i; ++j)
+        free(out[j]);
+      return DNNC_ERROR_OUT_OF_MEMORY;
+    }
+  }
+  int32_t rc = dnnc_run(in, out);
+  for (int32_t i = 0; i < __dnnc_num_outputs; ++i) {
+    if (rc != DNNC_OK) {
+      free(out[i]);
+      continue;
+    }
+    const dnnc_tensor_info *info = &__dnnc_outputs[i];
+    outputs[i].data = outputs[i].allocation = out[i];
+    for (int32_t d = 0; d < info->rank; ++d)
+      outputs[i].shape[d] = info->shape[d];
+  }
+  return rc;
+}
+
+static int32_t runDynamic(const dnnc_tensor *inputs, dnnc_tensor *outputs) {
+  /* One 64-bit word array holds every descriptor. */
+  int64_t words = 0;
+  for (int32_t i = 0; i < __dnnc_num_inputs; ++i)
+    words += 3 + 2 * (int64_t)__dnnc_inputs[i].rank;
+  int64_t outWords = 0;
+  for (int32_t i = 0; i < __dnnc_num_outputs; ++i)
+    outWords += 3 + 2 * (int64_t)__dnnc_outputs[i].rank;
+  int64_t storage[words + outWords + 1];
+  void *args[1 + __dnnc_num_inputs];
+  int64_t *w = storage + outWords;
+  args[0] = storage;
+  for (int32_t i = 0; i < __dnnc_num_inputs; ++i) {
+    const dnnc_tensor *t = &inputs[i];
+    args[1 + i] = w;
+    w[0] = w[1] = (int64_t)(intptr_t)t->data;
+    w[2] = 0;
+    int64_t stride = 1;
+    for (int32_t d = t->rank - 1; d >= 0; --d) {
+      w[3 + d] = t->shape[d];
+      w[3 + t->rank + d] = stride;
+      stride *= t->shape[d];
+    }
+    w += 3 + 2 * t->rank;
+  }
+  __dnnc_entry(args);
+  int64_t *o = storage;
+  for (int32_t i = 0; i < __dnnc_num_outputs; ++i) {
+    const dnnc_tensor_info *info = &__dnnc_outputs[i];
+    char *aligned = (char *)(intptr_t)o[1];
+    outputs[i].allocation = (void *)(intptr_t)o[0];
+    outputs[i].data = aligned + o[2] * dnnc_dtype_size(info->dtype);
+    for (int32_t d = 0; d < info->rank; ++d)
+      outputs[i].shape[d] = o[3 + d];
+    o += 3 + 2 * info->rank;
+  }
+  return DNNC_OK;
+}
+
+int32_t dnnc_run_tensors(const dnnc_tensor *inputs, dnnc_tensor *outputs) {
+  if ((__dnnc_num_inputs > 0 && !inputs) || (__dnnc_num_outputs > 0 && !outputs))
+    return DNNC_ERROR_NULL_BUFFER;
+  int32_t rc = checkInputs(inputs);
+  if (rc != DNNC_OK)
+    return rc;
+  for (int32_t i = 0; i < __dnnc_num_outputs; ++i) {
+    const dnnc_tensor_info *info = &__dnnc_outputs[i];
+    if (info->rank > 0 && !outputs[i].shape)
+      return DNNC_ERROR_NULL_BUFFER;
+    outputs[i].data = outputs[i].allocation = NULL;
+    outputs[i].dtype = info->dtype;
+    outputs[i].rank = info->rank;
+  }
+  return __dnnc_dynamic ? runDynamic(inputs, outputs)
+                        : runStatic(inputs, outputs);
+}
+
+void dnnc_release_tensor(dnnc_tensor *tensor) {
+  if (!tensor)
+    return;
+  free(tensor->allocation);
+  tensor->allocation = tensor->data = NULL;
 }

@@ -12,6 +12,11 @@ run fails only on unexpected failures.
 
 Inputs that ONNX ops take as shape operands (Reshape's shape, Slice's starts,
 ...) are frozen into initializers, because the compiler specializes on them.
+
+With --dynamic, every dim of every graph input and output is declared unknown
+(a distinct symbolic dim) and intermediate shapes are dropped, so each model
+is compiled once, shape-agnostic, and run on the test data through the
+dynamic-shape ABI.
 """
 import argparse
 import concurrent.futures as cf
@@ -66,6 +71,20 @@ def freeze_shape_inputs(model, inputs):
     return frozen
 
 
+def make_dynamic(model):
+    """Declares every graph input/output dim unknown; drops value_info."""
+    g = model.graph
+    for kind, values in (("in", g.input), ("out", g.output)):
+        for i, vi in enumerate(values):
+            if not vi.type.HasField("tensor_type"):
+                continue
+            shape = vi.type.tensor_type.shape
+            for j, d in enumerate(shape.dim):
+                d.Clear()
+                d.dim_param = "%s%d_%d" % (kind, i, j)
+    del g.value_info[:]
+
+
 def load_tensor(path):
     t = onnx.TensorProto()
     with open(path, "rb") as f:
@@ -73,7 +92,7 @@ def load_tensor(path):
     return t
 
 
-def run_test(test_dir, tools, workdir, timeout):
+def run_test(test_dir, tools, workdir, timeout, dynamic=False):
     name = os.path.basename(test_dir)
     model_path = os.path.join(test_dir, "model.onnx")
     try:
@@ -103,13 +122,16 @@ def run_test(test_dir, tools, workdir, timeout):
             values[vi.name] = numpy_helper.to_array(load_tensor(p))
         m = onnx.load(model_path)
         frozen = freeze_shape_inputs(m, values)
-        # Give dynamic inputs the test data's shapes.
         shapes = []
-        for vi in graph_inputs:
-            if vi.name in frozen:
-                continue
-            dims = "x".join(str(d) for d in values[vi.name].shape)
-            shapes += ["--input-shape", "%s=%s" % (vi.name, dims)]
+        if dynamic:
+            make_dynamic(m)
+        else:
+            # Give dynamic inputs the test data's shapes.
+            for vi in graph_inputs:
+                if vi.name in frozen:
+                    continue
+                dims = "x".join(str(d) for d in values[vi.name].shape)
+                shapes += ["--input-shape", "%s=%s" % (vi.name, dims)]
         frozen_path = os.path.join(out_dir, "model.onnx")
         onnx.save(m, frozen_path)
         so = os.path.join(out_dir, "model.so")
@@ -158,6 +180,8 @@ def main():
     ap.add_argument("--xfail", help="file of expected failures (name  # reason)")
     ap.add_argument("--timeout", type=int, default=300)
     ap.add_argument("--workdir")
+    ap.add_argument("--dynamic", action="store_true",
+                    help="declare every input/output dim unknown at compile time")
     args = ap.parse_args()
     bindir = os.path.join(args.build_dir, "bin")
     tools = {t: os.path.join(bindir, t) for t in ("dnnc", "dnnc-run")}
@@ -179,7 +203,8 @@ def main():
     t0 = time.time()
     results = {}
     with cf.ThreadPoolExecutor(args.jobs) as ex:
-        futs = [ex.submit(run_test, t, tools, workdir, args.timeout) for t in tests]
+        futs = [ex.submit(run_test, t, tools, workdir, args.timeout,
+                          args.dynamic) for t in tests]
         for f in cf.as_completed(futs):
             name, status, reason = f.result()
             results[name] = {"status": status, "reason": reason}
@@ -203,8 +228,8 @@ def main():
     for name in fixed:
         print("UNEXPECTED PASS %s (remove it from the xfail list)" % name)
     total = len(results)
-    print("conformance (%s): %d of %d pass (%.1f%%) in %.0f s" % (
-        ",".join(suites), counts["pass"], total,
+    print("conformance (%s%s): %d of %d pass (%.1f%%) in %.0f s" % (
+        ",".join(suites), ", dynamic shapes" if args.dynamic else "", counts["pass"], total,
         100.0 * counts["pass"] / max(total, 1), time.time() - t0))
     # pytest's vocabulary: failures listed in the xfail file are "xfailed".
     xfailed = sum(1 for r in results.values() if r.get("expected"))

@@ -141,15 +141,27 @@ def test_missing_file():
         dnnc.compile("/nonexistent/model.onnx")
 
 
-def test_dynamic_input_needs_shape(tmp_path):
+def test_symbolic_dims_run_at_any_size(tmp_path):
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4])
+    b = helper.make_tensor_value_info("b", TensorProto.FLOAT, ["M"])
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4])
     path = make_model(str(tmp_path / "dyn.onnx"),
-                      [helper.make_node("Relu", ["x"], ["y"], name="r")], [x], [y])
-    with pytest.raises(dnnc.CompileError, match=r"graph input 'x' has a dynamic shape \[Nx4\]"):
-        dnnc.compile(path)
-    m = dnnc.compile(path, input_shapes={"x": (2, 4)})
-    out = m.run({"x": np.array([[-1, 2, -3, 4]] * 2, np.float32)})["y"]
+                      [helper.make_node("Add", ["x", "b"], ["s"], name="a"),
+                       helper.make_node("Relu", ["s"], ["y"], name="r")], [x, b], [y])
+    m = dnnc.compile(path)
+    assert m.inputs[0].shape == (None, 4)
+    for n, bn in [(1, 4), (5, 4), (3, 1)]:
+        xv = np.random.default_rng(n).standard_normal((n, 4)).astype(np.float32)
+        bv = np.arange(bn, dtype=np.float32) - 1
+        np.testing.assert_allclose(m.run({"x": xv, "b": bv})["y"],
+                                   np.maximum(xv + bv, 0), rtol=1e-6)
+    with pytest.raises(ValueError, match=r"input 'x' expects shape \[\?x4\] but got \[2x3\]"):
+        m.run({"x": np.zeros((2, 3), np.float32), "b": np.zeros(4, np.float32)})
+    # Fixing the dims gives a static model.
+    s = dnnc.compile(path, input_shapes={"x": (2, 4), "b": (4,)})
+    assert s.inputs[0].shape == (2, 4)
+    out = s.run({"x": np.array([[-1, 2, -3, 4]] * 2, np.float32),
+                 "b": np.zeros(4, np.float32)})["y"]
     np.testing.assert_array_equal(out, [[0, 2, 0, 4]] * 2)
 
 

@@ -3,9 +3,13 @@
 //   dnnc-run MODEL.so [--input NAME=FILE(.npy|.pb)]... [--seed N]
 //            [--print] [--output-dir DIR] [--expect NAME=FILE]...
 //            [--rtol R --atol A] [--iterations N] [--warmup N]
+//            [--input-shape NAME=DxD...]...
 //
 // Inputs not given are seeded random values (floats in [-1, 1), integers in
-// [0, 10), booleans). Exit code 1 on any error or on a failed --expect check.
+// [0, 10), booleans) of the advertised shape, or of --input-shape where the
+// model has run-time dims. Models with run-time dims run through
+// dnnc_run_tensors, static ones write into preallocated buffers (dnnc_run).
+// Exit code 1 on any error or on a failed --expect check.
 //
 //===----------------------------------------------------------------------===//
 #include "TensorIO.h"
@@ -20,6 +24,7 @@
 #include <cstring>
 #include <map>
 #include <random>
+#include <sstream>
 
 using namespace llvm;
 using namespace dnnc;
@@ -43,6 +48,10 @@ static cl::opt<unsigned> iterations("iterations",
                                     cl::desc("Timed runs (0: one untimed)"),
                                     cl::init(0));
 static cl::opt<unsigned> warmup("warmup", cl::init(2));
+static cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("NAME=DxD... shape of a random input with run-time "
+                         "dims"));
 
 static bool splitSpec(const std::string &s, std::string &name,
                       std::string &file) {
@@ -55,10 +64,7 @@ static bool splitSpec(const std::string &s, std::string &name,
 }
 
 static std::string shapeStr(const std::vector<int64_t> &s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i)
-    out += (i ? "x" : "") + std::to_string(s[i]);
-  return out + "]";
+  return shapeString(s);
 }
 
 /// ONNX test data stores bfloat16 tensors as uint16 bit patterns.
@@ -98,6 +104,19 @@ int main(int argc, char **argv) {
                      [&](const TensorInfo &t) { return t.name == n; }))
       return error(modelPath + ": the model has no input '" + n + "'");
 
+  std::map<std::string, std::vector<int64_t>> randomShapes;
+  for (const std::string &s : inputShapes) {
+    std::string n, dims;
+    if (!splitSpec(s, n, dims))
+      return error("bad --input-shape '" + s + "' (want NAME=DxD...)");
+    std::vector<int64_t> shape;
+    std::stringstream ss(dims);
+    std::string item;
+    while (std::getline(ss, item, 'x'))
+      shape.push_back(std::atoll(item.c_str()));
+    randomShapes[n] = shape;
+  }
+
   std::mt19937 rng(seed);
   std::vector<HostTensor> ins;
   for (const TensorInfo &info : model->inputs()) {
@@ -111,17 +130,27 @@ int main(int argc, char **argv) {
         return error(modelPath + ": input '" + info.name + "' expects " +
                      dtypeName(info.dtype) + " but " + it->second + " holds " +
                      dtypeName(t.dtype));
-      if (t.shape != info.shape)
+      if (!info.accepts(t.shape))
         return error(modelPath + ": input '" + info.name + "' expects shape " +
                      shapeStr(info.shape) + " but " + it->second + " has " +
                      shapeStr(t.shape));
     } else {
       t.dtype = info.dtype;
       t.shape = info.shape;
-      t.data.resize(info.byteSize());
+      auto given = randomShapes.find(info.name);
+      if (given != randomShapes.end())
+        t.shape = given->second;
+      if (!info.accepts(t.shape))
+        return error(modelPath + ": input '" + info.name + "' has shape " +
+                     shapeStr(info.shape) +
+                     "; give a fitting --input-shape or --input");
+      int64_t count = 1;
+      for (int64_t d : t.shape)
+        count *= d;
+      t.data.resize(count * dtypeSize(t.dtype));
       std::uniform_real_distribution<float> uf(-1.0f, 1.0f);
       std::uniform_int_distribution<int> ui(0, 9);
-      for (int64_t i = 0; i < info.numElements(); ++i) {
+      for (int64_t i = 0; i < count; ++i) {
         char *p = t.data.data() + i * dtypeSize(t.dtype);
         switch (t.dtype) {
         case 1: {
@@ -155,35 +184,57 @@ int main(int argc, char **argv) {
     ins.push_back(std::move(t));
   }
   std::vector<HostTensor> results;
-  for (const TensorInfo &info : model->outputs()) {
-    HostTensor t;
-    t.dtype = info.dtype;
-    t.shape = info.shape;
-    t.data.resize(info.byteSize());
-    results.push_back(std::move(t));
-  }
   std::vector<const void *> inPtrs;
   std::vector<void *> outPtrs;
+  std::vector<InputTensor> inTensors;
   // Zero-sized tensors still get a valid (1-byte) buffer.
   for (auto &t : ins) {
     if (t.data.empty())
       t.data.resize(1);
     inPtrs.push_back(t.data.data());
+    inTensors.push_back({t.data.data(), t.shape});
   }
-  for (auto &t : results) {
-    t.data.resize(std::max<size_t>(t.data.size(), 1));
-    outPtrs.push_back(t.data.data());
+  if (!model->isDynamic()) {
+    for (const TensorInfo &info : model->outputs()) {
+      HostTensor t;
+      t.dtype = info.dtype;
+      t.shape = info.shape;
+      t.data.resize(std::max<size_t>(info.byteSize(), 1));
+      results.push_back(std::move(t));
+    }
+    for (auto &t : results)
+      outPtrs.push_back(t.data.data());
   }
+  // One run; dynamic models copy the outputs they allocate into `results`.
+  auto runOnce = [&](bool keep) {
+    if (!model->isDynamic())
+      return model->run(inPtrs, outPtrs, err);
+    std::vector<OutputTensor> outs;
+    if (!model->runTensors(inTensors, outs, err))
+      return false;
+    if (keep) {
+      results.clear();
+      for (const OutputTensor &o : outs) {
+        HostTensor t;
+        t.dtype = o.dtype();
+        t.shape = o.shape();
+        const char *p = (const char *)o.data();
+        t.data.assign(p, p + o.byteSize());
+        results.push_back(std::move(t));
+      }
+    }
+    return true;
+  };
 
-  if (!model->run(inPtrs, outPtrs, err))
+  if (!runOnce(true))
     return error(err);
   if (iterations > 0) {
     for (unsigned i = 0; i < warmup; ++i)
-      model->run(inPtrs, outPtrs, err);
+      runOnce(false);
     std::vector<double> ms;
     for (unsigned i = 0; i < iterations; ++i) {
       auto t0 = std::chrono::steady_clock::now();
-      model->run(inPtrs, outPtrs, err);
+      runOnce(false);
       auto t1 = std::chrono::steady_clock::now();
       ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     }
@@ -201,7 +252,9 @@ int main(int argc, char **argv) {
     if (print) {
       outs() << info.name << ": " << dtypeName(t.dtype) << shapeStr(t.shape)
              << " =";
-      size_t n = info.numElements();
+      size_t n = 1;
+      for (int64_t d : t.shape)
+        n *= d;
       for (size_t i = 0; i < std::min<size_t>(n, 8); ++i)
         outs() << " " << format("%g", elementAsDouble(t, i));
       if (n > 8)
@@ -225,7 +278,9 @@ int main(int argc, char **argv) {
       return error("output '" + info.name + "' has shape " + shapeStr(t.shape) +
                    " but the reference has " + shapeStr(ref.shape));
     double maxAbs = 0;
-    size_t bad = 0, n = info.numElements();
+    size_t bad = 0, n = 1;
+    for (int64_t d : t.shape)
+      n *= d;
     for (size_t i = 0; i < n; ++i) {
       double a = elementAsDouble(t, i), b = elementAsDouble(ref, i);
       double d = std::fabs(a - b);

@@ -27,6 +27,11 @@ struct CPUCodegenOptions : mlir::PassPipelineOptions<CPUCodegenOptions> {
   Option<bool> vectorize{*this, "vectorize",
                          llvm::cl::desc("tile and vectorize linalg ops"),
                          llvm::cl::init(true)};
+  Option<bool> returnBuffers{
+      *this, "return-buffers",
+      llvm::cl::desc("return results as caller-owned memrefs (models with "
+                     "run-time dims) instead of writing out-parameters"),
+      llvm::cl::init(false)};
 };
 
 void buildDNNOptimizePipeline(mlir::OpPassManager &pm);

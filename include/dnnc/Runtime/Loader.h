@@ -17,9 +17,42 @@ namespace dnnc {
 struct TensorInfo {
   std::string name;
   int32_t dtype = 0;
-  std::vector<int64_t> shape;
+  std::vector<int64_t> shape; ///< -1 for a dim known only at run time
+  /// Product of the dims (meaningful for static shapes only).
   int64_t numElements() const;
   size_t byteSize() const;
+  bool isDynamic() const;
+  /// True when `dims` has this rank and agrees with every static dim.
+  bool accepts(const std::vector<int64_t> &dims) const;
+};
+
+/// "[1x3x?x?]" style text of a shape (-1 prints as ?).
+std::string shapeString(const std::vector<int64_t> &shape);
+
+/// An input tensor handed to LoadedModel::runTensors.
+struct InputTensor {
+  const void *data = nullptr;
+  std::vector<int64_t> shape;
+};
+
+/// An output buffer allocated by the model; freed on destruction.
+class OutputTensor {
+public:
+  OutputTensor() = default;
+  OutputTensor(OutputTensor &&o) noexcept { *this = std::move(o); }
+  OutputTensor &operator=(OutputTensor &&o) noexcept;
+  ~OutputTensor();
+  const void *data() const { return ptr; }
+  const std::vector<int64_t> &shape() const { return dims; }
+  int32_t dtype() const { return type; }
+  size_t byteSize() const;
+
+private:
+  friend class LoadedModel;
+  void *ptr = nullptr, *allocation = nullptr;
+  std::vector<int64_t> dims;
+  int32_t type = 0;
+  void *release = nullptr; ///< the model's dnnc_release_tensor
 };
 
 /// Bytes per element of an ONNX dtype code (0 if unknown).
@@ -38,14 +71,26 @@ public:
   const std::vector<TensorInfo> &outputs() const { return outs; }
   const std::string &path() const { return file; }
 
-  /// Runs on dense buffers (sizes as advertised). Returns false with `err`.
+  /// True when some input or output dim is known only at run time.
+  bool isDynamic() const { return dynamic; }
+
+  /// Static models: runs on dense buffers of the advertised sizes, writing
+  /// the outputs in place. Returns false with `err`.
   bool run(const std::vector<const void *> &inputs,
            const std::vector<void *> &outputs, std::string &err) const;
+
+  /// Any model: runs on inputs of any shape the model accepts (checked);
+  /// the model allocates the outputs. Returns false with `err`.
+  bool runTensors(const std::vector<InputTensor> &inputs,
+                  std::vector<OutputTensor> &outputs, std::string &err) const;
 
 private:
   LoadedModel() = default;
   void *handle = nullptr;
+  bool dynamic = false;
   int32_t (*runFn)(const void *const *, void *const *) = nullptr;
+  void *runTensorsFn = nullptr, *releaseFn = nullptr;
+  const char *(*statusFn)(int32_t) = nullptr;
   std::vector<TensorInfo> ins, outs;
   std::string file;
 };

@@ -4,9 +4,12 @@
  * versioned: DNNC_ABI_VERSION changes whenever a signature or a struct
  * layout changes; loaders must check dnnc_abi_version() first.
  *
- * Tensors are dense, row-major, in the element type of their info, and are
- * owned by the caller: dnnc_run reads the inputs and writes every output
- * into caller-allocated buffers of the advertised size.
+ * Tensors are dense and row-major, in the element type of their info. A dim
+ * of -1 in an info's shape is known only at run time (a symbolic dim of the
+ * ONNX model); such a model is "dynamic" and runs with dnnc_run_tensors on
+ * inputs of any size that fits. dnnc_run_tensors works for every model;
+ * dnnc_run is the zero-copy call of static models, writing the outputs
+ * into caller-allocated buffers of the advertised sizes.
  *
  *===----------------------------------------------------------------------===*/
 #ifndef DNNC_RUNTIME_DNNC_MODEL_H
@@ -18,7 +21,7 @@
 extern "C" {
 #endif
 
-#define DNNC_ABI_VERSION 1
+#define DNNC_ABI_VERSION 2
 
 /* Element types use the ONNX TensorProto codes. */
 typedef enum {
@@ -41,24 +44,49 @@ typedef struct {
   const char *name;     /* ONNX value name */
   int32_t dtype;        /* dnnc_dtype */
   int32_t rank;         /* number of dims */
-  const int64_t *shape; /* rank dims */
+  const int64_t *shape; /* rank dims; -1 where known only at run time */
 } dnnc_tensor_info;
 
-/* Status codes of dnnc_run. */
+/* A tensor passed to or returned by dnnc_run_tensors. */
+typedef struct {
+  void *data;       /* dense row-major elements */
+  int32_t dtype;    /* dnnc_dtype */
+  int32_t rank;     /* number of dims */
+  int64_t *shape;   /* rank dims (for outputs: caller storage, filled in) */
+  void *allocation; /* outputs: what dnnc_release_tensor frees */
+} dnnc_tensor;
+
+/* Status codes. */
 #define DNNC_OK 0
 #define DNNC_ERROR_NULL_BUFFER 1
+#define DNNC_ERROR_SHAPE 2        /* a rank or static dim does not match */
+#define DNNC_ERROR_DTYPE 3        /* an input has another element type */
+#define DNNC_ERROR_DYNAMIC_MODEL 4 /* dnnc_run on a dynamic model */
+#define DNNC_ERROR_OUT_OF_MEMORY 5
 
 uint32_t dnnc_abi_version(void);
 const char *dnnc_model_name(void);
 int32_t dnnc_num_inputs(void);
 int32_t dnnc_num_outputs(void);
+/* 1 when some input or output dim is known only at run time. */
+int32_t dnnc_is_dynamic(void);
 /* NULL when the index is out of range. */
 const dnnc_tensor_info *dnnc_input_info(int32_t index);
 const dnnc_tensor_info *dnnc_output_info(int32_t index);
-/* Runs the model; inputs[i] / outputs[i] point to dense buffers. */
+/* Static models: inputs[i] / outputs[i] point to dense buffers of the
+   advertised sizes. Dynamic models return DNNC_ERROR_DYNAMIC_MODEL. */
 int32_t dnnc_run(const void *const *inputs, void *const *outputs);
+/* Any model: inputs[i] describe the input tensors (dtype, rank and the static
+   dims must match the info); for outputs[i] the caller sets shape to storage
+   for rank dims and the model sets data, dtype, rank, shape and allocation.
+   On failure no output is allocated. */
+int32_t dnnc_run_tensors(const dnnc_tensor *inputs, dnnc_tensor *outputs);
+/* Frees an output of dnnc_run_tensors (data and allocation become NULL). */
+void dnnc_release_tensor(dnnc_tensor *tensor);
 /* Bytes per element of a dtype, 0 if unknown. */
 int32_t dnnc_dtype_size(int32_t dtype);
+/* A message for a status code. */
+const char *dnnc_status_string(int32_t status);
 
 #ifdef __cplusplus
 }

@@ -85,4 +85,18 @@ def DNNCHoistAllocas : Pass<"dnnc-hoist-allocas", "mlir::func::FuncOp"> {
   }];
 }
 
+def DNNCReturnOwnedBuffers
+    : Pass<"dnnc-return-owned-buffers", "mlir::func::FuncOp"> {
+  let summary = "Makes every returned memref a fresh allocation";
+  let description = [{
+    Models with run-time dims return their outputs as memrefs that the
+    caller frees. A returned buffer that is not a memref.alloc of this
+    function (an argument, a constant, a view, a value returned twice, a
+    buffer chosen by control flow) is copied into a new allocation first,
+    so that each result is a distinct heap buffer owned by the caller. Runs
+    after bufferization, before the deallocation pipeline.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 #endif // DNNC_TRANSFORMS_PASSES_TD

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "Patterns.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
@@ -35,25 +36,182 @@ AffineMap dnnc::broadcastMap(RankedTensorType operandType,
   return AffineMap::get(rank, 0, exprs, ctx);
 }
 
+Value dnnc::dimValue(OpBuilder &b, Location loc, Value v, int64_t d) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (!t.isDynamicDim(d))
+    return arith::ConstantIndexOp::create(b, loc, t.getDimSize(d));
+  return tensor::DimOp::create(b, loc, v, d);
+}
+
+SmallVector<Value> dnnc::dynamicDims(RankedTensorType type, ValueRange dims) {
+  SmallVector<Value> out;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      out.push_back(dims[d]);
+  return out;
+}
+
+Value dnnc::buildEmpty(OpBuilder &b, Location loc, RankedTensorType type,
+                       ValueRange dims) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(),
+                                 type.getElementType(),
+                                 dynamicDims(type, dims));
+}
+
+SmallVector<Value> dnnc::broadcastDims(OpBuilder &b, Location loc,
+                                       ValueRange inputs,
+                                       RankedTensorType resultType) {
+  int64_t rank = resultType.getRank();
+  SmallVector<Value> dims;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!resultType.isDynamicDim(d)) {
+      dims.push_back(
+          arith::ConstantIndexOp::create(b, loc, resultType.getDimSize(d)));
+      continue;
+    }
+    Value size;
+    for (Value in : inputs) {
+      auto t = cast<RankedTensorType>(in.getType());
+      int64_t id = d - (rank - t.getRank());
+      if (id < 0 || t.getDimSize(id) == 1)
+        continue;
+      Value s = dimValue(b, loc, in, id);
+      size = size ? (Value)arith::MaxUIOp::create(b, loc, size, s) : s;
+    }
+    dims.push_back(size ? size : arith::ConstantIndexOp::create(b, loc, 1));
+  }
+  return dims;
+}
+
+/// Input `in` of a broadcast may need broadcasting along a dynamic dim that
+/// only the run time knows is 1: true when some dynamic dim of `in` meets a
+/// dim that another input also sizes.
+static bool mayBroadcastAtRunTime(Value in, ValueRange inputs, int64_t rank) {
+  auto t = cast<RankedTensorType>(in.getType());
+  for (int64_t id = 0; id < t.getRank(); ++id) {
+    if (!t.isDynamicDim(id))
+      continue;
+    int64_t d = id + rank - t.getRank();
+    for (Value other : inputs) {
+      if (other == in)
+        continue;
+      auto ot = cast<RankedTensorType>(other.getType());
+      int64_t od = d - (rank - ot.getRank());
+      if (od >= 0 && ot.getDimSize(od) != 1)
+        return true;
+    }
+  }
+  return false;
+}
+
 Value dnnc::buildElementwise(OpBuilder &b, Location loc,
                              RankedTensorType resultType, ValueRange inputs,
                              const ScalarBodyFn &body) {
-  SmallVector<AffineMap> maps;
-  for (Value in : inputs)
-    maps.push_back(
-        broadcastMap(cast<RankedTensorType>(in.getType()), resultType));
-  maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
-  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
-                                       resultType.getElementType());
-  SmallVector<utils::IteratorType> iters(resultType.getRank(),
-                                         utils::IteratorType::parallel);
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, iters,
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value v = body(nb, nl, args.drop_back());
-        linalg::YieldOp::create(nb, nl, v);
+  int64_t rank = resultType.getRank();
+  SmallVector<Value> dims = broadcastDims(b, loc, inputs, resultType);
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  // `general` inputs are read through tensor.extract with index 0 where
+  // their run-time dim is 1; the others through affine maps.
+  auto build = [&](OpBuilder &bb, Location l,
+                   ArrayRef<bool> general) -> Value {
+    SmallVector<Value> mapped;
+    SmallVector<AffineMap> maps;
+    for (auto [i, in] : llvm::enumerate(inputs)) {
+      if (general[i])
+        continue;
+      mapped.push_back(in);
+      maps.push_back(
+          broadcastMap(cast<RankedTensorType>(in.getType()), resultType));
+    }
+    maps.push_back(bb.getMultiDimIdentityMap(rank));
+    Value init = buildEmpty(bb, l, resultType, dims);
+    auto generic = linalg::GenericOp::create(
+        bb, l, TypeRange{resultType}, mapped, ValueRange{init}, maps, iters,
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          SmallVector<Value> scalars;
+          size_t next = 0;
+          for (auto [i, in] : llvm::enumerate(inputs)) {
+            if (!general[i]) {
+              scalars.push_back(args[next++]);
+              continue;
+            }
+            auto t = cast<RankedTensorType>(in.getType());
+            SmallVector<Value> idx;
+            for (int64_t id = 0; id < t.getRank(); ++id) {
+              int64_t d = id + rank - t.getRank();
+              if (t.getDimSize(id) == 1 && resultType.getDimSize(d) != 1) {
+                idx.push_back(arith::ConstantIndexOp::create(nb, nl, 0));
+                continue;
+              }
+              Value iv = linalg::IndexOp::create(nb, nl, d);
+              if (t.isDynamicDim(id)) {
+                Value one = arith::ConstantIndexOp::create(nb, nl, 1);
+                Value isOne = arith::CmpIOp::create(
+                    nb, nl, arith::CmpIPredicate::eq,
+                    tensor::DimOp::create(nb, nl, in, id), one);
+                iv = arith::SelectOp::create(
+                    nb, nl, isOne, arith::ConstantIndexOp::create(nb, nl, 0),
+                    iv);
+              }
+              idx.push_back(iv);
+            }
+            scalars.push_back(tensor::ExtractOp::create(nb, nl, in, idx));
+          }
+          Value v = body(nb, nl, scalars);
+          linalg::YieldOp::create(nb, nl, v);
+        });
+    return generic.getResult(0);
+  };
+  SmallVector<bool> general, none(inputs.size(), false);
+  bool any = false;
+  for (Value in : inputs) {
+    general.push_back(mayBroadcastAtRunTime(in, inputs, rank));
+    any |= general.back();
+  }
+  if (!any)
+    return build(b, loc, none);
+  // Fast path when no dynamic dim broadcasts at run time (the common case:
+  // equal sizes); the general path reads the broadcast inputs by index.
+  Value noBroadcast = arith::ConstantIntOp::create(b, loc, 1, 1);
+  for (auto [i, in] : llvm::enumerate(inputs)) {
+    if (!general[i])
+      continue;
+    auto t = cast<RankedTensorType>(in.getType());
+    for (int64_t id = 0; id < t.getRank(); ++id) {
+      if (!t.isDynamicDim(id))
+        continue;
+      Value eq = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                       tensor::DimOp::create(b, loc, in, id),
+                                       dims[id + rank - t.getRank()]);
+      noBroadcast = arith::AndIOp::create(b, loc, noBroadcast, eq);
+    }
+  }
+  auto ifOp = scf::IfOp::create(
+      b, loc, noBroadcast,
+      [&](OpBuilder &tb, Location l) {
+        scf::YieldOp::create(tb, l, build(tb, l, none));
+      },
+      [&](OpBuilder &eb, Location l) {
+        scf::YieldOp::create(eb, l, build(eb, l, general));
       });
-  return generic.getResult(0);
+  return ifOp.getResult(0);
+}
+
+Value dnnc::elementCount(OpBuilder &b, Location loc, Value v,
+                         ArrayRef<int64_t> dims) {
+  Value n = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d : dims)
+    n = arith::MulIOp::create(b, loc, n, dimValue(b, loc, v, d));
+  return n;
+}
+
+Value dnnc::indexAsScalar(OpBuilder &b, Location loc, Value n, Type type) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getI64Type(), n);
+  if (isa<FloatType>(type))
+    return arith::SIToFPOp::create(b, loc, type, i);
+  if (type.getIntOrFloatBitWidth() < 64)
+    return arith::TruncIOp::create(b, loc, type, i);
+  return i;
 }
 
 Value dnnc::scalarConst(OpBuilder &b, Location loc, Type type, double v) {
@@ -63,9 +221,9 @@ Value dnnc::scalarConst(OpBuilder &b, Location loc, Type type, double v) {
 }
 
 Value dnnc::buildFilled(OpBuilder &b, Location loc, RankedTensorType type,
-                        TypedAttr value) {
-  Value init =
-      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+                        TypedAttr value, ValueRange dynSizes) {
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
+                                       type.getElementType(), dynSizes);
   Value v = arith::ConstantOp::create(b, loc, value);
   return linalg::FillOp::create(b, loc, v, init).getResult(0);
 }
@@ -100,6 +258,32 @@ Value dnnc::buildReshape(OpBuilder &b, Location loc, Value input,
     if (inType.getRank() < resultType.getRank())
       return tensor::ExpandShapeOp::create(b, loc, resultType, input, *re);
   }
+  if (!inType.hasStaticShape() || !resultType.hasStaticShape()) {
+    // Run-time sizes: a tensor.reshape with the result dims as a shape
+    // tensor; a dynamic result dim takes the element count left over.
+    int64_t known = 1, dynamicDim = -1;
+    for (int64_t d = 0; d < resultType.getRank(); ++d) {
+      if (resultType.isDynamicDim(d))
+        dynamicDim = dynamicDim < 0 ? d : -2;
+      else
+        known *= resultType.getDimSize(d);
+    }
+    assert(dynamicDim != -2 && "buildReshape: several run-time result dims");
+    SmallVector<Value> dims;
+    for (int64_t d = 0; d < resultType.getRank(); ++d) {
+      if (d != dynamicDim) {
+        dims.push_back(
+            arith::ConstantIndexOp::create(b, loc, resultType.getDimSize(d)));
+        continue;
+      }
+      Value n = arith::ConstantIndexOp::create(b, loc, 1);
+      for (int64_t i = 0; i < inType.getRank(); ++i)
+        n = arith::MulIOp::create(b, loc, n, dimValue(b, loc, input, i));
+      dims.push_back(arith::DivUIOp::create(
+          b, loc, n, arith::ConstantIndexOp::create(b, loc, known)));
+    }
+    return buildReshapeTo(b, loc, input, resultType, dims);
+  }
   // General case: through a rank-1 (or rank-0) tensor.
   int64_t n = inType.getNumElements();
   Value flat = input;
@@ -124,6 +308,18 @@ Value dnnc::buildReshape(OpBuilder &b, Location loc, Value input,
   return tensor::ExpandShapeOp::create(b, loc, resultType, flat, re);
 }
 
+Value dnnc::buildReshapeTo(OpBuilder &b, Location loc, Value input,
+                           RankedTensorType resultType, ValueRange dims) {
+  SmallVector<Value> i64Dims;
+  for (Value d : dims)
+    i64Dims.push_back(
+        arith::IndexCastOp::create(b, loc, b.getI64Type(), d));
+  Value shape = tensor::FromElementsOp::create(
+      b, loc, RankedTensorType::get({(int64_t)dims.size()}, b.getI64Type()),
+      i64Dims);
+  return tensor::ReshapeOp::create(b, loc, resultType, input, shape);
+}
+
 Value dnnc::buildReduction(
     OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
     TypedAttr init,
@@ -143,7 +339,11 @@ Value dnnc::buildReduction(
     }
   }
   auto outType = RankedTensorType::get(outShape, inType.getElementType());
-  Value acc = buildFilled(b, loc, outType, init);
+  SmallVector<Value> dynSizes;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!llvm::is_contained(axes, i) && inType.isDynamicDim(i))
+      dynSizes.push_back(tensor::DimOp::create(b, loc, input, i));
+  Value acc = buildFilled(b, loc, outType, init, dynSizes);
   SmallVector<AffineMap> maps = {
       b.getMultiDimIdentityMap(rank),
       AffineMap::get(rank, 0, outExprs, b.getContext())};
@@ -487,8 +687,11 @@ struct ElementwiseLowering : RewritePattern {
     if (!unary && !binary && !other)
       return failure();
     auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-    if (!resultType || !resultType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic result shape");
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "unranked result");
+    // Expand's dims come from its result type alone.
+    if (isa<ExpandOp>(op) && !resultType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "expand to a run-time shape");
     // Validate the body on a scratch block first: no partial rewrite when the
     // element type is unsupported.
     Type elemType = resultType.getElementType();

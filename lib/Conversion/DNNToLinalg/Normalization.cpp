@@ -47,13 +47,13 @@ struct BatchNormLowering : OpRewritePattern<BatchNormOp> {
   LogicalResult matchAndRewrite(BatchNormOp op,
                                 PatternRewriter &rewriter) const override {
     auto t = cast<RankedTensorType>(op.getType());
-    if (!t.hasStaticShape() || !isa<FloatType>(t.getElementType()))
-      return rewriter.notifyMatchFailure(op, "dynamic or non-float");
+    if (!isa<FloatType>(t.getElementType()))
+      return rewriter.notifyMatchFailure(op, "non-float");
     Location loc = op.getLoc();
     Type et = t.getElementType();
     // Parameters as [C, 1, ..., 1] so they broadcast along dim 1.
     SmallVector<int64_t> ps(t.getRank() - 1, 1);
-    ps[0] = t.getDimSize(1);
+    ps[0] = cast<RankedTensorType>(op.getScale().getType()).getDimSize(0);
     auto pt = RankedTensorType::get(ps, et);
     SmallVector<Value> ins = {op.getInput()};
     for (Value v :
@@ -80,15 +80,13 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
   LogicalResult matchAndRewrite(LayerNormOp op,
                                 PatternRewriter &rewriter) const override {
     auto t = cast<RankedTensorType>(op.getType());
-    if (!t.hasStaticShape() || !isa<FloatType>(t.getElementType()))
-      return rewriter.notifyMatchFailure(op, "dynamic or non-float");
+    if (!isa<FloatType>(t.getElementType()))
+      return rewriter.notifyMatchFailure(op, "non-float");
     Location loc = op.getLoc();
     Type et = t.getElementType();
     SmallVector<int64_t> axes =
         llvm::to_vector(llvm::seq<int64_t>(op.getAxis(), t.getRank()));
-    int64_t n = 1;
-    for (int64_t a : axes)
-      n *= t.getDimSize(a);
+    Value n = elementCount(rewriter, loc, op.getInput(), axes);
     TypedAttr zero = cast<TypedAttr>(rewriter.getZeroAttr(et));
     Value sum = reduceKeep(rewriter, loc, op.getInput(), axes, zero, addF);
     auto kt = cast<RankedTensorType>(sum.getType());
@@ -96,7 +94,7 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
         buildElementwise(rewriter, loc, t, {op.getInput(), sum},
                          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
                            Value mean = arith::DivFOp::create(
-                               b, l, a[1], scalarConst(b, l, et, n));
+                               b, l, a[1], indexAsScalar(b, l, n, et));
                            return arith::SubFOp::create(b, l, a[0], mean);
                          });
     Value sq = reduceKeep(rewriter, loc, centered, axes, zero,
@@ -108,7 +106,7 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
     Value rstd = buildElementwise(
         rewriter, loc, kt, sq, [&](OpBuilder &b, Location l, ValueRange a) {
           Value var =
-              arith::DivFOp::create(b, l, a[0], scalarConst(b, l, et, n));
+              arith::DivFOp::create(b, l, a[0], indexAsScalar(b, l, n, et));
           return math::RsqrtOp::create(
               b, l,
               arith::AddFOp::create(b, l, var, scalarConst(b, l, et, eps)));
@@ -135,8 +133,8 @@ template <typename SoftOp> struct SoftmaxLowering : OpRewritePattern<SoftOp> {
   LogicalResult matchAndRewrite(SoftOp op,
                                 PatternRewriter &rewriter) const override {
     auto t = cast<RankedTensorType>(op.getType());
-    if (!t.hasStaticShape() || !isa<FloatType>(t.getElementType()))
-      return rewriter.notifyMatchFailure(op, "dynamic or non-float");
+    if (!isa<FloatType>(t.getElementType()))
+      return rewriter.notifyMatchFailure(op, "non-float");
     Location loc = op.getLoc();
     Type et = t.getElementType();
     int64_t axis = op.getAxis();
@@ -174,8 +172,6 @@ struct ReduceLowering : OpRewritePattern<ReduceOp> {
                                 PatternRewriter &rewriter) const override {
     auto inT = cast<RankedTensorType>(op.getInput().getType());
     auto t = cast<RankedTensorType>(op.getType());
-    if (!inT.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
     Location loc = op.getLoc();
     Type et = t.getElementType();
     bool f = isa<FloatType>(et);
@@ -212,17 +208,16 @@ struct ReduceLowering : OpRewritePattern<ReduceOp> {
     }
     Value r = buildReduction(rewriter, loc, op.getInput(), axes, init, fn);
     if constexpr (std::is_same_v<ReduceOp, ReduceMeanOp>) {
-      int64_t n = 1;
-      for (int64_t a : axes)
-        n *= inT.getDimSize(a);
+      Value n = elementCount(rewriter, loc, op.getInput(), axes);
       auto rt = cast<RankedTensorType>(r.getType());
       r = buildElementwise(
           rewriter, loc, rt, r,
           [&](OpBuilder &b, Location l, ValueRange a) -> Value {
             if (f)
               return arith::DivFOp::create(b, l, a[0],
-                                           scalarConst(b, l, et, n));
-            return arith::DivSIOp::create(b, l, a[0], scalarConst(b, l, et, n));
+                                           indexAsScalar(b, l, n, et));
+            return arith::DivSIOp::create(b, l, a[0],
+                                          indexAsScalar(b, l, n, et));
           });
     }
     rewriter.replaceOp(op, buildReshape(rewriter, loc, r, t));
@@ -236,12 +231,15 @@ template <typename ArgOp> struct ArgReduceLowering : OpRewritePattern<ArgOp> {
   LogicalResult matchAndRewrite(ArgOp op,
                                 PatternRewriter &rewriter) const override {
     auto inT = cast<RankedTensorType>(op.getInput().getType());
-    if (!inT.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
     Location loc = op.getLoc();
     Type et = inT.getElementType();
     bool f = isa<FloatType>(et);
     int64_t axis = op.getAxis(), rank = inT.getRank();
+    SmallVector<Value> dynSizes;
+    for (int64_t i = 0; i < rank; ++i)
+      if (i != axis && inT.isDynamicDim(i))
+        dynSizes.push_back(
+            tensor::DimOp::create(rewriter, loc, op.getInput(), i));
     SmallVector<int64_t> outShape;
     SmallVector<AffineExpr> outExprs;
     SmallVector<utils::IteratorType> iters;
@@ -256,8 +254,10 @@ template <typename ArgOp> struct ArgReduceLowering : OpRewritePattern<ArgOp> {
     auto vT = RankedTensorType::get(outShape, et);
     auto iT = RankedTensorType::get(outShape, rewriter.getI64Type());
     Value vInit = buildFilled(rewriter, loc, vT,
-                              isMax ? lowestValue(et) : highestValue(et));
-    Value iInit = buildFilled(rewriter, loc, iT, rewriter.getI64IntegerAttr(0));
+                              isMax ? lowestValue(et) : highestValue(et),
+                              dynSizes);
+    Value iInit = buildFilled(rewriter, loc, iT, rewriter.getI64IntegerAttr(0),
+                              dynSizes);
     AffineMap outMap = AffineMap::get(rank, 0, outExprs, rewriter.getContext());
     bool last = op.getSelectLastIndex();
     auto g = linalg::GenericOp::create(

@@ -35,17 +35,58 @@ mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType,
                              mlir::ValueRange inputs, const ScalarBodyFn &body);
 
-/// A tensor of `type` filled with `value`.
+/// A tensor of `type` filled with `value`; `dynSizes` gives its dynamic dims
+/// in order.
 mlir::Value buildFilled(mlir::OpBuilder &b, mlir::Location loc,
-                        mlir::RankedTensorType type, mlir::TypedAttr value);
+                        mlir::RankedTensorType type, mlir::TypedAttr value,
+                        mlir::ValueRange dynSizes = {});
+
+/// The size of dim `d` of tensor `v` as an index value (a constant when
+/// static).
+mlir::Value dimValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                     int64_t d);
+
+/// The dynamic dims of `type`, in order, taken from `dims` (one index value
+/// per dim of `type`).
+llvm::SmallVector<mlir::Value> dynamicDims(mlir::RankedTensorType type,
+                                           mlir::ValueRange dims);
+
+/// tensor.empty of `type`; `dims` has one index value per dim (only the
+/// dynamic ones are used).
+mlir::Value buildEmpty(mlir::OpBuilder &b, mlir::Location loc,
+                       mlir::RankedTensorType type, mlir::ValueRange dims);
+
+/// The sizes of the result of NumPy-broadcasting `inputs` to `resultType`,
+/// one index value per result dim (at run time: the maximum of the operand
+/// dims, which are 1 or that size).
+llvm::SmallVector<mlir::Value> broadcastDims(mlir::OpBuilder &b,
+                                             mlir::Location loc,
+                                             mlir::ValueRange inputs,
+                                             mlir::RankedTensorType resultType);
 
 /// A scalar constant of `type` (float or integer) with value `v`.
 mlir::Value scalarConst(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
                         double v);
 
-/// Reshape between static shapes via collapse/expand_shape.
+/// Reshape via collapse/expand_shape where the dims regroup, else through a
+/// flat tensor; with run-time sizes, at most one result dim may be dynamic
+/// (it takes the remaining element count).
 mlir::Value buildReshape(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::Value input, mlir::RankedTensorType resultType);
+
+/// tensor.reshape of `input` to `resultType` whose dims are `dims` (index
+/// values, one per result dim).
+mlir::Value buildReshapeTo(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value input, mlir::RankedTensorType resultType,
+                           mlir::ValueRange dims);
+
+/// The product of dims `dims` of tensor `v` as an index value.
+mlir::Value elementCount(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                         llvm::ArrayRef<int64_t> dims);
+
+/// Index value `n` as a scalar of float or integer `type`.
+mlir::Value indexAsScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value n,
+                          mlir::Type type);
 
 /// Reduces `input` over `axes` (sorted) into a non-keepdims tensor, combining
 /// with `combine(acc, x)` from `init`.

@@ -9,6 +9,7 @@
 #include "dnnc/Target/ONNX/Importer.h"
 #include "NodeImporter.h"
 #include "dnnc/Dialect/DNN/IR/DNNShapes.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -193,8 +194,12 @@ RankedTensorType NodeImporter::inputType(size_t i) const {
   return v ? dyn_cast<RankedTensorType>(v.getType()) : RankedTensorType();
 }
 
+/// The ranked tensor type of `t`; null when it is not a ranked tensor of a
+/// supported element type, or has a symbolic/unknown dim and not
+/// `allowDynamic` (those dims become `?`).
 static RankedTensorType typeFromProto(MLIRContext *ctx,
-                                      const onnx::TypeProto *t) {
+                                      const onnx::TypeProto *t,
+                                      bool allowDynamic = false) {
   if (!t || !t->has_tensor_type() || !t->tensor_type().has_shape())
     return {};
   Type et = elementTypeFromONNX(ctx, t->tensor_type().elem_type());
@@ -202,8 +207,12 @@ static RankedTensorType typeFromProto(MLIRContext *ctx,
     return {};
   SmallVector<int64_t> shape;
   for (const auto &d : t->tensor_type().shape().dim()) {
-    if (!d.has_dim_value() || d.dim_value() < 0)
-      return {};
+    if (!d.has_dim_value() || d.dim_value() < 0) {
+      if (!allowDynamic)
+        return {};
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
     shape.push_back(d.dim_value());
   }
   return RankedTensorType::get(shape, et);
@@ -689,45 +698,35 @@ OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
   for (const auto &in : graph->input()) {
     if (initNames.count(in.name()))
       continue;
-    auto t = typeFromProto(&ctx, &in.type());
+    // Symbolic or unknown dims stay dynamic: the model then runs at any
+    // size that fits (dnnc_run_tensors).
+    auto t = typeFromProto(&ctx, &in.type(), /*allowDynamic=*/true);
     if (!t) {
-      std::string dims;
-      if (in.type().has_tensor_type()) {
-        if (!elementTypeFromONNX(&ctx, in.type().tensor_type().elem_type())) {
-          emitError(fileLoc)
-              << "graph input '" << in.name() << "' has unsupported type "
-              << onnxTypeName(in.type().tensor_type().elem_type());
-          return nullptr;
-        }
-        for (const auto &d : in.type().tensor_type().shape().dim())
-          dims += (dims.empty() ? "" : "x") +
-                  (d.has_dim_value() ? std::to_string(d.dim_value())
-                                     : (d.dim_param().empty() ? std::string("?")
-                                                              : d.dim_param()));
+      if (in.type().has_tensor_type() &&
+          !elementTypeFromONNX(&ctx, in.type().tensor_type().elem_type()))
         emitError(fileLoc) << "graph input '" << in.name()
-                           << "' has a dynamic shape [" << dims
-                           << "]; give a static one (--input-shape "
+                           << "' has unsupported type "
+                           << onnxTypeName(in.type().tensor_type().elem_type());
+      else if (in.type().has_tensor_type())
+        emitError(fileLoc) << "graph input '" << in.name()
+                           << "' has no rank; give a shape (--input-shape "
                            << in.name() << "=1x...)";
-      } else {
+      else
         emitError(fileLoc) << "graph input '" << in.name()
                            << "' is not a tensor (sequences, maps and "
                               "optionals are not supported)";
-      }
       return nullptr;
     }
     argTypes.push_back(t);
     argNames.push_back(in.name());
   }
-  SmallVector<Type> resultTypes;
-  for (const auto &out : graph->output()) {
-    auto t = typeFromProto(&ctx, &out.type());
-    if (!t) {
-      emitError(fileLoc) << "graph output '" << out.name()
-                         << "' has no static tensor type after shape inference";
-      return nullptr;
-    }
-    resultTypes.push_back(t);
-  }
+  // Declared output types; null where ONNX gives no rank (the produced
+  // value's type is used then).
+  SmallVector<RankedTensorType> declaredResults;
+  for (const auto &out : graph->output())
+    declaredResults.push_back(
+        typeFromProto(&ctx, &out.type(), /*allowDynamic=*/true));
+  SmallVector<Type> resultTypes(declaredResults.size(), b.getNoneType());
   auto func = func::FuncOp::create(b, fileLoc, options.entryName,
                                    b.getFunctionType(argTypes, resultTypes));
   Block *entry = func.addEntryBlock();
@@ -761,15 +760,25 @@ OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
       return nullptr;
     }
     Value v = it->second;
-    if (v.getType() != resultTypes[results.size()]) {
-      emitError(fileLoc) << "graph output '" << out.name() << "' has type "
-                         << v.getType() << " but the graph declares "
-                         << resultTypes[results.size()];
-      return nullptr;
+    // The more static of the produced and the declared type wins.
+    RankedTensorType declared = declaredResults[results.size()];
+    auto produced = cast<RankedTensorType>(v.getType());
+    if (declared && declared != produced) {
+      if (declared.getElementType() != produced.getElementType() ||
+          failed(verifyCompatibleShape(declared, produced))) {
+        emitError(fileLoc) << "graph output '" << out.name() << "' has type "
+                           << v.getType() << " but the graph declares "
+                           << declared;
+        return nullptr;
+      }
+      if (declared.getNumDynamicDims() < produced.getNumDynamicDims())
+        v = tensor::CastOp::create(b, fileLoc, declared, v);
     }
+    resultTypes[results.size()] = v.getType();
     results.push_back(v);
   }
   func::ReturnOp::create(b, fileLoc, results);
+  func.setType(b.getFunctionType(argTypes, resultTypes));
   // Drop what folding left unused (shape arithmetic, consumed constants).
   for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*entry)))
     if (isOpTriviallyDead(&op))

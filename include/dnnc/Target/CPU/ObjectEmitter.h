@@ -15,11 +15,14 @@ struct ModelSignature {
   struct Tensor {
     std::string name;
     int32_t dtype;
-    std::vector<int64_t> shape;
+    std::vector<int64_t> shape; ///< -1 for a dim known only at run time
   };
   std::string name;
   std::string entry;
   std::vector<Tensor> inputs, outputs;
+  /// True when some dim is known only at run time: the entry then takes and
+  /// returns memref descriptors (see ModelRuntime.c).
+  bool dynamic = false;
 };
 
 /// Reads the signature of the entry function of an imported dnn module.
