@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include <limits>
 
 using namespace mlir;
 using namespace dnnc;
@@ -17,17 +18,22 @@ using namespace dnnc::dnn;
 
 /// linalg.generic over `resultType` whose body computes the source indices
 /// from the output indices and extracts from `source`.
+/// `dims` gives the result's run-time dims (one index value per dim; may be
+/// empty for static results).
 static Value buildIndexedCopy(
     OpBuilder &b, Location loc, RankedTensorType resultType, Value source,
     ValueRange extraInputs, ArrayRef<AffineMap> extraMaps,
     const std::function<SmallVector<Value>(OpBuilder &, Location,
                                            ArrayRef<Value> outIdx,
-                                           ValueRange extras)> &indexFn) {
+                                           ValueRange extras)> &indexFn,
+    ValueRange dims = {}) {
   int64_t rank = resultType.getRank();
   SmallVector<AffineMap> maps(extraMaps);
   maps.push_back(b.getMultiDimIdentityMap(rank));
-  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
-                                       resultType.getElementType());
+  Value init = dims.empty() ? (Value)tensor::EmptyOp::create(
+                                  b, loc, resultType.getShape(),
+                                  resultType.getElementType())
+                            : buildEmpty(b, loc, resultType, dims);
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
   return linalg::GenericOp::create(
              b, loc, TypeRange{resultType}, extraInputs, ValueRange{init}, maps,
@@ -50,40 +56,151 @@ static Value idx(OpBuilder &b, Location l, int64_t v) {
 
 /// An ONNX index (negative counts from the end) as an index value, clamped
 /// to [0, n) so that a bad index cannot read out of bounds.
-static Value normalizeIndex(OpBuilder &b, Location l, Value i, int64_t n) {
+static Value normalizeIndex(OpBuilder &b, Location l, Value i, Value n) {
   Value k = arith::IndexCastOp::create(b, l, b.getIndexType(), i);
   Value neg =
       arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, k, idx(b, l, 0));
-  k = arith::SelectOp::create(b, l, neg,
-                              arith::AddIOp::create(b, l, k, idx(b, l, n)), k);
-  return arith::MaxSIOp::create(
-      b, l, arith::MinSIOp::create(b, l, k, idx(b, l, n - 1)), idx(b, l, 0));
+  k = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, k, n), k);
+  Value last = arith::SubIOp::create(b, l, n, idx(b, l, 1));
+  return arith::MaxSIOp::create(b, l, arith::MinSIOp::create(b, l, k, last),
+                                idx(b, l, 0));
+}
+static Value normalizeIndex(OpBuilder &b, Location l, Value i, int64_t n) {
+  return normalizeIndex(b, l, i, idx(b, l, n));
 }
 
 namespace {
+/// Groups the dims of the higher-rank `full` shape around the dims kept in
+/// the lower-rank shape: `unit[i]` marks the dims of `full` that are dropped
+/// (unit dims); each dropped dim joins the next kept one (trailing ones the
+/// last group).
+static SmallVector<ReassociationIndices>
+unitDimGroups(ArrayRef<bool> unit) {
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices cur;
+  for (int64_t i = 0; i < (int64_t)unit.size(); ++i) {
+    cur.push_back(i);
+    if (!unit[i]) {
+      groups.push_back(cur);
+      cur.clear();
+    }
+  }
+  if (!cur.empty() && !groups.empty())
+    groups.back().append(cur.begin(), cur.end());
+  return groups;
+}
+
+/// Inserts or removes unit dims (Squeeze/Unsqueeze with run-time dims).
+static Value reshapeUnitDims(OpBuilder &b, Location loc, Value input,
+                             RankedTensorType t, ArrayRef<int64_t> axes,
+                             bool insert) {
+  auto inT = cast<RankedTensorType>(input.getType());
+  int64_t fullRank = insert ? t.getRank() : inT.getRank();
+  SmallVector<bool> unit(fullRank, false);
+  for (int64_t a : axes)
+    unit[a] = true;
+  auto groups = unitDimGroups(unit);
+  if (!insert)
+    return tensor::CollapseShapeOp::create(b, loc, t, input, groups);
+  SmallVector<OpFoldResult> outShape;
+  for (int64_t i = 0, j = 0; i < fullRank; ++i)
+    outShape.push_back(unit[i] ? (OpFoldResult)b.getIndexAttr(1)
+                               : (OpFoldResult)dimValue(b, loc, input, j++));
+  return tensor::ExpandShapeOp::create(b, loc, t, input, groups, outShape);
+}
+
+/// Reshape with run-time dims and an ONNX shape operand: resolves 0 (copy
+/// the input dim) and -1 (the remaining count) at run time.
+static Value reshapeToShapeOperand(OpBuilder &b, Location loc, Value input,
+                                   Value shape, RankedTensorType t) {
+  auto inT = cast<RankedTensorType>(input.getType());
+  Value total = elementCount(b, loc, input,
+                             llvm::to_vector(llvm::seq<int64_t>(0, inT.getRank())));
+  SmallVector<Value> raw, dims;
+  Value known = idx(b, loc, 1), zero = idx(b, loc, 0);
+  for (int64_t d = 0; d < t.getRank(); ++d) {
+    Value v = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(),
+        tensor::ExtractOp::create(b, loc, shape, ValueRange{idx(b, loc, d)}));
+    if (d < inT.getRank()) {
+      Value isZero =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, v, zero);
+      v = arith::SelectOp::create(b, loc, isZero, dimValue(b, loc, input, d),
+                                  v);
+    }
+    raw.push_back(v);
+    Value neg =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, v, zero);
+    known = arith::MulIOp::create(
+        b, loc, known, arith::SelectOp::create(b, loc, neg, idx(b, loc, 1), v));
+  }
+  Value safeKnown = arith::MaxUIOp::create(b, loc, known, idx(b, loc, 1));
+  Value inferred = arith::DivUIOp::create(b, loc, total, safeKnown);
+  for (Value v : raw) {
+    Value neg =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, v, zero);
+    dims.push_back(arith::SelectOp::create(b, loc, neg, inferred, v));
+  }
+  return buildReshapeTo(b, loc, input, t, dims);
+}
+
 template <typename OpTy> struct ReshapeLowering : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     auto inT = cast<RankedTensorType>(op.getInput().getType());
     auto t = cast<RankedTensorType>(op.getType());
-    if (!inT.hasStaticShape() || !t.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
-    rewriter.replaceOp(op,
-                       buildReshape(rewriter, op.getLoc(), op.getInput(), t));
+    Location loc = op.getLoc();
+    if (inT.hasStaticShape() && t.hasStaticShape()) {
+      rewriter.replaceOp(op, buildReshape(rewriter, loc, op.getInput(), t));
+      return success();
+    }
+    Value r;
+    if constexpr (std::is_same_v<OpTy, SqueezeOp>) {
+      r = reshapeUnitDims(rewriter, loc, op.getInput(), t, op.getAxes(),
+                          /*insert=*/false);
+    } else if constexpr (std::is_same_v<OpTy, UnsqueezeOp>) {
+      r = reshapeUnitDims(rewriter, loc, op.getInput(), t, op.getAxes(),
+                          /*insert=*/true);
+    } else if constexpr (std::is_same_v<OpTy, FlattenOp>) {
+      int64_t axis = op.getAxis(), rank = inT.getRank();
+      SmallVector<Value> dims = {
+          elementCount(rewriter, loc, op.getInput(),
+                       llvm::to_vector(llvm::seq<int64_t>(0, axis))),
+          elementCount(rewriter, loc, op.getInput(),
+                       llvm::to_vector(llvm::seq<int64_t>(axis, rank)))};
+      r = buildReshapeTo(rewriter, loc, op.getInput(), t, dims);
+    } else {
+      if (Value shape = op.getShape())
+        r = reshapeToShapeOperand(rewriter, loc, op.getInput(), shape, t);
+      else if (t.getNumDynamicDims() <= 1)
+        r = buildReshape(rewriter, loc, op.getInput(), t);
+      else
+        return rewriter.notifyMatchFailure(
+            op, "several run-time result dims and no shape operand");
+    }
+    rewriter.replaceOp(op, r);
     return success();
   }
 };
+
+/// One index value per dim of `v`.
+static SmallVector<Value> allDims(OpBuilder &b, Location loc, Value v) {
+  SmallVector<Value> dims;
+  for (int64_t d = 0; d < cast<RankedTensorType>(v.getType()).getRank(); ++d)
+    dims.push_back(dimValue(b, loc, v, d));
+  return dims;
+}
 
 struct TransposeLowering : OpRewritePattern<TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(TransposeOp op,
                                 PatternRewriter &rewriter) const override {
     auto t = cast<RankedTensorType>(op.getType());
-    if (!t.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
-    Value init = tensor::EmptyOp::create(rewriter, op.getLoc(), t.getShape(),
-                                         t.getElementType());
+    SmallVector<Value> in = allDims(rewriter, op.getLoc(), op.getInput()), dims;
+    for (int64_t p : op.getPerm())
+      dims.push_back(in[p]);
+    Value init = buildEmpty(rewriter, op.getLoc(), t, dims);
     rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
                                                        op.getInput(), init,
                                                        op.getPerm())
@@ -97,12 +214,39 @@ struct ConcatLowering : OpRewritePattern<ConcatOp> {
   LogicalResult matchAndRewrite(ConcatOp op,
                                 PatternRewriter &rewriter) const override {
     auto t = cast<RankedTensorType>(op.getType());
-    if (!t.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
     Location loc = op.getLoc();
+    int64_t axis = op.getAxis();
+    if (!t.hasStaticShape()) {
+      // Run-time dims: offsets along the axis are sums of input dims.
+      SmallVector<Value> dims = allDims(rewriter, loc, op.getInputs()[0]);
+      for (int64_t d = 0; d < t.getRank(); ++d)
+        for (Value in : op.getInputs())
+          if (d != axis && !cast<RankedTensorType>(in.getType()).isDynamicDim(d))
+            dims[d] = dimValue(rewriter, loc, in, d);
+      Value total = idx(rewriter, loc, 0);
+      for (Value in : op.getInputs())
+        total = arith::AddIOp::create(rewriter, loc, total,
+                                      dimValue(rewriter, loc, in, axis));
+      dims[axis] = total;
+      Value acc = buildEmpty(rewriter, loc, t, dims);
+      Value off = idx(rewriter, loc, 0);
+      for (Value in : op.getInputs()) {
+        SmallVector<OpFoldResult> offs(t.getRank(), rewriter.getIndexAttr(0)),
+            sizes, strides(t.getRank(), rewriter.getIndexAttr(1));
+        offs[axis] = off;
+        for (Value d : allDims(rewriter, loc, in))
+          sizes.push_back(d);
+        acc = tensor::InsertSliceOp::create(rewriter, loc, in, acc, offs,
+                                            sizes, strides);
+        off = arith::AddIOp::create(rewriter, loc, off,
+                                    dimValue(rewriter, loc, in, axis));
+      }
+      rewriter.replaceOp(op, acc);
+      return success();
+    }
     Value acc = tensor::EmptyOp::create(rewriter, loc, t.getShape(),
                                         t.getElementType());
-    int64_t off = 0, axis = op.getAxis();
+    int64_t off = 0;
     for (Value in : op.getInputs()) {
       auto it = cast<RankedTensorType>(in.getType());
       SmallVector<int64_t> offs(t.getRank(), 0), strides(t.getRank(), 1);
@@ -126,10 +270,47 @@ struct SplitLowering : OpRewritePattern<SplitOp> {
     Location loc = op.getLoc();
     int64_t off = 0, axis = op.getAxis();
     SmallVector<Value> results;
+    auto inT = cast<RankedTensorType>(op.getInput().getType());
+    bool dynamic = !inT.hasStaticShape() ||
+                   llvm::any_of(op.getOutputs(), [](Value r) {
+                     return !cast<RankedTensorType>(r.getType()).hasStaticShape();
+                   });
+    if (dynamic) {
+      // Static result sizes along the axis are kept; run-time ones are
+      // equal parts ceil(n / outputs), the last one clipped.
+      int64_t parts = op.getNumResults();
+      Value n = dimValue(rewriter, loc, op.getInput(), axis);
+      Value chunk = arith::CeilDivUIOp::create(rewriter, loc, n,
+                                               idx(rewriter, loc, parts));
+      Value offV = idx(rewriter, loc, 0);
+      for (Value r : op.getOutputs()) {
+        auto rt = cast<RankedTensorType>(r.getType());
+        SmallVector<OpFoldResult> offs(rt.getRank(), rewriter.getIndexAttr(0)),
+            sizes, strides(rt.getRank(), rewriter.getIndexAttr(1));
+        for (Value d : allDims(rewriter, loc, op.getInput()))
+          sizes.push_back(d);
+        Value size;
+        if (rt.isDynamicDim(axis)) {
+          Value left = arith::SubIOp::create(
+              rewriter, loc, n, arith::MinUIOp::create(rewriter, loc, offV, n));
+          size = arith::MinUIOp::create(rewriter, loc, chunk, left);
+        } else {
+          size = idx(rewriter, loc, rt.getDimSize(axis));
+        }
+        offs[axis] = offV;
+        sizes[axis] = size;
+        Value slice = tensor::ExtractSliceOp::create(rewriter, loc, op.getInput(),
+                                                     offs, sizes, strides);
+        if (slice.getType() != rt)
+          slice = tensor::CastOp::create(rewriter, loc, rt, slice);
+        results.push_back(slice);
+        offV = arith::AddIOp::create(rewriter, loc, offV, size);
+      }
+      rewriter.replaceOp(op, results);
+      return success();
+    }
     for (Value r : op.getOutputs()) {
       auto rt = cast<RankedTensorType>(r.getType());
-      if (!rt.hasStaticShape())
-        return rewriter.notifyMatchFailure(op, "dynamic shapes");
       SmallVector<int64_t> offs(rt.getRank(), 0), strides(rt.getRank(), 1);
       offs[axis] = off;
       off += rt.getDimSize(axis);
@@ -142,15 +323,87 @@ struct SplitLowering : OpRewritePattern<SplitOp> {
   }
 };
 
+/// ONNX Slice resolved at run time: per dim, clamp start and end to the dim
+/// (negative values count from the end), count = ceil((end - start) / step).
+static LogicalResult lowerRuntimeSlice(PatternRewriter &rewriter, SliceOp op,
+                                       ArrayRef<int64_t> ends) {
+  Location loc = op.getLoc();
+  auto t = cast<RankedTensorType>(op.getType());
+  OpBuilder &b = rewriter;
+  SmallVector<Value> starts, counts;
+  SmallVector<int64_t> steps(op.getSteps());
+  auto cst = [&](int64_t v) { return idx(b, loc, v); };
+  for (int64_t d = 0; d < t.getRank(); ++d) {
+    Value n = dimValue(b, loc, op.getInput(), d);
+    int64_t step = steps[d];
+    // Raw values saturate to +-n, which is clamped anyway.
+    auto raw = [&](int64_t v) -> Value {
+      int64_t lim = std::numeric_limits<int32_t>::max();
+      return cst(std::clamp<int64_t>(v, -lim, lim));
+    };
+    auto resolve = [&](int64_t v, int64_t lo, Value hi) -> Value {
+      Value r = raw(v);
+      if (v < 0)
+        r = arith::AddIOp::create(b, loc, r, n);
+      r = arith::MaxSIOp::create(b, loc, r, cst(lo));
+      return arith::MinSIOp::create(b, loc, r, hi);
+    };
+    Value s, e, count;
+    if (step > 0) {
+      s = resolve(op.getStarts()[d], 0, n);
+      e = resolve(ends[d], 0, n);
+      Value span = arith::MaxSIOp::create(
+          b, loc, arith::SubIOp::create(b, loc, e, s), cst(0));
+      count = arith::CeilDivSIOp::create(b, loc, span, cst(step));
+    } else {
+      Value last = arith::SubIOp::create(b, loc, n, cst(1));
+      s = resolve(op.getStarts()[d], -1, last);
+      e = resolve(ends[d], -1, last);
+      Value span = arith::MaxSIOp::create(
+          b, loc, arith::SubIOp::create(b, loc, s, e), cst(0));
+      count = arith::CeilDivSIOp::create(b, loc, span, cst(-step));
+    }
+    starts.push_back(s);
+    counts.push_back(count);
+  }
+  Value r;
+  if (llvm::all_of(steps, [](int64_t s) { return s > 0; })) {
+    SmallVector<OpFoldResult> offs(starts.begin(), starts.end()),
+        sizes(counts.begin(), counts.end()), strides;
+    for (int64_t s : steps)
+      strides.push_back(b.getIndexAttr(s));
+    r = tensor::ExtractSliceOp::create(b, loc, op.getInput(), offs, sizes,
+                                       strides);
+    if (r.getType() != t)
+      r = tensor::CastOp::create(b, loc, t, r);
+  } else {
+    r = buildIndexedCopy(
+        b, loc, t, op.getInput(), {}, {},
+        [&](OpBuilder &nb, Location l, ArrayRef<Value> out, ValueRange) {
+          SmallVector<Value> src;
+          for (size_t i = 0; i < out.size(); ++i)
+            src.push_back(arith::AddIOp::create(
+                nb, l, starts[i],
+                arith::MulIOp::create(nb, l, out[i], idx(nb, l, steps[i]))));
+          return src;
+        },
+        counts);
+  }
+  rewriter.replaceOp(op, r);
+  return success();
+}
+
 struct SliceLowering : OpRewritePattern<SliceOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(SliceOp op,
                                 PatternRewriter &rewriter) const override {
     auto t = cast<RankedTensorType>(op.getType());
     auto inT = cast<RankedTensorType>(op.getInput().getType());
+    Location loc = op.getLoc();
+    if (auto ends = op.getEnds())
+      return lowerRuntimeSlice(rewriter, op, *ends);
     if (!t.hasStaticShape() || !inT.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shapes");
-    Location loc = op.getLoc();
     SmallVector<int64_t> starts(op.getStarts()), steps(op.getSteps());
     if (t.getNumElements() == 0) {
       rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, t.getShape(),
@@ -185,16 +438,18 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
     auto t = cast<RankedTensorType>(op.getType());
     auto dT = cast<RankedTensorType>(op.getData().getType());
     auto iT = cast<RankedTensorType>(op.getIndices().getType());
-    if (!t.hasStaticShape() || !dT.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
     Location loc = op.getLoc();
     int64_t axis = op.getAxis(), ir = iT.getRank(), rank = t.getRank();
+    SmallVector<Value> dd = allDims(rewriter, loc, op.getData());
+    SmallVector<Value> dims(dd.begin(), dd.begin() + axis);
+    llvm::append_range(dims, allDims(rewriter, loc, op.getIndices()));
+    dims.append(dd.begin() + axis + 1, dd.end());
     // Indices are read at output dims [axis, axis + ir).
     SmallVector<AffineExpr> ie;
     for (int64_t i = 0; i < ir; ++i)
       ie.push_back(rewriter.getAffineDimExpr(axis + i));
     AffineMap imap = AffineMap::get(rank, 0, ie, rewriter.getContext());
-    int64_t n = dT.getDimSize(axis);
+    Value n = dd[axis];
     Value r = buildIndexedCopy(
         rewriter, loc, t, op.getData(), op.getIndices(), imap,
         [&](OpBuilder &b, Location l, ArrayRef<Value> out, ValueRange ex) {
@@ -203,7 +458,8 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
           src.push_back(k);
           src.append(out.begin() + axis + ir, out.end());
           return src;
-        });
+        },
+        dims);
     rewriter.replaceOp(op, r);
     return success();
   }
@@ -214,10 +470,8 @@ struct GatherElementsLowering : OpRewritePattern<GatherElementsOp> {
   LogicalResult matchAndRewrite(GatherElementsOp op,
                                 PatternRewriter &rewriter) const override {
     auto t = cast<RankedTensorType>(op.getType());
-    auto dT = cast<RankedTensorType>(op.getData().getType());
-    if (!t.hasStaticShape() || !dT.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
-    int64_t axis = op.getAxis(), n = dT.getDimSize(axis);
+    int64_t axis = op.getAxis();
+    Value n = dimValue(rewriter, op.getLoc(), op.getData(), axis);
     Value r = buildIndexedCopy(
         rewriter, op.getLoc(), t, op.getData(), op.getIndices(),
         rewriter.getMultiDimIdentityMap(t.getRank()),
@@ -226,7 +480,8 @@ struct GatherElementsLowering : OpRewritePattern<GatherElementsOp> {
           SmallVector<Value> src(out.begin(), out.end());
           src[axis] = k;
           return src;
-        });
+        },
+        allDims(rewriter, op.getLoc(), op.getIndices()));
     rewriter.replaceOp(op, r);
     return success();
   }
@@ -405,23 +660,25 @@ struct TileLowering : OpRewritePattern<TileOp> {
   LogicalResult matchAndRewrite(TileOp op,
                                 PatternRewriter &rewriter) const override {
     auto t = cast<RankedTensorType>(op.getType());
-    auto inT = cast<RankedTensorType>(op.getInput().getType());
-    if (!t.hasStaticShape() || !inT.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
-    if (t.getNumElements() == 0) {
+    if (t.hasStaticShape() && t.getNumElements() == 0) {
       rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, t.getShape(),
                                                    t.getElementType());
       return success();
     }
+    Location loc = op.getLoc();
+    SmallVector<Value> in = allDims(rewriter, loc, op.getInput()), dims;
+    for (auto [i, r] : llvm::enumerate(op.getRepeats()))
+      dims.push_back(arith::MulIOp::create(rewriter, loc, in[i],
+                                           idx(rewriter, loc, r)));
     Value r = buildIndexedCopy(
-        rewriter, op.getLoc(), t, op.getInput(), {}, {},
+        rewriter, loc, t, op.getInput(), {}, {},
         [&](OpBuilder &b, Location l, ArrayRef<Value> out, ValueRange) {
           SmallVector<Value> src;
           for (size_t i = 0; i < out.size(); ++i)
-            src.push_back(arith::RemUIOp::create(b, l, out[i],
-                                                 idx(b, l, inT.getDimSize(i))));
+            src.push_back(arith::RemUIOp::create(b, l, out[i], in[i]));
           return src;
-        });
+        },
+        dims);
     rewriter.replaceOp(op, r);
     return success();
   }
@@ -434,8 +691,16 @@ struct ShapeLowering : OpRewritePattern<ShapeOp> {
     auto inT = cast<RankedTensorType>(op.getInput().getType());
     SmallVector<int64_t> dims(
         inT.getShape().slice(op.getStart(), op.getEnd() - op.getStart()));
-    if (llvm::any_of(dims, ShapedType::isDynamic))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    if (llvm::any_of(dims, ShapedType::isDynamic)) {
+      SmallVector<Value> vals;
+      for (int64_t d = op.getStart(); d < (int64_t)op.getEnd(); ++d)
+        vals.push_back(arith::IndexCastOp::create(
+            rewriter, op.getLoc(), rewriter.getI64Type(),
+            dimValue(rewriter, op.getLoc(), op.getInput(), d)));
+      rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, op.getType(),
+                                                          vals);
+      return success();
+    }
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(
         op, DenseIntElementsAttr::get(cast<ShapedType>(op.getType()), dims));
     return success();

@@ -85,13 +85,17 @@ SmallVector<Value> dnnc::broadcastDims(OpBuilder &b, Location loc,
 
 /// Input `in` of a broadcast may need broadcasting along a dynamic dim that
 /// only the run time knows is 1: true when some dynamic dim of `in` meets a
-/// dim that another input also sizes.
-static bool mayBroadcastAtRunTime(Value in, ValueRange inputs, int64_t rank) {
+/// static result dim, or a dim that another input also sizes.
+static bool mayBroadcastAtRunTime(Value in, ValueRange inputs,
+                                  RankedTensorType resultType) {
   auto t = cast<RankedTensorType>(in.getType());
+  int64_t rank = resultType.getRank();
   for (int64_t id = 0; id < t.getRank(); ++id) {
     if (!t.isDynamicDim(id))
       continue;
     int64_t d = id + rank - t.getRank();
+    if (!resultType.isDynamicDim(d))
+      return true;
     for (Value other : inputs) {
       if (other == in)
         continue;
@@ -165,7 +169,7 @@ Value dnnc::buildElementwise(OpBuilder &b, Location loc,
   SmallVector<bool> general, none(inputs.size(), false);
   bool any = false;
   for (Value in : inputs) {
-    general.push_back(mayBroadcastAtRunTime(in, inputs, rank));
+    general.push_back(mayBroadcastAtRunTime(in, inputs, resultType));
     any |= general.back();
   }
   if (!any)
@@ -689,9 +693,15 @@ struct ElementwiseLowering : RewritePattern {
     auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
     if (!resultType)
       return rewriter.notifyMatchFailure(op, "unranked result");
-    // Expand's dims come from its result type alone.
-    if (isa<ExpandOp>(op) && !resultType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "expand to a run-time shape");
+    // Expand's run-time result dims must come from run-time input dims.
+    if (isa<ExpandOp>(op)) {
+      auto inT = cast<RankedTensorType>(op->getOperand(0).getType());
+      int64_t off = resultType.getRank() - inT.getRank();
+      for (int64_t d = 0; d < resultType.getRank(); ++d)
+        if (resultType.isDynamicDim(d) &&
+            (d < off || !inT.isDynamicDim(d - off)))
+          return rewriter.notifyMatchFailure(op, "expand to a run-time shape");
+    }
     // Validate the body on a scratch block first: no partial rewrite when the
     // element type is unsupported.
     Type elemType = resultType.getElementType();

@@ -236,12 +236,21 @@ template <typename SoftOp> LogicalResult importSoftmax(NodeImporter &n) {
   }
   // Opset < 13: softmax over the flattened trailing dims [axis, rank).
   int64_t rows = 1, cols = 1;
-  for (int64_t i = 0; i < rank; ++i)
-    (i < axis ? rows : cols) *= in.getDimSize(i);
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t &p = i < axis ? rows : cols;
+    p = ShapedType::isDynamic(p) || in.isDynamicDim(i) ? ShapedType::kDynamic
+                                                       : p * in.getDimSize(i);
+  }
   auto t2 = RankedTensorType::get({rows, cols}, in.getElementType());
-  Value x = n.create<dnn::ReshapeOp>(t2, n.input(0));
+  Value x = n.create<dnn::FlattenOp>(t2, n.input(0),
+                                     n.b.getI64IntegerAttr(axis));
   x = n.create<SoftOp>(t2, x, n.b.getI64IntegerAttr(1));
-  n.setOutput(0, n.create<dnn::ReshapeOp>(in, x));
+  Value shape;
+  if (!in.hasStaticShape())
+    shape = n.create<dnn::ShapeOp>(
+        RankedTensorType::get({rank}, n.b.getI64Type()), n.input(0),
+        n.b.getI64IntegerAttr(0), n.b.getI64IntegerAttr(rank));
+  n.setOutput(0, n.create<dnn::ReshapeOp>(in, x, shape));
   return success();
 }
 

@@ -2,17 +2,53 @@
 #include "NodeImporter.h"
 #include "dnnc/Dialect/DNN/IR/DNNShapes.h"
 #include "llvm/Support/Path.h"
+#include <limits>
 
 using namespace mlir;
 using namespace dnnc;
 using namespace dnnc::onnximport;
 
 namespace {
+/// Product of dims; dynamic if any dim is.
 int64_t numElements(ArrayRef<int64_t> s) {
   int64_t n = 1;
-  for (int64_t d : s)
+  for (int64_t d : s) {
+    if (ShapedType::isDynamic(d))
+      return ShapedType::kDynamic;
     n *= d;
+  }
   return n;
+}
+
+/// a + b, a * b with dynamic dims propagating.
+int64_t addDims(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b)
+             ? ShapedType::kDynamic
+             : a + b;
+}
+int64_t mulDims(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b)
+             ? ShapedType::kDynamic
+             : a * b;
+}
+
+/// Reshape whose target has run-time dims: the shape operand is resolved
+/// at run time (0 copies, -1 infers).
+LogicalResult importRuntimeReshape(NodeImporter &n, ArrayRef<int64_t> dims) {
+  if (n.attrInt("allowzero", 0))
+    return n.fail("allowzero with a run-time target shape is not supported");
+  auto in = n.inputType(0);
+  Value shape = n.input(1);
+  auto st = dyn_cast<RankedTensorType>(shape.getType());
+  if (!st || st.getRank() != 1 || st.isDynamicDim(0))
+    return n.fail("the target shape has no static length");
+  SmallVector<int64_t> out(dims);
+  if (out.size() != (size_t)st.getDimSize(0))
+    out.assign(st.getDimSize(0), ShapedType::kDynamic);
+  n.setOutput(0, n.create<dnn::ReshapeOp>(
+                     RankedTensorType::get(out, in.getElementType()),
+                     n.input(0), shape));
+  return success();
 }
 
 LogicalResult importReshape(NodeImporter &n) {
@@ -23,16 +59,28 @@ LogicalResult importReshape(NodeImporter &n) {
   } else {
     auto s = n.constInts(1);
     if (!s) {
-      // Shape computed at run time: rely on ONNX shape inference.
-      auto t = n.inferredOutputType(0);
-      if (!t)
-        return n.fail("the target shape is not a constant and could not be "
-                      "inferred");
-      n.setOutput(0, n.create<dnn::ReshapeOp>(t, n.input(0)));
-      return success();
+      // Shape computed at run time: ONNX shape inference may know it.
+      if (auto t = n.inferredOutputType(0)) {
+        n.setOutput(0, n.create<dnn::ReshapeOp>(t, n.input(0)));
+        return success();
+      }
+      return importRuntimeReshape(n, {});
     }
     shape = *s;
+    if (!in.hasStaticShape()) {
+      // Static where the constant says so; 0 copies an input dim.
+      SmallVector<int64_t> dims;
+      for (auto [i, d] : llvm::enumerate(shape))
+        dims.push_back(d > 0 ? d
+                       : d == 0 && (int64_t)i < in.getRank() &&
+                               !n.attrInt("allowzero", 0)
+                           ? in.getDimSize(i)
+                           : ShapedType::kDynamic);
+      return importRuntimeReshape(n, dims);
+    }
   }
+  if (!in.hasStaticShape())
+    return n.fail("Reshape-1 of run-time dims is not supported");
   bool allowZero = n.attrInt("allowzero", 0);
   int64_t infer = -1, known = 1;
   for (size_t i = 0; i < shape.size(); ++i) {
@@ -183,7 +231,10 @@ LogicalResult importConcat(NodeImporter &n) {
     auto t = n.inputType(i);
     if (t.getRank() != first.getRank())
       return n.fail("inputs differ in rank");
-    shape[axis] += t.getDimSize(axis);
+    shape[axis] = addDims(shape[axis], t.getDimSize(axis));
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      if (d != axis && ShapedType::isDynamic(shape[d]))
+        shape[d] = t.getDimSize(d);
     ins.push_back(n.input(i));
   }
   n.setOutput(0, n.create<dnn::ConcatOp>(
@@ -205,7 +256,10 @@ LogicalResult importSplit(NodeImporter &n) {
     sizes = n.attrInts("split");
   }
   int64_t outs = n.numOutputs(), dim = in.getDimSize(axis);
-  if (!sizes) {
+  if (!sizes && ShapedType::isDynamic(dim)) {
+    // Equal parts of a run-time dim (the last may be smaller).
+    sizes = SmallVector<int64_t>(outs, ShapedType::kDynamic);
+  } else if (!sizes) {
     int64_t chunk = (dim + outs - 1) / outs;
     sizes.emplace();
     for (int64_t i = 0; i < outs; ++i)
@@ -252,6 +306,33 @@ LogicalResult importSlice(NodeImporter &n) {
       steps->size() != starts->size())
     return n.fail("starts, ends, axes and steps differ in length");
   SmallVector<int64_t> st(rank, 0), sp(rank, 1), shape(in.getShape());
+  bool runtime = false;
+  for (size_t i = 0; i < starts->size(); ++i) {
+    int64_t a = (*axes)[i];
+    if (succeeded(normalizeAxis(a, rank)) && in.isDynamicDim(a))
+      runtime = true;
+  }
+  if (runtime) {
+    // Resolved against the run-time dims: raw starts/ends per dim.
+    SmallVector<int64_t> en(rank, std::numeric_limits<int64_t>::max());
+    for (size_t i = 0; i < starts->size(); ++i) {
+      int64_t a = (*axes)[i];
+      if (failed(normalizeAxis(a, rank)))
+        return n.fail("axis out of range");
+      if ((*steps)[i] == 0)
+        return n.fail("step 0");
+      st[a] = (*starts)[i];
+      en[a] = (*ends)[i];
+      sp[a] = (*steps)[i];
+      shape[a] = ShapedType::kDynamic;
+    }
+    n.setOutput(0, n.create<dnn::SliceOp>(
+                       RankedTensorType::get(shape, in.getElementType()),
+                       n.input(0), n.b.getDenseI64ArrayAttr(st),
+                       n.b.getDenseI64ArrayAttr(sp),
+                       n.b.getDenseI64ArrayAttr(en)));
+    return success();
+  }
   for (size_t i = 0; i < starts->size(); ++i) {
     int64_t a = (*axes)[i];
     if (failed(normalizeAxis(a, rank)))
@@ -383,7 +464,7 @@ LogicalResult importTile(NodeImporter &n) {
     return n.fail("repeats must be a constant with one value per dim");
   SmallVector<int64_t> shape;
   for (int64_t i = 0; i < in.getRank(); ++i)
-    shape.push_back(in.getDimSize(i) * (*reps)[i]);
+    shape.push_back(mulDims(in.getDimSize(i), (*reps)[i]));
   n.setOutput(0, n.create<dnn::TileOp>(
                      RankedTensorType::get(shape, in.getElementType()),
                      n.input(0), n.b.getDenseI64ArrayAttr(*reps)));
@@ -530,9 +611,21 @@ void onnximport::registerTensorHandlers(HandlerRegistry &r) {
   for (int v : {1, 13, 15})
     r.add("Shape", v, importShape);
   r.add("Size", 1, [](NodeImporter &n) -> LogicalResult {
+    auto in = n.inputType(0);
     auto t = RankedTensorType::get({}, n.b.getI64Type());
+    if (!in.hasStaticShape()) {
+      // Product of the run-time shape.
+      auto st = RankedTensorType::get({in.getRank()}, n.b.getI64Type());
+      Value shape = n.create<dnn::ShapeOp>(st, n.input(0),
+                                           n.b.getI64IntegerAttr(0),
+                                           n.b.getI64IntegerAttr(in.getRank()));
+      n.setOutput(0, n.create<dnn::ReduceProdOp>(
+                         t, shape, n.b.getDenseI64ArrayAttr({0}),
+                         n.b.getBoolAttr(false)));
+      return success();
+    }
     n.setOutput(0, n.constant(DenseElementsAttr::get(
-                       t, (int64_t)n.inputType(0).getNumElements())));
+                       t, (int64_t)in.getNumElements())));
     return success();
   });
   for (int v : {1, 9, 11, 12, 13})

@@ -2,9 +2,9 @@
 // An op the lowering cannot handle is reported at its location with the
 // reason, instead of "failed to legalize".
 
-func.func @dynamic(%x: tensor<?x1xf32>) -> tensor<?x4xf32> {
+func.func @dynamic(%x: tensor<1x4xf32>) -> tensor<?x4xf32> {
   // expected-error @+1 {{cannot lower 'dnn.expand' to linalg: expand to a run-time shape}}
-  %0 = dnn.expand %x : tensor<?x1xf32> -> tensor<?x4xf32>
+  %0 = dnn.expand %x : tensor<1x4xf32> -> tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
 

@@ -221,10 +221,15 @@ struct ReshapeOfReshape : OpRewritePattern<ReshapeOp> {
 };
 
 /// Flatten/Squeeze/Unsqueeze are reshapes to their (static) result type.
+/// Static reshape-like ops become dnn.reshape; with run-time dims they keep
+/// their structure (which dims merge or are unit), which the lowering needs.
 template <typename OpTy> struct ToReshape : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
+    if (!cast<RankedTensorType>(op.getInput().getType()).hasStaticShape() ||
+        !cast<RankedTensorType>(op.getType()).hasStaticShape())
+      return failure();
     rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), op.getInput());
     return success();
   }
@@ -273,6 +278,8 @@ OpFoldResult ConcatOp::fold(FoldAdaptor a) {
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor a) {
+  if (getEnds()) // resolved at run time
+    return {};
   auto in = cast<RankedTensorType>(getInput().getType());
   if (in == getType() &&
       llvm::all_of(getStarts(), [](int64_t s) { return s == 0; }) &&

@@ -309,6 +309,13 @@ static LogicalResult verifySameElements(Operation *op, Value in, Value out) {
   return success();
 }
 LogicalResult ReshapeOp::verify() {
+  if (Value shape = getShape()) {
+    auto st = rankedType(shape);
+    if (st.getRank() != 1 || st.isDynamicDim(0) ||
+        st.getDimSize(0) != rankedType(getOutput()).getRank())
+      return emitOpError("shape must be a 1-D tensor with one entry per "
+                         "result dim");
+  }
   return verifySameElements(*this, getInput(), getOutput());
 }
 LogicalResult FlattenOp::verify() {
@@ -322,7 +329,8 @@ LogicalResult FlattenOp::verify() {
 LogicalResult SqueezeOp::verify() {
   auto in = rankedType(getInput());
   for (int64_t a : getAxes())
-    if (a < 0 || a >= in.getRank() || in.getDimSize(a) != 1)
+    if (a < 0 || a >= in.getRank() ||
+        (!in.isDynamicDim(a) && in.getDimSize(a) != 1))
       return emitOpError("axis ") << a << " is not a unit dim";
   return verifySameElements(*this, getInput(), getOutput());
 }
@@ -365,7 +373,8 @@ LogicalResult ConcatOp::verify() {
         t.getElementType() != first.getElementType())
       return emitOpError("inputs must agree in rank and element type");
     for (int64_t i = 0; i < t.getRank(); ++i)
-      if (i != axis && t.getDimSize(i) != first.getDimSize(i))
+      if (i != axis && !t.isDynamicDim(i) && !first.isDynamicDim(i) &&
+          t.getDimSize(i) != first.getDimSize(i))
         return emitOpError("inputs differ in dim ") << i;
     if (ShapedType::isDynamic(t.getDimSize(axis)) ||
         ShapedType::isDynamic(expected[axis]))
@@ -387,9 +396,12 @@ LogicalResult SplitOp::verify() {
     for (int64_t i = 0; i < in.getRank(); ++i)
       if (i != axis && t.getDimSize(i) != in.getDimSize(i))
         return emitOpError("results must keep every dim but the split axis");
-    total += t.getDimSize(axis);
+    total = t.isDynamicDim(axis) || ShapedType::isDynamic(total)
+                ? ShapedType::kDynamic
+                : total + t.getDimSize(axis);
   }
-  if (in.hasStaticShape() && total != in.getDimSize(axis))
+  if (in.hasStaticShape() && !ShapedType::isDynamic(total) &&
+      total != in.getDimSize(axis))
     return emitOpError("result sizes sum to ")
            << total << ", not " << in.getDimSize(axis);
   return success();
@@ -401,6 +413,14 @@ LogicalResult SliceOp::verify() {
       (int64_t)getSteps().size() != in.getRank() ||
       out.getRank() != in.getRank())
     return emitOpError("starts and steps need one entry per dim");
+  if (auto ends = getEnds()) {
+    if ((int64_t)ends->size() != in.getRank())
+      return emitOpError("ends need one entry per dim");
+    for (int64_t s : getSteps())
+      if (s == 0)
+        return emitOpError("step must not be 0");
+    return success();
+  }
   for (int64_t i = 0; i < in.getRank(); ++i) {
     int64_t st = getStarts()[i], step = getSteps()[i], n = out.getDimSize(i);
     if (step == 0)

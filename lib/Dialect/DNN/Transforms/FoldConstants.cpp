@@ -84,6 +84,8 @@ struct SliceConstant : OpRewritePattern<SliceOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(SliceOp op,
                                 PatternRewriter &rewriter) const override {
+    if (op.getEnds())
+      return failure();
     DenseElementsAttr attr;
     if (!matchPattern(op.getInput(), m_Constant(&attr)))
       return rewriter.notifyMatchFailure(op, "input is not a constant");

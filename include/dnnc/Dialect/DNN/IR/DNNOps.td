@@ -418,18 +418,30 @@ def DNN_ArgMinOp : DNN_ArgReduceOp<"arg_min", "Index of the minimum.">;
 //===----------------------------------------------------------------------===//
 
 def DNN_ReshapeOp : DNN_Op<"reshape", [Pure]> {
-  let summary = "reshape to the (static) result type";
+  let summary = "row-major reshape";
   let description = [{
-    Row-major reshape; element counts must agree. Flatten, Squeeze and
-    Unsqueeze canonicalize to it.
+    Row-major reshape; element counts must agree. Static Flatten, Squeeze
+    and Unsqueeze canonicalize to it. With run-time dims, the optional
+    `shape` operand (1-D i64, one entry per result dim) gives the target as
+    ONNX Reshape does: 0 copies the input dim at that position, -1 takes the
+    remaining element count.
 
     ```mlir
     %y = dnn.reshape %x : tensor<1x512x1x1xf32> -> tensor<1x512xf32>
+    %z = dnn.reshape %x, %s : tensor<?x8xf32>, tensor<3xi64> -> tensor<?x2x4xf32>
     ```
   }];
-  let arguments = (ins DNN_Tensor:$input);
+  let arguments = (ins DNN_Tensor:$input,
+                   Optional<RankedTensorOf<[I64]>>:$shape);
   let results = (outs DNN_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let assemblyFormat = [{
+    $input (`,` $shape^)? attr-dict `:` type(operands) `->` type($output)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$type, "::mlir::Value":$input), [{
+      build($_builder, $_state, type, input, ::mlir::Value());
+    }]>
+  ];
   let hasVerifier = 1;
   let hasFolder = 1;
   let hasCanonicalizer = 1;
@@ -513,7 +525,10 @@ def DNN_SliceOp : DNN_Op<"slice", [Pure]> {
   let summary = "strided slice with one (start, step) per dim";
   let description = [{
     Normalized ONNX Slice: `starts` and `steps` have one entry per dim; the
-    result shape gives the count. Negative steps walk backwards.
+    result shape gives the count. Negative steps walk backwards. With
+    run-time dims, `ends` is set and `starts`/`ends` are ONNX's raw values
+    (negative counts from the end, out-of-range clamps), resolved against
+    the input dims at run time.
 
     ```mlir
     %y = dnn.slice %x {starts = array<i64: 0, 1>, steps = array<i64: 1, 2>}
@@ -521,7 +536,16 @@ def DNN_SliceOp : DNN_Op<"slice", [Pure]> {
     ```
   }];
   let arguments = (ins DNN_Tensor:$input, DenseI64ArrayAttr:$starts,
-                   DenseI64ArrayAttr:$steps);
+                   DenseI64ArrayAttr:$steps,
+                   OptionalAttr<DenseI64ArrayAttr>:$ends);
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$type, "::mlir::Value":$input,
+                   "::mlir::DenseI64ArrayAttr":$starts,
+                   "::mlir::DenseI64ArrayAttr":$steps), [{
+      build($_builder, $_state, type, input, starts, steps,
+            ::mlir::DenseI64ArrayAttr());
+    }]>
+  ];
   let results = (outs DNN_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
