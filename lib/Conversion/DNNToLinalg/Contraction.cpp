@@ -18,19 +18,153 @@ using namespace mlir;
 using namespace dnnc;
 using namespace dnnc::dnn;
 
-/// Broadcasts `v` to `type` (no-op when equal).
+/// Broadcasts `v` to `type` (no-op when equal); `dims` as buildElementwise.
 static Value broadcastTo(OpBuilder &b, Location loc, Value v,
-                         RankedTensorType type) {
-  if (v.getType() == type)
+                         RankedTensorType type, ValueRange dims = {}) {
+  // Equal types mean equal shapes only when static.
+  if (v.getType() == type && type.hasStaticShape())
     return v;
   return buildElementwise(
-      b, loc, type, v,
-      [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+      b, loc, type, v, [](OpBuilder &, Location, ValueRange a) { return a[0]; },
+      dims);
 }
 
-static Value zeros(OpBuilder &b, Location loc, RankedTensorType type) {
+/// Zeros of `type`; `dims` gives its run-time dims (one per dim) if any.
+static Value zeros(OpBuilder &b, Location loc, RankedTensorType type,
+                   ValueRange dims = {}) {
   return buildFilled(b, loc, type,
-                     cast<TypedAttr>(b.getZeroAttr(type.getElementType())));
+                     cast<TypedAttr>(b.getZeroAttr(type.getElementType())),
+                     dims.empty() ? SmallVector<Value>()
+                                  : dynamicDims(type, dims));
+}
+
+/// MatMul with run-time dims: a rank-2 rhs folds the lhs batch dims into
+/// rows; otherwise both operands broadcast to the common batch shape, which
+/// collapses into one batch dim of a linalg.batch_matmul.
+static Value lowerDynamicMatMul(OpBuilder &b, Location loc, MatMulOp op) {
+  auto lt0 = cast<RankedTensorType>(op.getLhs().getType());
+  auto rt0 = cast<RankedTensorType>(op.getRhs().getType());
+  auto resT = cast<RankedTensorType>(op.getType());
+  Type et = resT.getElementType();
+  Value lhs = op.getLhs(), rhs = op.getRhs();
+  auto dyn = ShapedType::kDynamic;
+  if (lt0.getRank() == 1)
+    lhs = buildReshape(b, loc, lhs,
+                       RankedTensorType::get({1, lt0.getDimSize(0)}, et));
+  if (rt0.getRank() == 1)
+    rhs = buildReshape(b, loc, rhs,
+                       RankedTensorType::get({rt0.getDimSize(0), 1}, et));
+  auto lt = cast<RankedTensorType>(lhs.getType());
+  auto rt = cast<RankedTensorType>(rhs.getType());
+  int64_t lr = lt.getRank(), rr = rt.getRank();
+  Value m = dimValue(b, loc, lhs, lr - 2), k = dimValue(b, loc, lhs, lr - 1);
+  Value n = dimValue(b, loc, rhs, rr - 1);
+  int64_t ms = lt.getDimSize(lr - 2), ks = lt.getDimSize(lr - 1),
+          ns = rt.getDimSize(rr - 1);
+  SmallVector<Value> outDims;
+  SmallVector<int64_t> outShape;
+  Value result;
+  if (rr == 2) {
+    // [b..., m, k] x [k, n]: rows = b... * m.
+    SmallVector<ReassociationIndices> re = {
+        llvm::to_vector(llvm::seq<int64_t>(0, lr - 1)), {lr - 1}};
+    Value l2 = lr == 2 ? lhs : tensor::CollapseShapeOp::create(b, loc, lhs, re);
+    auto l2t = cast<RankedTensorType>(l2.getType());
+    auto o2 = RankedTensorType::get({l2t.getDimSize(0), ns}, et);
+    Value rows = dimValue(b, loc, l2, 0);
+    result = linalg::MatmulOp::create(b, loc, TypeRange{o2}, ValueRange{l2, rhs},
+                                      ValueRange{zeros(b, loc, o2, {rows, n})})
+                 .getResult(0);
+    for (int64_t d = 0; d < lr - 1; ++d) {
+      outDims.push_back(dimValue(b, loc, lhs, d));
+      outShape.push_back(lt.getDimSize(d));
+    }
+    outDims.push_back(n);
+    outShape.push_back(ns);
+    if (lr > 2)
+      result = buildReshapeTo(b, loc, result,
+                              RankedTensorType::get(outShape, et), outDims);
+  } else {
+    int64_t br = std::max(lr, rr) - 2;
+    SmallVector<Value> batch;
+    SmallVector<int64_t> batchShape;
+    for (int64_t i = 0; i < br; ++i) {
+      int64_t li = i - (br - (lr - 2)), ri = i - (br - (rr - 2));
+      int64_t ls = li >= 0 ? lt.getDimSize(li) : 1;
+      int64_t rs = ri >= 0 ? rt.getDimSize(ri) : 1;
+      int64_t s = ls == 1 ? rs : rs == 1 ? ls : ls == dyn ? rs : ls;
+      batchShape.push_back(s);
+      if (s != dyn) {
+        batch.push_back(arith::ConstantIndexOp::create(b, loc, s));
+        continue;
+      }
+      Value v;
+      for (auto [idx, t, val] : {std::tuple(li, lt, lhs), {ri, rt, rhs}}) {
+        if (idx < 0 || t.getDimSize(idx) == 1)
+          continue;
+        Value d = dimValue(b, loc, val, idx);
+        v = v ? (Value)arith::MaxUIOp::create(b, loc, v, d) : d;
+      }
+      batch.push_back(v);
+    }
+    auto full = [&](int64_t a, int64_t bs, Value av, Value bv,
+                    SmallVector<Value> &dims) {
+      SmallVector<int64_t> shape(batchShape);
+      shape.append({a, bs});
+      dims.assign(batch.begin(), batch.end());
+      dims.append({av, bv});
+      return RankedTensorType::get(shape, et);
+    };
+    SmallVector<Value> ld, rd;
+    auto lft = full(ms, ks, m, k, ld), rft = full(ks, ns, k, n, rd);
+    Value l = broadcastTo(b, loc, lhs, lft, ld);
+    Value r = broadcastTo(b, loc, rhs, rft, rd);
+    SmallVector<ReassociationIndices> re = {
+        llvm::to_vector(llvm::seq<int64_t>(0, br)), {br}, {br + 1}};
+    // rr > 2 here, so there is at least one batch dim.
+    if (br > 1) {
+      l = tensor::CollapseShapeOp::create(b, loc, l, re);
+      r = tensor::CollapseShapeOp::create(b, loc, r, re);
+    }
+    auto l3 = cast<RankedTensorType>(l.getType());
+    Value nb = dimValue(b, loc, l, 0);
+    auto o3 = RankedTensorType::get({l3.getDimSize(0), ms, ns}, et);
+    result = linalg::BatchMatmulOp::create(
+                 b, loc, TypeRange{o3}, ValueRange{l, r},
+                 ValueRange{zeros(b, loc, o3, {nb, m, n})})
+                 .getResult(0);
+    outDims.assign(batch.begin(), batch.end());
+    outDims.append({m, n});
+    outShape.assign(batchShape.begin(), batchShape.end());
+    outShape.append({ms, ns});
+    if (br > 1)
+      result = buildReshapeTo(b, loc, result,
+                              RankedTensorType::get(outShape, et), outDims);
+  }
+  // Drop the unit dims of promoted vectors.
+  auto cur = cast<RankedTensorType>(result.getType());
+  if (cur.getRank() != resT.getRank()) {
+    SmallVector<bool> unit(cur.getRank(), false);
+    if (rt0.getRank() == 1)
+      unit[cur.getRank() - 1] = true;
+    if (lt0.getRank() == 1)
+      unit[cur.getRank() - 2] = true;
+    SmallVector<ReassociationIndices> groups;
+    ReassociationIndices g;
+    for (int64_t i = 0; i < cur.getRank(); ++i) {
+      g.push_back(i);
+      if (!unit[i]) {
+        groups.push_back(g);
+        g.clear();
+      }
+    }
+    if (!g.empty() && !groups.empty())
+      groups.back().append(g.begin(), g.end());
+    result = tensor::CollapseShapeOp::create(b, loc, resT, result, groups);
+  }
+  if (result.getType() != resT)
+    result = tensor::CastOp::create(b, loc, resT, result);
+  return result;
 }
 
 /// Depthwise/pooling windows up to this many taps become elementwise ops.
@@ -49,8 +183,11 @@ struct MatMulLowering : OpRewritePattern<MatMulOp> {
     auto lt = cast<RankedTensorType>(op.getLhs().getType());
     auto rt = cast<RankedTensorType>(op.getRhs().getType());
     auto resT = cast<RankedTensorType>(op.getType());
-    if (!lt.hasStaticShape() || !rt.hasStaticShape() || !resT.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    if (!lt.hasStaticShape() || !rt.hasStaticShape() ||
+        !resT.hasStaticShape()) {
+      rewriter.replaceOp(op, lowerDynamicMatMul(rewriter, loc, op));
+      return success();
+    }
     Type et = resT.getElementType();
     Value lhs = op.getLhs(), rhs = op.getRhs();
     // Promote vectors to matrices.
@@ -119,15 +256,19 @@ struct GemmLowering : OpRewritePattern<GemmOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto resT = cast<RankedTensorType>(op.getType());
-    if (!resT.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
     if (!isFloatTensor(op.getA()))
       return rewriter.notifyMatchFailure(op, "integer gemm");
     Type et = resT.getElementType();
+    // Result dims: rows of op(A), columns of op(B).
+    SmallVector<Value> dims = {
+        dimValue(rewriter, loc, op.getA(), op.getTransA() ? 1 : 0),
+        dimValue(rewriter, loc, op.getB(), op.getTransB() ? 0 : 1)};
     auto transpose = [&](Value v) -> Value {
       auto t = cast<RankedTensorType>(v.getType());
       auto tt = RankedTensorType::get({t.getDimSize(1), t.getDimSize(0)}, et);
-      Value init = tensor::EmptyOp::create(rewriter, loc, tt.getShape(), et);
+      Value init = buildEmpty(rewriter, loc, tt,
+                              {dimValue(rewriter, loc, v, 1),
+                               dimValue(rewriter, loc, v, 0)});
       return linalg::TransposeOp::create(rewriter, loc, v, init,
                                          ArrayRef<int64_t>{1, 0})
           .getResult()[0];
@@ -138,8 +279,8 @@ struct GemmLowering : OpRewritePattern<GemmOp> {
     float beta = op.getBeta().convertToFloat();
     Value c = op.getC();
     bool biasInit = c && alpha == 1.0f && beta == 1.0f;
-    Value init = biasInit ? broadcastTo(rewriter, loc, c, resT)
-                          : zeros(rewriter, loc, resT);
+    Value init = biasInit ? broadcastTo(rewriter, loc, c, resT, dims)
+                          : zeros(rewriter, loc, resT, dims);
     Value prod = linalg::MatmulOp::create(rewriter, loc, TypeRange{resT},
                                           ValueRange{a, b}, ValueRange{init})
                      .getResult(0);
@@ -158,7 +299,8 @@ struct GemmLowering : OpRewritePattern<GemmOp> {
                   arith::MulFOp::create(nb, nl, x[1],
                                         scalarConst(nb, nl, et, beta)));
             return v;
-          });
+          },
+          dims);
     }
     rewriter.replaceOp(op, prod);
     return success();

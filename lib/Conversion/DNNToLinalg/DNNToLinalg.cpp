@@ -48,6 +48,7 @@ struct ConvertDNNToLinalgPass
     dnnc::populatePoolingPatterns(patterns);
     dnnc::populateNormalizationPatterns(patterns);
     dnnc::populateDataMovementPatterns(patterns);
+    dnnc::populateBatchLoopPatterns(patterns);
     FailureRecorder recorder;
     GreedyRewriteConfig config;
     config.setListener(&recorder);

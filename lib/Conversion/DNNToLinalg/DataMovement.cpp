@@ -325,8 +325,8 @@ struct SplitLowering : OpRewritePattern<SplitOp> {
 
 /// ONNX Slice resolved at run time: per dim, clamp start and end to the dim
 /// (negative values count from the end), count = ceil((end - start) / step).
-static LogicalResult lowerRuntimeSlice(PatternRewriter &rewriter, SliceOp op,
-                                       ArrayRef<int64_t> ends) {
+static LogicalResult lowerRuntimeSlice(PatternRewriter &rewriter,
+                                       SliceOp op) {
   Location loc = op.getLoc();
   auto t = cast<RankedTensorType>(op.getType());
   OpBuilder &b = rewriter;
@@ -336,29 +336,39 @@ static LogicalResult lowerRuntimeSlice(PatternRewriter &rewriter, SliceOp op,
   for (int64_t d = 0; d < t.getRank(); ++d) {
     Value n = dimValue(b, loc, op.getInput(), d);
     int64_t step = steps[d];
-    // Raw values saturate to +-n, which is clamped anyway.
-    auto raw = [&](int64_t v) -> Value {
+    // Raw i64 bounds: clamped to [-2^31, 2^31) before the index cast (any
+    // value beyond the dim clamps to it anyway); negative ones count from
+    // the end.
+    auto raw = [&](Value bounds) -> Value {
+      Value v = tensor::ExtractOp::create(b, loc, bounds, ValueRange{cst(d)});
+      Type i64 = b.getI64Type();
       int64_t lim = std::numeric_limits<int32_t>::max();
-      return cst(std::clamp<int64_t>(v, -lim, lim));
+      v = arith::MaxSIOp::create(
+          b, loc, v, arith::ConstantIntOp::create(b, loc, i64, -lim));
+      v = arith::MinSIOp::create(
+          b, loc, v, arith::ConstantIntOp::create(b, loc, i64, lim));
+      return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
     };
-    auto resolve = [&](int64_t v, int64_t lo, Value hi) -> Value {
-      Value r = raw(v);
-      if (v < 0)
-        r = arith::AddIOp::create(b, loc, r, n);
+    auto resolve = [&](Value bounds, int64_t lo, Value hi) -> Value {
+      Value r = raw(bounds);
+      Value neg =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r, cst(0));
+      r = arith::SelectOp::create(b, loc, neg, arith::AddIOp::create(b, loc, r, n),
+                                  r);
       r = arith::MaxSIOp::create(b, loc, r, cst(lo));
       return arith::MinSIOp::create(b, loc, r, hi);
     };
     Value s, e, count;
     if (step > 0) {
-      s = resolve(op.getStarts()[d], 0, n);
-      e = resolve(ends[d], 0, n);
+      s = resolve(op.getStartValues(), 0, n);
+      e = resolve(op.getEndValues(), 0, n);
       Value span = arith::MaxSIOp::create(
           b, loc, arith::SubIOp::create(b, loc, e, s), cst(0));
       count = arith::CeilDivSIOp::create(b, loc, span, cst(step));
     } else {
       Value last = arith::SubIOp::create(b, loc, n, cst(1));
-      s = resolve(op.getStarts()[d], -1, last);
-      e = resolve(ends[d], -1, last);
+      s = resolve(op.getStartValues(), -1, last);
+      e = resolve(op.getEndValues(), -1, last);
       Value span = arith::MaxSIOp::create(
           b, loc, arith::SubIOp::create(b, loc, s, e), cst(0));
       count = arith::CeilDivSIOp::create(b, loc, span, cst(-step));
@@ -400,8 +410,8 @@ struct SliceLowering : OpRewritePattern<SliceOp> {
     auto t = cast<RankedTensorType>(op.getType());
     auto inT = cast<RankedTensorType>(op.getInput().getType());
     Location loc = op.getLoc();
-    if (auto ends = op.getEnds())
-      return lowerRuntimeSlice(rewriter, op, *ends);
+    if (op.isRuntime())
+      return lowerRuntimeSlice(rewriter, op);
     if (!t.hasStaticShape() || !inT.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "dynamic shapes");
     SmallVector<int64_t> starts(op.getStarts()), steps(op.getSteps());

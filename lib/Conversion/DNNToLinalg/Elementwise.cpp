@@ -110,9 +110,11 @@ static bool mayBroadcastAtRunTime(Value in, ValueRange inputs,
 
 Value dnnc::buildElementwise(OpBuilder &b, Location loc,
                              RankedTensorType resultType, ValueRange inputs,
-                             const ScalarBodyFn &body) {
+                             const ScalarBodyFn &body, ValueRange givenDims) {
   int64_t rank = resultType.getRank();
-  SmallVector<Value> dims = broadcastDims(b, loc, inputs, resultType);
+  SmallVector<Value> dims =
+      givenDims.empty() ? broadcastDims(b, loc, inputs, resultType)
+                        : SmallVector<Value>(givenDims);
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
   // `general` inputs are read through tensor.extract with index 0 where
   // their run-time dim is 1; the others through affine maps.
@@ -169,7 +171,11 @@ Value dnnc::buildElementwise(OpBuilder &b, Location loc,
   SmallVector<bool> general, none(inputs.size(), false);
   bool any = false;
   for (Value in : inputs) {
-    general.push_back(mayBroadcastAtRunTime(in, inputs, resultType));
+    // With given result dims, any run-time input dim may broadcast.
+    general.push_back(
+        givenDims.empty()
+            ? mayBroadcastAtRunTime(in, inputs, resultType)
+            : !cast<RankedTensorType>(in.getType()).hasStaticShape());
     any |= general.back();
   }
   if (!any)

@@ -20,6 +20,7 @@ void populateContractionPatterns(mlir::RewritePatternSet &patterns);
 void populatePoolingPatterns(mlir::RewritePatternSet &patterns);
 void populateNormalizationPatterns(mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
+void populateBatchLoopPatterns(mlir::RewritePatternSet &patterns);
 
 using ScalarBodyFn = std::function<mlir::Value(
     mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
@@ -30,10 +31,14 @@ mlir::AffineMap broadcastMap(mlir::RankedTensorType operandType,
                              mlir::RankedTensorType resultType);
 
 /// linalg.generic over `resultType` (all parallel) reading `inputs` with
-/// NumPy broadcasting; `body` gets the input scalars.
+/// NumPy broadcasting; `body` gets the input scalars. The result dims are
+/// `dims` (one index value per dim) when given, else broadcastDims(inputs).
+/// Run-time dims that may broadcast get a fast path (no broadcast) and a
+/// general path reading by index, chosen at run time.
 mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType,
-                             mlir::ValueRange inputs, const ScalarBodyFn &body);
+                             mlir::ValueRange inputs, const ScalarBodyFn &body,
+                             mlir::ValueRange dims = {});
 
 /// A tensor of `type` filled with `value`; `dynSizes` gives its dynamic dims
 /// in order.

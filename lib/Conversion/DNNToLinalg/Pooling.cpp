@@ -202,17 +202,13 @@ struct GlobalPoolLowering : OpRewritePattern<GlobalOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto inT = cast<RankedTensorType>(op.getInput().getType());
-    if (!inT.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
     Type et = inT.getElementType();
     if (!isa<FloatType>(et))
       return rewriter.notifyMatchFailure(op, "integer global pooling");
     SmallVector<int64_t> axes;
-    int64_t count = 1;
-    for (int64_t i = 2; i < inT.getRank(); ++i) {
+    for (int64_t i = 2; i < inT.getRank(); ++i)
       axes.push_back(i);
-      count *= inT.getDimSize(i);
-    }
+    Value count = elementCount(rewriter, loc, op.getInput(), axes);
     Value r;
     if constexpr (isMax) {
       r = buildReduction(rewriter, loc, op.getInput(), axes, lowestValue(et),
@@ -230,7 +226,7 @@ struct GlobalPoolLowering : OpRewritePattern<GlobalOp> {
           rewriter, loc, rt, r,
           [&](OpBuilder &b, Location l, ValueRange a) -> Value {
             return arith::DivFOp::create(b, l, a[0],
-                                         scalarConst(b, l, et, count));
+                                         indexAsScalar(b, l, count, et));
           });
     }
     rewriter.replaceOp(op, buildReshape(rewriter, loc, r,

@@ -578,7 +578,9 @@ static bool handlesRuntimeDims(StringRef op) {
       "ArgMax", "ArgMin", "ReduceL1", "ReduceL2", "ReduceLogSum",
       "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin", "ReduceProd",
       "ReduceSum", "ReduceSumSquare", "Softmax", "LogSoftmax",
-      "LayerNormalization", "BatchNormalization",
+      "LayerNormalization", "BatchNormalization", "MatMul", "Gemm",
+      // Run-time batch; static image dims (BatchLoop.cpp).
+      "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
       // Data movement and shapes.
       "Concat", "Constant", "ConstantOfShape", "Expand", "Flatten", "Gather",
       "GatherElements", "Range", "Reshape", "Shape", "Size", "Slice", "Split",

@@ -26,6 +26,9 @@ LogicalResult resolvePads(NodeImporter &n, ArrayRef<int64_t> inSpatial,
   if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
     return n.fail("auto_pad '" + autoPad + "' is not supported");
   for (size_t i = 0; i < nsp; ++i) {
+    if (ShapedType::isDynamic(inSpatial[i]))
+      return n.fail("auto_pad " + autoPad +
+                    " with run-time spatial dims is not supported");
     int64_t out = (inSpatial[i] + strides[i] - 1) / strides[i];
     int64_t total =
         std::max<int64_t>(0, (out - 1) * strides[i] + (kernel[i] - 1) * dil[i] +

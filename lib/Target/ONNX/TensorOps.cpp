@@ -156,7 +156,9 @@ LogicalResult importSqueeze(NodeImporter &n) {
         norm.push_back(i);
   } else {
     for (int64_t a : *axes) {
-      if (failed(normalizeAxis(a, in.getRank())) || in.getDimSize(a) != 1)
+      // A run-time dim is taken to be 1, as ONNX requires.
+      if (failed(normalizeAxis(a, in.getRank())) ||
+          (!in.isDynamicDim(a) && in.getDimSize(a) != 1))
         return n.fail("axis " + std::to_string(a) + " is not a unit dim");
       norm.push_back(a);
     }
@@ -280,14 +282,52 @@ LogicalResult importSplit(NodeImporter &n) {
   return success();
 }
 
+/// A full-rank 1-D i64 tensor: entry d is `values[j]` where axes[j] == d,
+/// else `dflt`. `values` is a constant list or a run-time 1-D tensor.
+Value fullRankBounds(NodeImporter &n, int64_t rank, ArrayRef<int64_t> axes,
+                     std::optional<SmallVector<int64_t>> constValues,
+                     Value values, int64_t dflt) {
+  auto i64 = n.b.getI64Type();
+  if (constValues) {
+    SmallVector<int64_t> full(rank, dflt);
+    for (auto [j, a] : llvm::enumerate(axes))
+      full[a] = (*constValues)[j];
+    return n.constant(DenseElementsAttr::get(
+        RankedTensorType::get({rank}, i64), ArrayRef<int64_t>(full)));
+  }
+  auto vt = cast<RankedTensorType>(values.getType());
+  if (!vt.getElementType().isInteger(64))
+    values = n.create<dnn::CastOp>(RankedTensorType::get(vt.getShape(), i64),
+                                   values);
+  auto one = RankedTensorType::get({1}, i64);
+  SmallVector<Value> parts;
+  for (int64_t d = 0; d < rank; ++d) {
+    auto it = llvm::find(axes, d);
+    if (it == axes.end()) {
+      parts.push_back(n.constant(DenseElementsAttr::get(one, dflt)));
+      continue;
+    }
+    Value idx = n.constant(DenseElementsAttr::get(
+        one, (int64_t)std::distance(axes.begin(), it)));
+    parts.push_back(n.create<dnn::GatherOp>(one, values, idx,
+                                            n.b.getI64IntegerAttr(0)));
+  }
+  return n.create<dnn::ConcatOp>(RankedTensorType::get({rank}, i64), parts,
+                                 n.b.getI64IntegerAttr(0));
+}
+
 LogicalResult importSlice(NodeImporter &n) {
   auto in = n.inputType(0);
   int64_t rank = in.getRank();
   std::optional<SmallVector<int64_t>> starts, ends, axes, steps;
+  int64_t numAxes = -1;
   if (n.sinceVersion < 10) {
     starts = n.attrInts("starts");
     ends = n.attrInts("ends");
     axes = n.attrInts("axes");
+    if (!starts || !ends)
+      return n.fail("starts and ends are required");
+    numAxes = starts->size();
   } else {
     starts = n.constInts(1);
     ends = n.constInts(2);
@@ -295,42 +335,41 @@ LogicalResult importSlice(NodeImporter &n) {
       return n.fail("non-constant axes are not supported");
     if (n.hasInput(4) && !(steps = n.constInts(4)))
       return n.fail("non-constant steps are not supported");
+    auto st = n.inputType(1);
+    if (st.getRank() != 1 || st.isDynamicDim(0))
+      return n.fail("starts must be a 1-D tensor of static length");
+    numAxes = st.getDimSize(0);
   }
-  if (!starts || !ends)
-    return n.fail("non-constant starts/ends are not supported");
   if (!axes)
-    axes = llvm::to_vector(llvm::seq<int64_t>(0, starts->size()));
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, numAxes));
   if (!steps)
-    steps = SmallVector<int64_t>(starts->size(), 1);
-  if (ends->size() != starts->size() || axes->size() != starts->size() ||
-      steps->size() != starts->size())
+    steps = SmallVector<int64_t>(numAxes, 1);
+  if ((ends && (int64_t)ends->size() != numAxes) ||
+      (int64_t)axes->size() != numAxes || (int64_t)steps->size() != numAxes)
     return n.fail("starts, ends, axes and steps differ in length");
   SmallVector<int64_t> st(rank, 0), sp(rank, 1), shape(in.getShape());
-  bool runtime = false;
-  for (size_t i = 0; i < starts->size(); ++i) {
-    int64_t a = (*axes)[i];
-    if (succeeded(normalizeAxis(a, rank)) && in.isDynamicDim(a))
-      runtime = true;
+  bool runtime = !starts || !ends;
+  for (int64_t &a : *axes) {
+    if (failed(normalizeAxis(a, rank)))
+      return n.fail("axis out of range");
+    runtime |= in.isDynamicDim(a);
   }
   if (runtime) {
-    // Resolved against the run-time dims: raw starts/ends per dim.
-    SmallVector<int64_t> en(rank, std::numeric_limits<int64_t>::max());
-    for (size_t i = 0; i < starts->size(); ++i) {
-      int64_t a = (*axes)[i];
-      if (failed(normalizeAxis(a, rank)))
-        return n.fail("axis out of range");
-      if ((*steps)[i] == 0)
+    // Bounds resolved against the run-time dims (and values).
+    for (auto [j, a] : llvm::enumerate(*axes)) {
+      if ((*steps)[j] == 0)
         return n.fail("step 0");
-      st[a] = (*starts)[i];
-      en[a] = (*ends)[i];
-      sp[a] = (*steps)[i];
+      sp[a] = (*steps)[j];
       shape[a] = ShapedType::kDynamic;
     }
+    Value sv = fullRankBounds(n, rank, *axes, starts,
+                              starts ? Value() : n.input(1), 0);
+    Value ev = fullRankBounds(n, rank, *axes, ends, ends ? Value() : n.input(2),
+                              std::numeric_limits<int64_t>::max());
     n.setOutput(0, n.create<dnn::SliceOp>(
                        RankedTensorType::get(shape, in.getElementType()),
                        n.input(0), n.b.getDenseI64ArrayAttr(st),
-                       n.b.getDenseI64ArrayAttr(sp),
-                       n.b.getDenseI64ArrayAttr(en)));
+                       n.b.getDenseI64ArrayAttr(sp), sv, ev));
     return success();
   }
   for (size_t i = 0; i < starts->size(); ++i) {

@@ -180,8 +180,13 @@ OpFoldResult CastOp::fold(FoldAdaptor a) {
   return DenseElementsAttr::get(rt, vals);
 }
 
+/// Equal types mean an identity reshape only when they are static.
+static bool sameStaticType(Type a, Type b) {
+  return a == b && cast<RankedTensorType>(a).hasStaticShape();
+}
+
 OpFoldResult ReshapeOp::fold(FoldAdaptor a) {
-  if (getInput().getType() == getType())
+  if (sameStaticType(getInput().getType(), getType()))
     return getInput();
   if (auto c = dyn_cast_or_null<DenseElementsAttr>(a.getInput()))
     return c.reshape(cast<ShapedType>(getType()));
@@ -190,7 +195,7 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor a) {
 
 /// Folds a reshape-like op on a constant into the reshaped constant.
 static OpFoldResult foldReshapeLike(Operation *op, Attribute input) {
-  if (op->getOperand(0).getType() == op->getResult(0).getType())
+  if (sameStaticType(op->getOperand(0).getType(), op->getResult(0).getType()))
     return op->getOperand(0);
   if (auto c = dyn_cast_or_null<DenseElementsAttr>(input))
     return c.reshape(cast<ShapedType>(op->getResult(0).getType()));
@@ -215,6 +220,9 @@ struct ReshapeOfReshape : OpRewritePattern<ReshapeOp> {
     auto inner = op.getInput().getDefiningOp<ReshapeOp>();
     if (!inner)
       return rewriter.notifyMatchFailure(op, "input is not a reshape");
+    // A shape operand's 0 entries refer to this op's input dims.
+    if (op.getShape())
+      return rewriter.notifyMatchFailure(op, "run-time target shape");
     rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), inner.getInput());
     return success();
   }
@@ -278,7 +286,7 @@ OpFoldResult ConcatOp::fold(FoldAdaptor a) {
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor a) {
-  if (getEnds()) // resolved at run time
+  if (isRuntime()) // resolved at run time
     return {};
   auto in = cast<RankedTensorType>(getInput().getType());
   if (in == getType() &&

@@ -151,15 +151,17 @@ LogicalResult GemmOp::verify() {
   int64_t k = getTransA() ? at.getDimSize(0) : at.getDimSize(1);
   int64_t k2 = getTransB() ? bt.getDimSize(1) : bt.getDimSize(0);
   int64_t n = getTransB() ? bt.getDimSize(0) : bt.getDimSize(1);
-  if (k != k2)
+  if (k != k2 && !ShapedType::isDynamic(k) && !ShapedType::isDynamic(k2))
     return emitOpError("contraction dims differ: ") << k << " vs " << k2;
   Shape shape{m, n};
   if (Value c = getC()) {
     Shape b;
     std::string err;
-    if (failed(broadcastShapes({rankedType(c).getShape(), ArrayRef(shape)}, b,
-                               err)) ||
-        ArrayRef(b) != ArrayRef(shape))
+    bool ok = succeeded(broadcastShapes(
+        {rankedType(c).getShape(), ArrayRef(shape)}, b, err));
+    for (size_t i = 0; ok && i < b.size(); ++i)
+      ok = b[i] == shape[i] || ShapedType::isDynamic(shape[i]);
+    if (!ok)
       return emitOpError("C does not broadcast to the result shape");
   }
   return checkResultShape(*this, getType(), shape);
@@ -413,9 +415,12 @@ LogicalResult SliceOp::verify() {
       (int64_t)getSteps().size() != in.getRank() ||
       out.getRank() != in.getRank())
     return emitOpError("starts and steps need one entry per dim");
-  if (auto ends = getEnds()) {
-    if ((int64_t)ends->size() != in.getRank())
-      return emitOpError("ends need one entry per dim");
+  if (isRuntime()) {
+    for (Value v : {getStartValues(), getEndValues()}) {
+      auto t = v ? rankedType(v) : RankedTensorType();
+      if (!t || t.getRank() != 1 || t.getDimSize(0) != in.getRank())
+        return emitOpError("start and end values need one entry per dim");
+    }
     for (int64_t s : getSteps())
       if (s == 0)
         return emitOpError("step must not be 0");

@@ -84,7 +84,7 @@ struct SliceConstant : OpRewritePattern<SliceOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(SliceOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op.getEnds())
+    if (op.isRuntime())
       return failure();
     DenseElementsAttr attr;
     if (!matchPattern(op.getInput(), m_Constant(&attr)))

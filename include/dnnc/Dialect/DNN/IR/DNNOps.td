@@ -521,33 +521,46 @@ def DNN_SplitOp : DNN_Op<"split", [Pure]> {
   let hasVerifier = 1;
 }
 
-def DNN_SliceOp : DNN_Op<"slice", [Pure]> {
+def DNN_SliceOp : DNN_Op<"slice", [Pure, AttrSizedOperandSegments]> {
   let summary = "strided slice with one (start, step) per dim";
   let description = [{
     Normalized ONNX Slice: `starts` and `steps` have one entry per dim; the
-    result shape gives the count. Negative steps walk backwards. With
-    run-time dims, `ends` is set and `starts`/`ends` are ONNX's raw values
-    (negative counts from the end, out-of-range clamps), resolved against
-    the input dims at run time.
+    result shape gives the count. Negative steps walk backwards.
+
+    With run-time dims or bounds, the `start_values` and `end_values`
+    operands (1-D i64, one entry per dim) replace `starts`: they are ONNX's
+    raw bounds (negative counts from the end, out of range clamps), resolved
+    against the input dims at run time.
 
     ```mlir
     %y = dnn.slice %x {starts = array<i64: 0, 1>, steps = array<i64: 1, 2>}
          : tensor<2x8xf32> -> tensor<2x4xf32>
+    %z = dnn.slice %x bounds %s, %e {starts = array<i64: 0, 0>,
+           steps = array<i64: 1, 1>} : tensor<?x8xf32>, tensor<2xi64>,
+           tensor<2xi64> -> tensor<?x?xf32>
     ```
   }];
   let arguments = (ins DNN_Tensor:$input, DenseI64ArrayAttr:$starts,
                    DenseI64ArrayAttr:$steps,
-                   OptionalAttr<DenseI64ArrayAttr>:$ends);
+                   Optional<RankedTensorOf<[I64]>>:$start_values,
+                   Optional<RankedTensorOf<[I64]>>:$end_values);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = [{
+    $input (`bounds` $start_values^ `,` $end_values)? attr-dict `:`
+    type(operands) `->` type($output)
+  }];
   let builders = [
     OpBuilder<(ins "::mlir::Type":$type, "::mlir::Value":$input,
                    "::mlir::DenseI64ArrayAttr":$starts,
                    "::mlir::DenseI64ArrayAttr":$steps), [{
-      build($_builder, $_state, type, input, starts, steps,
-            ::mlir::DenseI64ArrayAttr());
+      build($_builder, $_state, type, input, starts, steps, ::mlir::Value(),
+            ::mlir::Value());
     }]>
   ];
-  let results = (outs DNN_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let extraClassDeclaration = [{
+    /// Bounds are resolved at run time.
+    bool isRuntime() { return static_cast<bool>(getStartValues()); }
+  }];
   let hasVerifier = 1;
   let hasFolder = 1;
 }
