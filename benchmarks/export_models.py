@@ -21,6 +21,15 @@ SUITE = ["resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_small",
          "convnext_tiny", "vit_b_16", "transformer"]
 
 
+# Variants with symbolic dims (exported with dynamic_axes): the compiled model
+# runs at any batch (and, for the transformer, sequence length).
+DYNAMIC = {
+    "resnet18_dyn": {0: "batch"},
+    "mobilenet_v2_dyn": {0: "batch"},
+    "transformer_dyn": {0: "batch", 1: "seq"},
+}
+
+
 class TransformerEncoder(torch.nn.Module):
     """A 4-layer transformer encoder (d=256, 4 heads, ff=1024) on 64 tokens."""
 
@@ -59,7 +68,8 @@ def redraw(model, gen):
 def export(name, out_dir):
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(1)
-    model, x = build(name)
+    axes = DYNAMIC.get(name)
+    model, x = build(name[:-len("_dyn")] if axes else name)
     redraw(model, gen)
     model.eval()
     path = os.path.join(out_dir, name + ".onnx")
@@ -67,7 +77,8 @@ def export(name, out_dir):
     # TransformerEncoderLayer fast path that has no ONNX export.
     torch.onnx.export(model, x, path, opset_version=13,
                       input_names=["input"], output_names=["output"],
-                      do_constant_folding=True)
+                      do_constant_folding=True,
+                      dynamic_axes={"input": axes, "output": axes} if axes else None)
     return path
 
 

@@ -21,6 +21,11 @@ $PY "$ROOT/test/onnx_backend/run_node_tests.py" --build-dir "$BUILD" \
   --xfail "$ROOT/test/onnx_backend/node_xfail.txt" \
   --json "$BUILD/node_results.json" || status=1
 
+step "ONNX backend node tests, dynamic shapes (every dim unknown at compile time)"
+$PY "$ROOT/test/onnx_backend/run_node_tests.py" --build-dir "$BUILD" --dynamic \
+  --xfail "$ROOT/test/onnx_backend/node_dynamic_xfail.txt" \
+  --json "$BUILD/node_dynamic_results.json" || status=1
+
 step "models vs ONNX Runtime"
 $PY "$ROOT/test/models/check_models.py" --build-dir "$BUILD" || status=1
 
