@@ -69,6 +69,10 @@ x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4])
 save("dynamic", [helper.make_node("Relu", ["x"], ["y"], name="relu")], [x],
      [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4])])
 
+# An op whose importer does not take run-time dims yet.
+save("dynamic_hardmax", [helper.make_node("Hardmax", ["x"], ["y"], name="hm")], [x],
+     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4])])
+
 # Weights in an external data file.
 w = const("w", [4, 4])
 m = helper.make_model(helper.make_graph(

@@ -210,3 +210,19 @@ func.func @scatter_nd_updates(%d: tensor<4x3xf32>, %i: tensor<2x1xi64>, %u: tens
   %0 = dnn.scatter_nd %d, %i, %u {reduction = "none"} : (tensor<4x3xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<4x3xf32>
   return
 }
+
+// -----
+
+func.func @slice_bounds_rank(%x: tensor<?x8xf32>, %b: tensor<3xi64>) {
+  // expected-error @+1 {{start and end values need one entry per dim}}
+  %0 = dnn.slice %x bounds %b, %b {starts = array<i64: 0, 0>, steps = array<i64: 1, 1>} : tensor<?x8xf32>, tensor<3xi64>, tensor<3xi64> -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_shape_length(%x: tensor<?x8xf32>, %s: tensor<2xi64>) {
+  // expected-error @+1 {{shape must be a 1-D tensor with one entry per result dim}}
+  %0 = dnn.reshape %x, %s : tensor<?x8xf32>, tensor<2xi64> -> tensor<?x2x4xf32>
+  return
+}

@@ -66,3 +66,13 @@ func.func @data_movement(%x: tensor<2x6xf32>, %i: tensor<3xi64>) -> (tensor<6x2x
   %7 = dnn.shape %x {start = 0 : i64, end = 2 : i64} : tensor<2x6xf32> -> tensor<2xi64>
   return %0, %1#0, %1#1, %5, %6, %7 : tensor<6x2xf32>, tensor<2x2xf32>, tensor<2x4xf32>, tensor<3x6xf32>, tensor<2x10xf32>, tensor<2xi64>
 }
+
+// Run-time dims: a reshape to a run-time shape, a slice with run-time bounds.
+// CHECK-LABEL: func @runtime_dims
+func.func @runtime_dims(%x: tensor<?x8xf32>, %s: tensor<3xi64>, %b: tensor<2xi64>) -> (tensor<?x2x4xf32>, tensor<?x?xf32>) {
+  // CHECK: dnn.reshape %{{.*}}, %{{.*}} : tensor<?x8xf32>, tensor<3xi64> -> tensor<?x2x4xf32>
+  %0 = dnn.reshape %x, %s : tensor<?x8xf32>, tensor<3xi64> -> tensor<?x2x4xf32>
+  // CHECK: dnn.slice %{{.*}} bounds %{{.*}}, %{{.*}} {starts = array<i64: 0, 0>, steps = array<i64: 1, -1>} : tensor<?x8xf32>, tensor<2xi64>, tensor<2xi64> -> tensor<?x?xf32>
+  %1 = dnn.slice %x bounds %b, %b {starts = array<i64: 0, 0>, steps = array<i64: 1, -1>} : tensor<?x8xf32>, tensor<2xi64>, tensor<2xi64> -> tensor<?x?xf32>
+  return %0, %1 : tensor<?x2x4xf32>, tensor<?x?xf32>
+}

@@ -1,0 +1,103 @@
+// RUN: dnnc-opt %s --split-input-file --convert-dnn-to-linalg --canonicalize | FileCheck %s
+// Lowering with run-time dims: result sizes come from tensor.dim of the
+// operands; a broadcast that only the run time can decide gets a fast path
+// and an indexed general path; reshapes and slices resolve ONNX semantics
+// (0, -1, negative and out-of-range bounds) at run time; convolutions with a
+// run-time batch loop over static single images.
+
+// A static operand cannot make a run-time dim broadcast: one generic.
+// CHECK-LABEL: func @bias
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %{{.*}} : tensor<?x4xf32>
+// CHECK: tensor.empty(%[[N]]) : tensor<?x4xf32>
+// CHECK-NOT: scf.if
+// CHECK: linalg.generic
+func.func @bias(%x: tensor<?x4xf32>, %b: tensor<4xf32>) -> tensor<?x4xf32> {
+  %0 = dnn.add %x, %b : tensor<?x4xf32>, tensor<4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// Both operands size the same run-time dims: sizes are the maxima; the fast
+// path applies when no operand dim differs from them, else each operand is
+// read at index 0 along its unit dims.
+// CHECK-LABEL: func @maybe_broadcast
+// CHECK: %[[D0:.*]] = arith.maxui
+// CHECK: %[[D1:.*]] = arith.maxui
+// CHECK: arith.cmpi eq
+// CHECK: arith.andi
+// CHECK: scf.if %{{.*}} -> (tensor<?x?xf32>)
+// CHECK:   tensor.empty(%[[D0]], %[[D1]])
+// CHECK:   linalg.generic {{.*}} ins(%arg0, %arg1
+// CHECK: } else {
+// CHECK:   linalg.generic
+// CHECK:     arith.select
+// CHECK:     tensor.extract %arg0
+// CHECK:     tensor.extract %arg1
+func.func @maybe_broadcast(%x: tensor<?x?xf32>, %y: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %0 = dnn.add %x, %y : tensor<?x?xf32>, tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// ONNX Reshape semantics on a run-time shape: 0 copies the input dim, -1
+// takes the remaining count.
+// CHECK-LABEL: func @reshape_shape
+// CHECK: tensor.extract %arg1
+// CHECK: arith.divui
+// CHECK: %[[S:.*]] = tensor.from_elements
+// CHECK: tensor.reshape %arg0(%[[S]]) : (tensor<?x8xf32>, tensor<3xi64>) -> tensor<?x2x4xf32>
+func.func @reshape_shape(%x: tensor<?x8xf32>, %s: tensor<3xi64>) -> tensor<?x2x4xf32> {
+  %0 = dnn.reshape %x, %s : tensor<?x8xf32>, tensor<3xi64> -> tensor<?x2x4xf32>
+  return %0 : tensor<?x2x4xf32>
+}
+
+// -----
+
+// Run-time bounds are clamped to the dims; the count is ceil(span / step).
+// CHECK-LABEL: func @slice_bounds
+// CHECK: tensor.extract %arg1
+// CHECK: arith.minsi
+// CHECK: arith.ceildivsi
+// CHECK: tensor.extract_slice %arg0[%{{.*}}, %{{.*}}] [%{{.*}}, %{{.*}}] [1, 2]
+func.func @slice_bounds(%x: tensor<?x8xf32>, %s: tensor<2xi64>, %e: tensor<2xi64>) -> tensor<?x?xf32> {
+  %0 = dnn.slice %x bounds %s, %e {starts = array<i64: 0, 0>, steps = array<i64: 1, 2>} : tensor<?x8xf32>, tensor<2xi64>, tensor<2xi64> -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @batch_conv
+// CHECK: %[[N:.*]] = tensor.dim %arg0
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %[[N]]
+// CHECK:   tensor.extract_slice %arg0[%[[I]], 0, 0, 0] [1, 2, 5, 5]
+// CHECK:   linalg.conv_2d_nchw_fchw {{.*}} -> tensor<1x3x3x3xf32>
+// CHECK:   tensor.insert_slice %{{.*}}[%[[I]], 0, 0, 0] [1, 3, 3, 3]
+func.func @batch_conv(%x: tensor<?x2x5x5xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<?x3x3x3xf32> {
+  %0 = dnn.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<?x2x5x5xf32>, tensor<3x2x3x3xf32>) -> tensor<?x3x3x3xf32>
+  return %0 : tensor<?x3x3x3xf32>
+}
+
+// -----
+
+// A rank-2 weight: run-time batch and sequence fold into matmul rows.
+// CHECK-LABEL: func @rows
+// CHECK: tensor.collapse_shape %arg0 {{\[}}[0, 1], [2]]
+// CHECK: linalg.matmul {{.*}} -> tensor<?x8xf32>
+// CHECK: tensor.reshape {{.*}} -> tensor<?x?x8xf32>
+func.func @rows(%x: tensor<?x?x16xf32>, %w: tensor<16x8xf32>) -> tensor<?x?x8xf32> {
+  %0 = dnn.matmul %x, %w : tensor<?x?x16xf32>, tensor<16x8xf32>
+  return %0 : tensor<?x?x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @shape
+// CHECK: %[[D:.*]] = tensor.dim %arg0
+// CHECK: %[[I:.*]] = arith.index_cast %[[D]] : index to i64
+// CHECK: tensor.from_elements %[[I]], %{{.*}} : tensor<2xi64>
+func.func @shape(%x: tensor<?x8xf32>) -> tensor<2xi64> {
+  %0 = dnn.shape %x {end = 2 : i64, start = 0 : i64} : tensor<?x8xf32> -> tensor<2xi64>
+  return %0 : tensor<2xi64>
+}
