@@ -5,6 +5,7 @@
     m = dnnc.compile("model.onnx", output="model.so")
     m = dnnc.load("model.so")
     m.inputs, m.outputs                        # [TensorSpec(name, dtype, shape)]
+                                               # (None in shape: a run-time dim)
     outs = m.run({"input": x})                 # {name: numpy.ndarray}
 
 Compilation errors raise dnnc.CompileError, whose message names the file,
@@ -19,7 +20,7 @@ from . import _dnnc
 
 __all__ = ["compile", "load", "Model", "TensorSpec", "CompileError", "ABI_VERSION"]
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 TensorSpec = collections.namedtuple("TensorSpec", ["name", "dtype", "shape"])
 
@@ -65,8 +66,8 @@ def compile(path, output=None, *, input_shapes=None, emit="so", vectorize=True):
     With emit="so" (default) returns the loaded Model; output defaults to a
     file in a fresh temporary directory. Other emit kinds ("dnn", "linalg",
     "llvm-mlir", "llvm", "obj") write `output` and return its path.
-    input_shapes gives static shapes to inputs with symbolic dims:
-    {"input": (1, 3, 224, 224)}.
+    Symbolic dims stay dynamic (the model runs at any size that fits) unless
+    input_shapes fixes them: {"input": (1, 3, 224, 224)}.
     """
     path = os.fspath(path)
     if output is None:

@@ -164,7 +164,8 @@ def run_test(test_dir, tools, workdir, timeout, dynamic=False):
             msg = lines[0] if lines else "exit %d" % r.returncode
             if r.returncode < 0:
                 msg = "CRASH at run time (signal %d)" % -r.returncode
-            return name, "fail", "wrong result: " + msg if "MISMATCH" in msg else msg
+            wrong = "MISMATCH" in msg or "but the reference has" in msg
+            return name, "fail", "wrong result: " + msg if wrong else msg
     return name, "pass", ""
 
 

@@ -48,7 +48,8 @@ template <typename OpTy> Handler binary() {
       auto lt = cast<RankedTensorType>(l.getType());
       auto rt = cast<RankedTensorType>(r.getType());
       if (n.sinceVersion < 7 && rt.getRank() == 1 && lt.getRank() > 2 &&
-          rt.getDimSize(0) == lt.getDimSize(1) && rt.getDimSize(0) != 1) {
+          !rt.isDynamicDim(0) && rt.getDimSize(0) == lt.getDimSize(1) &&
+          rt.getDimSize(0) != 1) {
         SmallVector<int64_t> shape(lt.getRank() - 1, 1);
         shape[0] = rt.getDimSize(0);
         r = n.create<dnn::ReshapeOp>(
@@ -202,7 +203,9 @@ void onnximport::registerElementwiseHandlers(HandlerRegistry &r) {
     r.add("Div", v, binary<dnn::DivOp>());
   }
   r.add("Pow", 1, binary<dnn::PowOp>());
-  r.add("PRelu", 1, binary<dnn::PReluOp>());
+  // PRelu-1/6 apply a [C] slope per channel; from 7 on it broadcasts.
+  for (int v : {1, 7})
+    r.add("PRelu", v, binary<dnn::PReluOp>());
   r.add("Equal", 1, binary<dnn::EqualOp>());
   r.add("Less", 1, binary<dnn::LessOp>());
   r.add("LessOrEqual", 12, binary<dnn::LessEqualOp>());
