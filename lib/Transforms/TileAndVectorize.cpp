@@ -27,14 +27,22 @@ using namespace mlir;
 
 static constexpr StringLiteral kPeelAttr = "dnnc.peel";
 
-/// Static shapes and no i1 buffers: vectors of i1 are bit-packed in memory
-/// while tensors of i1 are stored one byte per element.
-static bool isStatic(linalg::LinalgOp op) {
+/// No i1 buffers: vectors of i1 are bit-packed in memory while tensors of
+/// i1 are stored one byte per element.
+static bool hasNoI1(linalg::LinalgOp op) {
   for (Value v : op->getOperands())
     if (auto t = dyn_cast<ShapedType>(v.getType());
-        t && (!t.hasStaticShape() || t.getElementType().isInteger(1)))
+        t && t.getElementType().isInteger(1))
       return false;
   return true;
+}
+
+/// Static shapes and no i1 buffers: what the vectorizer gets.
+static bool isStatic(linalg::LinalgOp op) {
+  for (Value v : op->getOperands())
+    if (auto t = dyn_cast<ShapedType>(v.getType()); t && !t.hasStaticShape())
+      return false;
+  return hasNoI1(op);
 }
 
 /// True when every operand is read/written contiguously along the innermost
@@ -63,9 +71,10 @@ struct DNNCTileAndVectorizePass
     : dnnc::impl::DNNCTileAndVectorizeBase<DNNCTileAndVectorizePass> {
   using DNNCTileAndVectorizeBase::DNNCTileAndVectorizeBase;
 
-  /// Tile sizes for `op`, or empty to leave it alone.
+  /// Tile sizes for `op`, or empty to leave it alone. Run-time loop ranges
+  /// are tiled too: peeling leaves static full tiles and a remainder.
   SmallVector<int64_t> chooseTiles(linalg::LinalgOp op) {
-    if (!isStatic(op))
+    if (!hasNoI1(op))
       return {};
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     unsigned n = ranges.size();
@@ -88,7 +97,12 @@ struct DNNCTileAndVectorizePass
     bool extracts = false;
     op->walk([&](tensor::ExtractOp) { extracts = true; });
     if (extracts || !innermostContiguous(op) ||
-        failed(linalg::vectorizeOpPrecondition(op)))
+        !isa<linalg::GenericOp, linalg::FillOp, linalg::TransposeOp,
+             linalg::CopyOp>(op.getOperation()))
+      return {};
+    // The vectorizer's preconditions hold for the static tiles; check them
+    // on the op itself only when it is static.
+    if (isStatic(op) && failed(linalg::vectorizeOpPrecondition(op)))
       return {};
     SmallVector<int64_t> t(n, 1);
     t[n - 1] = vectorWidth;
@@ -111,7 +125,8 @@ struct DNNCTileAndVectorizePass
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
       bool any = false;
       for (unsigned i = 0; i < tiles.size(); ++i) {
-        tiles[i] = std::min(tiles[i], ranges[i]);
+        if (!ShapedType::isDynamic(ranges[i]))
+          tiles[i] = std::min(tiles[i], ranges[i]);
         any |= tiles[i] != ranges[i];
       }
       if (!any)

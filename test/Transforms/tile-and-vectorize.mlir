@@ -103,3 +103,18 @@ func.func @im2col_contraction(%w: tensor<16x27xf32>, %col: tensor<1x27x64xf32>, 
   } -> tensor<1x16x64xf32>
   return %0 : tensor<1x16x64xf32>
 }
+
+// -----
+
+// A run-time row count: the row loop is peeled at the last full tile; full
+// tiles are static and vectorize, the remainder stays scalar.
+// CHECK-LABEL: func @dynamic_rows
+// CHECK: %[[FULL:.*]] = affine.apply
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[FULL]] step %c8
+// CHECK:   vector.contract {{.*}} vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// CHECK: scf.for %{{.*}} = %[[FULL]] to %{{.*}} step %c8
+// CHECK:   linalg.matmul
+func.func @dynamic_rows(%a: tensor<?x64xf32>, %b: tensor<64x64xf32>, %c: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<?x64xf32>, tensor<64x64xf32>) outs(%c : tensor<?x64xf32>) -> tensor<?x64xf32>
+  return %0 : tensor<?x64xf32>
+}

@@ -174,6 +174,73 @@ static bool isFloatTensor(Value v) {
   return isa<FloatType>(cast<RankedTensorType>(v.getType()).getElementType());
 }
 
+/// Ungrouped 2-D/3-D convolution with run-time dims (image sizes, channels,
+/// kernel): zero padding, output dims (in + pads - dilated kernel) / stride
+/// + 1 at run time, and the linalg convolution named op, which later passes
+/// lower to loops. Null when the convolution has another form.
+static Value lowerDynamicConv(OpBuilder &b, Location loc, ConvOp op) {
+  auto inT = cast<RankedTensorType>(op.getInput().getType());
+  auto resT = cast<RankedTensorType>(op.getType());
+  int64_t nsp = inT.getRank() - 2;
+  if (op.getGroup() != 1 || (nsp != 2 && nsp != 3))
+    return {};
+  Type et = inT.getElementType();
+  ArrayRef<int64_t> strides = op.getStrides(), dil = op.getDilations(),
+                    pads = op.getPads();
+  auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value input = op.getInput(), weight = op.getWeight();
+  if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
+    SmallVector<OpFoldResult> lo = {b.getIndexAttr(0), b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> hi(lo);
+    SmallVector<int64_t> padded(inT.getShape());
+    for (int64_t i = 0; i < nsp; ++i) {
+      lo.push_back(b.getIndexAttr(pads[i]));
+      hi.push_back(b.getIndexAttr(pads[nsp + i]));
+      if (!ShapedType::isDynamic(padded[2 + i]))
+        padded[2 + i] += pads[i] + pads[nsp + i];
+    }
+    input = tensor::PadOp::create(b, loc, RankedTensorType::get(padded, et),
+                                  input, lo, hi, scalarConst(b, loc, et, 0));
+  }
+  SmallVector<Value> dims = {dimValue(b, loc, input, 0),
+                             dimValue(b, loc, weight, 0)};
+  for (int64_t i = 0; i < nsp; ++i) {
+    Value k = dimValue(b, loc, weight, 2 + i);
+    Value eff = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(
+                    b, loc, arith::SubIOp::create(b, loc, k, c(1)), c(dil[i])),
+        c(1));
+    Value span = arith::SubIOp::create(b, loc, dimValue(b, loc, input, 2 + i),
+                                       eff);
+    dims.push_back(arith::AddIOp::create(
+        b, loc, arith::FloorDivSIOp::create(b, loc, span, c(strides[i])),
+        c(1)));
+  }
+  Value init;
+  if (Value bias = op.getBias()) {
+    auto bt = cast<RankedTensorType>(bias.getType());
+    SmallVector<int64_t> bs(nsp + 1, 1);
+    bs[0] = bt.getDimSize(0);
+    Value bv = buildReshape(b, loc, bias, RankedTensorType::get(bs, et));
+    init = broadcastTo(b, loc, bv, resT, dims);
+  } else {
+    init = zeros(b, loc, resT, dims);
+  }
+  auto stridesAttr = b.getI64TensorAttr(strides);
+  auto dilAttr = b.getI64TensorAttr(dil);
+  if (nsp == 2)
+    return linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{resT},
+                                            ValueRange{input, weight},
+                                            ValueRange{init}, stridesAttr,
+                                            dilAttr)
+        .getResult(0);
+  return linalg::Conv3DNcdhwFcdhwOp::create(b, loc, TypeRange{resT},
+                                            ValueRange{input, weight},
+                                            ValueRange{init}, stridesAttr,
+                                            dilAttr)
+      .getResult(0);
+}
+
 namespace {
 struct MatMulLowering : OpRewritePattern<MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -315,10 +382,17 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     auto inT = cast<RankedTensorType>(op.getInput().getType());
     auto wT = cast<RankedTensorType>(op.getWeight().getType());
     auto resT = cast<RankedTensorType>(op.getType());
-    if (!inT.hasStaticShape() || !wT.hasStaticShape() || !resT.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
     if (!isFloatTensor(op.getInput()))
       return rewriter.notifyMatchFailure(op, "integer convolution");
+    if (!inT.hasStaticShape() || !wT.hasStaticShape() ||
+        !resT.hasStaticShape()) {
+      Value r = lowerDynamicConv(rewriter, loc, op);
+      if (!r)
+        return rewriter.notifyMatchFailure(
+            op, "run-time dims need an ungrouped 2-D or 3-D convolution");
+      rewriter.replaceOp(op, r);
+      return success();
+    }
     int64_t nsp = inT.getRank() - 2;
     Type et = inT.getElementType();
     Value input = op.getInput(), weight = op.getWeight();

@@ -61,6 +61,152 @@ static Value buildPoolingGeneric(OpBuilder &b, Location loc, Value input,
       .getResult(0);
 }
 
+/// The output size of a window op along one spatial dim of run-time size
+/// `in` (ONNX semantics, as windowOutputSize).
+static Value windowOutDim(OpBuilder &b, Location l, Value in, int64_t k,
+                          int64_t s, int64_t lo, int64_t hi, int64_t d,
+                          bool ceil) {
+  auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, l, v); };
+  Value span = arith::SubIOp::create(
+      b, l, arith::AddIOp::create(b, l, in, c(lo + hi)), c((k - 1) * d + 1));
+  Value out = ceil ? (Value)arith::CeilDivSIOp::create(b, l, span, c(s))
+                   : arith::FloorDivSIOp::create(b, l, span, c(s));
+  out = arith::AddIOp::create(b, l, out, c(1));
+  if (ceil) {
+    // The last window must start inside the input or the begin padding.
+    Value last = arith::MulIOp::create(
+        b, l, arith::SubIOp::create(b, l, out, c(1)), c(s));
+    Value past = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, last,
+                                       arith::AddIOp::create(b, l, in, c(lo)));
+    out = arith::SelectOp::create(
+        b, l, past, arith::SubIOp::create(b, l, out, c(1)), out);
+  }
+  return arith::MaxSIOp::create(b, l, out, c(0));
+}
+
+/// Pooling with run-time spatial dims: one reduction generic over (n, c,
+/// out..., k...) that reads the unpadded input by index and skips positions
+/// outside it; average pooling then divides by the window counts, computed
+/// per output position from the same bounds.
+template <typename PoolOp>
+static Value lowerDynamicPool(OpBuilder &b, Location loc, PoolOp op,
+                              bool isMax, bool includePad) {
+  Value input = op.getInput();
+  auto inT = cast<RankedTensorType>(input.getType());
+  auto resT = cast<RankedTensorType>(op.getType());
+  Type et = inT.getElementType();
+  int64_t nsp = inT.getRank() - 2, loops = 2 + 2 * nsp;
+  ArrayRef<int64_t> k = op.getKernelShape(), s = op.getStrides(),
+                    d = op.getDilations(), pads = op.getPads();
+  bool ceil = op.getCeilMode();
+  SmallVector<Value> in, out;
+  for (int64_t i = 0; i < inT.getRank(); ++i)
+    in.push_back(dimValue(b, loc, input, i));
+  out = {in[0], in[1]};
+  for (int64_t i = 0; i < nsp; ++i)
+    out.push_back(windowOutDim(b, loc, in[2 + i], k[i], s[i], pads[i],
+                               pads[nsp + i], d[i], ceil));
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> outExprs = {getAffineDimExpr(0, ctx),
+                                      getAffineDimExpr(1, ctx)};
+  SmallVector<AffineExpr> winExprs;
+  for (int64_t i = 0; i < nsp; ++i) {
+    outExprs.push_back(getAffineDimExpr(2 + i, ctx));
+    winExprs.push_back(getAffineDimExpr(2 + nsp + i, ctx));
+  }
+  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, winExprs, ctx),
+                                 AffineMap::get(loops, 0, outExprs, ctx)};
+  SmallVector<utils::IteratorType> iters(2 + nsp,
+                                         utils::IteratorType::parallel);
+  iters.append(nsp, utils::IteratorType::reduction);
+  TypedAttr init =
+      isMax ? lowestValue(et) : cast<TypedAttr>(b.getZeroAttr(et));
+  Value window = tensor::EmptyOp::create(b, loc, k, et);
+  Value acc = buildFilled(b, loc, resT, init, dynamicDims(resT, out));
+  bool f = isa<FloatType>(et);
+  auto cst = [](OpBuilder &nb, Location nl, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(nb, nl, v);
+  };
+  Value r =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{resT}, ValueRange{window}, ValueRange{acc}, maps,
+          iters,
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            SmallVector<Value> idx = {linalg::IndexOp::create(nb, nl, 0),
+                                      linalg::IndexOp::create(nb, nl, 1)};
+            Value valid = arith::ConstantIntOp::create(nb, nl, 1, 1);
+            for (int64_t i = 0; i < nsp; ++i) {
+              Value o = linalg::IndexOp::create(nb, nl, 2 + i);
+              Value w = linalg::IndexOp::create(nb, nl, 2 + nsp + i);
+              Value x = arith::SubIOp::create(
+                  nb, nl,
+                  arith::AddIOp::create(
+                      nb, nl, arith::MulIOp::create(nb, nl, o, cst(nb, nl, s[i])),
+                      arith::MulIOp::create(nb, nl, w, cst(nb, nl, d[i]))),
+                  cst(nb, nl, pads[i]));
+              Value ge = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge,
+                                               x, cst(nb, nl, 0));
+              Value lt = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt,
+                                               x, in[2 + i]);
+              valid = arith::AndIOp::create(
+                  nb, nl, valid, arith::AndIOp::create(nb, nl, ge, lt));
+              Value last = arith::SubIOp::create(nb, nl, in[2 + i],
+                                                 cst(nb, nl, 1));
+              idx.push_back(arith::MaxSIOp::create(
+                  nb, nl, arith::MinSIOp::create(nb, nl, x, last),
+                  cst(nb, nl, 0)));
+            }
+            Value v = tensor::ExtractOp::create(nb, nl, input, idx);
+            v = arith::SelectOp::create(
+                nb, nl, valid, v, arith::ConstantOp::create(nb, nl, init));
+            Value res;
+            if (isMax)
+              res = f ? (Value)arith::MaximumFOp::create(nb, nl, a[1], v)
+                      : arith::MaxSIOp::create(nb, nl, a[1], v);
+            else
+              res = arith::AddFOp::create(nb, nl, a[1], v);
+            linalg::YieldOp::create(nb, nl, res);
+          })
+          .getResult(0);
+  if (isMax)
+    return r;
+  // Divide by the number of window positions inside [0, in) (or, counting
+  // padding, inside [-pad_begin, in + pad_end)).
+  return buildElementwise(
+      b, loc, resT, r,
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value count = cst(nb, nl, 1);
+        for (int64_t i = 0; i < nsp; ++i) {
+          Value o = linalg::IndexOp::create(nb, nl, 2 + i);
+          Value base = arith::SubIOp::create(
+              nb, nl, arith::MulIOp::create(nb, nl, o, cst(nb, nl, s[i])),
+              cst(nb, nl, pads[i]));
+          Value lo = includePad ? cst(nb, nl, -pads[i]) : cst(nb, nl, 0);
+          Value hi = includePad ? (Value)arith::AddIOp::create(
+                                      nb, nl, in[2 + i],
+                                      cst(nb, nl, pads[nsp + i]))
+                                : in[2 + i];
+          Value n = cst(nb, nl, 0);
+          for (int64_t w = 0; w < k[i]; ++w) {
+            Value x = arith::AddIOp::create(nb, nl, base,
+                                            cst(nb, nl, w * d[i]));
+            Value inside = arith::AndIOp::create(
+                nb, nl,
+                arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, x, lo),
+                arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, x, hi));
+            n = arith::AddIOp::create(
+                nb, nl, n,
+                arith::SelectOp::create(nb, nl, inside, cst(nb, nl, 1),
+                                        cst(nb, nl, 0)));
+          }
+          count = arith::MulIOp::create(nb, nl, count, n);
+        }
+        return arith::DivFOp::create(nb, nl, a[0],
+                                     indexAsScalar(nb, nl, count, et));
+      },
+      out);
+}
+
 namespace {
 template <typename PoolOp> struct PoolLowering : OpRewritePattern<PoolOp> {
   using OpRewritePattern<PoolOp>::OpRewritePattern;
@@ -72,12 +218,18 @@ template <typename PoolOp> struct PoolLowering : OpRewritePattern<PoolOp> {
     Location loc = op.getLoc();
     auto inT = cast<RankedTensorType>(op.getInput().getType());
     auto resT = cast<RankedTensorType>(op.getType());
-    if (!inT.hasStaticShape() || !resT.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
     Type et = inT.getElementType();
     bool f = isa<FloatType>(et);
     if (!f && !isMax)
       return rewriter.notifyMatchFailure(op, "integer average pooling");
+    if (!inT.hasStaticShape() || !resT.hasStaticShape()) {
+      bool includePad = false;
+      if constexpr (!isMax)
+        includePad = op.getCountIncludePad();
+      rewriter.replaceOp(
+          op, lowerDynamicPool(rewriter, loc, op, isMax, includePad));
+      return success();
+    }
     int64_t nsp = inT.getRank() - 2;
     SmallVector<int64_t> k(op.getKernelShape()), s(op.getStrides()),
         d(op.getDilations()), lo(op.getPads().take_front(nsp)),

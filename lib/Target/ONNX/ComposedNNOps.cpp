@@ -452,7 +452,8 @@ LogicalResult importLRN(NodeImporter &n) {
       t4, s4, n.b.getDenseI64ArrayAttr({size, 1}),
       n.b.getDenseI64ArrayAttr({1, 1}),
       n.b.getDenseI64ArrayAttr({lo, 0, hi, 0}),
-      n.b.getDenseI64ArrayAttr({1, 1}), n.b.getBoolAttr(true));
+      n.b.getDenseI64ArrayAttr({1, 1}), n.b.getBoolAttr(true),
+      n.b.getBoolAttr(false));
   avg = n.create<dnn::ReshapeOp>(in, avg);
   Value den = n.create<dnn::AddOp>(
       scalar(n, et, n.attrFloat("bias", 1.0f)),

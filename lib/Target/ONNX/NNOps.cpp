@@ -1,5 +1,6 @@
 //===- NNOps.cpp - ONNX NN op handlers (conv, matmul, pool, norm, reduce) -===//
 #include "NodeImporter.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "dnnc/Dialect/DNN/IR/DNNShapes.h"
 
 using namespace mlir;
@@ -76,9 +77,25 @@ LogicalResult importConv(NodeImporter &n) {
     return n.fail("input and weight must have the same rank >= 3");
   size_t nsp = in.getRank() - 2;
   SmallVector<int64_t> kernel(w.getShape().drop_front(2));
-  if (auto ks = n.attrInts("kernel_shape");
-      ks && ArrayRef(*ks) != ArrayRef(kernel))
-    return n.fail("kernel_shape does not match the weight shape");
+  Value weight = n.input(1);
+  if (auto ks = n.attrInts("kernel_shape")) {
+    if (ks->size() != nsp)
+      return n.fail("kernel_shape needs one value per spatial dim");
+    // A run-time weight takes its spatial dims from kernel_shape.
+    for (size_t i = 0; i < nsp; ++i) {
+      if (ShapedType::isDynamic(kernel[i]))
+        kernel[i] = (*ks)[i];
+      else if (kernel[i] != (*ks)[i])
+        return n.fail("kernel_shape does not match the weight shape");
+    }
+    SmallVector<int64_t> ws(w.getShape().take_front(2));
+    ws.append(kernel);
+    auto refined = RankedTensorType::get(ws, w.getElementType());
+    if (refined != w) {
+      weight = tensor::CastOp::create(n.b, n.loc, refined, weight);
+      w = refined;
+    }
+  }
   auto strides = n.attrInts("strides").value_or(SmallVector<int64_t>(nsp, 1));
   auto dil = n.attrInts("dilations").value_or(SmallVector<int64_t>(nsp, 1));
   if (strides.size() != nsp || dil.size() != nsp)
@@ -95,7 +112,7 @@ LogicalResult importConv(NodeImporter &n) {
     return n.fail(err);
   auto t = RankedTensorType::get(s, in.getElementType());
   Value bias = n.hasInput(2) ? n.input(2) : Value();
-  n.setOutput(0, n.create<dnn::ConvOp>(t, n.input(0), n.input(1), bias,
+  n.setOutput(0, n.create<dnn::ConvOp>(t, n.input(0), weight, bias,
                                        n.b.getDenseI64ArrayAttr(strides),
                                        n.b.getDenseI64ArrayAttr(pads),
                                        n.b.getDenseI64ArrayAttr(dil),
@@ -132,12 +149,13 @@ template <typename PoolOp> LogicalResult importPool(NodeImporter &n) {
   auto s = n.b.getDenseI64ArrayAttr(strides);
   auto p = n.b.getDenseI64ArrayAttr(pads);
   auto d = n.b.getDenseI64ArrayAttr(dil);
+  auto c = n.b.getBoolAttr(ceil);
   if constexpr (std::is_same_v<PoolOp, dnn::AveragePoolOp>)
     n.setOutput(0, n.create<PoolOp>(
                        t, n.input(0), k, s, p, d,
-                       n.b.getBoolAttr(n.attrInt("count_include_pad", 0))));
+                       n.b.getBoolAttr(n.attrInt("count_include_pad", 0)), c));
   else
-    n.setOutput(0, n.create<PoolOp>(t, n.input(0), k, s, p, d));
+    n.setOutput(0, n.create<PoolOp>(t, n.input(0), k, s, p, d, c));
   return success();
 }
 

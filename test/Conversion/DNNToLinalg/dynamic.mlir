@@ -101,3 +101,32 @@ func.func @shape(%x: tensor<?x8xf32>) -> tensor<2xi64> {
   %0 = dnn.shape %x {end = 2 : i64, start = 0 : i64} : tensor<?x8xf32> -> tensor<2xi64>
   return %0 : tensor<2xi64>
 }
+
+// -----
+
+// Run-time image sizes: output sizes from the ceil-mode formula, one
+// reduction generic reading the unpadded input by index (out-of-range taps
+// do not count), then a division by the per-position window counts.
+// CHECK-LABEL: func @pool_image_dims
+// CHECK: arith.ceildivsi
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK:   tensor.extract %arg0
+// CHECK:   arith.select
+// CHECK:   arith.addf
+// CHECK: linalg.generic
+// CHECK:   arith.divf
+func.func @pool_image_dims(%x: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> {
+  %0 = dnn.average_pool %x {ceil_mode = true, count_include_pad = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>
+  return %0 : tensor<?x?x?x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @conv_image_dims
+// CHECK: tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: arith.floordivsi
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} -> tensor<1x3x?x?xf32>
+func.func @conv_image_dims(%x: tensor<1x2x?x?xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x?x?xf32> {
+  %0 = dnn.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x?x?xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x?x?xf32>
+  return %0 : tensor<1x3x?x?xf32>
+}

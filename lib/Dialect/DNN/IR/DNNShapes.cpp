@@ -119,13 +119,14 @@ LogicalResult convShape(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
     return failure();
   }
   if (group < 1 ||
-      (!ShapedType::isDynamic(input[1]) && input[1] != weight[1] * group)) {
+      (!ShapedType::isDynamic(input[1]) && !ShapedType::isDynamic(weight[1]) &&
+       input[1] != weight[1] * group)) {
     err = "conv input channels " + std::to_string(input[1]) +
           " != weight channels " + std::to_string(weight[1]) + " x group " +
           std::to_string(group);
     return failure();
   }
-  if (weight[0] % group != 0) {
+  if (!ShapedType::isDynamic(weight[0]) && weight[0] % group != 0) {
     err = "conv output channels not divisible by group";
     return failure();
   }

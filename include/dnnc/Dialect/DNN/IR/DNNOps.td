@@ -252,8 +252,10 @@ class DNN_PoolOp<string mnemonic, string desc, dag extra = (ins)>
   let summary = mnemonic # " over NC... spatial windows";
   let description = desc # [{
 
-    Pads are [begin..., end...]; ceil_mode is resolved by the importer into
-    the result shape (the last window may run past the end padding).
+    Pads are [begin..., end...]. With `ceil_mode` the output size rounds up
+    (the last window may run past the end padding; it is dropped when it
+    would start in the end padding). Static result shapes already include
+    it; the lowering needs it for run-time spatial dims.
 
     ```mlir
     %y = dnn.}] # mnemonic # [{ %x {kernel_shape = array<i64: 3, 3>,
@@ -265,7 +267,8 @@ class DNN_PoolOp<string mnemonic, string desc, dag extra = (ins)>
   let arguments = !con((ins DNN_Tensor:$input,
                         DenseI64ArrayAttr:$kernel_shape,
                         DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
-                        DenseI64ArrayAttr:$dilations), extra);
+                        DenseI64ArrayAttr:$dilations), extra,
+                       (ins DefaultValuedAttr<BoolAttr, "false">:$ceil_mode));
   let results = (outs DNN_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
