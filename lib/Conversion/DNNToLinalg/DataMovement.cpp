@@ -694,6 +694,89 @@ struct TileLowering : OpRewritePattern<TileOp> {
   }
 };
 
+struct ConstantOfShapeLowering : OpRewritePattern<ConstantOfShapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConstantOfShapeOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto t = cast<RankedTensorType>(op.getType());
+    SmallVector<Value> dims;
+    for (int64_t d = 0; d < t.getRank(); ++d) {
+      Value v = tensor::ExtractOp::create(rewriter, loc, op.getShape(),
+                                          ValueRange{idx(rewriter, loc, d)});
+      // Negative sizes are invalid ONNX; clamp so they cannot allocate.
+      v = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), v);
+      dims.push_back(arith::MaxSIOp::create(rewriter, loc, v,
+                                            idx(rewriter, loc, 0)));
+    }
+    rewriter.replaceOp(op, buildFilled(rewriter, loc, t, op.getValue(),
+                                       dynamicDims(t, dims)));
+    return success();
+  }
+};
+
+struct RangeLowering : OpRewritePattern<RangeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RangeOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto t = cast<RankedTensorType>(op.getType());
+    Type et = t.getElementType();
+    bool f = isa<FloatType>(et);
+    auto scalar = [&](Value v) -> Value {
+      auto vt = cast<RankedTensorType>(v.getType());
+      SmallVector<Value> zeros(vt.getRank(), idx(rewriter, loc, 0));
+      return tensor::ExtractOp::create(rewriter, loc, v, zeros);
+    };
+    Value start = scalar(op.getStart()), limit = scalar(op.getLimit()),
+          delta = scalar(op.getDelta());
+    // count = max(ceil((limit - start) / delta), 0).
+    Value count;
+    if (f) {
+      Value q = arith::DivFOp::create(
+          rewriter, loc, arith::SubFOp::create(rewriter, loc, limit, start),
+          delta);
+      q = math::CeilOp::create(rewriter, loc, q);
+      if (et.getIntOrFloatBitWidth() < 32)
+        q = arith::ExtFOp::create(rewriter, loc, rewriter.getF32Type(), q);
+      count = arith::FPToSIOp::create(rewriter, loc, rewriter.getI64Type(), q);
+    } else {
+      Value span = arith::SubIOp::create(rewriter, loc, limit, start);
+      count = arith::CeilDivSIOp::create(rewriter, loc, span, delta);
+      if (!et.isInteger(64))
+        count = arith::ExtSIOp::create(rewriter, loc, rewriter.getI64Type(),
+                                       count);
+    }
+    Value n = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
+                                         count);
+    n = arith::MaxSIOp::create(rewriter, loc, n, idx(rewriter, loc, 0));
+    Value init = buildEmpty(rewriter, loc, t, {n});
+    AffineMap id = rewriter.getMultiDimIdentityMap(1);
+    auto g = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{t}, ValueRange{}, ValueRange{init},
+        ArrayRef<AffineMap>{id},
+        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Value i = arith::IndexCastOp::create(
+              b, l, b.getI64Type(), linalg::IndexOp::create(b, l, 0));
+          Value v;
+          if (f) {
+            Value fi = arith::SIToFPOp::create(b, l, et, i);
+            v = arith::AddFOp::create(b, l, start,
+                                      arith::MulFOp::create(b, l, fi, delta));
+          } else {
+            if (!et.isInteger(64))
+              i = arith::TruncIOp::create(b, l, et, i);
+            v = arith::AddIOp::create(b, l, start,
+                                      arith::MulIOp::create(b, l, i, delta));
+          }
+          linalg::YieldOp::create(b, l, v);
+        });
+    rewriter.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
 struct ShapeLowering : OpRewritePattern<ShapeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ShapeOp op,
@@ -723,6 +806,7 @@ void dnnc::populateDataMovementPatterns(RewritePatternSet &patterns) {
                ReshapeLowering<SqueezeOp>, ReshapeLowering<UnsqueezeOp>,
                TransposeLowering, ConcatLowering, SplitLowering, SliceLowering,
                GatherLowering, GatherElementsLowering, ScatterElementsLowering,
-               ScatterNDLowering, PadLowering, TileLowering, ShapeLowering>(
+               ScatterNDLowering, PadLowering, TileLowering, ShapeLowering,
+               ConstantOfShapeLowering, RangeLowering>(
       patterns.getContext());
 }

@@ -565,12 +565,9 @@ LogicalResult importConstant(NodeImporter &n) {
 
 LogicalResult importConstantOfShape(NodeImporter &n) {
   auto s = n.constInts(0);
-  if (!s) {
-    auto t = n.inferredOutputType(0);
-    if (!t)
-      return n.fail("the shape is not a constant and could not be inferred");
-    s = SmallVector<int64_t>(t.getShape());
-  }
+  if (!s)
+    if (auto t = n.inferredOutputType(0))
+      s = SmallVector<int64_t>(t.getShape());
   Attribute v;
   Type et = n.b.getF32Type();
   if (auto *a = n.attr("value")) {
@@ -583,6 +580,21 @@ LogicalResult importConstantOfShape(NodeImporter &n) {
   } else {
     v = n.b.getF32FloatAttr(0);
   }
+  if (!s) {
+    // A shape known only at run time.
+    auto st = n.inputType(0);
+    if (st.getRank() != 1 || st.isDynamicDim(0))
+      return n.fail("the shape must be a 1-D tensor of static length");
+    Value shape = n.input(0);
+    if (!st.getElementType().isInteger(64))
+      shape = n.create<dnn::CastOp>(
+          RankedTensorType::get(st.getShape(), n.b.getI64Type()), shape);
+    SmallVector<int64_t> dims(st.getDimSize(0), ShapedType::kDynamic);
+    n.setOutput(0, n.create<dnn::ConstantOfShapeOp>(
+                       RankedTensorType::get(dims, et), shape,
+                       cast<TypedAttr>(v)));
+    return success();
+  }
   n.setOutput(
       0, n.constant(DenseElementsAttr::get(RankedTensorType::get(*s, et), v)));
   return success();
@@ -590,8 +602,14 @@ LogicalResult importConstantOfShape(NodeImporter &n) {
 
 LogicalResult importRange(NodeImporter &n) {
   auto s = n.constInput(0), l = n.constInput(1), d = n.constInput(2);
-  if (!s || !l || !d)
-    return n.fail("non-constant start/limit/delta are not supported");
+  if (!s || !l || !d) {
+    // Bounds known only at run time: so is the length.
+    Type et = n.inputType(0).getElementType();
+    n.setOutput(0, n.create<dnn::RangeOp>(
+                       RankedTensorType::get({ShapedType::kDynamic}, et),
+                       n.input(0), n.input(1), n.input(2)));
+    return success();
+  }
   Type et = s.getElementType();
   SmallVector<Attribute> vals;
   if (isa<FloatType>(et)) {

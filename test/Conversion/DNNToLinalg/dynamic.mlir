@@ -130,3 +130,34 @@ func.func @conv_image_dims(%x: tensor<1x2x?x?xf32>, %w: tensor<3x2x3x3xf32>) -> 
   %0 = dnn.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x2x?x?xf32>, tensor<3x2x3x3xf32>) -> tensor<1x3x?x?xf32>
   return %0 : tensor<1x3x?x?xf32>
 }
+
+// -----
+
+// Shapes and bounds known only at run time.
+// CHECK-LABEL: func @constant_of_shape
+// CHECK: %[[D:.*]] = tensor.extract %arg0
+// CHECK: %[[I:.*]] = arith.index_cast %[[D]]
+// CHECK: %[[N:.*]] = arith.maxsi %[[I]]
+// CHECK: tensor.empty(%[[N]]
+// CHECK: linalg.fill ins(%{{.*}} : f32)
+func.func @constant_of_shape(%s: tensor<2xi64>) -> tensor<?x?xf32> {
+  %0 = dnn.constant_of_shape %s {value = 1.5 : f32} : tensor<2xi64> -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @range
+// CHECK: arith.subf
+// CHECK: arith.divf
+// CHECK: math.ceil
+// CHECK: tensor.empty(%{{.*}}) : tensor<?xf32>
+// CHECK: linalg.generic
+// CHECK:   linalg.index 0
+// CHECK:   arith.sitofp
+// CHECK:   arith.mulf
+// CHECK:   arith.addf
+func.func @range(%a: tensor<f32>, %b: tensor<f32>, %d: tensor<f32>) -> tensor<?xf32> {
+  %0 = dnn.range %a, %b, %d : tensor<f32>, tensor<f32>, tensor<f32> -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}

@@ -226,3 +226,11 @@ func.func @reshape_shape_length(%x: tensor<?x8xf32>, %s: tensor<2xi64>) {
   %0 = dnn.reshape %x, %s : tensor<?x8xf32>, tensor<2xi64> -> tensor<?x2x4xf32>
   return
 }
+
+// -----
+
+func.func @constant_of_shape_rank(%s: tensor<3xi64>) {
+  // expected-error @+1 {{shape must be 1-D with one entry per result dim}}
+  %0 = dnn.constant_of_shape %s {value = 0.0 : f32} : tensor<3xi64> -> tensor<?x?xf32>
+  return
+}

@@ -76,3 +76,12 @@ func.func @runtime_dims(%x: tensor<?x8xf32>, %s: tensor<3xi64>, %b: tensor<2xi64
   %1 = dnn.slice %x bounds %b, %b {starts = array<i64: 0, 0>, steps = array<i64: 1, -1>} : tensor<?x8xf32>, tensor<2xi64>, tensor<2xi64> -> tensor<?x?xf32>
   return %0, %1 : tensor<?x2x4xf32>, tensor<?x?xf32>
 }
+
+// CHECK-LABEL: func @runtime_values
+func.func @runtime_values(%s: tensor<2xi64>, %a: tensor<i64>) -> (tensor<?x?xf32>, tensor<?xi64>) {
+  // CHECK: dnn.constant_of_shape %{{.*}} {value = 0.000000e+00 : f32} : tensor<2xi64> -> tensor<?x?xf32>
+  %0 = dnn.constant_of_shape %s {value = 0.0 : f32} : tensor<2xi64> -> tensor<?x?xf32>
+  // CHECK: dnn.range %{{.*}}, %{{.*}}, %{{.*}} : tensor<i64>, tensor<i64>, tensor<i64> -> tensor<?xi64>
+  %1 = dnn.range %a, %a, %a : tensor<i64>, tensor<i64>, tensor<i64> -> tensor<?xi64>
+  return %0, %1 : tensor<?x?xf32>, tensor<?xi64>
+}

@@ -535,6 +535,29 @@ LogicalResult TileOp::verify() {
   return checkResultShape(*this, getType(), expected);
 }
 
+LogicalResult ConstantOfShapeOp::verify() {
+  auto st = rankedType(getShape()), out = rankedType(getOutput());
+  if (st.getRank() != 1 || st.isDynamicDim(0) ||
+      st.getDimSize(0) != out.getRank())
+    return emitOpError("shape must be 1-D with one entry per result dim");
+  if (getValue().getType() != out.getElementType())
+    return emitOpError("value must have the result element type");
+  return success();
+}
+
+LogicalResult RangeOp::verify() {
+  Type et = rankedType(getOutput()).getElementType();
+  for (Value v : {getStart(), getLimit(), getDelta()}) {
+    auto t = rankedType(v);
+    if (t.getNumElements() != 1 || t.getElementType() != et)
+      return emitOpError("start, limit and delta must be scalars of the "
+                         "result element type");
+  }
+  if (rankedType(getOutput()).getRank() != 1)
+    return emitOpError("result must be 1-D");
+  return success();
+}
+
 LogicalResult ShapeOp::verify() {
   int64_t rank = rankedType(getInput()).getRank();
   if ((int64_t)getStart() < 0 || (int64_t)getEnd() > rank ||

@@ -681,6 +681,44 @@ def DNN_TileOp : DNN_Op<"tile", [Pure]> {
   let hasVerifier = 1;
 }
 
+def DNN_ConstantOfShapeOp : DNN_Op<"constant_of_shape", [Pure]> {
+  let summary = "a tensor of a run-time shape filled with one value";
+  let description = [{
+    ONNX ConstantOfShape when the shape is only known at run time (a
+    constant shape folds to an `arith.constant`). The result has one dim per
+    entry of `shape`; dims static in the result type must agree.
+
+    ```mlir
+    %y = dnn.constant_of_shape %s {value = 0.0 : f32}
+         : tensor<2xi64> -> tensor<?x?xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I64]>:$shape, TypedAttrInterface:$value);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = "$shape attr-dict `:` type($shape) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def DNN_RangeOp : DNN_Op<"range", [Pure]> {
+  let summary = "start, start + delta, ... up to limit (run-time bounds)";
+  let description = [{
+    ONNX Range on run-time scalars: max(ceil((limit - start) / delta), 0)
+    elements `start + i * delta` (constant bounds fold at import).
+
+    ```mlir
+    %y = dnn.range %start, %limit, %delta
+         : tensor<f32>, tensor<f32>, tensor<f32> -> tensor<?xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$start, DNN_Tensor:$limit, DNN_Tensor:$delta);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = [{
+    $start `,` $limit `,` $delta attr-dict `:` type($start) `,` type($limit)
+    `,` type($delta) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
 def DNN_ShapeOp : DNN_Op<"shape", [Pure]> {
   let summary = "the shape of a tensor as an i64 tensor";
   let description = [{
