@@ -139,19 +139,11 @@ bool compileModel(const std::string &input, const CompileOptions &options,
   if (failed(sig))
     return fail("no entry function");
   sig->name = llvm::sys::path::stem(input).str();
-  for (const auto *list : {&sig->inputs, &sig->outputs})
-    for (const auto &t : *list)
-      if (llvm::is_contained(t.shape, 0)) {
-        error = input + ": tensor '" + t.name +
-                "' has zero elements; zero-sized graph inputs and outputs are "
-                "not supported";
-        return false;
-      }
   // The signature is recorded; the dnn.* attributes have no LLVM meaning.
   stripDNNAttributes(*module);
-  // With run-time dims the entry returns memref descriptors through its C
-  // interface (_mlir_ciface_<entry>).
-  if (sig->dynamic)
+  // With run-time dims (or zero-sized tensors) the entry returns memref
+  // descriptors through its C interface (_mlir_ciface_<entry>).
+  if (sig->descriptors)
     if (auto f = module->lookupSymbol<func::FuncOp>(sig->entry))
       f->setAttr("llvm.emit_c_interface", UnitAttr::get(&ctx));
 
@@ -166,7 +158,7 @@ bool compileModel(const std::string &input, const CompileOptions &options,
   PassManager cg(&ctx, ModuleOp::getOperationName());
   CPUCodegenOptions cgo;
   cgo.vectorize = options.vectorize;
-  cgo.returnBuffers = sig->dynamic;
+  cgo.returnBuffers = sig->descriptors;
   buildCPUCodegenPipeline(cg, cgo);
   if (failed(cg.run(*module)))
     return fail("CPU code generation failed");

@@ -1,12 +1,13 @@
 /*===- ModelRuntime.c - The C runtime linked into every MODEL.so ----------===*
  *
  * Implements the C ABI (dnnc_model.h) on top of what the compiler emits into
- * the model object: the tensor tables, __dnnc_dynamic and
+ * the model object: the tensor tables, __dnnc_descriptors and
  * __dnnc_entry(void **args).
  *
- * Static models take bare buffers: args holds the input buffers followed by
- * the output buffers, which the model writes.
- * Dynamic models take MLIR memref descriptors ({allocated, aligned, offset,
+ * Most static models take bare buffers: args holds the input buffers
+ * followed by the output buffers, which the model writes.
+ * Models with run-time dims (or zero-sized tensors, which have no bare
+ * pointer form) take MLIR memref descriptors ({allocated, aligned, offset,
  * sizes[rank], strides[rank]}, all 64-bit words): args[0] points to the
  * output descriptors, laid out one after the other, which the model fills
  * with buffers it allocates (malloc); args[1 + i] points to the descriptor of
@@ -16,22 +17,41 @@
 #include "dnnc/Runtime/dnnc_model.h"
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define DNNC_HIDDEN __attribute__((visibility("hidden")))
 
 extern DNNC_HIDDEN const int32_t __dnnc_num_inputs;
 extern DNNC_HIDDEN const int32_t __dnnc_num_outputs;
-extern DNNC_HIDDEN const int32_t __dnnc_dynamic;
+extern DNNC_HIDDEN const int32_t __dnnc_descriptors;
 extern DNNC_HIDDEN const dnnc_tensor_info __dnnc_inputs[];
 extern DNNC_HIDDEN const dnnc_tensor_info __dnnc_outputs[];
 extern DNNC_HIDDEN const char __dnnc_name[];
 extern DNNC_HIDDEN void __dnnc_entry(void **args);
 
+static int32_t runBare(const void *const *inputs, void *const *outputs);
+static int64_t numElements(int32_t rank, const int64_t *shape);
+
 uint32_t dnnc_abi_version(void) { return DNNC_ABI_VERSION; }
 const char *dnnc_model_name(void) { return __dnnc_name; }
 int32_t dnnc_num_inputs(void) { return __dnnc_num_inputs; }
 int32_t dnnc_num_outputs(void) { return __dnnc_num_outputs; }
-int32_t dnnc_is_dynamic(void) { return __dnnc_dynamic; }
+static int32_t infoIsDynamic(const dnnc_tensor_info *t) {
+  for (int32_t d = 0; d < t->rank; ++d)
+    if (t->shape[d] < 0)
+      return 1;
+  return 0;
+}
+
+int32_t dnnc_is_dynamic(void) {
+  for (int32_t i = 0; i < __dnnc_num_inputs; ++i)
+    if (infoIsDynamic(&__dnnc_inputs[i]))
+      return 1;
+  for (int32_t i = 0; i < __dnnc_num_outputs; ++i)
+    if (infoIsDynamic(&__dnnc_outputs[i]))
+      return 1;
+  return 0;
+}
 
 const dnnc_tensor_info *dnnc_input_info(int32_t index) {
   if (index < 0 || index >= __dnnc_num_inputs)
@@ -88,25 +108,6 @@ const char *dnnc_status_string(int32_t status) {
   }
 }
 
-int32_t dnnc_run(const void *const *inputs, void *const *outputs) {
-  if (__dnnc_dynamic)
-    return DNNC_ERROR_DYNAMIC_MODEL;
-  int32_t n = __dnnc_num_inputs + __dnnc_num_outputs;
-  void *buffers[n > 0 ? n : 1];
-  for (int32_t i = 0; i < __dnnc_num_inputs; ++i) {
-    if (!inputs || !inputs[i])
-      return DNNC_ERROR_NULL_BUFFER;
-    buffers[i] = (void *)inputs[i];
-  }
-  for (int32_t i = 0; i < __dnnc_num_outputs; ++i) {
-    if (!outputs || !outputs[i])
-      return DNNC_ERROR_NULL_BUFFER;
-    buffers[__dnnc_num_inputs + i] = outputs[i];
-  }
-  __dnnc_entry(buffers);
-  return DNNC_OK;
-}
-
 static int64_t numElements(int32_t rank, const int64_t *shape) {
   int64_t n = 1;
   for (int32_t d = 0; d < rank; ++d)
@@ -148,7 +149,7 @@ static int32_t runStatic(const dnnc_tensor *inputs, dnnc_tensor *outputs) {
       return DNNC_ERROR_OUT_OF_MEMORY;
     }
   }
-  int32_t rc = dnnc_run(in, out);
+  int32_t rc = runBare(in, out);
   for (int32_t i = 0; i < __dnnc_num_outputs; ++i) {
     if (rc != DNNC_OK) {
       free(out[i]);
@@ -215,8 +216,65 @@ int32_t dnnc_run_tensors(const dnnc_tensor *inputs, dnnc_tensor *outputs) {
     outputs[i].dtype = info->dtype;
     outputs[i].rank = info->rank;
   }
-  return __dnnc_dynamic ? runDynamic(inputs, outputs)
-                        : runStatic(inputs, outputs);
+  return __dnnc_descriptors ? runDynamic(inputs, outputs)
+                            : runStatic(inputs, outputs);
+}
+
+/* The bare-pointer entry of static models. */
+static int32_t runBare(const void *const *inputs, void *const *outputs) {
+  int32_t n = __dnnc_num_inputs + __dnnc_num_outputs;
+  void *buffers[n > 0 ? n : 1];
+  for (int32_t i = 0; i < __dnnc_num_inputs; ++i) {
+    if (!inputs || !inputs[i])
+      return DNNC_ERROR_NULL_BUFFER;
+    buffers[i] = (void *)inputs[i];
+  }
+  for (int32_t i = 0; i < __dnnc_num_outputs; ++i) {
+    if (!outputs || !outputs[i])
+      return DNNC_ERROR_NULL_BUFFER;
+    buffers[__dnnc_num_inputs + i] = outputs[i];
+  }
+  __dnnc_entry(buffers);
+  return DNNC_OK;
+}
+
+int32_t dnnc_run(const void *const *inputs, void *const *outputs) {
+  if (dnnc_is_dynamic())
+    return DNNC_ERROR_DYNAMIC_MODEL;
+  if (!__dnnc_descriptors)
+    return runBare(inputs, outputs);
+  /* A static model with a descriptor entry: run it, copy the outputs. */
+  dnnc_tensor in[__dnnc_num_inputs > 0 ? __dnnc_num_inputs : 1];
+  dnnc_tensor out[__dnnc_num_outputs > 0 ? __dnnc_num_outputs : 1];
+  int64_t dims[__dnnc_num_outputs > 0 ? __dnnc_num_outputs : 1][16];
+  for (int32_t i = 0; i < __dnnc_num_inputs; ++i) {
+    const dnnc_tensor_info *info = &__dnnc_inputs[i];
+    if (!inputs || !inputs[i])
+      return DNNC_ERROR_NULL_BUFFER;
+    in[i].data = (void *)inputs[i];
+    in[i].dtype = info->dtype;
+    in[i].rank = info->rank;
+    in[i].shape = (int64_t *)info->shape;
+    in[i].allocation = NULL;
+  }
+  for (int32_t i = 0; i < __dnnc_num_outputs; ++i) {
+    if (!outputs || !outputs[i])
+      return DNNC_ERROR_NULL_BUFFER;
+    if (__dnnc_outputs[i].rank > 16)
+      return DNNC_ERROR_SHAPE;
+    out[i].shape = dims[i];
+  }
+  int32_t rc = dnnc_run_tensors(in, out);
+  if (rc != DNNC_OK)
+    return rc;
+  for (int32_t i = 0; i < __dnnc_num_outputs; ++i) {
+    const dnnc_tensor_info *info = &__dnnc_outputs[i];
+    size_t bytes = (size_t)numElements(info->rank, info->shape) *
+                   (size_t)dnnc_dtype_size(info->dtype);
+    memcpy(outputs[i], out[i].data, bytes);
+    dnnc_release_tensor(&out[i]);
+  }
+  return DNNC_OK;
 }
 
 void dnnc_release_tensor(dnnc_tensor *tensor) {

@@ -45,7 +45,7 @@ CONST_OPERANDS = {
     {2, 3, 4}, "Trilu": {1}, "CenterCropPad": {1}, "Col2Im": {1, 2},
     "DFT": {1, 2}, "STFT": {1, 2, 3}, "BlackmanWindow": {0}, "HannWindow": {0},
     "HammingWindow": {0}, "MelWeightMatrix": {0, 1, 2, 3, 4},
-    "LSTM": {4}, "GRU": {4}, "RNN": {4},
+    "LSTM": {4}, "GRU": {4}, "RNN": {4}, "Dropout": {1, 2},
 }
 
 

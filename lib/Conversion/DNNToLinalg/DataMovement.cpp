@@ -694,6 +694,21 @@ struct TileLowering : OpRewritePattern<TileOp> {
   }
 };
 
+/// A constant with no elements becomes tensor.empty: it holds no data, and
+/// a zero-sized memref.global cannot be emitted.
+struct ZeroSizedConstant : OpRewritePattern<arith::ConstantOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(arith::ConstantOp op,
+                                PatternRewriter &rewriter) const override {
+    auto t = dyn_cast<RankedTensorType>(op.getType());
+    if (!t || !t.hasStaticShape() || t.getNumElements() != 0)
+      return failure();
+    rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, t.getShape(),
+                                                 t.getElementType());
+    return success();
+  }
+};
+
 struct ConstantOfShapeLowering : OpRewritePattern<ConstantOfShapeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConstantOfShapeOp op,
@@ -807,6 +822,6 @@ void dnnc::populateDataMovementPatterns(RewritePatternSet &patterns) {
                TransposeLowering, ConcatLowering, SplitLowering, SliceLowering,
                GatherLowering, GatherElementsLowering, ScatterElementsLowering,
                ScatterNDLowering, PadLowering, TileLowering, ShapeLowering,
-               ConstantOfShapeLowering, RangeLowering>(
+               ConstantOfShapeLowering, RangeLowering, ZeroSizedConstant>(
       patterns.getContext());
 }

@@ -69,6 +69,8 @@ FailureOr<ModelSignature> getModelSignature(ModuleOp module, StringRef entry) {
     for (int64_t d : rt.getShape()) {
       tensor.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
       sig.dynamic |= ShapedType::isDynamic(d);
+      // Zero-sized memrefs have no bare-pointer form.
+      sig.descriptors |= ShapedType::isDynamic(d) || d == 0;
     }
     list.push_back(tensor);
   };
@@ -141,10 +143,10 @@ std::unique_ptr<llvm::Module> translateModel(ModuleOp module,
   // Static models: the bare-pointer entry takes inputs then outputs.
   // Dynamic models: the C interface takes a pointer to the result
   // descriptors, then a pointer to each input descriptor.
-  size_t n = sig.dynamic ? 1 + sig.inputs.size()
-                         : sig.inputs.size() + sig.outputs.size();
+  size_t n = sig.descriptors ? 1 + sig.inputs.size()
+                             : sig.inputs.size() + sig.outputs.size();
   std::string calleeName =
-      sig.dynamic ? "_mlir_ciface_" + sig.entry : sig.entry;
+      sig.descriptors ? "_mlir_ciface_" + sig.entry : sig.entry;
   llvm::Function *main = m->getFunction(calleeName);
   if (!main || main->arg_size() != n) {
     err = "the lowered entry function '" + calleeName + "' does not take " +
@@ -167,7 +169,7 @@ std::unique_ptr<llvm::Module> translateModel(ModuleOp module,
   }
   b.CreateCall(main, args);
   b.CreateRetVoid();
-  addInt32(*m, "__dnnc_dynamic", sig.dynamic ? 1 : 0);
+  addInt32(*m, "__dnnc_descriptors", sig.descriptors ? 1 : 0);
   addInt32(*m, "__dnnc_num_inputs", sig.inputs.size());
   addInt32(*m, "__dnnc_num_outputs", sig.outputs.size());
   addTensorTable(*m, "__dnnc_inputs", sig.inputs);

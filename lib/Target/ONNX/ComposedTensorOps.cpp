@@ -572,6 +572,36 @@ LogicalResult importScatterND(NodeImporter &n) {
 }
 } // namespace
 
+
+/// ReverseSequence: along the time axis, the first seq_lens[b] elements of
+/// batch b are reversed: a gather at t < len ? len - 1 - t : t.
+static LogicalResult importReverseSequence(NodeImporter &n) {
+  auto in = n.inputType(0);
+  int64_t rank = in.getRank();
+  int64_t timeAxis = n.attrInt("time_axis", 0);
+  int64_t batchAxis = n.attrInt("batch_axis", 1);
+  if (rank < 2 || !in.hasStaticShape() || timeAxis == batchAxis ||
+      (timeAxis != 0 && timeAxis != 1) || (batchAxis != 0 && batchAxis != 1))
+    return n.fail("needs a static input and time/batch axes 0 and 1");
+  Type i64 = n.b.getI64Type();
+  Value lens = n.input(1);
+  auto lt = n.inputType(1);
+  if (!lt.getElementType().isInteger(64))
+    lens = n.create<dnn::CastOp>(RankedTensorType::get(lt.getShape(), i64),
+                                 lens);
+  SmallVector<int64_t> ls(rank, 1);
+  ls[batchAxis] = in.getDimSize(batchAxis);
+  lens = n.create<dnn::ReshapeOp>(RankedTensorType::get(ls, i64), lens);
+  Value t = iota(n, rank, timeAxis, in.getDimSize(timeAxis));
+  Value rev = n.create<dnn::SubOp>(n.create<dnn::SubOp>(lens, scalar(n, i64, 1)),
+                                   t);
+  Value src = n.create<dnn::WhereOp>(n.create<dnn::LessOp>(t, lens), rev, t);
+  src = n.create<dnn::ExpandOp>(RankedTensorType::get(in.getShape(), i64), src);
+  n.setOutput(0, n.create<dnn::GatherElementsOp>(
+                     in, n.input(0), src, n.b.getI64IntegerAttr(timeAxis)));
+  return success();
+}
+
 void onnximport::registerComposedTensorHandlers(HandlerRegistry &r) {
   r.add("Scatter", 9, importScatterElements);
   for (int v : {11, 13, 16, 18}) {
@@ -600,6 +630,7 @@ void onnximport::registerComposedTensorHandlers(HandlerRegistry &r) {
   r.add("CumSum", 14, importCumSum);
   r.add("GatherElements", 11, importGatherElements);
   r.add("GatherElements", 13, importGatherElements);
+  r.add("ReverseSequence", 10, importReverseSequence);
   r.add("OneHot", 9, importOneHot);
   r.add("OneHot", 11, importOneHot);
 }

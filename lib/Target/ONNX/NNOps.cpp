@@ -171,11 +171,66 @@ template <typename GlobalOp> LogicalResult importGlobalPool(NodeImporter &n) {
   return success();
 }
 
+/// BatchNormalization in training mode: normalizes with the batch statistics
+/// (mean and population variance over every dim but the channels) and
+/// returns the updated running mean/variance:
+/// running * momentum + batch * (1 - momentum).
+LogicalResult importBatchNormTraining(NodeImporter &n) {
+  auto in = n.inputType(0);
+  Type et = in.getElementType();
+  if (!isa<FloatType>(et))
+    return n.fail("training mode needs a float input");
+  int64_t rank = in.getRank();
+  SmallVector<int64_t> axes = {0};
+  for (int64_t i = 2; i < rank; ++i)
+    axes.push_back(i);
+  auto keepT = RankedTensorType::get(reduceShape(in.getShape(), axes, true), et);
+  auto vecT = RankedTensorType::get({in.getDimSize(1)}, et);
+  auto axesAttr = n.b.getDenseI64ArrayAttr(axes);
+  Value x = n.input(0);
+  Value mean =
+      n.create<dnn::ReduceMeanOp>(keepT, x, axesAttr, n.b.getBoolAttr(true));
+  Value diff = n.create<dnn::SubOp>(x, mean);
+  Value var = n.create<dnn::ReduceMeanOp>(
+      keepT, n.create<dnn::MulOp>(diff, diff), axesAttr, n.b.getBoolAttr(true));
+  auto scalarOf = [&](double v) {
+    return n.constant(DenseElementsAttr::get(RankedTensorType::get({}, et),
+                                             n.b.getFloatAttr(et, v)));
+  };
+  Value eps = scalarOf(n.attrFloat("epsilon", 1e-5f));
+  Value den = n.create<dnn::SqrtOp>(keepT, n.create<dnn::AddOp>(var, eps));
+  SmallVector<int64_t> ps(rank - 1, 1);
+  ps[0] = in.getDimSize(1);
+  auto paramT = RankedTensorType::get(ps, et);
+  Value scale = n.create<dnn::ReshapeOp>(paramT, n.input(1));
+  Value bias = n.create<dnn::ReshapeOp>(paramT, n.input(2));
+  Value y = n.create<dnn::AddOp>(
+      n.create<dnn::MulOp>(n.create<dnn::DivOp>(diff, den), scale), bias);
+  n.setOutput(0, y);
+  float momentum = n.attrFloat("momentum", 0.9f);
+  auto update = [&](Value running, Value batch) -> Value {
+    Value b = n.create<dnn::ReshapeOp>(vecT, batch);
+    return n.create<dnn::AddOp>(
+        n.create<dnn::MulOp>(running, scalarOf(momentum)),
+        n.create<dnn::MulOp>(b, scalarOf(1.0 - momentum)));
+  };
+  if (n.hasOutput(1))
+    n.setOutput(1, update(n.input(3), mean));
+  if (n.hasOutput(2))
+    n.setOutput(2, update(n.input(4), var));
+  return success();
+}
+
 LogicalResult importBatchNorm(NodeImporter &n) {
-  if (n.attrInt("training_mode", 0) != 0 || n.hasOutput(1))
-    return n.fail("training mode is not supported");
   if (n.numInputs() != 5)
     return n.fail("expects 5 inputs");
+  if (n.attrInt("training_mode", 0) != 0 || n.hasOutput(1)) {
+    // Opset 14+ trains with training_mode; older opsets' extra outputs
+    // (saved mean/var) are not supported.
+    if (n.sinceVersion < 14)
+      return n.fail("training mode before opset 14 is not supported");
+    return importBatchNormTraining(n);
+  }
   auto in = n.inputType(0);
   if (in.getRank() < 2)
     return n.fail("input must have rank >= 2");

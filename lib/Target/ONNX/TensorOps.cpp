@@ -695,15 +695,32 @@ void onnximport::registerTensorHandlers(HandlerRegistry &r) {
     r.add("Dropout", v, [](NodeImporter &n) -> LogicalResult {
       if (n.sinceVersion >= 12 && n.hasInput(2)) {
         auto mode = n.constInput(2);
-        if (!mode || *mode.value_begin<bool>())
-          return n.fail("training mode is not supported");
+        if (!mode)
+          return n.fail("a run-time training_mode is not supported");
+        // Training with ratio 0 drops nothing; other ratios need random
+        // masks.
+        auto ratio = n.hasInput(1) ? n.constInput(1) : DenseElementsAttr();
+        bool zero = ratio && isa<FloatType>(ratio.getElementType()) &&
+                    (*ratio.value_begin<APFloat>()).isZero();
+        if (*mode.value_begin<bool>() && !zero)
+          return n.fail("training mode with a non-zero ratio (random "
+                        "masks) is not supported");
       }
       n.setOutput(0, n.input(0));
-      // Inference: the mask keeps every element.
+      // The mask keeps every element.
       if (n.hasOutput(1)) {
-        auto t =
-            RankedTensorType::get(n.inputType(0).getShape(), n.b.getI1Type());
-        n.setOutput(1, n.constant(DenseElementsAttr::get(t, true)));
+        auto in = n.inputType(0);
+        auto t = RankedTensorType::get(in.getShape(), n.b.getI1Type());
+        if (in.hasStaticShape()) {
+          n.setOutput(1, n.constant(DenseElementsAttr::get(t, true)));
+        } else {
+          Value shape = n.create<dnn::ShapeOp>(
+              RankedTensorType::get({in.getRank()}, n.b.getI64Type()),
+              n.input(0), n.b.getI64IntegerAttr(0),
+              n.b.getI64IntegerAttr(in.getRank()));
+          n.setOutput(1, n.create<dnn::ConstantOfShapeOp>(
+                             t, shape, n.b.getBoolAttr(true)));
+        }
       }
       return success();
     });

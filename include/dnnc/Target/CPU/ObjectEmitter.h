@@ -20,9 +20,11 @@ struct ModelSignature {
   std::string name;
   std::string entry;
   std::vector<Tensor> inputs, outputs;
-  /// True when some dim is known only at run time: the entry then takes and
-  /// returns memref descriptors (see ModelRuntime.c).
+  /// True when some dim is known only at run time.
   bool dynamic = false;
+  /// The entry takes and returns memref descriptors (see ModelRuntime.c):
+  /// with run-time dims or zero-sized tensors.
+  bool descriptors = false;
 };
 
 /// Reads the signature of the entry function of an imported dnn module.
