@@ -141,7 +141,7 @@ LogicalResult importHardmax(NodeImporter &n) {
       n.create<dnn::ArgMaxOp>(at, n.input(0), n.b.getI64IntegerAttr(axis),
                               n.b.getBoolAttr(true), n.b.getBoolAttr(false));
   Value eq = n.create<dnn::EqualOp>(
-      am, iota(n, in.getRank(), axis, in.getDimSize(axis)));
+      am, iotaOf(n, n.input(0), axis, in.getRank(), axis));
   n.setOutput(0, n.create<dnn::CastOp>(in, eq));
   return success();
 }

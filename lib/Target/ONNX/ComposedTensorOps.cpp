@@ -68,8 +68,21 @@ LogicalResult importTrilu(NodeImporter &n) {
     k = (*c)[0];
   }
   bool upper = n.attrInt("upper", 1);
-  int64_t rows = in.getDimSize(in.getRank() - 2),
-          cols = in.getDimSize(in.getRank() - 1);
+  int64_t rank = in.getRank();
+  int64_t rows = in.getDimSize(rank - 2), cols = in.getDimSize(rank - 1);
+  if (ShapedType::isDynamic(rows) || ShapedType::isDynamic(cols)) {
+    // Run-time sizes: the mask compares column - row with k.
+    Type i64 = n.b.getI64Type();
+    Value i = iotaOf(n, n.input(0), rank - 2, rank, rank - 2);
+    Value j = iotaOf(n, n.input(0), rank - 1, rank, rank - 1);
+    Value diff = n.create<dnn::SubOp>(j, i);
+    Value kc = scalar(n, i64, k);
+    Value m = upper ? n.create<dnn::GreaterEqualOp>(diff, kc)
+                    : n.create<dnn::LessEqualOp>(diff, kc);
+    n.setOutput(0, n.create<dnn::WhereOp>(m, n.input(0),
+                                          scalar(n, in.getElementType(), 0)));
+    return success();
+  }
   SmallVector<bool> mask(rows * cols);
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j)
@@ -92,6 +105,16 @@ LogicalResult importEyeLike(NodeImporter &n) {
       return n.fail("unsupported dtype " + onnxTypeName(a->i()));
   }
   int64_t k = n.attrInt("k", 0), r = in.getDimSize(0), c = in.getDimSize(1);
+  if (!in.hasStaticShape()) {
+    // Run-time sizes: ones where column - row == k.
+    Type i64 = n.b.getI64Type();
+    Value diff = n.create<dnn::SubOp>(iotaOf(n, n.input(0), 1, 2, 1),
+                                      iotaOf(n, n.input(0), 0, 2, 0));
+    Value on = n.create<dnn::EqualOp>(diff, scalar(n, i64, k));
+    n.setOutput(0, n.create<dnn::CastOp>(
+                       RankedTensorType::get(in.getShape(), et), on));
+    return success();
+  }
   SmallVector<Attribute> vals;
   for (int64_t i = 0; i < r; ++i)
     for (int64_t j = 0; j < c; ++j) {
@@ -131,6 +154,26 @@ LogicalResult importCumSum(NodeImporter &n) {
     x = n.create<dnn::TransposeOp>(RankedTensorType::get(shape, et), x,
                                    n.b.getDenseI64ArrayAttr(perm));
   int64_t len = in.getDimSize(axis);
+  if (ShapedType::isDynamic(len)) {
+    // Run-time length: T[i][j] from iotas over the (last) axis of x.
+    Type i64 = n.b.getI64Type();
+    Value i = iotaOf(n, x, rank - 1, 2, 1), j = iotaOf(n, x, rank - 1, 2, 1);
+    i = n.create<dnn::TransposeOp>(
+        RankedTensorType::get({ShapedType::kDynamic, 1}, i64), i,
+        n.b.getDenseI64ArrayAttr({1, 0}));
+    Value on = reverse ? (exclusive ? n.create<dnn::GreaterOp>(i, j)
+                                    : n.create<dnn::GreaterEqualOp>(i, j))
+                       : (exclusive ? n.create<dnn::LessOp>(i, j)
+                                    : n.create<dnn::LessEqualOp>(i, j));
+    auto tt = RankedTensorType::get(
+        {ShapedType::kDynamic, ShapedType::kDynamic}, et);
+    Value t = n.create<dnn::CastOp>(tt, on);
+    x = n.create<dnn::MatMulOp>(x, t);
+    if (axis != rank - 1)
+      x = n.create<dnn::TransposeOp>(in, x, n.b.getDenseI64ArrayAttr(inv));
+    n.setOutput(0, x);
+    return success();
+  }
   SmallVector<Attribute> tri;
   for (int64_t i = 0; i < len; ++i)
     for (int64_t j = 0; j < len; ++j) {

@@ -43,6 +43,33 @@ inline Value iota(NodeImporter &n, int64_t rank, int64_t axis, int64_t size) {
       RankedTensorType::get(shape, n.b.getI64Type()), ArrayRef(vals)));
 }
 
+/// 0..n-1 along `axis` of a rank-`rank` i64 tensor of ones elsewhere, where
+/// n is dim `xDim` of `x`: a constant for a static dim, else a dnn.range of
+/// the run-time dim.
+inline Value iotaOf(NodeImporter &n, Value x, int64_t xDim, int64_t rank,
+                    int64_t axis) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  if (!xt.isDynamicDim(xDim))
+    return iota(n, rank, axis, xt.getDimSize(xDim));
+  Type i64 = n.b.getI64Type();
+  Value d = n.create<dnn::ShapeOp>(RankedTensorType::get({1}, i64), x,
+                                   n.b.getI64IntegerAttr(xDim),
+                                   n.b.getI64IntegerAttr(xDim + 1));
+  d = n.create<dnn::ReshapeOp>(RankedTensorType::get({}, i64), d);
+  Value r = n.create<dnn::RangeOp>(
+      RankedTensorType::get({ShapedType::kDynamic}, i64), scalar(n, i64, 0), d,
+      scalar(n, i64, 1));
+  SmallVector<int64_t> axes, shape(rank, 1);
+  shape[axis] = ShapedType::kDynamic;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != axis)
+      axes.push_back(i);
+  if (axes.empty())
+    return r;
+  return n.create<dnn::UnsqueezeOp>(RankedTensorType::get(shape, i64), r,
+                                    n.b.getDenseI64ArrayAttr(axes));
+}
+
 } // namespace dnnc::onnximport
 
 #endif // DNNC_LIB_TARGET_ONNX_COMPOSITION_H

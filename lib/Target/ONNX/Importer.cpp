@@ -584,7 +584,9 @@ static bool handlesRuntimeDims(StringRef op) {
       // Data movement and shapes.
       "Concat", "Constant", "ConstantOfShape", "Expand", "Flatten", "Gather",
       "GatherElements", "Range", "Reshape", "Shape", "Size", "Slice", "Split",
-      "Squeeze", "Tile", "Transpose", "Unsqueeze"};
+      "Squeeze", "Tile", "Transpose", "Unsqueeze",
+      // Compositions over run-time iotas (Composition.h iotaOf).
+      "Hardmax", "Trilu", "EyeLike", "CumSum"};
   return ops.contains(op);
 }
 
