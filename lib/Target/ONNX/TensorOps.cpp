@@ -40,8 +40,12 @@ LogicalResult importRuntimeReshape(NodeImporter &n, ArrayRef<int64_t> dims) {
   auto in = n.inputType(0);
   Value shape = n.input(1);
   auto st = dyn_cast<RankedTensorType>(shape.getType());
-  if (!st || st.getRank() != 1 || st.isDynamicDim(0))
-    return n.fail("the target shape has no static length");
+  if (!st || st.getRank() != 1 || st.isDynamicDim(0)) {
+    std::string ty;
+    llvm::raw_string_ostream os(ty);
+    os << shape.getType();
+    return n.fail("the target shape (" + ty + ") has no static length");
+  }
   SmallVector<int64_t> out(dims);
   if (out.size() != (size_t)st.getDimSize(0))
     out.assign(st.getDimSize(0), ShapedType::kDynamic);

@@ -63,6 +63,14 @@ OpFoldResult AddOp::fold(FoldAdaptor a) {
       a.getLhs(), a.getRhs(), getType(),
       [](APInt x, APInt y) -> std::optional<APInt> { return x + y; });
 }
+/// Negation of integer constants (shape arithmetic: -axis counts).
+OpFoldResult NegOp::fold(FoldAdaptor a) {
+  auto c = dyn_cast_or_null<DenseIntElementsAttr>(a.getInput());
+  if (!c || c.getElementType().isInteger(1))
+    return {};
+  return c.mapValues(c.getElementType(), [](const APInt &v) { return -v; });
+}
+
 OpFoldResult SubOp::fold(FoldAdaptor a) {
   if (isSplatOf(a.getRhs(), 0) && getLhs().getType() == getType())
     return getLhs();

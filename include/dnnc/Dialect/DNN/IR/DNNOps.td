@@ -45,7 +45,7 @@ def DNN_ErfOp : DNN_UnaryOp<"erf", "Gauss error function.">;
 def DNN_ExpOp : DNN_UnaryOp<"exp", "Natural exponential.">;
 def DNN_LogOp : DNN_UnaryOp<"log", "Natural logarithm.">;
 def DNN_SqrtOp : DNN_UnaryOp<"sqrt", "Square root.">;
-def DNN_NegOp : DNN_UnaryOp<"neg", "Negation.">;
+def DNN_NegOp : DNN_UnaryOp<"neg", "Negation."> { let hasFolder = 1; }
 def DNN_AbsOp : DNN_UnaryOp<"abs", "Absolute value.">;
 def DNN_ReciprocalOp : DNN_UnaryOp<"reciprocal", "1 / x.">;
 def DNN_FloorOp : DNN_UnaryOp<"floor", "Round toward negative infinity.">;
