@@ -70,8 +70,9 @@ save("dynamic", [helper.make_node("Relu", ["x"], ["y"], name="relu")], [x],
      [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4])])
 
 # An op whose importer does not take run-time dims yet.
-save("dynamic_hardmax", [helper.make_node("Hardmax", ["x"], ["y"], name="hm")], [x],
-     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4])])
+x4 = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4, 2, 2])
+save("dynamic_lrn", [helper.make_node("LRN", ["x"], ["y"], name="lrn", size=3)], [x4],
+     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4, 2, 2])])
 
 # Weights in an external data file.
 w = const("w", [4, 4])

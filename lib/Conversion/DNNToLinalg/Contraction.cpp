@@ -149,18 +149,8 @@ static Value lowerDynamicMatMul(OpBuilder &b, Location loc, MatMulOp op) {
       unit[cur.getRank() - 1] = true;
     if (lt0.getRank() == 1)
       unit[cur.getRank() - 2] = true;
-    SmallVector<ReassociationIndices> groups;
-    ReassociationIndices g;
-    for (int64_t i = 0; i < cur.getRank(); ++i) {
-      g.push_back(i);
-      if (!unit[i]) {
-        groups.push_back(g);
-        g.clear();
-      }
-    }
-    if (!g.empty() && !groups.empty())
-      groups.back().append(g.begin(), g.end());
-    result = tensor::CollapseShapeOp::create(b, loc, resT, result, groups);
+    result = tensor::CollapseShapeOp::create(b, loc, resT, result,
+                                             unitDimGroups(unit));
   }
   if (result.getType() != resT)
     result = tensor::CastOp::create(b, loc, resT, result);

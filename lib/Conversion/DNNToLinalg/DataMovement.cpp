@@ -70,26 +70,6 @@ static Value normalizeIndex(OpBuilder &b, Location l, Value i, int64_t n) {
 }
 
 namespace {
-/// Groups the dims of the higher-rank `full` shape around the dims kept in
-/// the lower-rank shape: `unit[i]` marks the dims of `full` that are dropped
-/// (unit dims); each dropped dim joins the next kept one (trailing ones the
-/// last group).
-static SmallVector<ReassociationIndices>
-unitDimGroups(ArrayRef<bool> unit) {
-  SmallVector<ReassociationIndices> groups;
-  ReassociationIndices cur;
-  for (int64_t i = 0; i < (int64_t)unit.size(); ++i) {
-    cur.push_back(i);
-    if (!unit[i]) {
-      groups.push_back(cur);
-      cur.clear();
-    }
-  }
-  if (!cur.empty() && !groups.empty())
-    groups.back().append(cur.begin(), cur.end());
-  return groups;
-}
-
 /// Inserts or removes unit dims (Squeeze/Unsqueeze with run-time dims).
 static Value reshapeUnitDims(OpBuilder &b, Location loc, Value input,
                              RankedTensorType t, ArrayRef<int64_t> axes,
@@ -99,7 +79,7 @@ static Value reshapeUnitDims(OpBuilder &b, Location loc, Value input,
   SmallVector<bool> unit(fullRank, false);
   for (int64_t a : axes)
     unit[a] = true;
-  auto groups = unitDimGroups(unit);
+  auto groups = dnnc::unitDimGroups(unit);
   if (!insert)
     return tensor::CollapseShapeOp::create(b, loc, t, input, groups);
   SmallVector<OpFoldResult> outShape;

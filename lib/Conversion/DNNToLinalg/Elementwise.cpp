@@ -318,6 +318,21 @@ Value dnnc::buildReshape(OpBuilder &b, Location loc, Value input,
   return tensor::ExpandShapeOp::create(b, loc, resultType, flat, re);
 }
 
+SmallVector<ReassociationIndices> dnnc::unitDimGroups(ArrayRef<bool> unit) {
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices cur;
+  for (int64_t i = 0; i < (int64_t)unit.size(); ++i) {
+    cur.push_back(i);
+    if (!unit[i]) {
+      groups.push_back(cur);
+      cur.clear();
+    }
+  }
+  if (!cur.empty() && !groups.empty())
+    groups.back().append(cur.begin(), cur.end());
+  return groups;
+}
+
 Value dnnc::buildReshapeTo(OpBuilder &b, Location loc, Value input,
                            RankedTensorType resultType, ValueRange dims) {
   SmallVector<Value> i64Dims;

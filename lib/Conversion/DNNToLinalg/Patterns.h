@@ -10,6 +10,7 @@
 #include "dnnc/Dialect/DNN/IR/DNNOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include <functional>
 
@@ -78,6 +79,12 @@ mlir::Value scalarConst(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
 /// (it takes the remaining element count).
 mlir::Value buildReshape(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::Value input, mlir::RankedTensorType resultType);
+
+/// Reassociation that drops (or, expanding, inserts) the dims marked `unit`
+/// of the higher-rank shape: each unit dim joins the next kept dim, trailing
+/// ones the last group (no groups when every dim is a unit dim).
+llvm::SmallVector<mlir::ReassociationIndices>
+unitDimGroups(llvm::ArrayRef<bool> unit);
 
 /// tensor.reshape of `input` to `resultType` whose dims are `dims` (index
 /// values, one per result dim).
