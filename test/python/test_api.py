@@ -184,3 +184,20 @@ def test_cli_exit_code_and_one_line_error(tmp_path):
     assert len(lines) == 1
     assert "node 'my_det' (Det)" in lines[0]
     assert not (tmp_path / "det.so").exists()
+
+
+def test_zero_sized_tensors(tmp_path):
+    # A slice past the end has zero rows; the model still runs (its entry
+    # takes memref descriptors, which dnnc_run wraps).
+    from onnx import numpy_helper
+    inits = [numpy_helper.from_array(np.array(v, np.int64), n)
+             for n, v in [("s", [5]), ("e", [9]), ("a", [0])]]
+    path = make_model(str(tmp_path / "empty.onnx"),
+                      [helper.make_node("Slice", ["x", "s", "e", "a"], ["y"], name="sl"),
+                       helper.make_node("Relu", ["x"], ["z"], name="r")],
+                      [f32("x", [2, 4])], [f32("y", [0, 4]), f32("z", [2, 4])], inits)
+    m = dnnc.compile(path)
+    x = np.arange(8, dtype=np.float32).reshape(2, 4) - 4
+    out = m.run({"x": x})
+    assert out["y"].shape == (0, 4)
+    np.testing.assert_array_equal(out["z"], np.maximum(x, 0))
