@@ -590,7 +590,7 @@ static bool handlesRuntimeDims(StringRef op) {
   return ops.contains(op);
 }
 
-/// True when a node input or an ONNX-inferred output has a run-time dim.
+/// True when a node input has a run-time dim.
 static bool touchesRuntimeDims(const onnx::NodeProto &node,
                                const GraphState &state) {
   for (const std::string &name : node.input()) {
