@@ -93,7 +93,11 @@ struct DNNCTileAndVectorizePass
         t[k] = tileK;
       return t;
     }
-    // Elementwise, reductions, transposes: a vector along the innermost dim.
+    // Elementwise, reductions, transposes: a vector along the innermost dim
+    // (static ops only: tiling every run-time elementwise op multiplies the
+    // loops one-shot bufferization has to analyse).
+    if (!isStatic(op))
+      return {};
     bool extracts = false;
     op->walk([&](tensor::ExtractOp) { extracts = true; });
     if (extracts || !innermostContiguous(op) ||
