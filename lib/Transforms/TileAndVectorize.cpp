@@ -101,12 +101,7 @@ struct DNNCTileAndVectorizePass
     bool extracts = false;
     op->walk([&](tensor::ExtractOp) { extracts = true; });
     if (extracts || !innermostContiguous(op) ||
-        !isa<linalg::GenericOp, linalg::FillOp, linalg::TransposeOp,
-             linalg::CopyOp>(op.getOperation()))
-      return {};
-    // The vectorizer's preconditions hold for the static tiles; check them
-    // on the op itself only when it is static.
-    if (isStatic(op) && failed(linalg::vectorizeOpPrecondition(op)))
+        failed(linalg::vectorizeOpPrecondition(op)))
       return {};
     SmallVector<int64_t> t(n, 1);
     t[n - 1] = vectorWidth;
