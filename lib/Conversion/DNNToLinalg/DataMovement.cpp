@@ -689,6 +689,78 @@ struct ZeroSizedConstant : OpRewritePattern<arith::ConstantOp> {
   }
 };
 
+/// NonZero: one pass counts the non-zero elements, a second writes their
+/// row-major positions (both sequential scalar loops over the elements).
+struct NonZeroLowering : OpRewritePattern<NonZeroOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(NonZeroOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inT = cast<RankedTensorType>(op.getInput().getType());
+    if (!inT.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "run-time input dims");
+    Location loc = op.getLoc();
+    Value x = op.getInput();
+    Type et = inT.getElementType();
+    SmallVector<int64_t> shape(inT.getShape());
+    if (shape.empty())
+      shape.push_back(1);
+    auto isNonZero = [&](OpBuilder &b, Location l, ArrayRef<Value> pos) {
+      SmallVector<Value> at(pos);
+      if (inT.getRank() == 0)
+        at.clear();
+      Value v = tensor::ExtractOp::create(b, l, x, at);
+      if (isa<FloatType>(et))
+        return (Value)arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNE, v,
+                                            scalarConst(b, l, et, 0));
+      return (Value)arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, v,
+                                          scalarConst(b, l, et, 0));
+    };
+    int64_t n = inT.getNumElements();
+    auto count = scf::ForOp::create(
+        rewriter, loc, idx(rewriter, loc, 0), idx(rewriter, loc, n),
+        idx(rewriter, loc, 1), ValueRange{idx(rewriter, loc, 0)},
+        [&](OpBuilder &b, Location l, Value i, ValueRange acc) {
+          Value nz = isNonZero(b, l, delinearize(b, l, i, shape));
+          Value one = arith::SelectOp::create(b, l, nz, idx(b, l, 1),
+                                              idx(b, l, 0));
+          scf::YieldOp::create(b, l,
+                               ValueRange{arith::AddIOp::create(b, l, acc[0],
+                                                                one)});
+        });
+    auto t = cast<RankedTensorType>(op.getType());
+    Value init = buildEmpty(rewriter, loc, t,
+                            {idx(rewriter, loc, (int64_t)shape.size()),
+                             count.getResult(0)});
+    auto fill = scf::ForOp::create(
+        rewriter, loc, idx(rewriter, loc, 0), idx(rewriter, loc, n),
+        idx(rewriter, loc, 1), ValueRange{init, idx(rewriter, loc, 0)},
+        [&](OpBuilder &b, Location l, Value i, ValueRange acc) {
+          SmallVector<Value> pos = delinearize(b, l, i, shape);
+          Value nz = isNonZero(b, l, pos);
+          auto ifOp = scf::IfOp::create(
+              b, l, nz,
+              [&](OpBuilder &tb, Location tl) {
+                Value r = acc[0];
+                for (auto [d, p] : llvm::enumerate(pos))
+                  r = tensor::InsertOp::create(
+                      tb, tl,
+                      arith::IndexCastOp::create(tb, tl, tb.getI64Type(), p), r,
+                      ValueRange{idx(tb, tl, d), acc[1]});
+                scf::YieldOp::create(
+                    tb, tl,
+                    ValueRange{r, arith::AddIOp::create(tb, tl, acc[1],
+                                                        idx(tb, tl, 1))});
+              },
+              [&](OpBuilder &eb, Location el) {
+                scf::YieldOp::create(eb, el, ValueRange{acc[0], acc[1]});
+              });
+          scf::YieldOp::create(b, l, ifOp.getResults());
+        });
+    rewriter.replaceOp(op, fill.getResult(0));
+    return success();
+  }
+};
+
 struct ConstantOfShapeLowering : OpRewritePattern<ConstantOfShapeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConstantOfShapeOp op,
@@ -802,6 +874,7 @@ void dnnc::populateDataMovementPatterns(RewritePatternSet &patterns) {
                TransposeLowering, ConcatLowering, SplitLowering, SliceLowering,
                GatherLowering, GatherElementsLowering, ScatterElementsLowering,
                ScatterNDLowering, PadLowering, TileLowering, ShapeLowering,
-               ConstantOfShapeLowering, RangeLowering, ZeroSizedConstant>(
+               ConstantOfShapeLowering, RangeLowering, ZeroSizedConstant,
+               NonZeroLowering>(
       patterns.getContext());
 }

@@ -645,6 +645,54 @@ static LogicalResult importReverseSequence(NodeImporter &n) {
   return success();
 }
 
+
+/// NonZero: positions of the non-zero elements (a run-time count).
+static LogicalResult importNonZero(NodeImporter &n) {
+  auto in = n.inputType(0);
+  auto t = RankedTensorType::get(
+      {std::max<int64_t>(in.getRank(), 1), ShapedType::kDynamic},
+      n.b.getI64Type());
+  n.setOutput(0, n.create<dnn::NonZeroOp>(t, n.input(0)));
+  return success();
+}
+
+/// Compress: the slices along `axis` (of the flattened input without one)
+/// whose condition is true, as a gather at NonZero(condition).
+static LogicalResult importCompress(NodeImporter &n) {
+  auto in = n.inputType(0), ct = n.inputType(1);
+  if (ct.getRank() != 1)
+    return n.fail("condition must be 1-D");
+  Value x = n.input(0);
+  int64_t axis = 0;
+  if (n.attr("axis")) {
+    axis = n.attrInt("axis", 0);
+    if (failed(normalizeAxis(axis, in.getRank())))
+      return n.fail("axis out of range");
+  } else {
+    int64_t total = in.hasStaticShape() ? in.getNumElements()
+                                        : ShapedType::kDynamic;
+    x = n.create<dnn::FlattenOp>(
+        RankedTensorType::get({1, total}, in.getElementType()), x,
+        n.b.getI64IntegerAttr(0));
+    x = n.create<dnn::SqueezeOp>(
+        RankedTensorType::get({total}, in.getElementType()), x,
+        n.b.getDenseI64ArrayAttr({0}));
+  }
+  Type i64 = n.b.getI64Type();
+  auto dyn = ShapedType::kDynamic;
+  Value nz = n.create<dnn::NonZeroOp>(RankedTensorType::get({1, dyn}, i64),
+                                      n.input(1));
+  Value idx = n.create<dnn::SqueezeOp>(RankedTensorType::get({dyn}, i64), nz,
+                                       n.b.getDenseI64ArrayAttr({0}));
+  auto xt = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> shape(xt.getShape());
+  shape[axis] = dyn;
+  n.setOutput(0, n.create<dnn::GatherOp>(
+                     RankedTensorType::get(shape, xt.getElementType()), x, idx,
+                     n.b.getI64IntegerAttr(axis)));
+  return success();
+}
+
 void onnximport::registerComposedTensorHandlers(HandlerRegistry &r) {
   r.add("Scatter", 9, importScatterElements);
   for (int v : {11, 13, 16, 18}) {
@@ -674,6 +722,10 @@ void onnximport::registerComposedTensorHandlers(HandlerRegistry &r) {
   r.add("GatherElements", 11, importGatherElements);
   r.add("GatherElements", 13, importGatherElements);
   r.add("ReverseSequence", 10, importReverseSequence);
+  for (int v : {9, 13})
+    r.add("NonZero", v, importNonZero);
+  r.add("Compress", 9, importCompress);
+  r.add("Compress", 11, importCompress);
   r.add("OneHot", 9, importOneHot);
   r.add("OneHot", 11, importOneHot);
 }

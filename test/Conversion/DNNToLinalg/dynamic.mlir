@@ -161,3 +161,17 @@ func.func @range(%a: tensor<f32>, %b: tensor<f32>, %d: tensor<f32>) -> tensor<?x
   %0 = dnn.range %a, %b, %d : tensor<f32>, tensor<f32>, tensor<f32> -> tensor<?xf32>
   return %0 : tensor<?xf32>
 }
+
+// -----
+
+// Data-dependent size: a counting pass, then a pass writing the positions.
+// CHECK-LABEL: func @non_zero
+// CHECK: %[[N:.*]] = scf.for {{.*}} -> (index)
+// CHECK: tensor.empty(%[[N]]) : tensor<2x?xi64>
+// CHECK: scf.for
+// CHECK:   scf.if
+// CHECK:     tensor.insert
+func.func @non_zero(%x: tensor<2x3xi1>) -> tensor<2x?xi64> {
+  %0 = dnn.non_zero %x : tensor<2x3xi1> -> tensor<2x?xi64>
+  return %0 : tensor<2x?xi64>
+}

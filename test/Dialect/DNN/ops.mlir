@@ -85,3 +85,10 @@ func.func @runtime_values(%s: tensor<2xi64>, %a: tensor<i64>) -> (tensor<?x?xf32
   %1 = dnn.range %a, %a, %a : tensor<i64>, tensor<i64>, tensor<i64> -> tensor<?xi64>
   return %0, %1 : tensor<?x?xf32>, tensor<?xi64>
 }
+
+// CHECK-LABEL: func @non_zero
+func.func @non_zero(%x: tensor<2x3xf32>) -> tensor<2x?xi64> {
+  // CHECK: dnn.non_zero %{{.*}} : tensor<2x3xf32> -> tensor<2x?xi64>
+  %0 = dnn.non_zero %x : tensor<2x3xf32> -> tensor<2x?xi64>
+  return %0 : tensor<2x?xi64>
+}

@@ -545,6 +545,13 @@ LogicalResult ConstantOfShapeOp::verify() {
   return success();
 }
 
+LogicalResult NonZeroOp::verify() {
+  auto in = rankedType(getInput()), out = rankedType(getOutput());
+  if (out.getRank() != 2 || out.getDimSize(0) != std::max<int64_t>(in.getRank(), 1))
+    return emitOpError("result must be [rank, count]");
+  return success();
+}
+
 LogicalResult RangeOp::verify() {
   Type et = rankedType(getOutput()).getElementType();
   for (Value v : {getStart(), getLimit(), getDelta()}) {

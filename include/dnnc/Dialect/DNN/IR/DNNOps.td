@@ -719,6 +719,22 @@ def DNN_RangeOp : DNN_Op<"range", [Pure]> {
   let hasVerifier = 1;
 }
 
+def DNN_NonZeroOp : DNN_Op<"non_zero", [Pure]> {
+  let summary = "indices of the non-zero elements (ONNX NonZero)";
+  let description = [{
+    A [rank, count] i64 tensor of the row-major positions of the non-zero
+    elements; count is known only at run time.
+
+    ```mlir
+    %y = dnn.non_zero %x : tensor<2x3xi1> -> tensor<2x?xi64>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input);
+  let results = (outs RankedTensorOf<[I64]>:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 def DNN_ShapeOp : DNN_Op<"shape", [Pure]> {
   let summary = "the shape of a tensor as an i64 tensor";
   let description = [{
