@@ -8,10 +8,10 @@
 //===----------------------------------------------------------------------===//
 #include "dnnc/Compiler/Compiler.h"
 #include "dnnc/Runtime/Loader.h"
+#include <cstring>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
-#include <cstring>
 
 namespace py = pybind11;
 
@@ -46,8 +46,8 @@ struct PyModel {
       py::list dims;
       for (int64_t d : t.shape)
         dims.append(d < 0 ? py::object(py::none()) : py::object(py::int_(d)));
-      out.append(py::make_tuple(t.name, dnnc::dtypeName(t.dtype),
-                                py::tuple(dims)));
+      out.append(
+          py::make_tuple(t.name, dnnc::dtypeName(t.dtype), py::tuple(dims)));
     }
     return out;
   }

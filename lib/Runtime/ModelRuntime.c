@@ -125,7 +125,8 @@ static int32_t checkInputs(const dnnc_tensor *inputs) {
     if (t->rank != info->rank || (t->rank > 0 && !t->shape))
       return DNNC_ERROR_SHAPE;
     for (int32_t d = 0; d < t->rank; ++d)
-      if (t->shape[d] < 0 || (info->shape[d] >= 0 && t->shape[d] != info->shape[d]))
+      if (t->shape[d] < 0 ||
+          (info->shape[d] >= 0 && t->shape[d] != info->shape[d]))
         return DNNC_ERROR_SHAPE;
     if (!t->data && numElements(t->rank, t->shape) > 0)
       return DNNC_ERROR_NULL_BUFFER;
@@ -203,7 +204,8 @@ static int32_t runDynamic(const dnnc_tensor *inputs, dnnc_tensor *outputs) {
 }
 
 int32_t dnnc_run_tensors(const dnnc_tensor *inputs, dnnc_tensor *outputs) {
-  if ((__dnnc_num_inputs > 0 && !inputs) || (__dnnc_num_outputs > 0 && !outputs))
+  if ((__dnnc_num_inputs > 0 && !inputs) ||
+      (__dnnc_num_outputs > 0 && !outputs))
     return DNNC_ERROR_NULL_BUFFER;
   int32_t rc = checkInputs(inputs);
   if (rc != DNNC_OK)

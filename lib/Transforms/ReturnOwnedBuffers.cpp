@@ -41,10 +41,9 @@ struct DNNCReturnOwnedBuffersPass
         for (int64_t d = 0; d < type.getRank(); ++d)
           if (type.isDynamicDim(d))
             dynSizes.push_back(memref::DimOp::create(b, loc, v, d));
-        auto freshType = MemRefType::get(type.getShape(),
-                                         type.getElementType(),
-                                         MemRefLayoutAttrInterface(),
-                                         type.getMemorySpace());
+        auto freshType =
+            MemRefType::get(type.getShape(), type.getElementType(),
+                            MemRefLayoutAttrInterface(), type.getMemorySpace());
         Value fresh = memref::AllocOp::create(b, loc, freshType, dynSizes);
         memref::CopyOp::create(b, loc, v, fresh);
         if (freshType != type)

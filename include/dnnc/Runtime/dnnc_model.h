@@ -59,8 +59,8 @@ typedef struct {
 /* Status codes. */
 #define DNNC_OK 0
 #define DNNC_ERROR_NULL_BUFFER 1
-#define DNNC_ERROR_SHAPE 2        /* a rank or static dim does not match */
-#define DNNC_ERROR_DTYPE 3        /* an input has another element type */
+#define DNNC_ERROR_SHAPE 2         /* a rank or static dim does not match */
+#define DNNC_ERROR_DTYPE 3         /* an input has another element type */
 #define DNNC_ERROR_DYNAMIC_MODEL 4 /* dnnc_run on a dynamic model */
 #define DNNC_ERROR_OUT_OF_MEMORY 5
 

@@ -32,10 +32,9 @@ static Value broadcastTo(OpBuilder &b, Location loc, Value v,
 /// Zeros of `type`; `dims` gives its run-time dims (one per dim) if any.
 static Value zeros(OpBuilder &b, Location loc, RankedTensorType type,
                    ValueRange dims = {}) {
-  return buildFilled(b, loc, type,
-                     cast<TypedAttr>(b.getZeroAttr(type.getElementType())),
-                     dims.empty() ? SmallVector<Value>()
-                                  : dynamicDims(type, dims));
+  return buildFilled(
+      b, loc, type, cast<TypedAttr>(b.getZeroAttr(type.getElementType())),
+      dims.empty() ? SmallVector<Value>() : dynamicDims(type, dims));
 }
 
 /// MatMul with run-time dims: a rank-2 rhs folds the lhs batch dims into
@@ -72,9 +71,10 @@ static Value lowerDynamicMatMul(OpBuilder &b, Location loc, MatMulOp op) {
     auto l2t = cast<RankedTensorType>(l2.getType());
     auto o2 = RankedTensorType::get({l2t.getDimSize(0), ns}, et);
     Value rows = dimValue(b, loc, l2, 0);
-    result = linalg::MatmulOp::create(b, loc, TypeRange{o2}, ValueRange{l2, rhs},
-                                      ValueRange{zeros(b, loc, o2, {rows, n})})
-                 .getResult(0);
+    result =
+        linalg::MatmulOp::create(b, loc, TypeRange{o2}, ValueRange{l2, rhs},
+                                 ValueRange{zeros(b, loc, o2, {rows, n})})
+            .getResult(0);
     for (int64_t d = 0; d < lr - 1; ++d) {
       outDims.push_back(dimValue(b, loc, lhs, d));
       outShape.push_back(lt.getDimSize(d));
@@ -129,10 +129,10 @@ static Value lowerDynamicMatMul(OpBuilder &b, Location loc, MatMulOp op) {
     auto l3 = cast<RankedTensorType>(l.getType());
     Value nb = dimValue(b, loc, l, 0);
     auto o3 = RankedTensorType::get({l3.getDimSize(0), ms, ns}, et);
-    result = linalg::BatchMatmulOp::create(
-                 b, loc, TypeRange{o3}, ValueRange{l, r},
-                 ValueRange{zeros(b, loc, o3, {nb, m, n})})
-                 .getResult(0);
+    result =
+        linalg::BatchMatmulOp::create(b, loc, TypeRange{o3}, ValueRange{l, r},
+                                      ValueRange{zeros(b, loc, o3, {nb, m, n})})
+            .getResult(0);
     outDims.assign(batch.begin(), batch.end());
     outDims.append({m, n});
     outShape.assign(batchShape.begin(), batchShape.end());
@@ -197,11 +197,12 @@ static Value lowerDynamicConv(OpBuilder &b, Location loc, ConvOp op) {
   for (int64_t i = 0; i < nsp; ++i) {
     Value k = dimValue(b, loc, weight, 2 + i);
     Value eff = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(
-                    b, loc, arith::SubIOp::create(b, loc, k, c(1)), c(dil[i])),
+        b, loc,
+        arith::MulIOp::create(b, loc, arith::SubIOp::create(b, loc, k, c(1)),
+                              c(dil[i])),
         c(1));
-    Value span = arith::SubIOp::create(b, loc, dimValue(b, loc, input, 2 + i),
-                                       eff);
+    Value span =
+        arith::SubIOp::create(b, loc, dimValue(b, loc, input, 2 + i), eff);
     dims.push_back(arith::AddIOp::create(
         b, loc, arith::FloorDivSIOp::create(b, loc, span, c(strides[i])),
         c(1)));
@@ -219,15 +220,13 @@ static Value lowerDynamicConv(OpBuilder &b, Location loc, ConvOp op) {
   auto stridesAttr = b.getI64TensorAttr(strides);
   auto dilAttr = b.getI64TensorAttr(dil);
   if (nsp == 2)
-    return linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{resT},
-                                            ValueRange{input, weight},
-                                            ValueRange{init}, stridesAttr,
-                                            dilAttr)
+    return linalg::Conv2DNchwFchwOp::create(
+               b, loc, TypeRange{resT}, ValueRange{input, weight},
+               ValueRange{init}, stridesAttr, dilAttr)
         .getResult(0);
-  return linalg::Conv3DNcdhwFcdhwOp::create(b, loc, TypeRange{resT},
-                                            ValueRange{input, weight},
-                                            ValueRange{init}, stridesAttr,
-                                            dilAttr)
+  return linalg::Conv3DNcdhwFcdhwOp::create(
+             b, loc, TypeRange{resT}, ValueRange{input, weight},
+             ValueRange{init}, stridesAttr, dilAttr)
       .getResult(0);
 }
 
@@ -323,9 +322,9 @@ struct GemmLowering : OpRewritePattern<GemmOp> {
     auto transpose = [&](Value v) -> Value {
       auto t = cast<RankedTensorType>(v.getType());
       auto tt = RankedTensorType::get({t.getDimSize(1), t.getDimSize(0)}, et);
-      Value init = buildEmpty(rewriter, loc, tt,
-                              {dimValue(rewriter, loc, v, 1),
-                               dimValue(rewriter, loc, v, 0)});
+      Value init = buildEmpty(
+          rewriter, loc, tt,
+          {dimValue(rewriter, loc, v, 1), dimValue(rewriter, loc, v, 0)});
       return linalg::TransposeOp::create(rewriter, loc, v, init,
                                          ArrayRef<int64_t>{1, 0})
           .getResult()[0];

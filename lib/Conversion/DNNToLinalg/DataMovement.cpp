@@ -30,10 +30,11 @@ static Value buildIndexedCopy(
   int64_t rank = resultType.getRank();
   SmallVector<AffineMap> maps(extraMaps);
   maps.push_back(b.getMultiDimIdentityMap(rank));
-  Value init = dims.empty() ? (Value)tensor::EmptyOp::create(
-                                  b, loc, resultType.getShape(),
-                                  resultType.getElementType())
-                            : buildEmpty(b, loc, resultType, dims);
+  Value init =
+      dims.empty()
+          ? (Value)tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                           resultType.getElementType())
+          : buildEmpty(b, loc, resultType, dims);
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
   return linalg::GenericOp::create(
              b, loc, TypeRange{resultType}, extraInputs, ValueRange{init}, maps,
@@ -94,8 +95,8 @@ static Value reshapeUnitDims(OpBuilder &b, Location loc, Value input,
 static Value reshapeToShapeOperand(OpBuilder &b, Location loc, Value input,
                                    Value shape, RankedTensorType t) {
   auto inT = cast<RankedTensorType>(input.getType());
-  Value total = elementCount(b, loc, input,
-                             llvm::to_vector(llvm::seq<int64_t>(0, inT.getRank())));
+  Value total = elementCount(
+      b, loc, input, llvm::to_vector(llvm::seq<int64_t>(0, inT.getRank())));
   SmallVector<Value> raw, dims;
   Value known = idx(b, loc, 1), zero = idx(b, loc, 0);
   for (int64_t d = 0; d < t.getRank(); ++d) {
@@ -201,7 +202,8 @@ struct ConcatLowering : OpRewritePattern<ConcatOp> {
       SmallVector<Value> dims = allDims(rewriter, loc, op.getInputs()[0]);
       for (int64_t d = 0; d < t.getRank(); ++d)
         for (Value in : op.getInputs())
-          if (d != axis && !cast<RankedTensorType>(in.getType()).isDynamicDim(d))
+          if (d != axis &&
+              !cast<RankedTensorType>(in.getType()).isDynamicDim(d))
             dims[d] = dimValue(rewriter, loc, in, d);
       Value total = idx(rewriter, loc, 0);
       for (Value in : op.getInputs())
@@ -216,8 +218,8 @@ struct ConcatLowering : OpRewritePattern<ConcatOp> {
         offs[axis] = off;
         for (Value d : allDims(rewriter, loc, in))
           sizes.push_back(d);
-        acc = tensor::InsertSliceOp::create(rewriter, loc, in, acc, offs,
-                                            sizes, strides);
+        acc = tensor::InsertSliceOp::create(rewriter, loc, in, acc, offs, sizes,
+                                            strides);
         off = arith::AddIOp::create(rewriter, loc, off,
                                     dimValue(rewriter, loc, in, axis));
       }
@@ -251,10 +253,10 @@ struct SplitLowering : OpRewritePattern<SplitOp> {
     int64_t off = 0, axis = op.getAxis();
     SmallVector<Value> results;
     auto inT = cast<RankedTensorType>(op.getInput().getType());
-    bool dynamic = !inT.hasStaticShape() ||
-                   llvm::any_of(op.getOutputs(), [](Value r) {
-                     return !cast<RankedTensorType>(r.getType()).hasStaticShape();
-                   });
+    bool dynamic =
+        !inT.hasStaticShape() || llvm::any_of(op.getOutputs(), [](Value r) {
+          return !cast<RankedTensorType>(r.getType()).hasStaticShape();
+        });
     if (dynamic) {
       // Static result sizes along the axis are kept; run-time ones are
       // equal parts ceil(n / outputs), the last one clipped.
@@ -279,8 +281,8 @@ struct SplitLowering : OpRewritePattern<SplitOp> {
         }
         offs[axis] = offV;
         sizes[axis] = size;
-        Value slice = tensor::ExtractSliceOp::create(rewriter, loc, op.getInput(),
-                                                     offs, sizes, strides);
+        Value slice = tensor::ExtractSliceOp::create(
+            rewriter, loc, op.getInput(), offs, sizes, strides);
         if (slice.getType() != rt)
           slice = tensor::CastOp::create(rewriter, loc, rt, slice);
         results.push_back(slice);
@@ -305,8 +307,7 @@ struct SplitLowering : OpRewritePattern<SplitOp> {
 
 /// ONNX Slice resolved at run time: per dim, clamp start and end to the dim
 /// (negative values count from the end), count = ceil((end - start) / step).
-static LogicalResult lowerRuntimeSlice(PatternRewriter &rewriter,
-                                       SliceOp op) {
+static LogicalResult lowerRuntimeSlice(PatternRewriter &rewriter, SliceOp op) {
   Location loc = op.getLoc();
   auto t = cast<RankedTensorType>(op.getType());
   OpBuilder &b = rewriter;
@@ -333,8 +334,8 @@ static LogicalResult lowerRuntimeSlice(PatternRewriter &rewriter,
       Value r = raw(bounds);
       Value neg =
           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r, cst(0));
-      r = arith::SelectOp::create(b, loc, neg, arith::AddIOp::create(b, loc, r, n),
-                                  r);
+      r = arith::SelectOp::create(b, loc, neg,
+                                  arith::AddIOp::create(b, loc, r, n), r);
       r = arith::MaxSIOp::create(b, loc, r, cst(lo));
       return arith::MinSIOp::create(b, loc, r, hi);
     };
@@ -426,7 +427,6 @@ struct GatherLowering : OpRewritePattern<GatherOp> {
   LogicalResult matchAndRewrite(GatherOp op,
                                 PatternRewriter &rewriter) const override {
     auto t = cast<RankedTensorType>(op.getType());
-    auto dT = cast<RankedTensorType>(op.getData().getType());
     auto iT = cast<RankedTensorType>(op.getIndices().getType());
     Location loc = op.getLoc();
     int64_t axis = op.getAxis(), ir = iT.getRank(), rank = t.getRank();
@@ -658,8 +658,8 @@ struct TileLowering : OpRewritePattern<TileOp> {
     Location loc = op.getLoc();
     SmallVector<Value> in = allDims(rewriter, loc, op.getInput()), dims;
     for (auto [i, r] : llvm::enumerate(op.getRepeats()))
-      dims.push_back(arith::MulIOp::create(rewriter, loc, in[i],
-                                           idx(rewriter, loc, r)));
+      dims.push_back(
+          arith::MulIOp::create(rewriter, loc, in[i], idx(rewriter, loc, r)));
     Value r = buildIndexedCopy(
         rewriter, loc, t, op.getInput(), {}, {},
         [&](OpBuilder &b, Location l, ArrayRef<Value> out, ValueRange) {
@@ -721,16 +721,15 @@ struct NonZeroLowering : OpRewritePattern<NonZeroOp> {
         idx(rewriter, loc, 1), ValueRange{idx(rewriter, loc, 0)},
         [&](OpBuilder &b, Location l, Value i, ValueRange acc) {
           Value nz = isNonZero(b, l, delinearize(b, l, i, shape));
-          Value one = arith::SelectOp::create(b, l, nz, idx(b, l, 1),
-                                              idx(b, l, 0));
-          scf::YieldOp::create(b, l,
-                               ValueRange{arith::AddIOp::create(b, l, acc[0],
-                                                                one)});
+          Value one =
+              arith::SelectOp::create(b, l, nz, idx(b, l, 1), idx(b, l, 0));
+          scf::YieldOp::create(
+              b, l, ValueRange{arith::AddIOp::create(b, l, acc[0], one)});
         });
     auto t = cast<RankedTensorType>(op.getType());
-    Value init = buildEmpty(rewriter, loc, t,
-                            {idx(rewriter, loc, (int64_t)shape.size()),
-                             count.getResult(0)});
+    Value init = buildEmpty(
+        rewriter, loc, t,
+        {idx(rewriter, loc, (int64_t)shape.size()), count.getResult(0)});
     auto fill = scf::ForOp::create(
         rewriter, loc, idx(rewriter, loc, 0), idx(rewriter, loc, n),
         idx(rewriter, loc, 1), ValueRange{init, idx(rewriter, loc, 0)},
@@ -773,11 +772,11 @@ struct ConstantOfShapeLowering : OpRewritePattern<ConstantOfShapeOp> {
                                           ValueRange{idx(rewriter, loc, d)});
       // Negative sizes are invalid ONNX; clamp so they cannot allocate.
       v = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), v);
-      dims.push_back(arith::MaxSIOp::create(rewriter, loc, v,
-                                            idx(rewriter, loc, 0)));
+      dims.push_back(
+          arith::MaxSIOp::create(rewriter, loc, v, idx(rewriter, loc, 0)));
     }
-    rewriter.replaceOp(op, buildFilled(rewriter, loc, t, op.getValue(),
-                                       dynamicDims(t, dims)));
+    rewriter.replaceOp(
+        op, buildFilled(rewriter, loc, t, op.getValue(), dynamicDims(t, dims)));
     return success();
   }
 };
@@ -811,8 +810,8 @@ struct RangeLowering : OpRewritePattern<RangeOp> {
       Value span = arith::SubIOp::create(rewriter, loc, limit, start);
       count = arith::CeilDivSIOp::create(rewriter, loc, span, delta);
       if (!et.isInteger(64))
-        count = arith::ExtSIOp::create(rewriter, loc, rewriter.getI64Type(),
-                                       count);
+        count =
+            arith::ExtSIOp::create(rewriter, loc, rewriter.getI64Type(), count);
     }
     Value n = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
                                          count);
@@ -875,6 +874,5 @@ void dnnc::populateDataMovementPatterns(RewritePatternSet &patterns) {
                GatherLowering, GatherElementsLowering, ScatterElementsLowering,
                ScatterNDLowering, PadLowering, TileLowering, ShapeLowering,
                ConstantOfShapeLowering, RangeLowering, ZeroSizedConstant,
-               NonZeroLowering>(
-      patterns.getContext());
+               NonZeroLowering>(patterns.getContext());
 }

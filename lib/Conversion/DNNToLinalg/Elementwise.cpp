@@ -53,8 +53,7 @@ SmallVector<Value> dnnc::dynamicDims(RankedTensorType type, ValueRange dims) {
 
 Value dnnc::buildEmpty(OpBuilder &b, Location loc, RankedTensorType type,
                        ValueRange dims) {
-  return tensor::EmptyOp::create(b, loc, type.getShape(),
-                                 type.getElementType(),
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(),
                                  dynamicDims(type, dims));
 }
 
@@ -112,14 +111,13 @@ Value dnnc::buildElementwise(OpBuilder &b, Location loc,
                              RankedTensorType resultType, ValueRange inputs,
                              const ScalarBodyFn &body, ValueRange givenDims) {
   int64_t rank = resultType.getRank();
-  SmallVector<Value> dims =
-      givenDims.empty() ? broadcastDims(b, loc, inputs, resultType)
-                        : SmallVector<Value>(givenDims);
+  SmallVector<Value> dims = givenDims.empty()
+                                ? broadcastDims(b, loc, inputs, resultType)
+                                : SmallVector<Value>(givenDims);
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
   // `general` inputs are read through tensor.extract with index 0 where
   // their run-time dim is 1; the others through affine maps.
-  auto build = [&](OpBuilder &bb, Location l,
-                   ArrayRef<bool> general) -> Value {
+  auto build = [&](OpBuilder &bb, Location l, ArrayRef<bool> general) -> Value {
     SmallVector<Value> mapped;
     SmallVector<AffineMap> maps;
     for (auto [i, in] : llvm::enumerate(inputs)) {
@@ -337,8 +335,7 @@ Value dnnc::buildReshapeTo(OpBuilder &b, Location loc, Value input,
                            RankedTensorType resultType, ValueRange dims) {
   SmallVector<Value> i64Dims;
   for (Value d : dims)
-    i64Dims.push_back(
-        arith::IndexCastOp::create(b, loc, b.getI64Type(), d));
+    i64Dims.push_back(arith::IndexCastOp::create(b, loc, b.getI64Type(), d));
   Value shape = tensor::FromElementsOp::create(
       b, loc, RankedTensorType::get({(int64_t)dims.size()}, b.getI64Type()),
       i64Dims);

@@ -253,11 +253,11 @@ template <typename ArgOp> struct ArgReduceLowering : OpRewritePattern<ArgOp> {
     }
     auto vT = RankedTensorType::get(outShape, et);
     auto iT = RankedTensorType::get(outShape, rewriter.getI64Type());
-    Value vInit = buildFilled(rewriter, loc, vT,
-                              isMax ? lowestValue(et) : highestValue(et),
-                              dynSizes);
-    Value iInit = buildFilled(rewriter, loc, iT, rewriter.getI64IntegerAttr(0),
-                              dynSizes);
+    Value vInit =
+        buildFilled(rewriter, loc, vT,
+                    isMax ? lowestValue(et) : highestValue(et), dynSizes);
+    Value iInit =
+        buildFilled(rewriter, loc, iT, rewriter.getI64IntegerAttr(0), dynSizes);
     AffineMap outMap = AffineMap::get(rank, 0, outExprs, rewriter.getContext());
     bool last = op.getSelectLastIndex();
     auto g = linalg::GenericOp::create(

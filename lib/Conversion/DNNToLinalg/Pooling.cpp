@@ -78,8 +78,8 @@ static Value windowOutDim(OpBuilder &b, Location l, Value in, int64_t k,
         b, l, arith::SubIOp::create(b, l, out, c(1)), c(s));
     Value past = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, last,
                                        arith::AddIOp::create(b, l, in, c(lo)));
-    out = arith::SelectOp::create(
-        b, l, past, arith::SubIOp::create(b, l, out, c(1)), out);
+    out = arith::SelectOp::create(b, l, past,
+                                  arith::SubIOp::create(b, l, out, c(1)), out);
   }
   return arith::MaxSIOp::create(b, l, out, c(0));
 }
@@ -89,8 +89,8 @@ static Value windowOutDim(OpBuilder &b, Location l, Value in, int64_t k,
 /// outside it; average pooling then divides by the window counts, computed
 /// per output position from the same bounds.
 template <typename PoolOp>
-static Value lowerDynamicPool(OpBuilder &b, Location loc, PoolOp op,
-                              bool isMax, bool includePad) {
+static Value lowerDynamicPool(OpBuilder &b, Location loc, PoolOp op, bool isMax,
+                              bool includePad) {
   Value input = op.getInput();
   auto inT = cast<RankedTensorType>(input.getType());
   auto resT = cast<RankedTensorType>(op.getType());
@@ -119,8 +119,7 @@ static Value lowerDynamicPool(OpBuilder &b, Location loc, PoolOp op,
   SmallVector<utils::IteratorType> iters(2 + nsp,
                                          utils::IteratorType::parallel);
   iters.append(nsp, utils::IteratorType::reduction);
-  TypedAttr init =
-      isMax ? lowestValue(et) : cast<TypedAttr>(b.getZeroAttr(et));
+  TypedAttr init = isMax ? lowestValue(et) : cast<TypedAttr>(b.getZeroAttr(et));
   Value window = tensor::EmptyOp::create(b, loc, k, et);
   Value acc = buildFilled(b, loc, resT, init, dynamicDims(resT, out));
   bool f = isa<FloatType>(et);
@@ -141,17 +140,18 @@ static Value lowerDynamicPool(OpBuilder &b, Location loc, PoolOp op,
               Value x = arith::SubIOp::create(
                   nb, nl,
                   arith::AddIOp::create(
-                      nb, nl, arith::MulIOp::create(nb, nl, o, cst(nb, nl, s[i])),
+                      nb, nl,
+                      arith::MulIOp::create(nb, nl, o, cst(nb, nl, s[i])),
                       arith::MulIOp::create(nb, nl, w, cst(nb, nl, d[i]))),
                   cst(nb, nl, pads[i]));
-              Value ge = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge,
-                                               x, cst(nb, nl, 0));
-              Value lt = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt,
-                                               x, in[2 + i]);
+              Value ge = arith::CmpIOp::create(
+                  nb, nl, arith::CmpIPredicate::sge, x, cst(nb, nl, 0));
+              Value lt = arith::CmpIOp::create(
+                  nb, nl, arith::CmpIPredicate::slt, x, in[2 + i]);
               valid = arith::AndIOp::create(
                   nb, nl, valid, arith::AndIOp::create(nb, nl, ge, lt));
-              Value last = arith::SubIOp::create(nb, nl, in[2 + i],
-                                                 cst(nb, nl, 1));
+              Value last =
+                  arith::SubIOp::create(nb, nl, in[2 + i], cst(nb, nl, 1));
               idx.push_back(arith::MaxSIOp::create(
                   nb, nl, arith::MinSIOp::create(nb, nl, x, last),
                   cst(nb, nl, 0)));
@@ -182,22 +182,23 @@ static Value lowerDynamicPool(OpBuilder &b, Location loc, PoolOp op,
               nb, nl, arith::MulIOp::create(nb, nl, o, cst(nb, nl, s[i])),
               cst(nb, nl, pads[i]));
           Value lo = includePad ? cst(nb, nl, -pads[i]) : cst(nb, nl, 0);
-          Value hi = includePad ? (Value)arith::AddIOp::create(
-                                      nb, nl, in[2 + i],
-                                      cst(nb, nl, pads[nsp + i]))
-                                : in[2 + i];
+          Value hi = includePad
+                         ? (Value)arith::AddIOp::create(
+                               nb, nl, in[2 + i], cst(nb, nl, pads[nsp + i]))
+                         : in[2 + i];
           Value n = cst(nb, nl, 0);
           for (int64_t w = 0; w < k[i]; ++w) {
-            Value x = arith::AddIOp::create(nb, nl, base,
-                                            cst(nb, nl, w * d[i]));
+            Value x =
+                arith::AddIOp::create(nb, nl, base, cst(nb, nl, w * d[i]));
             Value inside = arith::AndIOp::create(
                 nb, nl,
                 arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, x, lo),
-                arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, x, hi));
-            n = arith::AddIOp::create(
-                nb, nl, n,
-                arith::SelectOp::create(nb, nl, inside, cst(nb, nl, 1),
-                                        cst(nb, nl, 0)));
+                arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, x,
+                                      hi));
+            n = arith::AddIOp::create(nb, nl, n,
+                                      arith::SelectOp::create(nb, nl, inside,
+                                                              cst(nb, nl, 1),
+                                                              cst(nb, nl, 0)));
           }
           count = arith::MulIOp::create(nb, nl, count, n);
         }

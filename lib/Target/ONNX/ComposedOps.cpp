@@ -244,6 +244,12 @@ LogicalResult importQuantizeLinear(NodeImporter &n) {
 } // namespace
 
 void onnximport::registerComposedHandlers(HandlerRegistry &r) {
+  // Run-time dims: elementwise compositions, reductions, QDQ, and Hardmax
+  // over a run-time iota (Composition.h iotaOf).
+  r.allowRuntimeDims({"CastLike", "Celu", "IsInf", "IsNaN", "Mish", "Shrink",
+                      "ThresholdedRelu", "QuantizeLinear", "DequantizeLinear",
+                      "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
+                      "ReduceSumSquare", "Hardmax"});
   for (int v : {10, 13, 19}) {
     r.add("QuantizeLinear", v, importQuantizeLinear);
     r.add("DequantizeLinear", v, importDequantizeLinear);

@@ -111,8 +111,8 @@ LogicalResult importEyeLike(NodeImporter &n) {
     Value diff = n.create<dnn::SubOp>(iotaOf(n, n.input(0), 1, 2, 1),
                                       iotaOf(n, n.input(0), 0, 2, 0));
     Value on = n.create<dnn::EqualOp>(diff, scalar(n, i64, k));
-    n.setOutput(0, n.create<dnn::CastOp>(
-                       RankedTensorType::get(in.getShape(), et), on));
+    n.setOutput(
+        0, n.create<dnn::CastOp>(RankedTensorType::get(in.getShape(), et), on));
     return success();
   }
   SmallVector<Attribute> vals;
@@ -165,8 +165,8 @@ LogicalResult importCumSum(NodeImporter &n) {
                                     : n.create<dnn::GreaterEqualOp>(i, j))
                        : (exclusive ? n.create<dnn::LessOp>(i, j)
                                     : n.create<dnn::LessEqualOp>(i, j));
-    auto tt = RankedTensorType::get(
-        {ShapedType::kDynamic, ShapedType::kDynamic}, et);
+    auto tt =
+        RankedTensorType::get({ShapedType::kDynamic, ShapedType::kDynamic}, et);
     Value t = n.create<dnn::CastOp>(tt, on);
     x = n.create<dnn::MatMulOp>(x, t);
     if (axis != rank - 1)
@@ -615,7 +615,6 @@ LogicalResult importScatterND(NodeImporter &n) {
 }
 } // namespace
 
-
 /// ReverseSequence: along the time axis, the first seq_lens[b] elements of
 /// batch b are reversed: a gather at t < len ? len - 1 - t : t.
 static LogicalResult importReverseSequence(NodeImporter &n) {
@@ -630,21 +629,20 @@ static LogicalResult importReverseSequence(NodeImporter &n) {
   Value lens = n.input(1);
   auto lt = n.inputType(1);
   if (!lt.getElementType().isInteger(64))
-    lens = n.create<dnn::CastOp>(RankedTensorType::get(lt.getShape(), i64),
-                                 lens);
+    lens =
+        n.create<dnn::CastOp>(RankedTensorType::get(lt.getShape(), i64), lens);
   SmallVector<int64_t> ls(rank, 1);
   ls[batchAxis] = in.getDimSize(batchAxis);
   lens = n.create<dnn::ReshapeOp>(RankedTensorType::get(ls, i64), lens);
   Value t = iota(n, rank, timeAxis, in.getDimSize(timeAxis));
-  Value rev = n.create<dnn::SubOp>(n.create<dnn::SubOp>(lens, scalar(n, i64, 1)),
-                                   t);
+  Value rev =
+      n.create<dnn::SubOp>(n.create<dnn::SubOp>(lens, scalar(n, i64, 1)), t);
   Value src = n.create<dnn::WhereOp>(n.create<dnn::LessOp>(t, lens), rev, t);
   src = n.create<dnn::ExpandOp>(RankedTensorType::get(in.getShape(), i64), src);
   n.setOutput(0, n.create<dnn::GatherElementsOp>(
                      in, n.input(0), src, n.b.getI64IntegerAttr(timeAxis)));
   return success();
 }
-
 
 /// NonZero: positions of the non-zero elements (a run-time count).
 static LogicalResult importNonZero(NodeImporter &n) {
@@ -669,8 +667,8 @@ static LogicalResult importCompress(NodeImporter &n) {
     if (failed(normalizeAxis(axis, in.getRank())))
       return n.fail("axis out of range");
   } else {
-    int64_t total = in.hasStaticShape() ? in.getNumElements()
-                                        : ShapedType::kDynamic;
+    int64_t total =
+        in.hasStaticShape() ? in.getNumElements() : ShapedType::kDynamic;
     x = n.create<dnn::FlattenOp>(
         RankedTensorType::get({1, total}, in.getElementType()), x,
         n.b.getI64IntegerAttr(0));
@@ -694,6 +692,8 @@ static LogicalResult importCompress(NodeImporter &n) {
 }
 
 void onnximport::registerComposedTensorHandlers(HandlerRegistry &r) {
+  // Run-time dims: compositions over run-time iotas (Composition.h iotaOf).
+  r.allowRuntimeDims({"GatherElements", "Trilu", "EyeLike", "CumSum"});
   r.add("Scatter", 9, importScatterElements);
   for (int v : {11, 13, 16, 18}) {
     r.add("ScatterElements", v, importScatterElements);

@@ -56,9 +56,9 @@ inline Value iotaOf(NodeImporter &n, Value x, int64_t xDim, int64_t rank,
                                    n.b.getI64IntegerAttr(xDim),
                                    n.b.getI64IntegerAttr(xDim + 1));
   d = n.create<dnn::ReshapeOp>(RankedTensorType::get({}, i64), d);
-  Value r = n.create<dnn::RangeOp>(
-      RankedTensorType::get({ShapedType::kDynamic}, i64), scalar(n, i64, 0), d,
-      scalar(n, i64, 1));
+  Value r =
+      n.create<dnn::RangeOp>(RankedTensorType::get({ShapedType::kDynamic}, i64),
+                             scalar(n, i64, 0), d, scalar(n, i64, 1));
   SmallVector<int64_t> axes, shape(rank, 1);
   shape[axis] = ShapedType::kDynamic;
   for (int64_t i = 0; i < rank; ++i)

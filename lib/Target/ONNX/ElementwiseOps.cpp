@@ -137,6 +137,21 @@ template <typename OpTy> Handler withAlpha(float dflt) {
 } // namespace
 
 void onnximport::registerElementwiseHandlers(HandlerRegistry &r) {
+  r.allowRuntimeDims({"Abs",         "Acos",      "Acosh",     "Add",
+                      "And",         "Asin",      "Asinh",     "Atan",
+                      "Atanh",       "BitShift",  "Cast",      "Ceil",
+                      "Clip",        "Cos",       "Cosh",      "Div",
+                      "Elu",         "Equal",     "Erf",       "Exp",
+                      "Floor",       "Gelu",      "Greater",   "GreaterOrEqual",
+                      "HardSigmoid", "HardSwish", "LeakyRelu", "Less",
+                      "LessOrEqual", "Log",       "Max",       "Mean",
+                      "Min",         "Mod",       "Mul",       "Neg",
+                      "Not",         "Or",        "PRelu",     "Pow",
+                      "Reciprocal",  "Relu",      "Round",     "Selu",
+                      "Sigmoid",     "Sign",      "Sin",       "Sinh",
+                      "Softplus",    "Softsign",  "Sqrt",      "Sub",
+                      "Sum",         "Tan",       "Tanh",      "Where",
+                      "Xor"});
   r.add("Relu", 1, unary<dnn::ReluOp>());
   r.add("Sigmoid", 1, unary<dnn::SigmoidOp>());
   r.add("Tanh", 1, unary<dnn::TanhOp>());

@@ -9,10 +9,9 @@
 #include "dnnc/Target/ONNX/Importer.h"
 #include "NodeImporter.h"
 #include "dnnc/Dialect/DNN/IR/DNNShapes.h"
-#include "mlir/IR/TypeUtilities.h"
-#include "llvm/ADT/StringSet.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "onnx/checker.h"
 #include "onnx/defs/schema.h"
@@ -556,40 +555,6 @@ static LogicalResult importFunctionBody(const onnx::NodeProto &node,
   return success();
 }
 
-/// Ops whose handlers (and the lowering of what they build) are reviewed for
-/// run-time dims; any other handler gets static shapes or a clear error, so
-/// that a shape computation written for static dims can never produce a
-/// wrong result. Ops expanded through ONNX function bodies are checked node
-/// by node.
-static bool handlesRuntimeDims(StringRef op) {
-  static const llvm::StringSet<> ops = {
-      // Elementwise, with run-time broadcasting.
-      "Abs", "Acos", "Acosh", "Add", "And", "Asin", "Asinh", "Atan", "Atanh",
-      "BitShift", "Cast", "CastLike", "Ceil", "Celu", "Clip", "Cos", "Cosh",
-      "Div", "Elu", "Equal", "Erf", "Exp", "Floor", "Gelu", "Greater",
-      "GreaterOrEqual", "HardSigmoid", "HardSwish", "Identity", "IsInf",
-      "IsNaN", "LeakyRelu", "Less", "LessOrEqual", "Log", "Max", "Mean",
-      "Min", "Mish", "Mod", "Mul", "Neg", "Not", "Or", "PRelu", "Pow",
-      "Reciprocal", "Relu", "Round", "Selu", "Shrink", "Sigmoid", "Sign",
-      "Sin", "Sinh", "Softplus", "Softsign", "Sqrt", "Sub", "Sum", "Tan",
-      "Tanh", "ThresholdedRelu", "Where", "Xor", "Dropout",
-      "QuantizeLinear", "DequantizeLinear",
-      // Reductions and normalizations.
-      "ArgMax", "ArgMin", "ReduceL1", "ReduceL2", "ReduceLogSum",
-      "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin", "ReduceProd",
-      "ReduceSum", "ReduceSumSquare", "Softmax", "LogSoftmax",
-      "LayerNormalization", "BatchNormalization", "MatMul", "Gemm",
-      // Run-time batch; static image dims (BatchLoop.cpp).
-      "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
-      // Data movement and shapes.
-      "Concat", "Constant", "ConstantOfShape", "Expand", "Flatten", "Gather",
-      "GatherElements", "Range", "Reshape", "Shape", "Size", "Slice", "Split",
-      "Squeeze", "Tile", "Transpose", "Unsqueeze",
-      // Compositions over run-time iotas (Composition.h iotaOf).
-      "Hardmax", "Trilu", "EyeLike", "CumSum"};
-  return ops.contains(op);
-}
-
 /// True when a node input has a run-time dim.
 static bool touchesRuntimeDims(const onnx::NodeProto &node,
                                const GraphState &state) {
@@ -627,7 +592,8 @@ static LogicalResult importNode(const onnx::NodeProto &node, Location loc,
                             << " (opset " << state.opset << ")";
     }
   } else {
-    if (!handlesRuntimeDims(node.op_type()) && touchesRuntimeDims(node, state))
+    if (!reg.handlesRuntimeDims(node.op_type()) &&
+        touchesRuntimeDims(node, state))
       return emitError(loc) << node.op_type()
                             << " with run-time dims is not supported yet; "
                                "give static input shapes (--input-shape)";

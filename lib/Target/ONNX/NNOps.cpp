@@ -1,7 +1,7 @@
 //===- NNOps.cpp - ONNX NN op handlers (conv, matmul, pool, norm, reduce) -===//
 #include "NodeImporter.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "dnnc/Dialect/DNN/IR/DNNShapes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 using namespace dnnc;
@@ -184,7 +184,8 @@ LogicalResult importBatchNormTraining(NodeImporter &n) {
   SmallVector<int64_t> axes = {0};
   for (int64_t i = 2; i < rank; ++i)
     axes.push_back(i);
-  auto keepT = RankedTensorType::get(reduceShape(in.getShape(), axes, true), et);
+  auto keepT =
+      RankedTensorType::get(reduceShape(in.getShape(), axes, true), et);
   auto vecT = RankedTensorType::get({in.getDimSize(1)}, et);
   auto axesAttr = n.b.getDenseI64ArrayAttr(axes);
   Value x = n.input(0);
@@ -318,8 +319,8 @@ template <typename SoftOp> LogicalResult importSoftmax(NodeImporter &n) {
                                                        : p * in.getDimSize(i);
   }
   auto t2 = RankedTensorType::get({rows, cols}, in.getElementType());
-  Value x = n.create<dnn::FlattenOp>(t2, n.input(0),
-                                     n.b.getI64IntegerAttr(axis));
+  Value x =
+      n.create<dnn::FlattenOp>(t2, n.input(0), n.b.getI64IntegerAttr(axis));
   x = n.create<SoftOp>(t2, x, n.b.getI64IntegerAttr(1));
   Value shape;
   if (!in.hasStaticShape())
@@ -368,6 +369,13 @@ template <typename ArgOp> LogicalResult importArg(NodeImporter &n) {
 } // namespace
 
 void onnximport::registerNNHandlers(HandlerRegistry &r) {
+  // Run-time dims; Conv and pooling also with run-time image sizes (or a
+  // batch loop over static images, BatchLoop.cpp).
+  r.allowRuntimeDims({"ArgMax", "ArgMin", "ReduceMax", "ReduceMean",
+                      "ReduceMin", "ReduceProd", "ReduceSum", "Softmax",
+                      "LogSoftmax", "LayerNormalization", "BatchNormalization",
+                      "MatMul", "Gemm", "Conv", "MaxPool", "AveragePool",
+                      "GlobalAveragePool", "GlobalMaxPool"});
   r.add("MatMul", 1, importMatMul);
   r.add("Gemm", 1, importGemm);
   r.add("Gemm", 6, importGemm);

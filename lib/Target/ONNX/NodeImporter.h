@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace dnnc::onnximport {
@@ -124,8 +125,21 @@ public:
                         int64_t &sinceVersion) const;
   bool knows(const std::string &opType) const { return table.count(opType); }
 
+  /// Declares that the handlers of `ops` (and the lowerings of what they
+  /// build) were reviewed for run-time dims. Nodes of other ops whose inputs
+  /// have run-time dims get a clear error instead, so that a shape
+  /// computation written for static dims never produces a wrong result.
+  void allowRuntimeDims(std::initializer_list<llvm::StringRef> ops) {
+    for (llvm::StringRef op : ops)
+      runtimeDims.insert(op.str());
+  }
+  bool handlesRuntimeDims(const std::string &opType) const {
+    return runtimeDims.count(opType);
+  }
+
 private:
   std::map<std::string, std::map<int64_t, Handler>> table;
+  std::set<std::string> runtimeDims;
 };
 
 void registerElementwiseHandlers(HandlerRegistry &r);

@@ -296,8 +296,8 @@ Value fullRankBounds(NodeImporter &n, int64_t rank, ArrayRef<int64_t> axes,
     SmallVector<int64_t> full(rank, dflt);
     for (auto [j, a] : llvm::enumerate(axes))
       full[a] = (*constValues)[j];
-    return n.constant(DenseElementsAttr::get(
-        RankedTensorType::get({rank}, i64), ArrayRef<int64_t>(full)));
+    return n.constant(DenseElementsAttr::get(RankedTensorType::get({rank}, i64),
+                                             ArrayRef<int64_t>(full)));
   }
   auto vt = cast<RankedTensorType>(values.getType());
   if (!vt.getElementType().isInteger(64))
@@ -311,10 +311,10 @@ Value fullRankBounds(NodeImporter &n, int64_t rank, ArrayRef<int64_t> axes,
       parts.push_back(n.constant(DenseElementsAttr::get(one, dflt)));
       continue;
     }
-    Value idx = n.constant(DenseElementsAttr::get(
-        one, (int64_t)std::distance(axes.begin(), it)));
-    parts.push_back(n.create<dnn::GatherOp>(one, values, idx,
-                                            n.b.getI64IntegerAttr(0)));
+    Value idx = n.constant(
+        DenseElementsAttr::get(one, (int64_t)std::distance(axes.begin(), it)));
+    parts.push_back(
+        n.create<dnn::GatherOp>(one, values, idx, n.b.getI64IntegerAttr(0)));
   }
   return n.create<dnn::ConcatOp>(RankedTensorType::get({rank}, i64), parts,
                                  n.b.getI64IntegerAttr(0));
@@ -594,9 +594,9 @@ LogicalResult importConstantOfShape(NodeImporter &n) {
       shape = n.create<dnn::CastOp>(
           RankedTensorType::get(st.getShape(), n.b.getI64Type()), shape);
     SmallVector<int64_t> dims(st.getDimSize(0), ShapedType::kDynamic);
-    n.setOutput(0, n.create<dnn::ConstantOfShapeOp>(
-                       RankedTensorType::get(dims, et), shape,
-                       cast<TypedAttr>(v)));
+    n.setOutput(
+        0, n.create<dnn::ConstantOfShapeOp>(RankedTensorType::get(dims, et),
+                                            shape, cast<TypedAttr>(v)));
     return success();
   }
   n.setOutput(
@@ -646,6 +646,10 @@ LogicalResult importIdentity(NodeImporter &n) {
 } // namespace
 
 void onnximport::registerTensorHandlers(HandlerRegistry &r) {
+  r.allowRuntimeDims({"Concat", "Constant", "ConstantOfShape", "Dropout",
+                      "Expand", "Flatten", "Gather", "Identity", "Range",
+                      "Reshape", "Shape", "Size", "Slice", "Split", "Squeeze",
+                      "Tile", "Transpose", "Unsqueeze"});
   for (int v : {1, 5, 13, 14, 19})
     r.add("Reshape", v, importReshape);
   for (int v : {1, 9, 11, 13})
@@ -677,16 +681,16 @@ void onnximport::registerTensorHandlers(HandlerRegistry &r) {
     if (!in.hasStaticShape()) {
       // Product of the run-time shape.
       auto st = RankedTensorType::get({in.getRank()}, n.b.getI64Type());
-      Value shape = n.create<dnn::ShapeOp>(st, n.input(0),
-                                           n.b.getI64IntegerAttr(0),
-                                           n.b.getI64IntegerAttr(in.getRank()));
-      n.setOutput(0, n.create<dnn::ReduceProdOp>(
-                         t, shape, n.b.getDenseI64ArrayAttr({0}),
-                         n.b.getBoolAttr(false)));
+      Value shape =
+          n.create<dnn::ShapeOp>(st, n.input(0), n.b.getI64IntegerAttr(0),
+                                 n.b.getI64IntegerAttr(in.getRank()));
+      n.setOutput(0, n.create<dnn::ReduceProdOp>(t, shape,
+                                                 n.b.getDenseI64ArrayAttr({0}),
+                                                 n.b.getBoolAttr(false)));
       return success();
     }
-    n.setOutput(0, n.constant(DenseElementsAttr::get(
-                       t, (int64_t)in.getNumElements())));
+    n.setOutput(
+        0, n.constant(DenseElementsAttr::get(t, (int64_t)in.getNumElements())));
     return success();
   });
   for (int v : {1, 9, 11, 12, 13})

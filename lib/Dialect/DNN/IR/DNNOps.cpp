@@ -157,8 +157,8 @@ LogicalResult GemmOp::verify() {
   if (Value c = getC()) {
     Shape b;
     std::string err;
-    bool ok = succeeded(broadcastShapes(
-        {rankedType(c).getShape(), ArrayRef(shape)}, b, err));
+    bool ok = succeeded(
+        broadcastShapes({rankedType(c).getShape(), ArrayRef(shape)}, b, err));
     for (size_t i = 0; ok && i < b.size(); ++i)
       ok = b[i] == shape[i] || ShapedType::isDynamic(shape[i]);
     if (!ok)
@@ -547,7 +547,8 @@ LogicalResult ConstantOfShapeOp::verify() {
 
 LogicalResult NonZeroOp::verify() {
   auto in = rankedType(getInput()), out = rankedType(getOutput());
-  if (out.getRank() != 2 || out.getDimSize(0) != std::max<int64_t>(in.getRank(), 1))
+  if (out.getRank() != 2 ||
+      out.getDimSize(0) != std::max<int64_t>(in.getRank(), 1))
     return emitOpError("result must be [rank, count]");
   return success();
 }
