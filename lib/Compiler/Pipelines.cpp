@@ -50,6 +50,8 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
   // with run-time dims the function returns buffers the caller owns.
   bufferization::OneShotBufferizePassOptions bo;
   bo.bufferizeFunctionBoundaries = true;
+  // Loop-carried tensors of ONNX Loop/Scan may be new buffers each iteration.
+  bo.allowReturnAllocsFromLoops = true;
   bo.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bo));

@@ -15,9 +15,10 @@ os.makedirs(out, exist_ok=True)
 rng = np.random.default_rng(0)
 
 
-def save(name, nodes, inputs, outputs, inits=(), opset=13):
+def save(name, nodes, inputs, outputs, inits=(), opset=13, domains=()):
     g = helper.make_graph(nodes, name, inputs, outputs, list(inits))
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)] +
+                          [helper.make_opsetid(d, v) for d, v in domains])
     onnx.save(m, os.path.join(out, name + ".onnx"))
 
 
@@ -125,3 +126,71 @@ save("dequant", [helper.make_node("DequantizeLinear", ["q", "s", "z"], ["y"], na
      [helper.make_tensor_value_info("q", TensorProto.UINT8, [4])], [f32("y", [4])],
      [numpy_helper.from_array(np.array(0.5, np.float32), "s"),
       numpy_helper.from_array(np.array(128, np.uint8), "z")])
+
+# Resize of a run-time image size: indices and weights computed at run time.
+save("resize_dynamic", [helper.make_node("Resize", ["x", "", "scales"], ["y"], name="up2",
+                                         mode="linear")],
+     [f32("x", [1, 1, "h", 3])], [f32("y", [1, 1, None, 6])],
+     [numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales")])
+
+# QLinearMatMul: uint8 activations, int8 weights, i32 accumulation.
+save("qlinear_matmul", [helper.make_node(
+    "QLinearMatMul", ["a", "as", "az", "b", "bs", "bz", "ys", "yz"], ["y"], name="qmm0")],
+     [helper.make_tensor_value_info("a", TensorProto.UINT8, [2, 3])],
+     [helper.make_tensor_value_info("y", TensorProto.UINT8, [2, 4])],
+     [numpy_helper.from_array(np.array(0.1, np.float32), "as"),
+      numpy_helper.from_array(np.array(128, np.uint8), "az"),
+      numpy_helper.from_array(rng.integers(-128, 127, (3, 4)).astype(np.int8), "b"),
+      numpy_helper.from_array(np.array(0.05, np.float32), "bs"),
+      numpy_helper.from_array(np.array(0, np.int8), "bz"),
+      numpy_helper.from_array(np.array(0.2, np.float32), "ys"),
+      numpy_helper.from_array(np.array(10, np.uint8), "yz")])
+
+# DFT of a real signal of 8 samples: products with cosine/sine matrices.
+save("dft", [helper.make_node("DFT", ["x"], ["y"], name="dft0", axis=1)],
+     [f32("x", [1, 8, 1])], [f32("y", [1, 8, 2])], opset=17)
+
+# Adam from the ai.onnx.preview.training domain: an elementwise update.
+save("adam", [helper.make_node("Adam", ["r", "t", "x", "g", "v", "h"],
+                               ["x2", "v2", "h2"], name="adam0",
+                               domain="ai.onnx.preview.training")],
+     [f32("r", []), helper.make_tensor_value_info("t", TensorProto.INT64, []),
+      f32("x", [4]), f32("g", [4]), f32("v", [4]), f32("h", [4])],
+     [f32("x2", [4]), f32("v2", [4]), f32("h2", [4])],
+     domains=[("ai.onnx.preview.training", 1)])
+
+# Control flow: If with two constant branches, a Loop summing its iteration
+# numbers with a scan output, a Scan with a running sum.
+def tensor_vi(name, elem, shape):
+    return helper.make_tensor_value_info(name, elem, shape)
+
+
+then_g = helper.make_graph(
+    [helper.make_node("Constant", [], ["t"], value=numpy_helper.from_array(np.ones(3, np.float32)))],
+    "then", [], [f32("t", [3])])
+else_g = helper.make_graph(
+    [helper.make_node("Neg", ["x"], ["e"])], "else", [], [f32("e", [3])])
+save("if", [helper.make_node("If", ["c"], ["y"], name="if0", then_branch=then_g, else_branch=else_g)],
+     [tensor_vi("c", TensorProto.BOOL, []), f32("x", [3])], [f32("y", [3])])
+
+body = helper.make_graph(
+    [helper.make_node("Identity", ["cin"], ["cout"]),
+     helper.make_node("Cast", ["i"], ["fi"], to=TensorProto.FLOAT),
+     helper.make_node("Add", ["s", "fi"], ["s2"]),
+     helper.make_node("Identity", ["s2"], ["row"])],
+    "body", [tensor_vi("i", TensorProto.INT64, []), tensor_vi("cin", TensorProto.BOOL, []), f32("s", [])],
+    [tensor_vi("cout", TensorProto.BOOL, []), f32("s2", []), f32("row", [])])
+save("loop", [helper.make_node("Loop", ["m", "", "s0"], ["s", "rows"], name="loop0", body=body)],
+     [tensor_vi("m", TensorProto.INT64, []), f32("s0", [])], [f32("s", []), f32("rows", [None])])
+
+scan_body = helper.make_graph(
+    [helper.make_node("Add", ["acc", "xi"], ["acc2"]),
+     helper.make_node("Identity", ["acc2"], ["out"])],
+    "scan_body", [f32("acc", [2]), f32("xi", [2])], [f32("acc2", [2]), f32("out", [2])])
+save("scan", [helper.make_node("Scan", ["a0", "xs"], ["a", "ys"], name="scan0", body=scan_body,
+                               num_scan_inputs=1, scan_output_directions=[1])],
+     [f32("a0", [2]), f32("xs", [4, 2])], [f32("a", [2]), f32("ys", [4, 2])], opset=11)
+
+# GridSample (bilinear, zeros padding) of a 2-channel image.
+save("gridsample", [helper.make_node("GridSample", ["x", "g"], ["y"], name="gs0")],
+     [f32("x", [1, 2, 3, 4]), f32("g", [1, 5, 6, 2])], [f32("y", [1, 2, 5, 6])], opset=16)

@@ -7,11 +7,15 @@ now fails must be fixed, not listed.
     update_xfail.py DYNAMIC.json test/onnx_backend/node_dynamic_xfail.txt
 """
 import json
+import re
 import sys
 
 KNOWN = {
     "BFLOAT16": "reference data rounds float->bfloat16 by truncation; dnnc rounds "
                 "to nearest even (ONNX >= 1.14 semantics)",
+    "test_adam_multiple": "the reference outputs were computed with epsilon=1e-2, "
+                          "which the node does not set (ONNX test bug); dnnc uses "
+                          "the default 1e-6",
 }
 
 res = json.load(open(sys.argv[1]))["results"]
@@ -25,6 +29,9 @@ for name in sorted(res):
     if r["status"] != "fail":
         continue
     why = r["reason"].replace("model.onnx: ", "")
+    # Paths of the run's scratch and data dirs vary: keep the message.
+    why = re.sub(r"/tmp/dnnc-node-[^/]*/[^/]*/", "", why)
+    why = why.replace("/usr/share/libonnx-testdata/data/node/", "")
     for key, text in KNOWN.items():
         if key in name and "MISMATCH" in why:
             why = text

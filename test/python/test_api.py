@@ -201,3 +201,42 @@ def test_zero_sized_tensors(tmp_path):
     out = m.run({"x": x})
     assert out["y"].shape == (0, 4)
     np.testing.assert_array_equal(out["z"], np.maximum(x, 0))
+
+
+def test_control_flow_runs_at_run_time_trip_counts(tmp_path):
+    # Loop: s += i while i < m and s < limit, with a scan output per
+    # iteration; If picks a branch from a run-time condition.
+    vi = helper.make_tensor_value_info
+    body = helper.make_graph(
+        [helper.make_node("Cast", ["i"], ["fi"], to=TensorProto.FLOAT),
+         helper.make_node("Add", ["s", "fi"], ["s2"]),
+         helper.make_node("Less", ["s2", "limit"], ["cout"]),
+         helper.make_node("Mul", ["s2", "two"], ["row"])],
+        "body", [vi("i", TensorProto.INT64, []), vi("cin", TensorProto.BOOL, []), f32("s", [])],
+        [vi("cout", TensorProto.BOOL, []), f32("s2", []), f32("row", [])])
+    then_g = helper.make_graph([helper.make_node("Neg", ["s"], ["t"])], "then", [], [f32("t", [])])
+    else_g = helper.make_graph([helper.make_node("Identity", ["s"], ["e"])], "else", [], [f32("e", [])])
+    path = make_model(str(tmp_path / "cf.onnx"), [
+        helper.make_node("Loop", ["m", "c", "s0"], ["s", "rows"], name="loop", body=body),
+        helper.make_node("Greater", ["s", "limit"], ["big"], name="cmp"),
+        helper.make_node("If", ["big"], ["y"], name="if", then_branch=then_g, else_branch=else_g),
+    ], [vi("m", TensorProto.INT64, []), vi("c", TensorProto.BOOL, []), f32("s0", [])],
+        [f32("y", []), f32("rows", [None])],
+        [numpy_helper.from_array(np.array(10, np.float32), "limit"),
+         numpy_helper.from_array(np.array(2, np.float32), "two")])
+    m = dnnc.compile(path)
+
+    def ref(trips, s):
+        rows = []
+        for i in range(trips):
+            s += i
+            rows.append(2 * s)
+            if not s < 10:
+                break
+        return (-s if s > 10 else s), rows
+    for trips, s0 in [(0, 1.0), (3, 0.0), (4, 0.5), (100, 2.0)]:
+        out = m.run({"m": np.array(trips, np.int64), "c": np.array(True),
+                     "s0": np.array(s0, np.float32)})
+        y, rows = ref(trips, s0)
+        np.testing.assert_allclose(out["y"], y)
+        np.testing.assert_allclose(out["rows"], np.array(rows, np.float32).reshape(-1))

@@ -371,8 +371,10 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     auto inT = cast<RankedTensorType>(op.getInput().getType());
     auto wT = cast<RankedTensorType>(op.getWeight().getType());
     auto resT = cast<RankedTensorType>(op.getType());
-    if (!isFloatTensor(op.getInput()))
-      return rewriter.notifyMatchFailure(op, "integer convolution");
+    Type elemT = inT.getElementType();
+    if (!isa<FloatType>(elemT) && !elemT.isInteger(32))
+      return rewriter.notifyMatchFailure(
+          op, "convolution of other than float or i32 elements");
     if (!inT.hasStaticShape() || !wT.hasStaticShape() ||
         !resT.hasStaticShape()) {
       Value r = lowerDynamicConv(rewriter, loc, op);
@@ -474,9 +476,15 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
           rewriter, loc, res2, ins,
           [&](OpBuilder &b, Location l, ValueRange a) -> Value {
             Value acc = a[2 * taps];
-            for (int64_t i = 0; i < taps; ++i)
-              acc = arith::AddFOp::create(
-                  b, l, acc, arith::MulFOp::create(b, l, a[taps + i], a[i]));
+            bool fp = isa<FloatType>(et);
+            for (int64_t i = 0; i < taps; ++i) {
+              Value p = fp ? arith::MulFOp::create(b, l, a[taps + i], a[i])
+                                 .getResult()
+                           : arith::MulIOp::create(b, l, a[taps + i], a[i])
+                                 .getResult();
+              acc = fp ? arith::AddFOp::create(b, l, acc, p).getResult()
+                       : arith::AddIOp::create(b, l, acc, p).getResult();
+            }
             return acc;
           });
     } else if (group == 1 && nsp == 2) {

@@ -230,6 +230,183 @@ std::optional<double> sourceCoord(const std::string &mode, const ResizeDim &d,
   return std::nullopt;
 }
 
+struct ResizeModes {
+  std::string mode, coord, nearestMode;
+  double cubicA;
+  bool exclude;
+  double extrapolation;
+};
+
+/// One resized dim whose input size is only known at run time: the source
+/// coordinates, neighbor indices and weights that the static path computes
+/// at compile time are computed by dnn ops over an iota of the output
+/// indices (f64 coordinates, as ONNX's reference does), then the same
+/// gathers and weighted sums.
+FailureOr<Value> resizeDimAtRunTime(NodeImporter &n, Value x, int64_t dim,
+                                    const ResizeDim &d, const ResizeModes &m) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  int64_t rank = xt.getRank();
+  Type et = xt.getElementType(), f64 = n.b.getF64Type(), i64 = n.b.getI64Type();
+  auto sc = [&](double v) { return scalar(n, f64, v); };
+  auto st = RankedTensorType::get({}, f64);
+  auto vt = RankedTensorType::get({d.out}, f64);
+  // in and out as f64 scalars; the scale.
+  Value inI = n.create<dnn::ReshapeOp>(
+      RankedTensorType::get({}, i64),
+      n.create<dnn::ShapeOp>(RankedTensorType::get({1}, i64), x,
+                             n.b.getI64IntegerAttr(dim),
+                             n.b.getI64IntegerAttr(dim + 1)));
+  Value in = n.create<dnn::CastOp>(st, inI);
+  Value outF, scale;
+  if (ShapedType::isDynamic(d.out)) {
+    scale = sc(d.scale);
+    outF = unary<dnn::FloorOp>(n, n.create<dnn::MulOp>(in, scale));
+  } else {
+    outF = sc((double)d.out);
+    scale = n.create<dnn::DivOp>(outF, in);
+  }
+  Value outI = n.create<dnn::CastOp>(RankedTensorType::get({}, i64), outF);
+  Value j = n.create<dnn::CastOp>(
+      vt, n.create<dnn::RangeOp>(RankedTensorType::get({d.out}, i64),
+                                 scalar(n, i64, 0), outI, scalar(n, i64, 1)));
+  Value inM1 = n.create<dnn::SubOp>(in, sc(1));
+  Value half = n.create<dnn::AddOp>(j, sc(0.5));
+  Value outW = n.create<dnn::MulOp>(scale, in);
+  Value single = n.create<dnn::EqualOp>(outW, sc(1));
+  Value xs, outside;
+  if (m.coord == "align_corners") {
+    Value den = n.create<dnn::SubOp>(outW, sc(1));
+    den = n.create<dnn::WhereOp>(single, sc(1), den);
+    xs = n.create<dnn::WhereOp>(
+        single, sc(0),
+        n.create<dnn::DivOp>(n.create<dnn::MulOp>(j, inM1), den));
+  } else if (m.coord == "asymmetric") {
+    xs = n.create<dnn::DivOp>(j, scale);
+  } else if (m.coord == "pytorch_half_pixel") {
+    xs = n.create<dnn::WhereOp>(
+        single, sc(-0.5),
+        n.create<dnn::SubOp>(n.create<dnn::DivOp>(half, scale), sc(0.5)));
+  } else if (m.coord == "half_pixel") {
+    xs = n.create<dnn::SubOp>(n.create<dnn::DivOp>(half, scale), sc(0.5));
+  } else if (m.coord == "tf_half_pixel_for_nn") {
+    xs = n.create<dnn::DivOp>(half, scale);
+  } else if (m.coord == "tf_crop_and_resize") {
+    Value outM1 = n.create<dnn::SubOp>(outF, sc(1));
+    Value many = n.create<dnn::GreaterOp>(outF, sc(1));
+    Value step = n.create<dnn::DivOp>(
+        n.create<dnn::MulOp>(inM1, sc(d.roiEnd - d.roiStart)),
+        n.create<dnn::WhereOp>(many, outM1, sc(1)));
+    Value spread =
+        n.create<dnn::AddOp>(n.create<dnn::MulOp>(inM1, sc(d.roiStart)),
+                             n.create<dnn::MulOp>(j, step));
+    xs = n.create<dnn::WhereOp>(
+        many, spread,
+        n.create<dnn::MulOp>(inM1, sc(0.5 * (d.roiStart + d.roiEnd))));
+    outside = n.create<dnn::OrOp>(n.create<dnn::LessOp>(xs, sc(0)),
+                                  n.create<dnn::GreaterOp>(xs, inM1));
+  } else {
+    return n.fail("coordinate_transformation_mode '" + m.coord +
+                  "' is not supported");
+  }
+  // i0 = ceil(xs) - 1, r = xs - i0 in (0, 1].
+  Value i0 = n.create<dnn::SubOp>(unary<dnn::CeilOp>(n, xs), sc(1));
+  Value r = n.create<dnn::SubOp>(xs, i0);
+  SmallVector<int64_t> next(xt.getShape());
+  next[dim] = d.out;
+  auto nt = RankedTensorType::get(next, et);
+  auto it = RankedTensorType::get({d.out}, i64);
+  // Gathers x at clamp(i0 + off) along dim.
+  auto gatherAt = [&](Value k) -> Value {
+    k = n.create<dnn::MaxOp>(n.create<dnn::MinOp>(k, inM1), sc(0));
+    return n.create<dnn::GatherOp>(nt, x, n.create<dnn::CastOp>(it, k),
+                                   n.b.getI64IntegerAttr(dim));
+  };
+  // A [out] vector broadcast along dim: [out, 1, ..., 1].
+  auto alongDim = [&](Value v) -> Value {
+    SmallVector<int64_t> axes, shape(rank - dim, 1);
+    shape[0] = d.out;
+    for (int64_t i = 1; i < rank - dim; ++i)
+      axes.push_back(i);
+    if (axes.empty())
+      return v;
+    auto vt = cast<RankedTensorType>(v.getType());
+    return n.create<dnn::UnsqueezeOp>(
+        RankedTensorType::get(shape, vt.getElementType()), v,
+        n.b.getDenseI64ArrayAttr(axes));
+  };
+  Value y;
+  if (m.mode == "nearest") {
+    Value upper;
+    if (m.nearestMode == "round_prefer_floor")
+      upper = n.create<dnn::GreaterOp>(r, sc(0.5));
+    else if (m.nearestMode == "round_prefer_ceil")
+      upper = n.create<dnn::GreaterEqualOp>(r, sc(0.5));
+    else if (m.nearestMode == "floor")
+      upper = n.create<dnn::EqualOp>(r, sc(1));
+    else if (m.nearestMode == "ceil")
+      upper = n.create<dnn::GreaterOp>(r, sc(0)); // r is in (0, 1]
+    else
+      return n.fail("nearest_mode '" + m.nearestMode + "' is not supported");
+    upper = n.create<dnn::OrOp>(upper, n.create<dnn::EqualOp>(r, sc(1)));
+    y = gatherAt(n.create<dnn::AddOp>(i0, n.create<dnn::CastOp>(vt, upper)));
+  } else {
+    int64_t taps = m.mode == "cubic" ? 4 : 2,
+            first = m.mode == "cubic" ? -1 : 0;
+    SmallVector<Value> c;
+    if (m.mode == "cubic") {
+      double a = m.cubicA;
+      Value r1 = n.create<dnn::AddOp>(r, sc(1));
+      Value q = n.create<dnn::SubOp>(sc(1), r);
+      Value q1 = n.create<dnn::AddOp>(q, sc(1));
+      // ((a*t - 5a)*t + 8a)*t - 4a for the outer taps (t in [1, 2]),
+      // ((a+2)*t - (a+3))*t*t + 1 for the inner ones (t in [0, 1]).
+      auto outer = [&](Value t) -> Value {
+        Value v =
+            n.create<dnn::SubOp>(n.create<dnn::MulOp>(t, sc(a)), sc(5 * a));
+        v = n.create<dnn::AddOp>(n.create<dnn::MulOp>(v, t), sc(8 * a));
+        return n.create<dnn::SubOp>(n.create<dnn::MulOp>(v, t), sc(4 * a));
+      };
+      auto inner = [&](Value t) -> Value {
+        Value v =
+            n.create<dnn::SubOp>(n.create<dnn::MulOp>(t, sc(a + 2)), sc(a + 3));
+        v = n.create<dnn::MulOp>(n.create<dnn::MulOp>(v, t), t);
+        return n.create<dnn::AddOp>(v, sc(1));
+      };
+      c = {outer(r1), inner(r), inner(q), outer(q1)};
+    } else {
+      c = {n.create<dnn::SubOp>(sc(1), r), r};
+    }
+    SmallVector<Value> idx;
+    Value sum;
+    for (int64_t t = 0; t < taps; ++t) {
+      idx.push_back(n.create<dnn::AddOp>(i0, sc((double)(first + t))));
+      if (m.exclude) {
+        Value in0 =
+            n.create<dnn::AndOp>(n.create<dnn::GreaterEqualOp>(idx[t], sc(0)),
+                                 n.create<dnn::LessOp>(idx[t], in));
+        c[t] = n.create<dnn::WhereOp>(in0, c[t], sc(0));
+        sum = sum ? n.create<dnn::AddOp>(sum, c[t]) : c[t];
+      }
+    }
+    for (int64_t t = 0; t < taps; ++t) {
+      Value w = c[t];
+      if (m.exclude) {
+        Value nz = n.create<dnn::NotOp>(boolLike(n, sum),
+                                        n.create<dnn::EqualOp>(sum, sc(0)));
+        w = n.create<dnn::WhereOp>(nz, n.create<dnn::DivOp>(w, sum), w);
+      }
+      w = alongDim(
+          n.create<dnn::CastOp>(RankedTensorType::get({d.out}, et), w));
+      Value term = n.create<dnn::MulOp>(gatherAt(idx[t]), w);
+      y = y ? n.create<dnn::AddOp>(y, term) : term;
+    }
+  }
+  if (outside)
+    y = n.create<dnn::WhereOp>(alongDim(outside),
+                               scalar(n, et, m.extrapolation), y);
+  return y;
+}
+
 /// Resize (and Upsample) as separable 1-D interpolations: along each
 /// resized dim, the output is a weighted sum of gathers of the input at
 /// compile-time neighbor indices (1 tap for nearest, 2 linear, 4 cubic),
@@ -308,12 +485,14 @@ LogicalResult importResizeImpl(NodeImporter &n, bool upsample) {
       if (sizes->size() != axes.size())
         return n.fail("sizes need one value per axis");
       d.out = (*sizes)[k];
-      d.scale = (double)d.out / d.in;
+      // A run-time input dim: the scale is out / in at run time.
+      d.scale = ShapedType::isDynamic(d.in) ? 0 : (double)d.out / d.in;
     } else {
       if (scales->size() != axes.size())
         return n.fail("scales need one value per axis");
       d.scale = (*scales)[k];
-      d.out = (int64_t)std::floor(d.in * d.scale);
+      d.out = ShapedType::isDynamic(d.in) ? ShapedType::kDynamic
+                                          : (int64_t)std::floor(d.in * d.scale);
     }
   }
   if (coord == "tf_crop_and_resize") {
@@ -333,6 +512,16 @@ LogicalResult importResizeImpl(NodeImporter &n, bool upsample) {
         d.out == d.in && d.scale == 1.0 && coord != "tf_crop_and_resize";
     if (identity)
       continue;
+    if (ShapedType::isDynamic(d.in)) {
+      ResizeModes m{mode, coord, nearestMode, a, exclude, extrapolation};
+      FailureOr<Value> y = resizeDimAtRunTime(n, x, dim, d, m);
+      if (failed(y))
+        return failure();
+      x = *y;
+      cur =
+          SmallVector<int64_t>(cast<RankedTensorType>(x.getType()).getShape());
+      continue;
+    }
     int64_t taps = mode == "cubic" ? 4 : 2, first = mode == "cubic" ? -1 : 0;
     // idx[t][j], w[t][j]; extrap[j].
     std::vector<std::vector<int64_t>> idx(taps, std::vector<int64_t>(d.out));
@@ -430,6 +619,163 @@ LogicalResult importResizeImpl(NodeImporter &n, bool upsample) {
   return success();
 }
 
+/// GridSample (2-D, static shapes): every output position reads the input at
+/// the grid's unnormalized coordinate. Coordinates are computed by
+/// elementwise ops (unnormalize; border: clamp; reflection: fold into the
+/// range, then clamp), the taps (1 nearest, 4 bilinear, 16 bicubic) become
+/// flat row indices into the input laid out as [N*H*W, C], one dnn.gather
+/// per tap reads all channels, and out-of-range taps get weight zero.
+LogicalResult importGridSample(NodeImporter &n) {
+  auto xt = n.inputType(0), gt = n.inputType(1);
+  Type et = xt.getElementType();
+  if (xt.getRank() != 4 || gt.getRank() != 4 || gt.getDimSize(3) != 2)
+    return n.fail("only 2-D sampling ([N, C, H, W] input, [N, Ho, Wo, 2] "
+                  "grid) is supported");
+  if (!xt.hasStaticShape() || !gt.hasStaticShape())
+    return n.fail("run-time shapes are not supported");
+  if (!isa<FloatType>(et) || gt.getElementType() != et)
+    return n.fail("input and grid must be float tensors of one type");
+  std::string mode = n.attrString("mode", "bilinear");
+  std::string pad = n.attrString("padding_mode", "zeros");
+  bool ac = n.attrInt("align_corners", 0);
+  if (mode != "bilinear" && mode != "nearest" && mode != "bicubic")
+    return n.fail("mode '" + mode + "' is not supported");
+  if (pad != "zeros" && pad != "border" && pad != "reflection")
+    return n.fail("padding_mode '" + pad + "' is not supported");
+  int64_t N = xt.getDimSize(0), C = xt.getDimSize(1), H = xt.getDimSize(2),
+          W = xt.getDimSize(3), Ho = gt.getDimSize(1), Wo = gt.getDimSize(2);
+  int64_t P = N * Ho * Wo;
+  auto sc = [&](double v) { return scalar(n, et, v); };
+  auto vt = RankedTensorType::get({P}, et);
+  // Grid x (k = 0) or y (k = 1) coordinates as a [N*Ho*Wo] vector.
+  auto coord = [&](int64_t k) -> Value {
+    Value s = n.create<dnn::SliceOp>(RankedTensorType::get({N, Ho, Wo, 1}, et),
+                                     n.input(1),
+                                     n.b.getDenseI64ArrayAttr({0, 0, 0, k}),
+                                     n.b.getDenseI64ArrayAttr({1, 1, 1, 1}));
+    return n.create<dnn::ReshapeOp>(vt, s);
+  };
+  // Padding applied to a pixel coordinate along a dim of `size`.
+  auto clampTo = [&](Value v, double size) -> Value {
+    return n.create<dnn::MinOp>(n.create<dnn::MaxOp>(v, sc(0)), sc(size - 1));
+  };
+  auto padded = [&](Value v, double size) -> Value {
+    if (pad == "border")
+      return clampTo(v, size);
+    if (pad != "reflection")
+      return v;
+    double lo = ac ? 0 : -0.5, hi = ac ? size - 1 : size - 0.5;
+    double span = hi - lo;
+    if (span <= 0)
+      return n.create<dnn::MulOp>(v, sc(0));
+    Value d = unary<dnn::AbsOp>(n, n.create<dnn::SubOp>(v, sc(lo)));
+    Value flips = unary<dnn::FloorOp>(n, n.create<dnn::DivOp>(d, sc(span)));
+    Value extra =
+        n.create<dnn::SubOp>(d, n.create<dnn::MulOp>(flips, sc(span)));
+    Value half = n.create<dnn::MulOp>(flips, sc(0.5));
+    Value even = n.create<dnn::EqualOp>(unary<dnn::FloorOp>(n, half), half);
+    Value r =
+        n.create<dnn::WhereOp>(even, n.create<dnn::AddOp>(extra, sc(lo)),
+                               n.create<dnn::SubOp>(sc(span + lo), extra));
+    return clampTo(r, size);
+  };
+  auto unnormalize = [&](Value g, double size) -> Value {
+    Value p = n.create<dnn::AddOp>(g, sc(1));
+    if (ac)
+      return n.create<dnn::MulOp>(p, sc((size - 1) / 2));
+    return n.create<dnn::DivOp>(
+        n.create<dnn::SubOp>(n.create<dnn::MulOp>(p, sc(size)), sc(1)), sc(2));
+  };
+  Value x = unnormalize(coord(0), W), y = unnormalize(coord(1), H);
+  if (mode != "bicubic") {
+    x = padded(x, W);
+    y = padded(y, H);
+  }
+  // The input as rows [N*H*W, C]; the batch offset of each output position.
+  Value rows = n.create<dnn::TransposeOp>(
+      RankedTensorType::get({N, H, W, C}, et), n.input(0),
+      n.b.getDenseI64ArrayAttr({0, 2, 3, 1}));
+  rows =
+      n.create<dnn::ReshapeOp>(RankedTensorType::get({N * H * W, C}, et), rows);
+  SmallVector<Attribute> base;
+  for (int64_t b = 0; b < N; ++b)
+    for (int64_t k = 0; k < Ho * Wo; ++k)
+      base.push_back(n.b.getFloatAttr(et, (double)(b * H * W)));
+  Value batchBase = n.constant(DenseElementsAttr::get(vt, base));
+  auto wt = RankedTensorType::get({P, 1}, et);
+  // Weight w of the pixel (ty, tx) (already padded), zero outside.
+  Value acc;
+  auto tap = [&](Value ty, Value tx, Value w) {
+    Value inside = n.create<dnn::AndOp>(
+        n.create<dnn::AndOp>(n.create<dnn::GreaterEqualOp>(tx, sc(0)),
+                             n.create<dnn::LessEqualOp>(tx, sc(W - 1))),
+        n.create<dnn::AndOp>(n.create<dnn::GreaterEqualOp>(ty, sc(0)),
+                             n.create<dnn::LessEqualOp>(ty, sc(H - 1))));
+    Value idx = n.create<dnn::AddOp>(
+        batchBase,
+        n.create<dnn::AddOp>(n.create<dnn::MulOp>(clampTo(ty, H), sc(W)),
+                             clampTo(tx, W)));
+    idx = n.create<dnn::CastOp>(RankedTensorType::get({P}, n.b.getI64Type()),
+                                idx);
+    Value v = n.create<dnn::GatherOp>(RankedTensorType::get({P, C}, et), rows,
+                                      idx, n.b.getI64IntegerAttr(0));
+    w = n.create<dnn::WhereOp>(inside, w, sc(0));
+    Value term = n.create<dnn::MulOp>(v, n.create<dnn::ReshapeOp>(wt, w));
+    acc = acc ? n.create<dnn::AddOp>(acc, term) : term;
+  };
+  if (mode == "nearest") {
+    tap(unary<dnn::RoundOp>(n, y), unary<dnn::RoundOp>(n, x), sc(1));
+  } else if (mode == "bilinear") {
+    Value x0 = unary<dnn::FloorOp>(n, x), y0 = unary<dnn::FloorOp>(n, y);
+    Value fx = n.create<dnn::SubOp>(x, x0), fy = n.create<dnn::SubOp>(y, y0);
+    Value x1 = n.create<dnn::AddOp>(x0, sc(1)),
+          y1 = n.create<dnn::AddOp>(y0, sc(1));
+    Value gx = n.create<dnn::SubOp>(sc(1), fx),
+          gy = n.create<dnn::SubOp>(sc(1), fy);
+    tap(y0, x0, n.create<dnn::MulOp>(gy, gx));
+    tap(y0, x1, n.create<dnn::MulOp>(gy, fx));
+    tap(y1, x0, n.create<dnn::MulOp>(fy, gx));
+    tap(y1, x1, n.create<dnn::MulOp>(fy, fx));
+  } else {
+    // Bicubic (A = -0.75): 4x4 taps, each tap coordinate padded.
+    double a = -0.75;
+    auto coeffs = [&](Value t) {
+      auto outer = [&](Value u) -> Value { // u in [1, 2]
+        Value v =
+            n.create<dnn::SubOp>(n.create<dnn::MulOp>(u, sc(a)), sc(5 * a));
+        v = n.create<dnn::AddOp>(n.create<dnn::MulOp>(v, u), sc(8 * a));
+        return n.create<dnn::SubOp>(n.create<dnn::MulOp>(v, u), sc(4 * a));
+      };
+      auto inner = [&](Value u) -> Value { // u in [0, 1]
+        Value v =
+            n.create<dnn::SubOp>(n.create<dnn::MulOp>(u, sc(a + 2)), sc(a + 3));
+        return n.create<dnn::AddOp>(
+            n.create<dnn::MulOp>(n.create<dnn::MulOp>(v, u), u), sc(1));
+      };
+      Value q = n.create<dnn::SubOp>(sc(1), t);
+      return SmallVector<Value>{outer(n.create<dnn::AddOp>(t, sc(1))), inner(t),
+                                inner(q),
+                                outer(n.create<dnn::AddOp>(q, sc(1)))};
+    };
+    Value x0 = unary<dnn::FloorOp>(n, x), y0 = unary<dnn::FloorOp>(n, y);
+    SmallVector<Value> cx = coeffs(n.create<dnn::SubOp>(x, x0));
+    SmallVector<Value> cy = coeffs(n.create<dnn::SubOp>(y, y0));
+    for (int64_t i = 0; i < 4; ++i) {
+      Value ty = padded(n.create<dnn::AddOp>(y0, sc(i - 1)), H);
+      for (int64_t j = 0; j < 4; ++j) {
+        Value tx = padded(n.create<dnn::AddOp>(x0, sc(j - 1)), W);
+        tap(ty, tx, n.create<dnn::MulOp>(cy[i], cx[j]));
+      }
+    }
+  }
+  Value out =
+      n.create<dnn::ReshapeOp>(RankedTensorType::get({N, Ho, Wo, C}, et), acc);
+  n.setOutput(0, n.create<dnn::TransposeOp>(
+                     RankedTensorType::get({N, C, Ho, Wo}, et), out,
+                     n.b.getDenseI64ArrayAttr({0, 3, 1, 2})));
+  return success();
+}
+
 /// LRN: x / (bias + alpha * mean of x^2 over a channel window)^beta, the
 /// window mean as an average pool over channels (padding counted).
 LogicalResult importLRN(NodeImporter &n) {
@@ -477,4 +823,7 @@ void onnximport::registerComposedNNHandlers(HandlerRegistry &r) {
   r.add("ConvTranspose", 11, importConvTranspose);
   r.add("InstanceNormalization", 1, importInstanceNorm);
   r.add("InstanceNormalization", 6, importInstanceNorm);
+  r.add("GridSample", 16, importGridSample);
+  // Resize computes coordinates and weights of run-time dims at run time.
+  r.allowRuntimeDims({"Resize", "Upsample"});
 }

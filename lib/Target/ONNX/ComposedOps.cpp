@@ -2,7 +2,7 @@
 //
 // Elementwise and reduction operators that are small compositions of dnn ops
 // (ReduceL2 = Sqrt(ReduceSum(x * x)), IsNaN = Not(Equal(x, x)), Mish, Celu,
-// Hardmax, QuantizeLinear/DequantizeLinear, ...) are expanded at import instead
+// Hardmax, ...) are expanded at import instead
 // of growing the dialect. See also ComposedNNOps.cpp and ComposedTensorOps.cpp.
 //
 //===----------------------------------------------------------------------===//
@@ -146,114 +146,15 @@ LogicalResult importHardmax(NodeImporter &n) {
   return success();
 }
 
-/// Reshapes a per-axis quantization parameter [C] to broadcast along `axis`
-/// of a rank-`rank` tensor (scalars stay as they are).
-Value alongAxis(NodeImporter &n, Value p, int64_t axis, int64_t rank) {
-  auto t = cast<RankedTensorType>(p.getType());
-  if (t.getRank() == 0 || t.getNumElements() == 1)
-    return n.create<dnn::ReshapeOp>(
-        RankedTensorType::get({}, t.getElementType()), p);
-  SmallVector<int64_t> shape(rank - axis, 1);
-  shape[0] = t.getDimSize(0);
-  return n.create<dnn::ReshapeOp>(
-      RankedTensorType::get(shape, t.getElementType()), p);
-}
-
-/// Normalizes the quantization axis; it only matters (and is only checked)
-/// for per-axis scales.
-LogicalResult quantAxis(NodeImporter &n, int64_t &axis, int64_t rank) {
-  auto st = n.inputType(1);
-  if (st.getRank() == 0 || st.getNumElements() == 1)
-    return success();
-  if (failed(normalizeAxis(axis, rank)))
-    return n.fail("axis out of range");
-  if (st.getRank() != 1 || st.getDimSize(0) != n.inputType(0).getDimSize(axis))
-    return n.fail("per-axis scales must be a vector of the axis size (blocked "
-                  "quantization is not supported)");
-  return success();
-}
-
-/// An integer tensor as float, zero-extending unsigned 8/16-bit codes (the
-/// IR's integers are signless: the ONNX type says how to read them).
-Value intToFloat(NodeImporter &n, Value v, int32_t onnxType, Type ft) {
-  auto t = cast<RankedTensorType>(v.getType());
-  Type i32 = n.b.getI32Type();
-  auto t32 = RankedTensorType::get(t.getShape(), i32);
-  Value w =
-      t.getElementType().isInteger(32) ? v : n.create<dnn::CastOp>(t32, v);
-  if (onnxType == onnx::TensorProto::UINT8 ||
-      onnxType == onnx::TensorProto::UINT16) {
-    int64_t mask = onnxType == onnx::TensorProto::UINT8 ? 0xff : 0xffff;
-    w = n.create<dnn::AndOp>(w, scalar(n, i32, mask));
-  }
-  return n.create<dnn::CastOp>(RankedTensorType::get(t.getShape(), ft), w);
-}
-
-LogicalResult importDequantizeLinear(NodeImporter &n) {
-  auto xt = n.inputType(0);
-  int32_t code = n.onnxElemType(0);
-  if (code != onnx::TensorProto::UINT8 && code != onnx::TensorProto::INT8 &&
-      code != onnx::TensorProto::INT32)
-    return n.fail("only uint8, int8 and int32 inputs are supported (got " +
-                  onnxTypeName(code) + ")");
-  Type ft = n.inputType(1).getElementType();
-  int64_t axis = n.attrInt("axis", 1);
-  if (failed(quantAxis(n, axis, xt.getRank())))
-    return failure();
-  Value x = intToFloat(n, n.input(0), code, ft);
-  if (n.hasInput(2))
-    x = n.create<dnn::SubOp>(
-        x, alongAxis(n, intToFloat(n, n.input(2), n.onnxElemType(2), ft), axis,
-                     xt.getRank()));
-  n.setOutput(
-      0, n.create<dnn::MulOp>(x, alongAxis(n, n.input(1), axis, xt.getRank())));
-  return success();
-}
-
-LogicalResult importQuantizeLinear(NodeImporter &n) {
-  auto xt = n.inputType(0);
-  int32_t code = n.hasInput(2) ? n.onnxElemType(2) : onnx::TensorProto::UINT8;
-  if (code != onnx::TensorProto::UINT8 && code != onnx::TensorProto::INT8)
-    return n.fail("only uint8 and int8 outputs are supported (got " +
-                  onnxTypeName(code) + ")");
-  if (n.attrInt("saturate", 1) != 1)
-    return n.fail("saturate=0 is not supported");
-  Type ft = xt.getElementType();
-  int64_t axis = n.attrInt("axis", 1);
-  if (failed(quantAxis(n, axis, xt.getRank())))
-    return failure();
-  Value q = n.create<dnn::DivOp>(n.input(0),
-                                 alongAxis(n, n.input(1), axis, xt.getRank()));
-  q = n.create<dnn::RoundOp>(q.getType(), q); // half to even
-  if (n.hasInput(2))
-    q = n.create<dnn::AddOp>(
-        q,
-        alongAxis(n, intToFloat(n, n.input(2), code, ft), axis, xt.getRank()));
-  bool u = code == onnx::TensorProto::UINT8;
-  q = n.create<dnn::ClipOp>(q.getType(), q, n.b.getF64FloatAttr(u ? 0 : -128),
-                            n.b.getF64FloatAttr(u ? 255 : 127));
-  auto qt = cast<RankedTensorType>(q.getType());
-  // Through i32: the 8-bit pattern of 128..255 is what uint8 stores.
-  Value i = n.create<dnn::CastOp>(
-      RankedTensorType::get(qt.getShape(), n.b.getI32Type()), q);
-  n.setOutput(
-      0, n.create<dnn::CastOp>(
-             RankedTensorType::get(qt.getShape(), n.b.getIntegerType(8)), i));
-  return success();
-}
 } // namespace
 
 void onnximport::registerComposedHandlers(HandlerRegistry &r) {
-  // Run-time dims: elementwise compositions, reductions, QDQ, and Hardmax
+  // Run-time dims: elementwise compositions, reductions, and Hardmax
   // over a run-time iota (Composition.h iotaOf).
   r.allowRuntimeDims({"CastLike", "Celu", "IsInf", "IsNaN", "Mish", "Shrink",
-                      "ThresholdedRelu", "QuantizeLinear", "DequantizeLinear",
+                      "ThresholdedRelu",
                       "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
                       "ReduceSumSquare", "Hardmax"});
-  for (int v : {10, 13, 19}) {
-    r.add("QuantizeLinear", v, importQuantizeLinear);
-    r.add("DequantizeLinear", v, importDequantizeLinear);
-  }
   for (int v : {1, 11, 13, 18}) {
     r.add("ReduceL1", v,
           composedReduce(

@@ -70,6 +70,12 @@ inline Value iotaOf(NodeImporter &n, Value x, int64_t xDim, int64_t rank,
                                     n.b.getDenseI64ArrayAttr(axes));
 }
 
+/// A dnn.conv of `x` and `weight` (+ `bias`) with the node's Conv attributes
+/// (kernel_shape, strides, pads/auto_pad, dilations, group); also used by
+/// ConvInteger and QLinearConv.
+FailureOr<Value> convFromAttrs(NodeImporter &n, Value x, Value weight,
+                               Value bias);
+
 } // namespace dnnc::onnximport
 
 #endif // DNNC_LIB_TARGET_ONNX_COMPOSITION_H

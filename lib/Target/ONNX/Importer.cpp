@@ -10,6 +10,7 @@
 #include "NodeImporter.h"
 #include "dnnc/Dialect/DNN/IR/DNNShapes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -400,6 +401,10 @@ static const HandlerRegistry &registry() {
     registerComposedNNHandlers(r);
     registerComposedTensorHandlers(r);
     registerRecurrentHandlers(r);
+    registerTrainingHandlers(r);
+    registerSignalHandlers(r);
+    registerQuantizedHandlers(r);
+    registerControlFlowHandlers(r);
     return r;
   }();
   return r;
@@ -571,15 +576,21 @@ static bool touchesRuntimeDims(const onnx::NodeProto &node,
 
 static LogicalResult importNode(const onnx::NodeProto &node, Location loc,
                                 GraphState &state, OpBuilder &b, int depth) {
-  if (!node.domain().empty() && node.domain() != "ai.onnx")
+  const HandlerRegistry &reg = registry();
+  // Ops of other domains are registered under "domain.OpType".
+  bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+  std::string key =
+      defaultDomain ? node.op_type() : node.domain() + "." + node.op_type();
+  if (!defaultDomain && !reg.knows(key))
     return emitError(loc) << "operator domain '" << node.domain()
                           << "' is not supported";
   for (int k = 0; k < node.input_size(); ++k)
     if (!node.input(k).empty() && !state.values.count(node.input(k)))
       return emitError(loc) << "input '" << node.input(k) << "' is not defined";
   int64_t since = 0;
-  const HandlerRegistry &reg = registry();
-  const Handler *h = reg.lookup(node.op_type(), state.opset, since);
+  int64_t version =
+      defaultDomain ? state.opset : state.domainOpsets.lookup(node.domain());
+  const Handler *h = reg.lookup(key, version, since);
   if (!h) {
     bool expanded;
     if (failed(importFunctionBody(node, loc, state, b, depth, expanded)))
@@ -592,8 +603,7 @@ static LogicalResult importNode(const onnx::NodeProto &node, Location loc,
                             << " (opset " << state.opset << ")";
     }
   } else {
-    if (!reg.handlesRuntimeDims(node.op_type()) &&
-        touchesRuntimeDims(node, state))
+    if (!reg.handlesRuntimeDims(key) && touchesRuntimeDims(node, state))
       return emitError(loc) << node.op_type()
                             << " with run-time dims is not supported yet; "
                                "give static input shapes (--input-shape)";
@@ -608,9 +618,73 @@ static LogicalResult importNode(const onnx::NodeProto &node, Location loc,
   return success();
 }
 
+FailureOr<SmallVector<Value>>
+onnximport::importSubgraph(NodeImporter &n, const onnx::GraphProto &g,
+                           ArrayRef<Value> inputs) {
+  if ((size_t)g.input_size() != inputs.size())
+    return n.fail("subgraph '" + g.name() + "' takes " +
+                  std::to_string(g.input_size()) + " inputs, given " +
+                  std::to_string(inputs.size()));
+  // A nested scope: the outer values stay visible (ONNX subgraphs capture
+  // them by name); the subgraph's own names shadow them.
+  GraphState inner;
+  inner.values = n.state.values;
+  inner.types = n.state.types;
+  inner.initializerTypes = n.state.initializerTypes;
+  inner.file = n.state.file;
+  inner.opset = n.state.opset;
+  inner.domainOpsets = n.state.domainOpsets;
+  for (const auto &vi : g.value_info())
+    inner.types[vi.name()] = &vi.type();
+  for (const auto &vi : g.output())
+    inner.types[vi.name()] = &vi.type();
+  for (auto [i, vi] : llvm::enumerate(g.input())) {
+    inner.types[vi.name()] = &vi.type();
+    inner.values[vi.name()] = inputs[i];
+  }
+  MLIRContext *ctx = n.b.getContext();
+  std::string baseDir = llvm::sys::path::parent_path(n.state.file).str();
+  for (const auto &t : g.initializer()) {
+    std::string err;
+    DenseElementsAttr attr = tensorFromProto(ctx, t, baseDir, err);
+    if (!attr)
+      return n.fail(err);
+    inner.values[t.name()] = arith::ConstantOp::create(n.b, n.loc, attr);
+    inner.initializerTypes[t.name()] = t.data_type();
+  }
+  for (int i = 0; i < g.node_size(); ++i) {
+    const onnx::NodeProto &node = g.node(i);
+    std::string name = node.name().empty()
+                           ? node.op_type() + "_" + std::to_string(i)
+                           : node.name();
+    Location loc = FusedLoc::get(
+        ctx, {NameLoc::get(StringAttr::get(ctx, g.name() + "/" + name)), n.loc},
+        StringAttr::get(ctx, node.op_type()));
+    if (failed(importNode(node, loc, inner, n.b, 0)))
+      return failure();
+  }
+  SmallVector<Value> results;
+  for (const auto &out : g.output()) {
+    auto it = inner.values.find(out.name());
+    if (it == inner.values.end())
+      return n.fail("subgraph output '" + out.name() + "' is never produced");
+    Value v = it->second;
+    // A declared output type refines run-time dims (as for graph outputs).
+    auto declared = typeFromProto(ctx, &out.type(), /*allowDynamic=*/true);
+    auto produced = cast<RankedTensorType>(v.getType());
+    if (declared && declared != produced &&
+        declared.getElementType() == produced.getElementType() &&
+        succeeded(verifyCompatibleShape(declared, produced)) &&
+        declared.getNumDynamicDims() < produced.getNumDynamicDims())
+      v = tensor::CastOp::create(n.b, n.loc, declared, v);
+    results.push_back(v);
+  }
+  return results;
+}
+
 void dnnc::registerImporterDialects(DialectRegistry &reg) {
   reg.insert<dnn::DNNDialect, func::FuncDialect, arith::ArithDialect,
-             tensor::TensorDialect>();
+             tensor::TensorDialect, scf::SCFDialect>();
 }
 
 static Location nodeLoc(MLIRContext *ctx, const onnx::NodeProto &node,
@@ -628,7 +702,7 @@ OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
                                            const std::string &path,
                                            const ImportOptions &options) {
   ctx.loadDialect<dnn::DNNDialect, func::FuncDialect, arith::ArithDialect,
-                  tensor::TensorDialect>();
+                  tensor::TensorDialect, scf::SCFDialect>();
   Location fileLoc = FileLineColLoc::get(&ctx, path, 0, 0);
   auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
   if (!buf) {
@@ -694,6 +768,8 @@ OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
   GraphState state;
   state.file = path;
   state.opset = opset;
+  for (const auto &o : model.opset_import())
+    state.domainOpsets[o.domain()] = o.version();
   for (const auto &vi : graph->value_info())
     state.types[vi.name()] = &vi.type();
   for (const auto &vi : graph->output())

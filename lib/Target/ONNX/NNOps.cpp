@@ -1,5 +1,5 @@
 //===- NNOps.cpp - ONNX NN op handlers (conv, matmul, pool, norm, reduce) -===//
-#include "NodeImporter.h"
+#include "Composition.h"
 #include "dnnc/Dialect/DNN/IR/DNNShapes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -71,13 +71,16 @@ LogicalResult importGemm(NodeImporter &n) {
   return success();
 }
 
-LogicalResult importConv(NodeImporter &n) {
-  auto in = n.inputType(0), w = n.inputType(1);
+} // namespace
+
+FailureOr<Value> onnximport::convFromAttrs(NodeImporter &n, Value x,
+                                           Value weight, Value bias) {
+  auto in = cast<RankedTensorType>(x.getType());
+  auto w = cast<RankedTensorType>(weight.getType());
   if (in.getRank() < 3 || w.getRank() != in.getRank())
     return n.fail("input and weight must have the same rank >= 3");
   size_t nsp = in.getRank() - 2;
   SmallVector<int64_t> kernel(w.getShape().drop_front(2));
-  Value weight = n.input(1);
   if (auto ks = n.attrInts("kernel_shape")) {
     if (ks->size() != nsp)
       return n.fail("kernel_shape needs one value per spatial dim");
@@ -111,12 +114,19 @@ LogicalResult importConv(NodeImporter &n) {
                        s, err)))
     return n.fail(err);
   auto t = RankedTensorType::get(s, in.getElementType());
-  Value bias = n.hasInput(2) ? n.input(2) : Value();
-  n.setOutput(0, n.create<dnn::ConvOp>(t, n.input(0), weight, bias,
-                                       n.b.getDenseI64ArrayAttr(strides),
-                                       n.b.getDenseI64ArrayAttr(pads),
-                                       n.b.getDenseI64ArrayAttr(dil),
-                                       n.b.getI64IntegerAttr(group)));
+  return n.create<dnn::ConvOp>(
+      t, x, weight, bias, n.b.getDenseI64ArrayAttr(strides),
+      n.b.getDenseI64ArrayAttr(pads), n.b.getDenseI64ArrayAttr(dil),
+      n.b.getI64IntegerAttr(group));
+}
+
+namespace {
+LogicalResult importConv(NodeImporter &n) {
+  FailureOr<Value> r = convFromAttrs(n, n.input(0), n.input(1),
+                                     n.hasInput(2) ? n.input(2) : Value());
+  if (failed(r))
+    return failure();
+  n.setOutput(0, *r);
   return success();
 }
 

@@ -11,6 +11,7 @@
 
 #include "dnnc/Dialect/DNN/IR/DNNOps.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringMap.h"
 #include "onnx/onnx_pb.h"
 #include <deque>
 #include <functional>
@@ -36,6 +37,8 @@ struct GraphState {
   std::deque<onnx::TypeProto> ownedTypes;
   std::string file;
   int64_t opset = 0;
+  /// Opset versions of the other imported domains.
+  llvm::StringMap<int64_t> domainOpsets;
 };
 
 class NodeImporter {
@@ -149,6 +152,18 @@ void registerComposedHandlers(HandlerRegistry &r);
 void registerComposedNNHandlers(HandlerRegistry &r);
 void registerComposedTensorHandlers(HandlerRegistry &r);
 void registerRecurrentHandlers(HandlerRegistry &r);
+void registerTrainingHandlers(HandlerRegistry &r);
+void registerSignalHandlers(HandlerRegistry &r);
+void registerQuantizedHandlers(HandlerRegistry &r);
+void registerControlFlowHandlers(HandlerRegistry &r);
+
+/// Imports the nodes of subgraph `g` (an If branch, a Loop or Scan body) at
+/// the builder's insertion point, in a scope nested in the node's: outer
+/// values stay visible, `inputs` bind the subgraph's inputs. Returns the
+/// values of its outputs.
+mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+importSubgraph(NodeImporter &n, const onnx::GraphProto &g,
+               llvm::ArrayRef<mlir::Value> inputs);
 
 /// Converts a TensorProto (initializer or Constant) to an elements attribute.
 /// `baseDir` resolves external data; errors go to `err`.

@@ -1,0 +1,310 @@
+//===- QuantizedOps.cpp - ONNX quantization ops --------------------------===//
+//
+// QuantizeLinear/DequantizeLinear (per-tensor and per-axis) as float
+// compositions, and the integer ops (MatMulInteger, ConvInteger,
+// QLinearMatMul, QLinearConv) as i32 arithmetic: 8-bit operands are widened
+// to i32 (zero-extended when the ONNX type is unsigned), zero points are
+// subtracted, and the matmul/conv accumulates in i32. The QLinear ops then
+// requantize: round(acc * (in_scale * w_scale / out_scale)) + out_zero_point,
+// saturated to the output type.
+//
+//===----------------------------------------------------------------------===//
+#include "Composition.h"
+#include "dnnc/Dialect/DNN/IR/DNNShapes.h"
+#include "onnx/onnx_pb.h"
+
+using namespace mlir;
+using namespace dnnc;
+using namespace dnnc::onnximport;
+
+namespace {
+/// Reshapes a per-axis quantization parameter [C] to broadcast along `axis`
+/// of a rank-`rank` tensor (scalars stay as they are).
+Value alongAxis(NodeImporter &n, Value p, int64_t axis, int64_t rank) {
+  auto t = cast<RankedTensorType>(p.getType());
+  if (t.getRank() == 0 || t.getNumElements() == 1)
+    return n.create<dnn::ReshapeOp>(
+        RankedTensorType::get({}, t.getElementType()), p);
+  SmallVector<int64_t> shape(rank - axis, 1);
+  shape[0] = t.getDimSize(0);
+  return n.create<dnn::ReshapeOp>(
+      RankedTensorType::get(shape, t.getElementType()), p);
+}
+
+/// Normalizes the quantization axis; it only matters (and is only checked)
+/// for per-axis scales.
+LogicalResult quantAxis(NodeImporter &n, int64_t &axis, int64_t rank) {
+  auto st = n.inputType(1);
+  if (st.getRank() == 0 || st.getNumElements() == 1)
+    return success();
+  if (failed(normalizeAxis(axis, rank)))
+    return n.fail("axis out of range");
+  if (st.getRank() != 1 || st.getDimSize(0) != n.inputType(0).getDimSize(axis))
+    return n.fail("per-axis scales must be a vector of the axis size (blocked "
+                  "quantization is not supported)");
+  return success();
+}
+
+/// An integer tensor as i32, zero-extending unsigned 8/16-bit codes (the
+/// IR's integers are signless: the ONNX type says how to read them).
+Value intToI32(NodeImporter &n, Value v, int32_t onnxType) {
+  auto t = cast<RankedTensorType>(v.getType());
+  Type i32 = n.b.getI32Type();
+  auto t32 = RankedTensorType::get(t.getShape(), i32);
+  Value w =
+      t.getElementType().isInteger(32) ? v : n.create<dnn::CastOp>(t32, v);
+  if (onnxType == onnx::TensorProto::UINT8 ||
+      onnxType == onnx::TensorProto::UINT16) {
+    int64_t mask = onnxType == onnx::TensorProto::UINT8 ? 0xff : 0xffff;
+    w = n.create<dnn::AndOp>(w, scalar(n, i32, mask));
+  }
+  return w;
+}
+
+/// An integer tensor as float (see intToI32).
+Value intToFloat(NodeImporter &n, Value v, int32_t onnxType, Type ft) {
+  auto t = cast<RankedTensorType>(v.getType());
+  return n.create<dnn::CastOp>(RankedTensorType::get(t.getShape(), ft),
+                               intToI32(n, v, onnxType));
+}
+
+/// A rounded float tensor clipped to the range of the 8-bit ONNX type `code`
+/// and stored as i8.
+Value saturateTo8Bit(NodeImporter &n, Value q, int32_t code) {
+  bool u = code == onnx::TensorProto::UINT8;
+  q = n.create<dnn::ClipOp>(q.getType(), q, n.b.getF64FloatAttr(u ? 0 : -128),
+                            n.b.getF64FloatAttr(u ? 255 : 127));
+  auto qt = cast<RankedTensorType>(q.getType());
+  // Through i32: the 8-bit pattern of 128..255 is what uint8 stores.
+  Value i = n.create<dnn::CastOp>(
+      RankedTensorType::get(qt.getShape(), n.b.getI32Type()), q);
+  return n.create<dnn::CastOp>(
+      RankedTensorType::get(qt.getShape(), n.b.getIntegerType(8)), i);
+}
+
+LogicalResult importDequantizeLinear(NodeImporter &n) {
+  auto xt = n.inputType(0);
+  int32_t code = n.onnxElemType(0);
+  if (code != onnx::TensorProto::UINT8 && code != onnx::TensorProto::INT8 &&
+      code != onnx::TensorProto::INT32)
+    return n.fail("only uint8, int8 and int32 inputs are supported (got " +
+                  onnxTypeName(code) + ")");
+  Type ft = n.inputType(1).getElementType();
+  int64_t axis = n.attrInt("axis", 1);
+  if (failed(quantAxis(n, axis, xt.getRank())))
+    return failure();
+  Value x = intToFloat(n, n.input(0), code, ft);
+  if (n.hasInput(2))
+    x = n.create<dnn::SubOp>(
+        x, alongAxis(n, intToFloat(n, n.input(2), n.onnxElemType(2), ft), axis,
+                     xt.getRank()));
+  n.setOutput(
+      0, n.create<dnn::MulOp>(x, alongAxis(n, n.input(1), axis, xt.getRank())));
+  return success();
+}
+
+LogicalResult importQuantizeLinear(NodeImporter &n) {
+  auto xt = n.inputType(0);
+  int32_t code = n.hasInput(2) ? n.onnxElemType(2) : onnx::TensorProto::UINT8;
+  if (code != onnx::TensorProto::UINT8 && code != onnx::TensorProto::INT8)
+    return n.fail("only uint8 and int8 outputs are supported (got " +
+                  onnxTypeName(code) + ")");
+  if (n.attrInt("saturate", 1) != 1)
+    return n.fail("saturate=0 is not supported");
+  Type ft = xt.getElementType();
+  int64_t axis = n.attrInt("axis", 1);
+  if (failed(quantAxis(n, axis, xt.getRank())))
+    return failure();
+  Value q = n.create<dnn::DivOp>(n.input(0),
+                                 alongAxis(n, n.input(1), axis, xt.getRank()));
+  q = n.create<dnn::RoundOp>(q.getType(), q); // half to even
+  if (n.hasInput(2))
+    q = n.create<dnn::AddOp>(
+        q,
+        alongAxis(n, intToFloat(n, n.input(2), code, ft), axis, xt.getRank()));
+  n.setOutput(0, saturateTo8Bit(n, q, code));
+  return success();
+}
+
+bool is8Bit(int32_t code) {
+  return code == onnx::TensorProto::UINT8 || code == onnx::TensorProto::INT8;
+}
+
+/// A quantization parameter `p` (input `i`: a scale or zero point) made to
+/// broadcast against a rank-`rank` result: a scalar or one-element vector
+/// becomes rank 0; a vector along dim `axis` (of `size` elements) becomes
+/// [size, 1, ...]. With `axis` < 0 only a scalar is allowed. A vector of
+/// run-time length is taken as one element where a scalar is expected.
+FailureOr<Value> quantParam(NodeImporter &n, Value p, size_t i, int64_t axis,
+                            int64_t size, int64_t rank) {
+  auto t = cast<RankedTensorType>(p.getType());
+  if (t.hasStaticShape() && t.getNumElements() == 1)
+    return alongAxis(n, p, 0, 0);
+  bool scalarOnly = axis < 0 || size == 1;
+  if (t.getRank() == 1 && t.isDynamicDim(0) && scalarOnly)
+    return n.create<dnn::GatherOp>(
+        RankedTensorType::get({}, t.getElementType()), p,
+        n.constant(DenseElementsAttr::get(
+            RankedTensorType::get({}, n.b.getI64Type()), int64_t(0))),
+        n.b.getI64IntegerAttr(0));
+  if (!scalarOnly && t.getRank() == 1 &&
+      (t.isDynamicDim(0) || ShapedType::isDynamic(size) ||
+       t.getDimSize(0) == size))
+    return alongAxis(n, p, axis, rank);
+  if (scalarOnly)
+    return n.fail("input " + std::to_string(i) + " must be a scalar");
+  return n.fail("input " + std::to_string(i) +
+                " must be a scalar or a vector along dim " +
+                std::to_string(axis) + " (" + std::to_string(size) +
+                " elements)");
+}
+
+/// Input `i` as i32 minus the zero point input `zp` (if given), which is a
+/// scalar or a vector along dim `axis` of the input.
+FailureOr<Value> centered(NodeImporter &n, size_t i, size_t zp, int64_t axis) {
+  int32_t code = n.onnxElemType(i);
+  if (!is8Bit(code))
+    return n.fail("input " + std::to_string(i) +
+                  " must be uint8 or int8 (got " + onnxTypeName(code) + ")");
+  Value v = intToI32(n, n.input(i), code);
+  if (!n.hasInput(zp))
+    return v;
+  auto it = n.inputType(i);
+  auto z = quantParam(n, intToI32(n, n.input(zp), n.onnxElemType(zp)), zp, axis,
+                      axis < 0 ? 1 : it.getDimSize(axis), it.getRank());
+  if (failed(z))
+    return failure();
+  return n.create<dnn::SubOp>(v, *z);
+}
+
+/// The i32 matmul of the centered operands A (input a, zero point aZp: per
+/// row) and B (input b, zero point bZp: per column).
+FailureOr<Value> integerMatMul(NodeImporter &n, size_t a, size_t aZp, size_t b,
+                               size_t bZp) {
+  auto at = n.inputType(a), bt = n.inputType(b);
+  if (at.getRank() < 1 || bt.getRank() < 1)
+    return n.fail("operands must have rank >= 1");
+  Shape s;
+  std::string err;
+  if (failed(matmulShape(at.getShape(), bt.getShape(), s, err)))
+    return n.fail(err);
+  auto l = centered(n, a, aZp, at.getRank() >= 2 ? at.getRank() - 2 : -1);
+  if (failed(l))
+    return failure();
+  auto r = centered(n, b, bZp, bt.getRank() - 1);
+  if (failed(r))
+    return failure();
+  return n.create<dnn::MatMulOp>(*l, *r);
+}
+
+/// round(acc * scale) + zero point (input zp), saturated to the 8-bit type
+/// of the zero point (uint8 when absent).
+FailureOr<Value> requantize(NodeImporter &n, Value acc, Value scale,
+                            size_t zp) {
+  auto at = cast<RankedTensorType>(acc.getType());
+  Type ft = cast<RankedTensorType>(scale.getType()).getElementType();
+  Value q = n.create<dnn::MulOp>(
+      n.create<dnn::CastOp>(RankedTensorType::get(at.getShape(), ft), acc),
+      scale);
+  q = n.create<dnn::RoundOp>(q.getType(), q); // half to even
+  int32_t code = onnx::TensorProto::UINT8;
+  if (n.hasInput(zp)) {
+    code = n.onnxElemType(zp);
+    auto z = quantParam(n, intToFloat(n, n.input(zp), code, ft), zp, -1, 1, 0);
+    if (failed(z))
+      return failure();
+    q = n.create<dnn::AddOp>(q, *z);
+  }
+  return saturateTo8Bit(n, q, code);
+}
+
+LogicalResult importMatMulInteger(NodeImporter &n) {
+  auto r = integerMatMul(n, 0, 2, 1, 3);
+  if (failed(r))
+    return failure();
+  n.setOutput(0, *r);
+  return success();
+}
+
+LogicalResult importQLinearMatMul(NodeImporter &n) {
+  // a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zp.
+  auto acc = integerMatMul(n, 0, 2, 3, 5);
+  if (failed(acc))
+    return failure();
+  auto at = n.inputType(0), bt = n.inputType(3);
+  int64_t rank = cast<RankedTensorType>(acc->getType()).getRank();
+  // Per-row A scales along the result's rows, per-column B scales along its
+  // columns.
+  auto as = at.getRank() >= 2
+                ? quantParam(n, n.input(1), 1, rank - 2,
+                             at.getDimSize(at.getRank() - 2), rank)
+                : quantParam(n, n.input(1), 1, -1, 1, 0);
+  auto bs = quantParam(n, n.input(4), 4, rank - 1,
+                       bt.getDimSize(bt.getRank() - 1), rank);
+  auto ys = quantParam(n, n.input(6), 6, -1, 1, 0);
+  if (failed(as) || failed(bs) || failed(ys))
+    return failure();
+  Value scale = n.create<dnn::DivOp>(n.create<dnn::MulOp>(*as, *bs), *ys);
+  auto y = requantize(n, *acc, scale, 7);
+  if (failed(y))
+    return failure();
+  n.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult importConvInteger(NodeImporter &n) {
+  // x, w, x_zero_point (per tensor), w_zero_point (per output channel).
+  auto x = centered(n, 0, 2, -1);
+  if (failed(x))
+    return failure();
+  auto w = centered(n, 1, 3, 0);
+  if (failed(w))
+    return failure();
+  auto r = convFromAttrs(n, *x, *w, Value());
+  if (failed(r))
+    return failure();
+  n.setOutput(0, *r);
+  return success();
+}
+
+LogicalResult importQLinearConv(NodeImporter &n) {
+  // x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B (int32).
+  auto x = centered(n, 0, 2, -1);
+  if (failed(x))
+    return failure();
+  auto w = centered(n, 3, 5, 0);
+  if (failed(w))
+    return failure();
+  Value bias = n.hasInput(8) ? n.input(8) : Value();
+  if (bias && !n.inputType(8).getElementType().isInteger(32))
+    return n.fail("the bias must be int32");
+  auto acc = convFromAttrs(n, *x, *w, bias);
+  if (failed(acc))
+    return failure();
+  int64_t rank = n.inputType(0).getRank();
+  auto xs = quantParam(n, n.input(1), 1, -1, 1, 0);
+  auto ws = quantParam(n, n.input(4), 4, 1, n.inputType(3).getDimSize(0), rank);
+  auto ys = quantParam(n, n.input(6), 6, -1, 1, 0);
+  if (failed(xs) || failed(ws) || failed(ys))
+    return failure();
+  Value scale = n.create<dnn::DivOp>(n.create<dnn::MulOp>(*xs, *ws), *ys);
+  auto y = requantize(n, *acc, scale, 7);
+  if (failed(y))
+    return failure();
+  n.setOutput(0, *y);
+  return success();
+}
+} // namespace
+
+void onnximport::registerQuantizedHandlers(HandlerRegistry &r) {
+  for (int v : {10, 13, 19}) {
+    r.add("QuantizeLinear", v, importQuantizeLinear);
+    r.add("DequantizeLinear", v, importDequantizeLinear);
+  }
+  r.add("MatMulInteger", 10, importMatMulInteger);
+  r.add("QLinearMatMul", 10, importQLinearMatMul);
+  r.add("ConvInteger", 10, importConvInteger);
+  r.add("QLinearConv", 10, importQLinearConv);
+  r.allowRuntimeDims({"QuantizeLinear", "DequantizeLinear", "MatMulInteger",
+                      "QLinearMatMul", "ConvInteger", "QLinearConv"});
+}
