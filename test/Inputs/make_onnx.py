@@ -194,3 +194,8 @@ save("scan", [helper.make_node("Scan", ["a0", "xs"], ["a", "ys"], name="scan0", 
 # GridSample (bilinear, zeros padding) of a 2-channel image.
 save("gridsample", [helper.make_node("GridSample", ["x", "g"], ["y"], name="gs0")],
      [f32("x", [1, 2, 3, 4]), f32("g", [1, 5, 6, 2])], [f32("y", [1, 2, 5, 6])], opset=16)
+
+# DepthToSpace of a run-time image size: reshapes take run-time shapes.
+save("depth_to_space_dynamic",
+     [helper.make_node("DepthToSpace", ["x"], ["y"], name="d2s", blocksize=2)],
+     [f32("x", ["n", 8, "h", "w"])], [f32("y", ["n", 2, None, None])])

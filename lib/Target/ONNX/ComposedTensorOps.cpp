@@ -28,7 +28,7 @@ LogicalResult importDepthSpace(NodeImporter &n, bool toSpace) {
   Type et = in.getElementType();
   SmallVector<int64_t> s1, perm, out;
   if (toSpace) {
-    if (C % (b * b))
+    if (!ShapedType::isDynamic(C) && C % (b * b))
       return n.fail("channels not divisible by blocksize^2");
     bool crd = n.attrString("mode", "DCR") == "CRD";
     if (crd) {
@@ -40,19 +40,70 @@ LogicalResult importDepthSpace(NodeImporter &n, bool toSpace) {
     }
     out = {N, C / (b * b), H * b, W * b};
   } else {
-    if (H % b || W % b)
+    if ((!ShapedType::isDynamic(H) && H % b) ||
+        (!ShapedType::isDynamic(W) && W % b))
       return n.fail("spatial dims not divisible by blocksize");
     s1 = {N, C, H / b, b, W / b, b};
     perm = {0, 3, 5, 1, 2, 4};
     out = {N, C * b * b, H / b, W / b};
   }
-  Value x = n.create<dnn::ReshapeOp>(RankedTensorType::get(s1, et), n.input(0));
+  // Run-time dims: the same reshapes with run-time ONNX shape operands
+  // (static sizes where the dims are known).
+  Value shape1, shapeOut;
+  if (!in.hasStaticShape()) {
+    Type i64 = n.b.getI64Type();
+    auto vec = [&](int64_t v) {
+      return n.constant(DenseElementsAttr::get(RankedTensorType::get({1}, i64),
+                                               ArrayRef<int64_t>{v}));
+    };
+    SmallVector<Value> d;
+    for (int64_t i = 0; i < 4; ++i)
+      d.push_back(n.create<dnn::ShapeOp>(RankedTensorType::get({1}, i64),
+                                         n.input(0), n.b.getI64IntegerAttr(i),
+                                         n.b.getI64IntegerAttr(i + 1)));
+    auto div = [&](Value v, int64_t k) {
+      return n.create<dnn::DivOp>(v, vec(k));
+    };
+    auto mul = [&](Value v, int64_t k) {
+      return n.create<dnn::MulOp>(v, vec(k));
+    };
+    auto concat = [&](ArrayRef<Value> parts) {
+      return n.create<dnn::ConcatOp>(
+          RankedTensorType::get({(int64_t)parts.size()}, i64), parts,
+          n.b.getI64IntegerAttr(0));
+    };
+    Value bb = vec(b);
+    if (toSpace) {
+      Value c = div(d[1], b * b);
+      shape1 = n.attrString("mode", "DCR") == "CRD"
+                   ? concat({d[0], c, bb, bb, d[2], d[3]})
+                   : concat({d[0], bb, bb, c, d[2], d[3]});
+      shapeOut = concat({d[0], c, mul(d[2], b), mul(d[3], b)});
+    } else {
+      shape1 = concat({d[0], d[1], div(d[2], b), bb, div(d[3], b), bb});
+      shapeOut = concat({d[0], mul(d[1], b * b), div(d[2], b), div(d[3], b)});
+    }
+    // Sizes derived from run-time dims are run-time.
+    auto derive = [&](SmallVector<int64_t> &v, ArrayRef<int64_t> from) {
+      for (auto [i, src] : llvm::enumerate(from))
+        if (src >= 0 && ShapedType::isDynamic(in.getDimSize(src)))
+          v[i] = ShapedType::kDynamic;
+    };
+    bool crd = toSpace && n.attrString("mode", "DCR") == "CRD";
+    derive(s1, toSpace ? (crd ? ArrayRef<int64_t>{0, 1, -1, -1, 2, 3}
+                              : ArrayRef<int64_t>{0, -1, -1, 1, 2, 3})
+                       : ArrayRef<int64_t>{0, 1, 2, -1, 3, -1});
+    derive(out, {0, 1, 2, 3});
+  }
+  Value x = n.create<dnn::ReshapeOp>(RankedTensorType::get(s1, et), n.input(0),
+                                     shape1);
   SmallVector<int64_t> s2;
   for (int64_t p : perm)
     s2.push_back(s1[p]);
   x = n.create<dnn::TransposeOp>(RankedTensorType::get(s2, et), x,
                                  n.b.getDenseI64ArrayAttr(perm));
-  n.setOutput(0, n.create<dnn::ReshapeOp>(RankedTensorType::get(out, et), x));
+  n.setOutput(
+      0, n.create<dnn::ReshapeOp>(RankedTensorType::get(out, et), x, shapeOut));
   return success();
 }
 
@@ -693,7 +744,8 @@ static LogicalResult importCompress(NodeImporter &n) {
 
 void onnximport::registerComposedTensorHandlers(HandlerRegistry &r) {
   // Run-time dims: compositions over run-time iotas (Composition.h iotaOf).
-  r.allowRuntimeDims({"GatherElements", "Trilu", "EyeLike", "CumSum"});
+  r.allowRuntimeDims({"GatherElements", "Trilu", "EyeLike", "CumSum",
+                      "DepthToSpace", "SpaceToDepth"});
   r.add("Scatter", 9, importScatterElements);
   for (int v : {11, 13, 16, 18}) {
     r.add("ScatterElements", v, importScatterElements);
