@@ -237,6 +237,29 @@ struct ResizeModes {
   double extrapolation;
 };
 
+/// The four cubic convolution weights (coefficient `a`) of the taps at
+/// distances 1 + t, t, 1 - t, 2 - t from a sample at fraction `t`:
+/// ((a*u - 5a)*u + 8a)*u - 4a for the outer taps (u in [1, 2]) and
+/// ((a+2)*u - (a+3))*u*u + 1 for the inner ones (u in [0, 1]).
+SmallVector<Value> cubicWeights(NodeImporter &n, Value t, double a) {
+  Type et = cast<RankedTensorType>(t.getType()).getElementType();
+  auto sc = [&](double v) { return scalar(n, et, v); };
+  auto outer = [&](Value u) -> Value {
+    Value v = n.create<dnn::SubOp>(n.create<dnn::MulOp>(u, sc(a)), sc(5 * a));
+    v = n.create<dnn::AddOp>(n.create<dnn::MulOp>(v, u), sc(8 * a));
+    return n.create<dnn::SubOp>(n.create<dnn::MulOp>(v, u), sc(4 * a));
+  };
+  auto inner = [&](Value u) -> Value {
+    Value v =
+        n.create<dnn::SubOp>(n.create<dnn::MulOp>(u, sc(a + 2)), sc(a + 3));
+    return n.create<dnn::AddOp>(
+        n.create<dnn::MulOp>(n.create<dnn::MulOp>(v, u), u), sc(1));
+  };
+  Value q = n.create<dnn::SubOp>(sc(1), t);
+  return {outer(n.create<dnn::AddOp>(t, sc(1))), inner(t), inner(q),
+          outer(n.create<dnn::AddOp>(q, sc(1)))};
+}
+
 /// One resized dim whose input size is only known at run time: the source
 /// coordinates, neighbor indices and weights that the static path computes
 /// at compile time are computed by dnn ops over an iota of the output
@@ -354,25 +377,7 @@ FailureOr<Value> resizeDimAtRunTime(NodeImporter &n, Value x, int64_t dim,
             first = m.mode == "cubic" ? -1 : 0;
     SmallVector<Value> c;
     if (m.mode == "cubic") {
-      double a = m.cubicA;
-      Value r1 = n.create<dnn::AddOp>(r, sc(1));
-      Value q = n.create<dnn::SubOp>(sc(1), r);
-      Value q1 = n.create<dnn::AddOp>(q, sc(1));
-      // ((a*t - 5a)*t + 8a)*t - 4a for the outer taps (t in [1, 2]),
-      // ((a+2)*t - (a+3))*t*t + 1 for the inner ones (t in [0, 1]).
-      auto outer = [&](Value t) -> Value {
-        Value v =
-            n.create<dnn::SubOp>(n.create<dnn::MulOp>(t, sc(a)), sc(5 * a));
-        v = n.create<dnn::AddOp>(n.create<dnn::MulOp>(v, t), sc(8 * a));
-        return n.create<dnn::SubOp>(n.create<dnn::MulOp>(v, t), sc(4 * a));
-      };
-      auto inner = [&](Value t) -> Value {
-        Value v =
-            n.create<dnn::SubOp>(n.create<dnn::MulOp>(t, sc(a + 2)), sc(a + 3));
-        v = n.create<dnn::MulOp>(n.create<dnn::MulOp>(v, t), t);
-        return n.create<dnn::AddOp>(v, sc(1));
-      };
-      c = {outer(r1), inner(r), inner(q), outer(q1)};
+      c = cubicWeights(n, r, m.cubicA);
     } else {
       c = {n.create<dnn::SubOp>(sc(1), r), r};
     }
@@ -738,25 +743,7 @@ LogicalResult importGridSample(NodeImporter &n) {
     tap(y1, x1, n.create<dnn::MulOp>(fy, fx));
   } else {
     // Bicubic (A = -0.75): 4x4 taps, each tap coordinate padded.
-    double a = -0.75;
-    auto coeffs = [&](Value t) {
-      auto outer = [&](Value u) -> Value { // u in [1, 2]
-        Value v =
-            n.create<dnn::SubOp>(n.create<dnn::MulOp>(u, sc(a)), sc(5 * a));
-        v = n.create<dnn::AddOp>(n.create<dnn::MulOp>(v, u), sc(8 * a));
-        return n.create<dnn::SubOp>(n.create<dnn::MulOp>(v, u), sc(4 * a));
-      };
-      auto inner = [&](Value u) -> Value { // u in [0, 1]
-        Value v =
-            n.create<dnn::SubOp>(n.create<dnn::MulOp>(u, sc(a + 2)), sc(a + 3));
-        return n.create<dnn::AddOp>(
-            n.create<dnn::MulOp>(n.create<dnn::MulOp>(v, u), u), sc(1));
-      };
-      Value q = n.create<dnn::SubOp>(sc(1), t);
-      return SmallVector<Value>{outer(n.create<dnn::AddOp>(t, sc(1))), inner(t),
-                                inner(q),
-                                outer(n.create<dnn::AddOp>(q, sc(1)))};
-    };
+    auto coeffs = [&](Value t) { return cubicWeights(n, t, -0.75); };
     Value x0 = unary<dnn::FloorOp>(n, x), y0 = unary<dnn::FloorOp>(n, y);
     SmallVector<Value> cx = coeffs(n.create<dnn::SubOp>(x, x0));
     SmallVector<Value> cy = coeffs(n.create<dnn::SubOp>(y, y0));
