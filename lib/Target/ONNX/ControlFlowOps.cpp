@@ -122,16 +122,20 @@ LogicalResult importIf(NodeImporter &n) {
   return success();
 }
 
-/// Carried-value types of a loop body (inputs `prefix` then the carried
-/// values, outputs `outPrefix` then the carried values): the join of the
-/// initial types and what the body makes of them, to a fixed point.
-FailureOr<SmallVector<Type>>
-carriedTypes(NodeImporter &n, const onnx::GraphProto &body,
-             ArrayRef<Type> prefix, ValueRange initial, size_t outPrefix) {
+/// Carried-value types of a loop body (inputs `prefix`, the carried values,
+/// then `suffix`; outputs `outPrefix` values, then the carried values): the
+/// join of the initial types and what the body makes of them, to a fixed
+/// point.
+FailureOr<SmallVector<Type>> carriedTypes(NodeImporter &n,
+                                          const onnx::GraphProto &body,
+                                          ArrayRef<Type> prefix,
+                                          ValueRange initial, size_t outPrefix,
+                                          ArrayRef<Type> suffix = {}) {
   SmallVector<Type> carried(initial.getTypes());
   for (int round = 0; round < 4; ++round) {
     SmallVector<Type> ins(prefix);
     ins.append(carried);
+    ins.append(suffix.begin(), suffix.end());
     auto outs = probeOutputTypes(n, body, ins);
     if (failed(outs))
       return failure();
@@ -335,36 +339,14 @@ FailureOr<SmallVector<Value>> buildScan(NodeImporter &n,
   if (xs.empty())
     return n.fail("Scan needs at least one scan input");
   Value trips = tensor::DimOp::create(n.b, n.loc, xs[0], 0);
-  SmallVector<Type> prefix;
-  SmallVector<Type> stateTypes(ValueRange(states).getTypes());
-  // States join with what the body returns (prefix: none; slices follow).
-  SmallVector<Type> probeIns(stateTypes);
-  for (auto t : sliceTypes)
-    probeIns.push_back(t);
-  SmallVector<Type> carried(stateTypes);
-  for (int round = 0;; ++round) {
-    SmallVector<Type> ins(carried);
-    for (auto t : sliceTypes)
-      ins.push_back(t);
-    auto outs = probeOutputTypes(n, body, ins);
-    if (failed(outs))
-      return failure();
-    bool changed = false;
-    for (size_t i = 0; i < numStates; ++i) {
-      RankedTensorType j = join(carried[i], (*outs)[i]);
-      if (!j)
-        return n.fail("state " + std::to_string(i) +
-                      " changes its element type or rank in the body");
-      changed |= j != carried[i];
-      carried[i] = j;
-    }
-    if (!changed) {
-      probeIns = ins;
-      break;
-    }
-    if (round == 3)
-      return n.fail("the state types do not settle");
-  }
+  // States join with what the body returns; the slices follow them.
+  SmallVector<Type> sliceTs(sliceTypes.begin(), sliceTypes.end());
+  auto joined = carriedTypes(n, body, {}, states, 0, sliceTs);
+  if (failed(joined))
+    return failure();
+  SmallVector<Type> carried = *joined;
+  SmallVector<Type> probeIns(carried);
+  probeIns.append(sliceTs);
   auto probed = probeOutputTypes(n, body, probeIns);
   if (failed(probed))
     return failure();
