@@ -25,6 +25,7 @@ void buildDNNOptimizePipeline(OpPassManager &pm) {
 }
 
 void buildDNNToLinalgPipeline(OpPassManager &pm) {
+  pm.addPass(dnn::createDNNExpandSequences());
   OpPassManager &f = pm.nest<func::FuncOp>();
   f.addPass(createConvertDNNToLinalg());
   f.addPass(createCanonicalizerPass());

@@ -30,6 +30,7 @@ extern DNNC_HIDDEN const char __dnnc_name[];
 extern DNNC_HIDDEN void __dnnc_entry(void **args);
 
 static int32_t runBare(const void *const *inputs, void *const *outputs);
+void dnnc_release_value(dnnc_value *value);
 static int64_t numElements(int32_t rank, const int64_t *shape);
 
 uint32_t dnnc_abi_version(void) { return DNNC_ABI_VERSION; }
@@ -37,6 +38,8 @@ const char *dnnc_model_name(void) { return __dnnc_name; }
 int32_t dnnc_num_inputs(void) { return __dnnc_num_inputs; }
 int32_t dnnc_num_outputs(void) { return __dnnc_num_outputs; }
 static int32_t infoIsDynamic(const dnnc_tensor_info *t) {
+  if (t->kind == DNNC_KIND_SEQUENCE)
+    return 1;
   for (int32_t d = 0; d < t->rank; ++d)
     if (t->shape[d] < 0)
       return 1;
@@ -103,6 +106,9 @@ const char *dnnc_status_string(int32_t status) {
     return "the model has run-time dims: use dnnc_run_tensors";
   case DNNC_ERROR_OUT_OF_MEMORY:
     return "out of memory";
+  case DNNC_ERROR_KIND:
+    return "a sequence given for a tensor or the reverse (sequence models "
+           "run with dnnc_run_values)";
   default:
     return "unknown status";
   }
@@ -115,30 +121,54 @@ static int64_t numElements(int32_t rank, const int64_t *shape) {
   return n;
 }
 
-/* Checks input tensors against the info table. */
-static int32_t checkInputs(const dnnc_tensor *inputs) {
-  for (int32_t i = 0; i < __dnnc_num_inputs; ++i) {
-    const dnnc_tensor *t = &inputs[i];
-    const dnnc_tensor_info *info = &__dnnc_inputs[i];
-    if (t->dtype != info->dtype)
-      return DNNC_ERROR_DTYPE;
-    if (t->rank != info->rank || (t->rank > 0 && !t->shape))
+static int32_t isSequence(const dnnc_tensor_info *info) {
+  return info->kind == DNNC_KIND_SEQUENCE;
+}
+
+/* Checks one tensor against an info (its dtype, rank and static dims). */
+static int32_t checkTensor(const dnnc_tensor *t, const dnnc_tensor_info *info) {
+  if (t->dtype != info->dtype)
+    return DNNC_ERROR_DTYPE;
+  if (t->rank != info->rank || (t->rank > 0 && !t->shape))
+    return DNNC_ERROR_SHAPE;
+  for (int32_t d = 0; d < t->rank; ++d)
+    if (t->shape[d] < 0 ||
+        (info->shape[d] >= 0 && t->shape[d] != info->shape[d]))
       return DNNC_ERROR_SHAPE;
-    for (int32_t d = 0; d < t->rank; ++d)
-      if (t->shape[d] < 0 ||
-          (info->shape[d] >= 0 && t->shape[d] != info->shape[d]))
-        return DNNC_ERROR_SHAPE;
-    if (!t->data && numElements(t->rank, t->shape) > 0)
+  if (!t->data && numElements(t->rank, t->shape) > 0)
+    return DNNC_ERROR_NULL_BUFFER;
+  return DNNC_OK;
+}
+
+/* Checks input values against the info table. */
+static int32_t checkInputs(const dnnc_value *inputs) {
+  for (int32_t i = 0; i < __dnnc_num_inputs; ++i) {
+    const dnnc_value *v = &inputs[i];
+    const dnnc_tensor_info *info = &__dnnc_inputs[i];
+    if (v->kind != info->kind)
+      return DNNC_ERROR_KIND;
+    if (!isSequence(info)) {
+      int32_t rc = checkTensor(&v->tensor, info);
+      if (rc != DNNC_OK)
+        return rc;
+      continue;
+    }
+    if (v->length < 0 || (v->length > 0 && !v->elements))
       return DNNC_ERROR_NULL_BUFFER;
+    for (int64_t e = 0; e < v->length; ++e) {
+      int32_t rc = checkTensor(&v->elements[e], info);
+      if (rc != DNNC_OK)
+        return rc;
+    }
   }
   return DNNC_OK;
 }
 
-static int32_t runStatic(const dnnc_tensor *inputs, dnnc_tensor *outputs) {
+static int32_t runStatic(const dnnc_value *inputs, dnnc_value *outputs) {
   const void *in[__dnnc_num_inputs > 0 ? __dnnc_num_inputs : 1];
   void *out[__dnnc_num_outputs > 0 ? __dnnc_num_outputs : 1];
   for (int32_t i = 0; i < __dnnc_num_inputs; ++i)
-    in[i] = inputs[i].data;
+    in[i] = inputs[i].tensor.data;
   for (int32_t i = 0; i < __dnnc_num_outputs; ++i) {
     const dnnc_tensor_info *info = &__dnnc_outputs[i];
     size_t bytes = (size_t)numElements(info->rank, info->shape) *
@@ -157,53 +187,171 @@ static int32_t runStatic(const dnnc_tensor *inputs, dnnc_tensor *outputs) {
       continue;
     }
     const dnnc_tensor_info *info = &__dnnc_outputs[i];
-    outputs[i].data = outputs[i].allocation = out[i];
+    dnnc_tensor *t = &outputs[i].tensor;
+    t->data = t->allocation = out[i];
     for (int32_t d = 0; d < info->rank; ++d)
-      outputs[i].shape[d] = info->shape[d];
+      t->shape[d] = info->shape[d];
   }
   return rc;
 }
 
-static int32_t runDynamic(const dnnc_tensor *inputs, dnnc_tensor *outputs) {
-  /* One 64-bit word array holds every descriptor. */
-  int64_t words = 0;
-  for (int32_t i = 0; i < __dnnc_num_inputs; ++i)
-    words += 3 + 2 * (int64_t)__dnnc_inputs[i].rank;
-  int64_t outWords = 0;
-  for (int32_t i = 0; i < __dnnc_num_outputs; ++i)
-    outWords += 3 + 2 * (int64_t)__dnnc_outputs[i].rank;
-  int64_t storage[words + outWords + 1];
-  void *args[1 + __dnnc_num_inputs];
-  int64_t *w = storage + outWords;
-  args[0] = storage;
-  for (int32_t i = 0; i < __dnnc_num_inputs; ++i) {
-    const dnnc_tensor *t = &inputs[i];
-    args[1 + i] = w;
-    w[0] = w[1] = (int64_t)(intptr_t)t->data;
-    w[2] = 0;
-    int64_t stride = 1;
-    for (int32_t d = t->rank - 1; d >= 0; --d) {
-      w[3 + d] = t->shape[d];
-      w[3 + t->rank + d] = stride;
-      stride *= t->shape[d];
-    }
-    w += 3 + 2 * t->rank;
+/* Descriptor words of a value: a tensor is one memref descriptor, a
+   sequence two (its data, 1-D, and its shapes, [length, rank]). */
+static int64_t valueWords(const dnnc_tensor_info *info) {
+  return isSequence(info) ? (3 + 2) + (3 + 4) : 3 + 2 * (int64_t)info->rank;
+}
+
+/* Writes the descriptor of a dense row-major buffer; returns the next. */
+static int64_t *putDescriptor(int64_t *w, const void *data, int32_t rank,
+                              const int64_t *shape) {
+  w[0] = w[1] = (int64_t)(intptr_t)data;
+  w[2] = 0;
+  int64_t stride = 1;
+  for (int32_t d = rank - 1; d >= 0; --d) {
+    w[3 + d] = shape[d];
+    w[3 + rank + d] = stride;
+    stride *= shape[d];
   }
-  __dnnc_entry(args);
+  return w + 3 + 2 * rank;
+}
+
+/* Packs a sequence into (data, shapes) buffers; NULL data on failure. */
+static int64_t *packSequence(int64_t *w, const dnnc_value *v,
+                             const dnnc_tensor_info *info, void **data,
+                             void **shapes) {
+  int64_t esize = dnnc_dtype_size(info->dtype), total = 0, rank = info->rank;
+  for (int64_t e = 0; e < v->length; ++e)
+    total += numElements(rank, v->elements[e].shape);
+  *data = malloc(total * esize > 0 ? (size_t)(total * esize) : 1);
+  *shapes = malloc(v->length * rank > 0 ? (size_t)(v->length * rank * 8) : 1);
+  if (!*data || !*shapes)
+    return NULL;
+  char *at = (char *)*data;
+  int64_t *dims = (int64_t *)*shapes;
+  for (int64_t e = 0; e < v->length; ++e) {
+    const dnnc_tensor *t = &v->elements[e];
+    size_t bytes = (size_t)(numElements(rank, t->shape) * esize);
+    if (bytes)
+      memcpy(at, t->data, bytes);
+    at += bytes;
+    for (int64_t d = 0; d < rank; ++d)
+      dims[e * rank + d] = t->shape[d];
+  }
+  int64_t dataShape[1] = {total}, shapesShape[2] = {v->length, rank};
+  w = putDescriptor(w, *data, 1, dataShape);
+  return putDescriptor(w, *shapes, 2, shapesShape);
+}
+
+/* Unpacks the (data, shapes) result descriptors at `o` into the tensors of
+   a sequence output, and frees the model's buffers. */
+static int32_t unpackSequence(const int64_t *o, const dnnc_tensor_info *info,
+                              dnnc_value *v) {
+  int64_t esize = dnnc_dtype_size(info->dtype), rank = info->rank;
+  void *dataAlloc = (void *)(intptr_t)o[0];
+  const char *data = (const char *)(intptr_t)o[1] + o[2] * esize;
+  const int64_t *s = o + 5;
+  void *shapesAlloc = (void *)(intptr_t)s[0];
+  const int64_t *shapes = (const int64_t *)(intptr_t)s[1] + s[2];
+  int64_t n = s[3], rowStride = s[5], colStride = s[6];
+  int32_t rc = DNNC_OK;
+  size_t block = (size_t)n * (sizeof(dnnc_tensor) + (size_t)rank * 8);
+  dnnc_tensor *elems = (dnnc_tensor *)malloc(block > 0 ? block : 1);
+  if (!elems) {
+    rc = DNNC_ERROR_OUT_OF_MEMORY;
+    n = 0;
+  }
+  int64_t *dims = (int64_t *)(elems + n);
+  for (int64_t e = 0; e < n; ++e) {
+    dnnc_tensor *t = &elems[e];
+    t->dtype = info->dtype;
+    t->rank = (int32_t)rank;
+    t->shape = dims + e * rank;
+    for (int64_t d = 0; d < rank; ++d)
+      t->shape[d] = shapes[e * rowStride + d * colStride];
+    size_t bytes = (size_t)(numElements(t->rank, t->shape) * esize);
+    t->data = t->allocation = malloc(bytes > 0 ? bytes : 1);
+    if (!t->data) {
+      for (int64_t f = 0; f < e; ++f)
+        free(elems[f].allocation);
+      free(elems);
+      elems = NULL;
+      n = 0;
+      rc = DNNC_ERROR_OUT_OF_MEMORY;
+      break;
+    }
+    if (bytes)
+      memcpy(t->data, data, bytes);
+    data += bytes;
+  }
+  free(dataAlloc);
+  free(shapesAlloc);
+  v->length = n;
+  v->elements = elems;
+  return rc;
+}
+
+static int32_t runDynamic(const dnnc_value *inputs, dnnc_value *outputs) {
+  /* One 64-bit word array holds every descriptor. */
+  int64_t words = 0, outWords = 0, numArgs = 1;
+  for (int32_t i = 0; i < __dnnc_num_inputs; ++i) {
+    words += valueWords(&__dnnc_inputs[i]);
+    numArgs += isSequence(&__dnnc_inputs[i]) ? 2 : 1;
+  }
+  for (int32_t i = 0; i < __dnnc_num_outputs; ++i)
+    outWords += valueWords(&__dnnc_outputs[i]);
+  int64_t storage[words + outWords + 1];
+  void *args[numArgs];
+  void *packed[2 * __dnnc_num_inputs + 1];
+  int32_t numPacked = 0, rc = DNNC_OK;
+  int64_t *w = storage + outWords;
+  int64_t a = 0;
+  args[a++] = storage;
+  for (int32_t i = 0; i < __dnnc_num_inputs && rc == DNNC_OK; ++i) {
+    const dnnc_tensor_info *info = &__dnnc_inputs[i];
+    const dnnc_value *v = &inputs[i];
+    if (!isSequence(info)) {
+      args[a++] = w;
+      w = putDescriptor(w, v->tensor.data, v->tensor.rank, v->tensor.shape);
+      continue;
+    }
+    args[a++] = w;
+    args[a++] = w + 5;
+    w = packSequence(w, v, info, &packed[numPacked], &packed[numPacked + 1]);
+    numPacked += 2;
+    if (!w)
+      rc = DNNC_ERROR_OUT_OF_MEMORY;
+  }
+  if (rc == DNNC_OK)
+    __dnnc_entry(args);
+  for (int32_t p = 0; p < numPacked; ++p)
+    free(packed[p]);
+  if (rc != DNNC_OK)
+    return rc;
   int64_t *o = storage;
   for (int32_t i = 0; i < __dnnc_num_outputs; ++i) {
     const dnnc_tensor_info *info = &__dnnc_outputs[i];
+    dnnc_value *v = &outputs[i];
+    if (isSequence(info)) {
+      int32_t r = unpackSequence(o, info, v);
+      if (r != DNNC_OK)
+        rc = r;
+      o += valueWords(info);
+      continue;
+    }
     char *aligned = (char *)(intptr_t)o[1];
-    outputs[i].allocation = (void *)(intptr_t)o[0];
-    outputs[i].data = aligned + o[2] * dnnc_dtype_size(info->dtype);
+    v->tensor.allocation = (void *)(intptr_t)o[0];
+    v->tensor.data = aligned + o[2] * dnnc_dtype_size(info->dtype);
     for (int32_t d = 0; d < info->rank; ++d)
-      outputs[i].shape[d] = o[3 + d];
-    o += 3 + 2 * info->rank;
+      v->tensor.shape[d] = o[3 + d];
+    o += valueWords(info);
   }
-  return DNNC_OK;
+  if (rc != DNNC_OK)
+    for (int32_t i = 0; i < __dnnc_num_outputs; ++i)
+      dnnc_release_value(&outputs[i]);
+  return rc;
 }
 
-int32_t dnnc_run_tensors(const dnnc_tensor *inputs, dnnc_tensor *outputs) {
+int32_t dnnc_run_values(const dnnc_value *inputs, dnnc_value *outputs) {
   if ((__dnnc_num_inputs > 0 && !inputs) ||
       (__dnnc_num_outputs > 0 && !outputs))
     return DNNC_ERROR_NULL_BUFFER;
@@ -212,14 +360,43 @@ int32_t dnnc_run_tensors(const dnnc_tensor *inputs, dnnc_tensor *outputs) {
     return rc;
   for (int32_t i = 0; i < __dnnc_num_outputs; ++i) {
     const dnnc_tensor_info *info = &__dnnc_outputs[i];
-    if (info->rank > 0 && !outputs[i].shape)
+    dnnc_value *v = &outputs[i];
+    v->kind = info->kind;
+    v->length = 0;
+    v->elements = NULL;
+    if (!isSequence(info) && info->rank > 0 && !v->tensor.shape)
       return DNNC_ERROR_NULL_BUFFER;
-    outputs[i].data = outputs[i].allocation = NULL;
-    outputs[i].dtype = info->dtype;
-    outputs[i].rank = info->rank;
+    v->tensor.data = v->tensor.allocation = NULL;
+    v->tensor.dtype = info->dtype;
+    v->tensor.rank = isSequence(info) ? 0 : info->rank;
   }
   return __dnnc_descriptors ? runDynamic(inputs, outputs)
                             : runStatic(inputs, outputs);
+}
+
+int32_t dnnc_run_tensors(const dnnc_tensor *inputs, dnnc_tensor *outputs) {
+  if ((__dnnc_num_inputs > 0 && !inputs) ||
+      (__dnnc_num_outputs > 0 && !outputs))
+    return DNNC_ERROR_NULL_BUFFER;
+  dnnc_value in[__dnnc_num_inputs > 0 ? __dnnc_num_inputs : 1];
+  dnnc_value out[__dnnc_num_outputs > 0 ? __dnnc_num_outputs : 1];
+  memset(in, 0, sizeof(in));
+  memset(out, 0, sizeof(out));
+  for (int32_t i = 0; i < __dnnc_num_inputs; ++i) {
+    if (isSequence(&__dnnc_inputs[i]))
+      return DNNC_ERROR_KIND;
+    in[i].tensor = inputs[i];
+  }
+  for (int32_t i = 0; i < __dnnc_num_outputs; ++i) {
+    if (isSequence(&__dnnc_outputs[i]))
+      return DNNC_ERROR_KIND;
+    out[i].tensor.shape = outputs[i].shape;
+  }
+  int32_t rc = dnnc_run_values(in, out);
+  if (rc == DNNC_OK)
+    for (int32_t i = 0; i < __dnnc_num_outputs; ++i)
+      outputs[i] = out[i].tensor;
+  return rc;
 }
 
 /* The bare-pointer entry of static models. */
@@ -284,4 +461,15 @@ void dnnc_release_tensor(dnnc_tensor *tensor) {
     return;
   free(tensor->allocation);
   tensor->allocation = tensor->data = NULL;
+}
+
+void dnnc_release_value(dnnc_value *value) {
+  if (!value)
+    return;
+  dnnc_release_tensor(&value->tensor);
+  for (int64_t e = 0; e < value->length; ++e)
+    dnnc_release_tensor(&value->elements[e]);
+  free(value->elements);
+  value->elements = NULL;
+  value->length = 0;
 }

@@ -9,7 +9,9 @@
  * ONNX model); such a model is "dynamic" and runs with dnnc_run_tensors on
  * inputs of any size that fits. dnnc_run_tensors works for every model;
  * dnnc_run is the zero-copy call of static models, writing the outputs
- * into caller-allocated buffers of the advertised sizes.
+ * into caller-allocated buffers of the advertised sizes. Models with ONNX
+ * sequence inputs or outputs (info kind DNNC_KIND_SEQUENCE) run with
+ * dnnc_run_values, which also runs every other model.
  *
  *===----------------------------------------------------------------------===*/
 #ifndef DNNC_RUNTIME_DNNC_MODEL_H
@@ -21,7 +23,7 @@
 extern "C" {
 #endif
 
-#define DNNC_ABI_VERSION 2
+#define DNNC_ABI_VERSION 3
 
 /* Element types use the ONNX TensorProto codes. */
 typedef enum {
@@ -40,11 +42,16 @@ typedef enum {
   DNNC_BFLOAT16 = 16
 } dnnc_dtype;
 
+/* What a model input or output is. */
+#define DNNC_KIND_TENSOR 0
+#define DNNC_KIND_SEQUENCE 1 /* an ONNX sequence: any number of tensors */
+
 typedef struct {
   const char *name;     /* ONNX value name */
-  int32_t dtype;        /* dnnc_dtype */
-  int32_t rank;         /* number of dims */
+  int32_t dtype;        /* dnnc_dtype (of each tensor of a sequence) */
+  int32_t rank;         /* number of dims (of each tensor of a sequence) */
   const int64_t *shape; /* rank dims; -1 where known only at run time */
+  int32_t kind;         /* DNNC_KIND_TENSOR or DNNC_KIND_SEQUENCE */
 } dnnc_tensor_info;
 
 /* A tensor passed to or returned by dnnc_run_tensors. */
@@ -56,6 +63,15 @@ typedef struct {
   void *allocation; /* outputs: what dnnc_release_tensor frees */
 } dnnc_tensor;
 
+/* An input or output of dnnc_run_values: a tensor or a sequence. */
+typedef struct {
+  int32_t kind;          /* the info's kind */
+  dnnc_tensor tensor;    /* DNNC_KIND_TENSOR: as for dnnc_run_tensors */
+  int64_t length;        /* DNNC_KIND_SEQUENCE: number of tensors */
+  dnnc_tensor *elements; /* DNNC_KIND_SEQUENCE: the tensors (for outputs
+                            allocated by the model, shapes included) */
+} dnnc_value;
+
 /* Status codes. */
 #define DNNC_OK 0
 #define DNNC_ERROR_NULL_BUFFER 1
@@ -63,6 +79,8 @@ typedef struct {
 #define DNNC_ERROR_DTYPE 3         /* an input has another element type */
 #define DNNC_ERROR_DYNAMIC_MODEL 4 /* dnnc_run on a dynamic model */
 #define DNNC_ERROR_OUT_OF_MEMORY 5
+#define DNNC_ERROR_KIND 6 /* a sequence where a tensor is due, or the
+                             reverse (dnnc_run_tensors on a sequence model) */
 
 uint32_t dnnc_abi_version(void);
 const char *dnnc_model_name(void);
@@ -83,6 +101,15 @@ int32_t dnnc_run(const void *const *inputs, void *const *outputs);
 int32_t dnnc_run_tensors(const dnnc_tensor *inputs, dnnc_tensor *outputs);
 /* Frees an output of dnnc_run_tensors (data and allocation become NULL). */
 void dnnc_release_tensor(dnnc_tensor *tensor);
+/* Any model, sequences included: inputs[i].kind must be the info's kind; a
+   sequence input lists its tensors (each of the info's dtype and rank). For
+   tensor outputs the caller sets tensor.shape as for dnnc_run_tensors; a
+   sequence output gets `length` tensors in `elements`, all allocated by the
+   model. On failure no output is allocated. */
+int32_t dnnc_run_values(const dnnc_value *inputs, dnnc_value *outputs);
+/* Frees an output of dnnc_run_values (a tensor, or a sequence's tensors and
+   their array). */
+void dnnc_release_value(dnnc_value *value);
 /* Bytes per element of a dtype, 0 if unknown. */
 int32_t dnnc_dtype_size(int32_t dtype);
 /* A message for a status code. */

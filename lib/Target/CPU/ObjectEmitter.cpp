@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dnnc/Target/CPU/ObjectEmitter.h"
+#include "dnnc/Dialect/DNN/IR/DNNOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -61,8 +62,13 @@ FailureOr<ModelSignature> getModelSignature(ModuleOp module, StringRef entry) {
   };
   auto add = [&](std::vector<ModelSignature::Tensor> &list, Type t,
                  StringAttr name, DenseI64ArrayAttr codes, size_t i) {
-    auto rt = cast<RankedTensorType>(t);
     ModelSignature::Tensor tensor;
+    if (auto seq = dyn_cast<dnn::SequenceType>(t)) {
+      tensor.sequence = true;
+      sig.dynamic = sig.descriptors = true;
+      t = seq.getElementType();
+    }
+    auto rt = cast<RankedTensorType>(t);
     tensor.name = name ? name.str() : ("t" + std::to_string(i));
     tensor.dtype = codes && i < codes.size() ? (int32_t)codes[i]
                                              : code(rt.getElementType());
@@ -97,7 +103,7 @@ static void addTensorTable(llvm::Module &m, StringRef name,
   auto *ptrT = llvm::PointerType::getUnqual(c);
   auto *i32 = llvm::Type::getInt32Ty(c);
   auto *i64 = llvm::Type::getInt64Ty(c);
-  auto *infoT = llvm::StructType::get(c, {ptrT, i32, i32, ptrT});
+  auto *infoT = llvm::StructType::get(c, {ptrT, i32, i32, ptrT, i32});
   std::vector<llvm::Constant *> entries;
   for (auto [i, t] : llvm::enumerate(list)) {
     llvm::Constant *str = llvm::ConstantDataArray::getString(c, t.name);
@@ -110,7 +116,8 @@ static void addTensorTable(llvm::Module &m, StringRef name,
     (void)i64;
     entries.push_back(llvm::ConstantStruct::get(
         infoT, {strG, llvm::ConstantInt::get(i32, t.dtype),
-                llvm::ConstantInt::get(i32, t.shape.size()), shapeC}));
+                llvm::ConstantInt::get(i32, t.shape.size()), shapeC,
+                llvm::ConstantInt::get(i32, t.sequence ? 1 : 0)}));
   }
   auto *arrT = llvm::ArrayType::get(infoT, entries.size());
   auto *g = new llvm::GlobalVariable(
@@ -143,7 +150,10 @@ std::unique_ptr<llvm::Module> translateModel(ModuleOp module,
   // Static models: the bare-pointer entry takes inputs then outputs.
   // Dynamic models: the C interface takes a pointer to the result
   // descriptors, then a pointer to each input descriptor.
-  size_t n = sig.descriptors ? 1 + sig.inputs.size()
+  size_t numArgs = 0;
+  for (const ModelSignature::Tensor &t : sig.inputs)
+    numArgs += t.sequence ? 2 : 1;
+  size_t n = sig.descriptors ? 1 + numArgs
                              : sig.inputs.size() + sig.outputs.size();
   std::string calleeName =
       sig.descriptors ? "_mlir_ciface_" + sig.entry : sig.entry;
@@ -268,7 +278,8 @@ std::string generateHeader(const ModelSignature &sig) {
      << "/* This model's tensors (dtype codes are ONNX TensorProto codes). "
         "*/\n";
   auto emit = [&](const char *kind, size_t i, const ModelSignature::Tensor &t) {
-    os << "/* " << kind << " " << i << ": \"" << t.name << "\" dtype "
+    os << "/* " << kind << " " << i << ": \"" << t.name << "\" "
+       << (t.sequence ? "sequence of tensors of " : "") << "dtype "
        << t.dtype << " shape [";
     llvm::interleave(t.shape, os, ", ");
     os << "] */\n";

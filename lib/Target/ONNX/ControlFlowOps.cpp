@@ -30,9 +30,19 @@ const onnx::GraphProto *graphAttr(NodeImporter &n, StringRef name) {
   return a && a->has_g() ? &a->g() : nullptr;
 }
 
-/// The type both `a` and `b` fit: equal dims stay, others become `?`.
-/// Null when the element types or ranks differ.
-RankedTensorType join(Type a, Type b) {
+/// The type both `a` and `b` fit: equal dims stay, others become `?`; a
+/// sequence of unknown rank (only ever empty) fits any sequence of its
+/// element type. Null when the element types or ranks differ.
+Type join(Type a, Type b) {
+  if (auto sa = dyn_cast<dnn::SequenceType>(a)) {
+    auto sb = dyn_cast<dnn::SequenceType>(b);
+    if (!sb || sa.getElementType().getElementType() !=
+                   sb.getElementType().getElementType())
+      return {};
+    if (!sa.hasRank() || !sb.hasRank())
+      return sa.hasRank() ? a : b;
+    return a == b ? a : Type();
+  }
   auto ta = dyn_cast<RankedTensorType>(a), tb = dyn_cast<RankedTensorType>(b);
   if (!ta || !tb || ta.getElementType() != tb.getElementType() ||
       ta.getRank() != tb.getRank())
@@ -44,7 +54,12 @@ RankedTensorType join(Type a, Type b) {
 }
 
 Value castTo(NodeImporter &n, Value v, Type t) {
-  return v.getType() == t ? v : tensor::CastOp::create(n.b, n.loc, t, v);
+  if (v.getType() == t)
+    return v;
+  // A sequence without a rank is empty: the empty sequence of type `t`.
+  if (isa<dnn::SequenceType>(t))
+    return dnn::SeqEmptyOp::create(n.b, n.loc, t);
+  return tensor::CastOp::create(n.b, n.loc, t, v);
 }
 
 /// The single element of a rank-0 or one-element tensor as a scalar.
@@ -97,7 +112,7 @@ LogicalResult importIf(NodeImporter &n) {
     return failure();
   SmallVector<Type> types;
   for (auto [i, t] : llvm::enumerate(*thenTypes)) {
-    RankedTensorType j = join(t, (*elseTypes)[i]);
+    Type j = join(t, (*elseTypes)[i]);
     if (!j)
       return n.fail("output " + std::to_string(i) +
                     ": the branches produce different element types or "
@@ -141,7 +156,7 @@ FailureOr<SmallVector<Type>> carriedTypes(NodeImporter &n,
       return failure();
     bool changed = false;
     for (size_t i = 0; i < carried.size(); ++i) {
-      RankedTensorType j = join(carried[i], (*outs)[outPrefix + i]);
+      Type j = join(carried[i], (*outs)[outPrefix + i]);
       if (!j)
         return n.fail("carried value " + std::to_string(i) +
                       " changes its element type or rank in the body");
@@ -490,6 +505,70 @@ LogicalResult importScan(NodeImporter &n) {
   }
   return success();
 }
+/// SequenceMap: an scf.for over the elements of the first sequence; the
+/// body sees element i of each sequence input (and the tensor inputs as
+/// they are) and its outputs are appended to the output sequences.
+LogicalResult importSequenceMap(NodeImporter &n) {
+  const onnx::GraphProto *body = graphAttr(n, "body");
+  if (!body)
+    return n.fail("the body is required");
+  SmallVector<Type> bodyIns;
+  for (size_t i = 0; i < n.numInputs(); ++i) {
+    Type t = n.input(i).getType();
+    if (auto seq = dyn_cast<dnn::SequenceType>(t)) {
+      if (!seq.hasRank())
+        return n.fail("input " + std::to_string(i) + " is always empty here");
+      t = seq.getElementType();
+    }
+    bodyIns.push_back(t);
+  }
+  if (!isa<dnn::SequenceType>(n.input(0).getType()))
+    return n.fail("the first input must be a sequence");
+  auto probed = probeOutputTypes(n, *body, bodyIns);
+  if (failed(probed))
+    return failure();
+  SmallVector<Value> inits;
+  for (Type t : *probed) {
+    auto rt = cast<RankedTensorType>(t);
+    inits.push_back(dnn::SeqEmptyOp::create(
+        n.b, n.loc, dnn::SequenceType::get(rt.getElementType(), rt.getRank())));
+  }
+  auto i64 = RankedTensorType::get({}, n.b.getI64Type());
+  Value len = dnn::SeqLengthOp::create(n.b, n.loc, i64, n.input(0));
+  Value zero = arith::ConstantIndexOp::create(n.b, n.loc, 0);
+  Value one = arith::ConstantIndexOp::create(n.b, n.loc, 1);
+  auto loop = scf::ForOp::create(
+      n.b, n.loc, zero,
+      arith::IndexCastOp::create(n.b, n.loc, n.b.getIndexType(),
+                                 scalarOf(n, len)),
+      one, inits);
+  {
+    OpBuilder::InsertionGuard guard(n.b);
+    n.b.setInsertionPointToStart(loop.getBody());
+    Value i = tensorOf(n, arith::IndexCastOp::create(
+                              n.b, n.loc, n.b.getI64Type(),
+                              loop.getInductionVar()));
+    SmallVector<Value> ins;
+    for (size_t k = 0; k < n.numInputs(); ++k) {
+      Value v = n.input(k);
+      if (isa<dnn::SequenceType>(v.getType()))
+        v = dnn::SeqAtOp::create(n.b, n.loc, bodyIns[k], v, i);
+      ins.push_back(v);
+    }
+    auto outs = importSubgraph(n, *body, ins);
+    if (failed(outs))
+      return failure();
+    SmallVector<Value> yields;
+    for (auto [k, v] : llvm::enumerate(*outs))
+      yields.push_back(dnn::SeqInsertOp::create(n.b, n.loc, inits[k].getType(),
+                                                loop.getRegionIterArg(k), v,
+                                                Value()));
+    scf::YieldOp::create(n.b, n.loc, yields);
+  }
+  for (size_t k = 0; k < n.numOutputs(); ++k)
+    n.setOutput(k, loop.getResult(k));
+  return success();
+}
 } // namespace
 
 void onnximport::registerControlFlowHandlers(HandlerRegistry &r) {
@@ -501,5 +580,6 @@ void onnximport::registerControlFlowHandlers(HandlerRegistry &r) {
   for (int v : {9, 11, 16, 19})
     r.add("Scan", v, importScan);
   // The subgraphs' ops are checked one by one as they are imported.
-  r.allowRuntimeDims({"If", "Loop", "Scan"});
+  r.add("SequenceMap", 17, importSequenceMap);
+  r.allowRuntimeDims({"If", "Loop", "Scan", "SequenceMap"});
 }

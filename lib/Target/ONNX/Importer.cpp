@@ -219,6 +219,27 @@ static RankedTensorType typeFromProto(MLIRContext *ctx,
   return RankedTensorType::get(shape, et);
 }
 
+/// The sequence type of `t` (tensors of its element type and rank; unranked
+/// without a declared shape); null when `t` is not a sequence of tensors.
+static dnn::SequenceType sequenceTypeFromProto(MLIRContext *ctx,
+                                               const onnx::TypeProto *t) {
+  if (!t || !t->has_sequence_type() ||
+      !t->sequence_type().elem_type().has_tensor_type())
+    return {};
+  const auto &tt = t->sequence_type().elem_type().tensor_type();
+  Type et = elementTypeFromONNX(ctx, tt.elem_type());
+  if (!et)
+    return {};
+  return dnn::SequenceType::get(et, tt.has_shape() ? tt.shape().dim_size() : -1);
+}
+
+/// The ONNX element type code of a tensor or a sequence of tensors.
+static int32_t elemTypeCode(const onnx::TypeProto &t) {
+  if (t.has_sequence_type())
+    return t.sequence_type().elem_type().tensor_type().elem_type();
+  return t.tensor_type().elem_type();
+}
+
 RankedTensorType NodeImporter::inferredOutputType(size_t i) const {
   if (!hasOutput(i))
     return {};
@@ -247,8 +268,8 @@ int32_t NodeImporter::onnxElemType(size_t i) const {
   if (it != state.initializerTypes.end())
     return it->second;
   auto t = state.types.find(node.input(i));
-  if (t != state.types.end() && t->second->has_tensor_type())
-    return t->second->tensor_type().elem_type();
+  if (t != state.types.end())
+    return elemTypeCode(*t->second);
   return 0;
 }
 
@@ -405,6 +426,7 @@ static const HandlerRegistry &registry() {
     registerSignalHandlers(r);
     registerQuantizedHandlers(r);
     registerControlFlowHandlers(r);
+    registerSequenceHandlers(r);
     return r;
   }();
   return r;
@@ -418,7 +440,9 @@ static const HandlerRegistry &registry() {
 /// bodies).
 static onnx::TypeProto typeProtoOf(Value v) {
   onnx::TypeProto t;
-  auto rt = cast<RankedTensorType>(v.getType());
+  auto rt = dyn_cast<RankedTensorType>(v.getType());
+  if (!rt)
+    return t;
   Type et = rt.getElementType();
   int32_t code = et.isF32()         ? 1
                  : et.isF64()       ? 11
@@ -671,8 +695,8 @@ onnximport::importSubgraph(NodeImporter &n, const onnx::GraphProto &g,
     Value v = it->second;
     // A declared output type refines run-time dims (as for graph outputs).
     auto declared = typeFromProto(ctx, &out.type(), /*allowDynamic=*/true);
-    auto produced = cast<RankedTensorType>(v.getType());
-    if (declared && declared != produced &&
+    auto produced = dyn_cast<RankedTensorType>(v.getType());
+    if (declared && produced && declared != produced &&
         declared.getElementType() == produced.getElementType() &&
         succeeded(verifyCompatibleShape(declared, produced)) &&
         declared.getNumDynamicDims() < produced.getNumDynamicDims())
@@ -795,7 +819,16 @@ OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
       continue;
     // Symbolic or unknown dims stay dynamic: the model then runs at any
     // size that fits (dnnc_run_tensors).
-    auto t = typeFromProto(&ctx, &in.type(), /*allowDynamic=*/true);
+    Type t = typeFromProto(&ctx, &in.type(), /*allowDynamic=*/true);
+    if (auto seq = sequenceTypeFromProto(&ctx, &in.type())) {
+      if (!seq.hasRank()) {
+        emitError(fileLoc) << "graph input '" << in.name()
+                           << "' is a sequence of tensors of unknown rank; "
+                              "declare the element shape";
+        return nullptr;
+      }
+      t = seq;
+    }
     if (!t) {
       if (in.type().has_tensor_type() &&
           !elementTypeFromONNX(&ctx, in.type().tensor_type().elem_type()))
@@ -808,8 +841,8 @@ OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
                            << in.name() << "=1x...)";
       else
         emitError(fileLoc) << "graph input '" << in.name()
-                           << "' is not a tensor (sequences, maps and "
-                              "optionals are not supported)";
+                           << "' is not a tensor or a sequence of tensors (maps "
+                              "and optionals are not supported)";
       return nullptr;
     }
     argTypes.push_back(t);
@@ -857,7 +890,13 @@ OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
     Value v = it->second;
     // The more static of the produced and the declared type wins.
     RankedTensorType declared = declaredResults[results.size()];
-    auto produced = cast<RankedTensorType>(v.getType());
+    auto produced = dyn_cast<RankedTensorType>(v.getType());
+    if (out.type().has_sequence_type() != !produced) {
+      emitError(fileLoc) << "graph output '" << out.name() << "' has type "
+                         << v.getType() << " but the graph declares "
+                         << (produced ? "a sequence" : "a tensor");
+      return nullptr;
+    }
     if (declared && declared != produced) {
       if (declared.getElementType() != produced.getElementType() ||
           failed(verifyCompatibleShape(declared, produced))) {
@@ -884,9 +923,9 @@ OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
   SmallVector<int64_t> inCodes, outCodes;
   for (const auto &in : graph->input())
     if (!initNames.count(in.name()))
-      inCodes.push_back(in.type().tensor_type().elem_type());
+      inCodes.push_back(elemTypeCode(in.type()));
   for (const auto &out : graph->output())
-    outCodes.push_back(out.type().tensor_type().elem_type());
+    outCodes.push_back(elemTypeCode(out.type()));
   func->setAttr("dnn.input_dtypes", b.getDenseI64ArrayAttr(inCodes));
   func->setAttr("dnn.output_dtypes", b.getDenseI64ArrayAttr(outCodes));
   return module;

@@ -16,6 +16,9 @@ struct ModelSignature {
     std::string name;
     int32_t dtype;
     std::vector<int64_t> shape; ///< -1 for a dim known only at run time
+    /// An ONNX sequence (dtype and shape describe each of its tensors); the
+    /// entry takes or returns it as two memrefs (data, shapes).
+    bool sequence = false;
   };
   std::string name;
   std::string entry;

@@ -22,6 +22,7 @@ def DNN_Dialect : Dialect {
   }];
   let cppNamespace = "::dnnc::dnn";
   let hasConstantMaterializer = 1;
+  let useDefaultTypePrinterParser = 1;
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::tensor::TensorDialect"];
 }

@@ -12,6 +12,9 @@
 
 #include "dnnc/Dialect/DNN/IR/DNNOpsDialect.h.inc"
 
+#define GET_TYPEDEF_CLASSES
+#include "dnnc/Dialect/DNN/IR/DNNOpsTypes.h.inc"
+
 #define GET_OP_CLASSES
 #include "dnnc/Dialect/DNN/IR/DNNOps.h.inc"
 

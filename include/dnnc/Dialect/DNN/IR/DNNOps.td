@@ -753,4 +753,6 @@ def DNN_ShapeOp : DNN_Op<"shape", [Pure]> {
   let hasFolder = 1;
 }
 
+include "dnnc/Dialect/DNN/IR/DNNSequenceOps.td"
+
 #endif // DNNC_DIALECT_DNN_IR_DNNOPS_TD

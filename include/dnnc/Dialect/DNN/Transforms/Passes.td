@@ -27,4 +27,20 @@ def DNNFoldConstants : Pass<"dnn-fold-constants", "mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def DNNExpandSequences : Pass<"dnn-expand-sequences", "mlir::ModuleOp"> {
+  let summary = "Lowers sequence values to (data, shapes) tensor pairs";
+  let description = [{
+    Every `!dnn.seq<tensor<...xT>>` of element rank R becomes two tensors:
+    `tensor<?xT>`, the elements' data one after the other (each dense,
+    row-major), and `tensor<?xRxi64>`, one row of dims per element. The
+    sequence ops become tensor/arith/scf code on that pair; function
+    signatures, `scf.if`/`scf.for`/`scf.while` and returns are converted
+    one-to-two. A function argument or result of sequence type therefore
+    becomes two (data, then shapes), which is how the C ABI passes them.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // DNNC_DIALECT_DNN_TRANSFORMS_PASSES_TD
