@@ -1,6 +1,7 @@
 //===- Loader.cpp - Host-side loader for compiled models ------------------===//
 #include "dnnc/Runtime/Loader.h"
 #include "dnnc/Runtime/dnnc_model.h"
+#include <deque>
 #include <dlfcn.h>
 
 namespace dnnc {
@@ -46,6 +47,9 @@ OutputTensor &OutputTensor::operator=(OutputTensor &&o) noexcept {
     dims = std::move(o.dims);
     type = o.type;
     release = o.release;
+    sequence = o.sequence;
+    elems = std::move(o.elems);
+    value = std::move(o.value);
     o.ptr = o.allocation = nullptr;
   }
   return *this;
@@ -53,8 +57,10 @@ OutputTensor &OutputTensor::operator=(OutputTensor &&o) noexcept {
 
 OutputTensor::~OutputTensor() {
   if (release && allocation) {
-    dnnc_tensor t{ptr, type, 0, nullptr, allocation};
-    ((void (*)(dnnc_tensor *))release)(&t);
+    dnnc_value v{};
+    v.kind = DNNC_KIND_TENSOR;
+    v.tensor = dnnc_tensor{ptr, type, 0, nullptr, allocation};
+    ((void (*)(dnnc_value *))release)(&v);
   }
   ptr = allocation = nullptr;
 }
@@ -141,8 +147,8 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
   auto outInfo = (const dnnc_tensor_info *(*)(int32_t))sym("dnnc_output_info");
   auto run = (int32_t(*)(const void *const *, void *const *))sym("dnnc_run");
   auto isDynamic = (int32_t(*)())sym("dnnc_is_dynamic");
-  void *runTensors = sym("dnnc_run_tensors");
-  void *release = sym("dnnc_release_tensor");
+  void *runTensors = sym("dnnc_run_values");
+  void *release = sym("dnnc_release_value");
   auto status = (const char *(*)(int32_t))sym("dnnc_status_string");
   if (!version || !nin || !nout || !inInfo || !outInfo || !run) {
     dlclose(h);
@@ -174,6 +180,7 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
     t.name = i->name;
     t.dtype = i->dtype;
     t.shape.assign(i->shape, i->shape + i->rank);
+    t.sequence = i->kind == DNNC_KIND_SEQUENCE;
     return t;
   };
   for (int32_t i = 0; i < nin(); ++i)
@@ -211,41 +218,78 @@ bool LoadedModel::runTensors(const std::vector<InputTensor> &inputs,
     err = file + ": expected " + std::to_string(ins.size()) + " inputs";
     return false;
   }
-  std::vector<dnnc_tensor> in(ins.size()), out(outs.size());
-  std::vector<std::vector<int64_t>> inShapes(ins.size()),
-      outShapes(outs.size());
-  for (size_t i = 0; i < ins.size(); ++i) {
-    if (!ins[i].accepts(inputs[i].shape)) {
-      err = file + ": input '" + ins[i].name + "' expects shape " +
-            shapeString(ins[i].shape) + " but got " +
-            shapeString(inputs[i].shape);
+  std::vector<dnnc_value> in(ins.size()), out(outs.size());
+  // Stable storage for the dims and the sequences' tensors.
+  std::deque<std::vector<int64_t>> shapes;
+  std::vector<std::vector<dnnc_tensor>> seqs(ins.size());
+  auto tensor = [&](const TensorInfo &info, const InputTensor &t,
+                    dnnc_tensor &d) {
+    if (!info.accepts(t.shape)) {
+      err = file + ": input '" + info.name + "' expects " +
+            (info.sequence ? "tensors of shape " : "shape ") +
+            shapeString(info.shape) + " but got " + shapeString(t.shape);
       return false;
     }
-    inShapes[i] = inputs[i].shape;
-    in[i].data = const_cast<void *>(inputs[i].data);
-    in[i].dtype = ins[i].dtype;
-    in[i].rank = (int32_t)inShapes[i].size();
-    in[i].shape = inShapes[i].data();
-    in[i].allocation = nullptr;
+    shapes.push_back(t.shape);
+    d = dnnc_tensor{const_cast<void *>(t.data), info.dtype,
+                    (int32_t)t.shape.size(), shapes.back().data(), nullptr};
+    return true;
+  };
+  for (size_t i = 0; i < ins.size(); ++i) {
+    if (inputs[i].sequence != ins[i].sequence) {
+      err = file + ": input '" + ins[i].name + "' is " +
+            (ins[i].sequence ? "a sequence" : "a tensor");
+      return false;
+    }
+    in[i].kind = ins[i].sequence ? DNNC_KIND_SEQUENCE : DNNC_KIND_TENSOR;
+    if (!ins[i].sequence) {
+      if (!tensor(ins[i], inputs[i], in[i].tensor))
+        return false;
+      continue;
+    }
+    seqs[i].resize(inputs[i].elements.size());
+    for (size_t e = 0; e < seqs[i].size(); ++e)
+      if (!tensor(ins[i], inputs[i].elements[e], seqs[i][e]))
+        return false;
+    in[i].length = (int64_t)seqs[i].size();
+    in[i].elements = seqs[i].data();
   }
   for (size_t i = 0; i < outs.size(); ++i) {
-    outShapes[i].assign(outs[i].shape.size() + 1, 0);
-    out[i] = dnnc_tensor{nullptr, 0, 0, outShapes[i].data(), nullptr};
+    shapes.emplace_back(outs[i].shape.size() + 1, 0);
+    out[i] = dnnc_value{};
+    out[i].tensor.shape = shapes.back().data();
   }
-  auto fn = (int32_t(*)(const dnnc_tensor *, dnnc_tensor *))runTensorsFn;
+  auto fn = (int32_t(*)(const dnnc_value *, dnnc_value *))runTensorsFn;
   int32_t rc = fn(in.data(), out.data());
   if (rc != DNNC_OK) {
-    err = file + ": dnnc_run_tensors failed: " + statusFn(rc);
+    err = file + ": dnnc_run_values failed: " + statusFn(rc);
     return false;
   }
   outputs.clear();
+  auto view = [&](const dnnc_tensor &d) {
+    OutputTensor t;
+    t.ptr = d.data;
+    t.type = d.dtype;
+    t.dims.assign(d.shape, d.shape + d.rank);
+    return t;
+  };
   for (size_t i = 0; i < outs.size(); ++i) {
     OutputTensor t;
-    t.ptr = out[i].data;
-    t.allocation = out[i].allocation;
-    t.type = out[i].dtype;
-    t.dims.assign(out[i].shape, out[i].shape + out[i].rank);
-    t.release = releaseFn;
+    if (outs[i].sequence) {
+      t.sequence = true;
+      t.type = outs[i].dtype;
+      for (int64_t e = 0; e < out[i].length; ++e)
+        t.elems.push_back(view(out[i].elements[e]));
+      auto release = (void (*)(dnnc_value *))releaseFn;
+      t.value = std::shared_ptr<void>(new dnnc_value(out[i]), [=](void *p) {
+        release((dnnc_value *)p);
+        delete (dnnc_value *)p;
+      });
+    } else {
+      t = view(out[i].tensor);
+      t.allocation = out[i].tensor.allocation;
+      t.release = releaseFn;
+    }
     outputs.push_back(std::move(t));
   }
   return true;

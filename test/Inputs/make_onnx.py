@@ -199,3 +199,16 @@ save("gridsample", [helper.make_node("GridSample", ["x", "g"], ["y"], name="gs0"
 save("depth_to_space_dynamic",
      [helper.make_node("DepthToSpace", ["x"], ["y"], name="d2s", blocksize=2)],
      [f32("x", ["n", 8, "h", "w"])], [f32("y", ["n", 2, None, None])])
+
+# Sequences: SplitToSequence of a run-time-length input, an insertion at the
+# front, SequenceAt and ConcatFromSequence; a sequence graph input and output.
+save("sequence",
+     [helper.make_node("SplitToSequence", ["x"], ["s"], name="split", axis=0, keepdims=0),
+      helper.make_node("SequenceInsert", ["s", "r", "p"], ["s2"], name="insert"),
+      helper.make_node("SequenceAt", ["s2", "p"], ["first"], name="at"),
+      helper.make_node("ConcatFromSequence", ["s2"], ["cat"], name="cat", axis=0, new_axis=1),
+      helper.make_node("SequenceInsert", ["seq_in", "r"], ["seq_out"], name="append")],
+     [f32("x", ["n", 3]), f32("r", [3]), tensor_vi("p", TensorProto.INT64, []),
+      helper.make_tensor_sequence_value_info("seq_in", TensorProto.FLOAT, [None])],
+     [f32("first", [3]), f32("cat", [None, 3]),
+      helper.make_tensor_sequence_value_info("seq_out", TensorProto.FLOAT, [None])], opset=11)

@@ -71,18 +71,46 @@ def freeze_shape_inputs(model, inputs):
     return frozen
 
 
+def tensor_type_of(vi):
+    """The tensor type of a tensor value, or of a sequence's tensors."""
+    t = vi.type
+    if t.HasField("sequence_type"):
+        t = t.sequence_type.elem_type
+    return t.tensor_type if t.HasField("tensor_type") else None
+
+
 def make_dynamic(model):
     """Declares every graph input/output dim unknown; drops value_info."""
     g = model.graph
     for kind, values in (("in", g.input), ("out", g.output)):
         for i, vi in enumerate(values):
-            if not vi.type.HasField("tensor_type"):
+            tt = tensor_type_of(vi)
+            if tt is None:
                 continue
-            shape = vi.type.tensor_type.shape
-            for j, d in enumerate(shape.dim):
+            for j, d in enumerate(tt.shape.dim):
                 d.Clear()
                 d.dim_param = "%s%d_%d" % (kind, i, j)
     del g.value_info[:]
+
+
+def declare_element_shapes(model, values, dynamic):
+    """Gives sequence inputs the element rank (and, unless dynamic, the dims
+    all elements share) of their test data, as a user declares them."""
+    for i, vi in enumerate(model.graph.input):
+        if not vi.type.HasField("sequence_type") or vi.name not in values:
+            continue
+        elems = values[vi.name]
+        if not elems:
+            continue
+        tt = vi.type.sequence_type.elem_type.tensor_type
+        tt.shape.Clear()
+        for j in range(elems[0].ndim):
+            d = tt.shape.dim.add()
+            sizes = {e.shape[j] if e.ndim == elems[0].ndim else -1 for e in elems}
+            if not dynamic and len(sizes) == 1 and -1 not in sizes:
+                d.dim_value = sizes.pop()
+            else:
+                d.dim_param = "seq%d_%d" % (i, j)
 
 
 def load_tensor(path):
@@ -105,10 +133,10 @@ def run_test(test_dir, tools, workdir, timeout, dynamic=False):
     graph_inputs = [vi for vi in model.graph.input
                     if vi.name not in {t.name for t in model.graph.initializer}]
     for vi in list(graph_inputs) + list(model.graph.output):
-        if not vi.type.HasField("tensor_type"):
-            return name, "skip", "non-tensor value '%s' (sequence/optional/map)" % vi.name
+        if tensor_type_of(vi) is None:
+            return name, "skip", "non-tensor value '%s' (optional/map)" % vi.name
     for vi in graph_inputs + list(model.graph.output):
-        if vi.type.tensor_type.elem_type == onnx.TensorProto.STRING:
+        if tensor_type_of(vi).elem_type == onnx.TensorProto.STRING:
             return name, "skip", "string tensors"
     out_dir = os.path.join(workdir, name)
     os.makedirs(out_dir, exist_ok=True)
@@ -119,16 +147,23 @@ def run_test(test_dir, tools, workdir, timeout, dynamic=False):
             p = os.path.join(ds_dir, "input_%d.pb" % i)
             if not os.path.exists(p):
                 return name, "skip", "missing input file"
-            values[vi.name] = numpy_helper.to_array(load_tensor(p))
+            if vi.type.HasField("sequence_type"):
+                seq = onnx.SequenceProto()
+                with open(p, "rb") as f:
+                    seq.ParseFromString(f.read())
+                values[vi.name] = [numpy_helper.to_array(t) for t in seq.tensor_values]
+            else:
+                values[vi.name] = numpy_helper.to_array(load_tensor(p))
         m = onnx.load(model_path)
         frozen = freeze_shape_inputs(m, values)
+        declare_element_shapes(m, values, dynamic)
         shapes = []
         if dynamic:
             make_dynamic(m)
         else:
             # Give dynamic inputs the test data's shapes.
             for vi in graph_inputs:
-                if vi.name in frozen:
+                if vi.name in frozen or vi.type.HasField("sequence_type"):
                     continue
                 dims = "x".join(str(d) for d in values[vi.name].shape)
                 shapes += ["--input-shape", "%s=%s" % (vi.name, dims)]

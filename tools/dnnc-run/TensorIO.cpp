@@ -1,6 +1,7 @@
 //===- TensorIO.cpp - .npy and ONNX TensorProto files ---------------------===//
 #include "TensorIO.h"
 #include "dnnc/Runtime/Loader.h"
+#include "onnx/onnx-data_pb.h"
 #include "onnx/onnx_pb.h"
 #include <cmath>
 #include <cstring>
@@ -82,20 +83,20 @@ static bool readNpy(const std::string &path, HostTensor &t, std::string &err) {
   return true;
 }
 
-static bool readProto(const std::string &path, HostTensor &t,
+static bool readBytes(const std::string &path, std::string &bytes,
                       std::string &err) {
   std::ifstream f(path, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(f)),
-                    std::istreambuf_iterator<char>());
-  onnx::TensorProto p;
+  bytes.assign((std::istreambuf_iterator<char>(f)),
+               std::istreambuf_iterator<char>());
   if (!f.good() && !f.eof()) {
     err = path + ": cannot open";
     return false;
   }
-  if (!p.ParseFromString(bytes)) {
-    err = path + ": not an ONNX TensorProto";
-    return false;
-  }
+  return true;
+}
+
+static bool fromProto(const onnx::TensorProto &p, const std::string &path,
+                      HostTensor &t, std::string &err) {
   t.dtype = p.data_type();
   t.shape.assign(p.dims().begin(), p.dims().end());
   size_t n = 1;
@@ -156,7 +157,38 @@ static bool readProto(const std::string &path, HostTensor &t,
 bool readTensorFile(const std::string &path, HostTensor &t, std::string &err) {
   if (path.size() > 4 && path.substr(path.size() - 4) == ".npy")
     return readNpy(path, t, err);
-  return readProto(path, t, err);
+  std::string bytes;
+  onnx::TensorProto p;
+  if (!readBytes(path, bytes, err))
+    return false;
+  if (!p.ParseFromString(bytes)) {
+    err = path + ": not an ONNX TensorProto";
+    return false;
+  }
+  return fromProto(p, path, t, err);
+}
+
+bool readSequenceFile(const std::string &path, HostTensor &t,
+                      std::string &err) {
+  std::string bytes;
+  onnx::SequenceProto p;
+  if (!readBytes(path, bytes, err))
+    return false;
+  if (!p.ParseFromString(bytes) ||
+      (p.elem_type() != onnx::SequenceProto::TENSOR &&
+       p.elem_type() != onnx::SequenceProto::UNDEFINED)) {
+    err = path + ": not an ONNX SequenceProto of tensors";
+    return false;
+  }
+  t = HostTensor();
+  t.sequence = true;
+  for (const onnx::TensorProto &e : p.tensor_values()) {
+    HostTensor et;
+    if (!fromProto(e, path, et, err))
+      return false;
+    t.elements.push_back(std::move(et));
+  }
+  return true;
 }
 
 bool writeNpy(const std::string &path, const HostTensor &t, std::string &err) {

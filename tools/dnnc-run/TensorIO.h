@@ -12,10 +12,15 @@ struct HostTensor {
   int32_t dtype = 0; // ONNX code
   std::vector<int64_t> shape;
   std::vector<char> data;
+  /// An ONNX sequence: `elements` holds its tensors (the rest is unused).
+  bool sequence = false;
+  std::vector<HostTensor> elements;
 };
 
 /// Reads a .npy file or an ONNX TensorProto (.pb), chosen by extension.
 bool readTensorFile(const std::string &path, HostTensor &t, std::string &err);
+/// Reads an ONNX SequenceProto of tensors (test data of sequence values).
+bool readSequenceFile(const std::string &path, HostTensor &t, std::string &err);
 bool writeNpy(const std::string &path, const HostTensor &t, std::string &err);
 /// Element `i` as double (for comparison and printing).
 double elementAsDouble(const HostTensor &t, size_t i);

@@ -122,7 +122,21 @@ int main(int argc, char **argv) {
   for (const TensorInfo &info : model->inputs()) {
     HostTensor t;
     auto it = inputFiles.find(info.name);
-    if (it != inputFiles.end()) {
+    if (info.sequence) {
+      if (it == inputFiles.end())
+        return error(modelPath + ": sequence input '" + info.name +
+                     "' needs --input (an ONNX SequenceProto file)");
+      if (!readSequenceFile(it->second, t, err))
+        return error(err);
+      for (HostTensor &e : t.elements) {
+        bf16AsUint16(e, info.dtype);
+        if (e.dtype != info.dtype || !info.accepts(e.shape))
+          return error(modelPath + ": input '" + info.name +
+                       "' holds tensors of " + dtypeName(info.dtype) +
+                       shapeStr(info.shape) + " but " + it->second +
+                       " has one of " + dtypeName(e.dtype) + shapeStr(e.shape));
+      }
+    } else if (it != inputFiles.end()) {
       if (!readTensorFile(it->second, t, err))
         return error(err);
       bf16AsUint16(t, info.dtype);
@@ -192,7 +206,14 @@ int main(int argc, char **argv) {
     if (t.data.empty())
       t.data.resize(1);
     inPtrs.push_back(t.data.data());
-    inTensors.push_back({t.data.data(), t.shape});
+    InputTensor in{t.data.data(), t.shape};
+    in.sequence = t.sequence;
+    for (HostTensor &e : t.elements) {
+      if (e.data.empty())
+        e.data.resize(1);
+      in.elements.push_back({e.data.data(), e.shape});
+    }
+    inTensors.push_back(std::move(in));
   }
   if (!model->isDynamic()) {
     for (const TensorInfo &info : model->outputs()) {
@@ -214,12 +235,21 @@ int main(int argc, char **argv) {
       return false;
     if (keep) {
       results.clear();
-      for (const OutputTensor &o : outs) {
+      auto copy = [](const OutputTensor &o) {
         HostTensor t;
         t.dtype = o.dtype();
         t.shape = o.shape();
         const char *p = (const char *)o.data();
         t.data.assign(p, p + o.byteSize());
+        return t;
+      };
+      for (const OutputTensor &o : outs) {
+        HostTensor t;
+        if (!o.isSequence())
+          t = copy(o);
+        t.sequence = o.isSequence();
+        for (const OutputTensor &e : o.elements())
+          t.elements.push_back(copy(e));
         results.push_back(std::move(t));
       }
     }
@@ -248,55 +278,80 @@ int main(int argc, char **argv) {
   int rc = 0;
   for (size_t o = 0; o < results.size(); ++o) {
     const TensorInfo &info = model->outputs()[o];
-    const HostTensor &t = results[o];
-    if (print) {
-      outs() << info.name << ": " << dtypeName(t.dtype) << shapeStr(t.shape)
-             << " =";
-      size_t n = 1;
+    const HostTensor &result = results[o];
+    // A tensor is checked as itself; a sequence tensor by tensor.
+    std::vector<std::pair<std::string, const HostTensor *>> parts;
+    if (result.sequence) {
+      for (size_t e = 0; e < result.elements.size(); ++e)
+        parts.push_back(
+            {info.name + "[" + std::to_string(e) + "]", &result.elements[e]});
+      if (print)
+        outs() << info.name << ": sequence of " << parts.size() << " tensors\n";
+    } else {
+      parts.push_back({info.name, &result});
+    }
+    HostTensor reference;
+    auto it = expectFiles.find(info.name);
+    if (it != expectFiles.end()) {
+      if (!(info.sequence ? readSequenceFile(it->second, reference, err)
+                          : readTensorFile(it->second, reference, err)))
+        return error(err);
+      if (info.sequence && reference.elements.size() != parts.size())
+        return error("output '" + info.name + "' has " +
+                     std::to_string(parts.size()) +
+                     " tensors but the reference has " +
+                     std::to_string(reference.elements.size()));
+    }
+    for (size_t k = 0; k < parts.size(); ++k) {
+      const std::string &name = parts[k].first;
+      const HostTensor &t = *parts[k].second;
+      if (print) {
+        outs() << name << ": " << dtypeName(t.dtype) << shapeStr(t.shape)
+               << " =";
+        size_t n = 1;
+        for (int64_t d : t.shape)
+          n *= d;
+        for (size_t i = 0; i < std::min<size_t>(n, 8); ++i)
+          outs() << " " << format("%g", elementAsDouble(t, i));
+        if (n > 8)
+          outs() << " ...";
+        outs() << "\n";
+      }
+      if (!outputDir.empty()) {
+        std::string file = name;
+        std::replace(file.begin(), file.end(), '/', '_');
+        if (!writeNpy(outputDir + "/" + file + ".npy", t, err))
+          return error(err);
+      }
+      if (it == expectFiles.end())
+        continue;
+      HostTensor ref =
+          info.sequence ? reference.elements[k] : std::move(reference);
+      bf16AsUint16(ref, info.dtype);
+      if (ref.shape != t.shape)
+        return error("output '" + name + "' has shape " + shapeStr(t.shape) +
+                     " but the reference has " + shapeStr(ref.shape));
+      double maxAbs = 0;
+      size_t bad = 0, n = 1;
       for (int64_t d : t.shape)
         n *= d;
-      for (size_t i = 0; i < std::min<size_t>(n, 8); ++i)
-        outs() << " " << format("%g", elementAsDouble(t, i));
-      if (n > 8)
-        outs() << " ...";
-      outs() << "\n";
+      for (size_t i = 0; i < n; ++i) {
+        double a = elementAsDouble(t, i), b = elementAsDouble(ref, i);
+        double d = std::fabs(a - b);
+        bool same = (std::isnan(a) && std::isnan(b)) || a == b;
+        if (!same && !(d <= absTol + relTol * std::fabs(b)))
+          ++bad;
+        if (!std::isnan(d))
+          maxAbs = std::max(maxAbs, d);
+      }
+      outs() << "check " << name << ": " << (bad ? "MISMATCH" : "ok")
+             << format(
+                    " (max abs error %.3g, %zu of %zu outside rtol %g atol %g)",
+                    maxAbs, bad, n, relTol.getValue(), absTol.getValue())
+             << "\n";
+      if (bad)
+        rc = 1;
     }
-    if (!outputDir.empty()) {
-      std::string name = info.name;
-      std::replace(name.begin(), name.end(), '/', '_');
-      if (!writeNpy(outputDir + "/" + name + ".npy", t, err))
-        return error(err);
-    }
-    auto it = expectFiles.find(info.name);
-    if (it == expectFiles.end())
-      continue;
-    HostTensor ref;
-    if (!readTensorFile(it->second, ref, err))
-      return error(err);
-    bf16AsUint16(ref, info.dtype);
-    if (ref.shape != t.shape)
-      return error("output '" + info.name + "' has shape " + shapeStr(t.shape) +
-                   " but the reference has " + shapeStr(ref.shape));
-    double maxAbs = 0;
-    size_t bad = 0, n = 1;
-    for (int64_t d : t.shape)
-      n *= d;
-    for (size_t i = 0; i < n; ++i) {
-      double a = elementAsDouble(t, i), b = elementAsDouble(ref, i);
-      double d = std::fabs(a - b);
-      bool same = (std::isnan(a) && std::isnan(b)) || a == b;
-      if (!same && !(d <= absTol + relTol * std::fabs(b)))
-        ++bad;
-      if (!std::isnan(d))
-        maxAbs = std::max(maxAbs, d);
-    }
-    outs() << "check " << info.name << ": " << (bad ? "MISMATCH" : "ok")
-           << format(
-                  " (max abs error %.3g, %zu of %zu outside rtol %g atol %g)",
-                  maxAbs, bad, n, relTol.getValue(), absTol.getValue())
-           << "\n";
-    if (bad)
-      rc = 1;
   }
   return rc;
 }

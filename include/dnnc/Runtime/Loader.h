@@ -18,6 +18,8 @@ struct TensorInfo {
   std::string name;
   int32_t dtype = 0;
   std::vector<int64_t> shape; ///< -1 for a dim known only at run time
+  /// An ONNX sequence of tensors (dtype and shape describe each tensor).
+  bool sequence = false;
   /// Product of the dims (meaningful for static shapes only).
   int64_t numElements() const;
   size_t byteSize() const;
@@ -33,6 +35,9 @@ std::string shapeString(const std::vector<int64_t> &shape);
 struct InputTensor {
   const void *data = nullptr;
   std::vector<int64_t> shape;
+  /// A sequence input: its tensors (data and shape unused).
+  bool sequence = false;
+  std::vector<InputTensor> elements;
 };
 
 /// An output buffer allocated by the model; freed on destruction.
@@ -46,13 +51,20 @@ public:
   const std::vector<int64_t> &shape() const { return dims; }
   int32_t dtype() const { return type; }
   size_t byteSize() const;
+  /// A sequence output: its tensors (views owned by this value).
+  bool isSequence() const { return sequence; }
+  const std::vector<OutputTensor> &elements() const { return elems; }
 
 private:
   friend class LoadedModel;
   void *ptr = nullptr, *allocation = nullptr;
   std::vector<int64_t> dims;
   int32_t type = 0;
-  void *release = nullptr; ///< the model's dnnc_release_tensor
+  void *release = nullptr; ///< the model's dnnc_release_value
+  bool sequence = false;
+  std::vector<OutputTensor> elems;
+  /// A sequence's dnnc_value (its tensors and their array), when owned.
+  std::shared_ptr<void> value;
 };
 
 /// Bytes per element of an ONNX dtype code (0 if unknown).

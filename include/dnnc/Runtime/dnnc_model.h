@@ -79,8 +79,9 @@ typedef struct {
 #define DNNC_ERROR_DTYPE 3         /* an input has another element type */
 #define DNNC_ERROR_DYNAMIC_MODEL 4 /* dnnc_run on a dynamic model */
 #define DNNC_ERROR_OUT_OF_MEMORY 5
-#define DNNC_ERROR_KIND 6 /* a sequence where a tensor is due, or the
-                             reverse (dnnc_run_tensors on a sequence model) */
+#define DNNC_ERROR_KIND                                                        \
+  6 /* a sequence where a tensor is due, or the                                \
+       reverse (dnnc_run_tensors on a sequence model) */
 
 uint32_t dnnc_abi_version(void);
 const char *dnnc_model_name(void);

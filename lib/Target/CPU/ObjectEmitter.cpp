@@ -153,8 +153,8 @@ std::unique_ptr<llvm::Module> translateModel(ModuleOp module,
   size_t numArgs = 0;
   for (const ModelSignature::Tensor &t : sig.inputs)
     numArgs += t.sequence ? 2 : 1;
-  size_t n = sig.descriptors ? 1 + numArgs
-                             : sig.inputs.size() + sig.outputs.size();
+  size_t n =
+      sig.descriptors ? 1 + numArgs : sig.inputs.size() + sig.outputs.size();
   std::string calleeName =
       sig.descriptors ? "_mlir_ciface_" + sig.entry : sig.entry;
   llvm::Function *main = m->getFunction(calleeName);
@@ -279,8 +279,8 @@ std::string generateHeader(const ModelSignature &sig) {
         "*/\n";
   auto emit = [&](const char *kind, size_t i, const ModelSignature::Tensor &t) {
     os << "/* " << kind << " " << i << ": \"" << t.name << "\" "
-       << (t.sequence ? "sequence of tensors of " : "") << "dtype "
-       << t.dtype << " shape [";
+       << (t.sequence ? "sequence of tensors of " : "") << "dtype " << t.dtype
+       << " shape [";
     llvm::interleave(t.shape, os, ", ");
     os << "] */\n";
   };

@@ -534,20 +534,25 @@ LogicalResult importSequenceMap(NodeImporter &n) {
         n.b, n.loc, dnn::SequenceType::get(rt.getElementType(), rt.getRank())));
   }
   auto i64 = RankedTensorType::get({}, n.b.getI64Type());
-  Value len = dnn::SeqLengthOp::create(n.b, n.loc, i64, n.input(0));
-  Value zero = arith::ConstantIndexOp::create(n.b, n.loc, 0);
-  Value one = arith::ConstantIndexOp::create(n.b, n.loc, 1);
-  auto loop = scf::ForOp::create(
-      n.b, n.loc, zero,
-      arith::IndexCastOp::create(n.b, n.loc, n.b.getIndexType(),
-                                 scalarOf(n, len)),
-      one, inits);
+  Value len =
+      scalarOf(n, dnn::SeqLengthOp::create(n.b, n.loc, i64, n.input(0)));
+  // An scf.while, not an scf.for: the canonicalizer would fold the cast of
+  // the empty start sequence into an scf.for's iter_args, fixing the size
+  // of data that grows every iteration.
+  Value zero = arith::ConstantIntOp::create(n.b, n.loc, n.b.getI64Type(), 0);
+  SmallVector<Value> whileInits = {zero};
+  whileInits.append(inits);
+  SmallVector<Type> types = llvm::to_vector(ValueRange(whileInits).getTypes());
+  SmallVector<Location> locs(types.size(), n.loc);
+  auto loop = scf::WhileOp::create(n.b, n.loc, types, whileInits);
   {
     OpBuilder::InsertionGuard guard(n.b);
-    n.b.setInsertionPointToStart(loop.getBody());
-    Value i = tensorOf(n, arith::IndexCastOp::create(
-                              n.b, n.loc, n.b.getI64Type(),
-                              loop.getInductionVar()));
+    Block *before = n.b.createBlock(&loop.getBefore(), {}, types, locs);
+    Value more = arith::CmpIOp::create(n.b, n.loc, arith::CmpIPredicate::slt,
+                                       before->getArgument(0), len);
+    scf::ConditionOp::create(n.b, n.loc, more, before->getArguments());
+    Block *after = n.b.createBlock(&loop.getAfter(), {}, types, locs);
+    Value i = tensorOf(n, after->getArgument(0));
     SmallVector<Value> ins;
     for (size_t k = 0; k < n.numInputs(); ++k) {
       Value v = n.input(k);
@@ -558,15 +563,17 @@ LogicalResult importSequenceMap(NodeImporter &n) {
     auto outs = importSubgraph(n, *body, ins);
     if (failed(outs))
       return failure();
-    SmallVector<Value> yields;
+    SmallVector<Value> yields = {arith::AddIOp::create(
+        n.b, n.loc, after->getArgument(0),
+        arith::ConstantIntOp::create(n.b, n.loc, n.b.getI64Type(), 1))};
     for (auto [k, v] : llvm::enumerate(*outs))
       yields.push_back(dnn::SeqInsertOp::create(n.b, n.loc, inits[k].getType(),
-                                                loop.getRegionIterArg(k), v,
+                                                after->getArgument(1 + k), v,
                                                 Value()));
     scf::YieldOp::create(n.b, n.loc, yields);
   }
   for (size_t k = 0; k < n.numOutputs(); ++k)
-    n.setOutput(k, loop.getResult(k));
+    n.setOutput(k, loop.getResult(1 + k));
   return success();
 }
 } // namespace

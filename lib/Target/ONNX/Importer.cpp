@@ -230,7 +230,8 @@ static dnn::SequenceType sequenceTypeFromProto(MLIRContext *ctx,
   Type et = elementTypeFromONNX(ctx, tt.elem_type());
   if (!et)
     return {};
-  return dnn::SequenceType::get(et, tt.has_shape() ? tt.shape().dim_size() : -1);
+  return dnn::SequenceType::get(et,
+                                tt.has_shape() ? tt.shape().dim_size() : -1);
 }
 
 /// The ONNX element type code of a tensor or a sequence of tensors.
@@ -840,9 +841,10 @@ OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
                            << "' has no rank; give a shape (--input-shape "
                            << in.name() << "=1x...)";
       else
-        emitError(fileLoc) << "graph input '" << in.name()
-                           << "' is not a tensor or a sequence of tensors (maps "
-                              "and optionals are not supported)";
+        emitError(fileLoc)
+            << "graph input '" << in.name()
+            << "' is not a tensor or a sequence of tensors (maps "
+               "and optionals are not supported)";
       return nullptr;
     }
     argTypes.push_back(t);

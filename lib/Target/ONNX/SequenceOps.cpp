@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Composition.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "onnx/onnx_pb.h"
 
 using namespace mlir;
@@ -19,17 +20,23 @@ dnn::SequenceType seqInput(NodeImporter &n, size_t i) {
                                                         : Type());
 }
 
-/// Integer input `i` (int32/int64, scalar or one element) as tensor<i64>.
+/// Integer input `i` (int32/int64, a scalar or a one-element 1-D tensor)
+/// as tensor<i64>.
 FailureOr<Value> position(NodeImporter &n, size_t i) {
   RankedTensorType t = n.inputType(i);
-  if (!t || t.getNumElements() != 1 || !isa<IntegerType>(t.getElementType()))
+  if (!t || t.getRank() > 1 || !isa<IntegerType>(t.getElementType()) ||
+      (t.hasStaticShape() && t.getNumElements() != 1))
     return n.fail("the position must be one int32/int64 value");
   Value v = n.input(i);
   Type i64 = n.b.getI64Type();
   if (t.getElementType() != i64)
     v = n.create<dnn::CastOp>(RankedTensorType::get(t.getShape(), i64), v);
-  if (t.getRank() != 0)
-    v = n.create<dnn::ReshapeOp>(RankedTensorType::get({}, i64), v);
+  if (t.getRank() != 0) {
+    Value zero = arith::ConstantIndexOp::create(n.b, n.loc, 0);
+    v = tensor::FromElementsOp::create(
+        n.b, n.loc, RankedTensorType::get({}, i64),
+        ValueRange{tensor::ExtractOp::create(n.b, n.loc, v, zero)});
+  }
   return v;
 }
 
@@ -37,8 +44,7 @@ FailureOr<Value> position(NodeImporter &n, size_t i) {
 /// type when it has that rank.
 RankedTensorType resultType(NodeImporter &n, Type et, int64_t rank) {
   auto inferred = n.state.types.find(n.node.output(0));
-  if (inferred != n.state.types.end() &&
-      inferred->second->has_tensor_type() &&
+  if (inferred != n.state.types.end() && inferred->second->has_tensor_type() &&
       inferred->second->tensor_type().has_shape() &&
       inferred->second->tensor_type().shape().dim_size() == rank) {
     SmallVector<int64_t> shape;
@@ -54,8 +60,8 @@ LogicalResult importSequenceEmpty(NodeImporter &n) {
   Type et = elementTypeFromONNX(n.b.getContext(), n.attrInt("dtype", 1));
   if (!et)
     return n.fail("unsupported dtype");
-  n.setOutput(0, dnn::SeqEmptyOp::create(n.b, n.loc,
-                                         dnn::SequenceType::get(et, -1)));
+  n.setOutput(
+      0, dnn::SeqEmptyOp::create(n.b, n.loc, dnn::SequenceType::get(et, -1)));
   return success();
 }
 
@@ -88,11 +94,11 @@ LogicalResult importSequenceInsert(NodeImporter &n) {
     return n.fail("expected a sequence and a tensor");
   if (seq.hasRank() &&
       cast<RankedTensorType>(seq.getElementType()).getRank() != t.getRank())
-    return n.fail("inserting a rank-" + std::to_string(t.getRank()) +
-                  " tensor into a sequence of rank-" +
-                  std::to_string(
-                      cast<RankedTensorType>(seq.getElementType()).getRank()) +
-                  " tensors (sequences of mixed ranks are not supported)");
+    return n.fail(
+        "inserting a rank-" + std::to_string(t.getRank()) +
+        " tensor into a sequence of rank-" +
+        std::to_string(cast<RankedTensorType>(seq.getElementType()).getRank()) +
+        " tensors (sequences of mixed ranks are not supported)");
   if (seq.getElementType().getElementType() != t.getElementType())
     return n.fail("the tensor's element type differs from the sequence's");
   Value pos;
@@ -134,10 +140,10 @@ LogicalResult importSequenceAt(NodeImporter &n) {
   auto p = position(n, 1);
   if (failed(p))
     return failure();
-  n.setOutput(0, dnn::SeqAtOp::create(
-                     n.b, n.loc,
-                     resultType(n, et.getElementType(), et.getRank()),
-                     n.input(0), *p));
+  n.setOutput(
+      0, dnn::SeqAtOp::create(n.b, n.loc,
+                              resultType(n, et.getElementType(), et.getRank()),
+                              n.input(0), *p));
   return success();
 }
 
@@ -188,11 +194,11 @@ LogicalResult importSplitToSequence(NodeImporter &n) {
           RankedTensorType::get(st.getShape(), n.b.getI64Type()), split);
   }
   int64_t rank = t.getRank() - (!split && !keepdims ? 1 : 0);
-  n.setOutput(0, dnn::SplitToSeqOp::create(
-                     n.b, n.loc,
-                     dnn::SequenceType::get(t.getElementType(), rank),
-                     n.input(0), split, n.b.getI64IntegerAttr(axis),
-                     n.b.getBoolAttr(keepdims)));
+  n.setOutput(0,
+              dnn::SplitToSeqOp::create(
+                  n.b, n.loc, dnn::SequenceType::get(t.getElementType(), rank),
+                  n.input(0), split, n.b.getI64IntegerAttr(axis),
+                  n.b.getBoolAttr(keepdims)));
   return success();
 }
 } // namespace

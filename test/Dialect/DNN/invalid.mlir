@@ -234,3 +234,18 @@ func.func @constant_of_shape_rank(%s: tensor<3xi64>) {
   %0 = dnn.constant_of_shape %s {value = 0.0 : f32} : tensor<3xi64> -> tensor<?x?xf32>
   return
 }
+
+// -----
+
+func.func @seq_mixed_rank(%s: !dnn.seq<tensor<?x?xf32>>, %x: tensor<3xf32>) {
+  // expected-error @+1 {{the tensor has rank 1 but the sequence holds rank 2 tensors}}
+  %0 = dnn.seq_insert %s, %x : (!dnn.seq<tensor<?x?xf32>>, tensor<3xf32>) -> !dnn.seq<tensor<?x?xf32>>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{sequence element dims must all be '?'}}
+func.func @seq_static_dims(%s: !dnn.seq<tensor<2xf32>>) {
+  return
+}

@@ -37,9 +37,8 @@ SequenceType SequenceType::get(Type elementType, int64_t rank) {
       SmallVector<int64_t>(rank, ShapedType::kDynamic), elementType));
 }
 
-LogicalResult
-SequenceType::verify(function_ref<InFlightDiagnostic()> emitError,
-                     TensorType elementType) {
+LogicalResult SequenceType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   TensorType elementType) {
   if (auto r = dyn_cast<RankedTensorType>(elementType))
     if ((int64_t)r.getNumDynamicDims() != r.getRank())
       return emitError() << "sequence element dims must all be '?'";

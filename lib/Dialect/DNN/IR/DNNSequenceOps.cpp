@@ -10,13 +10,13 @@ static LogicalResult checkElement(Operation *op, SequenceType seq, Type t,
   auto tt = cast<RankedTensorType>(t);
   TensorType et = seq.getElementType();
   if (tt.getElementType() != et.getElementType())
-    return op->emitOpError() << what << " element type " << tt.getElementType()
-                             << " differs from the sequence's "
-                             << et.getElementType();
+    return op->emitOpError()
+           << what << " element type " << tt.getElementType()
+           << " differs from the sequence's " << et.getElementType();
   if (auto r = dyn_cast<RankedTensorType>(et); r && r.getRank() != tt.getRank())
-    return op->emitOpError() << what << " has rank " << tt.getRank()
-                             << " but the sequence holds rank " << r.getRank()
-                             << " tensors";
+    return op->emitOpError()
+           << what << " has rank " << tt.getRank()
+           << " but the sequence holds rank " << r.getRank() << " tensors";
   return success();
 }
 

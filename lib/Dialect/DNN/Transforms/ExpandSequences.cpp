@@ -61,8 +61,8 @@ struct SeqBuilder : ImplicitLocOpBuilder {
   /// A scalar i64 position tensor as an index, negatives counted from `len`.
   Value position(Value pos, Value len) {
     Value p = toIndex(tensor::ExtractOp::create(*this, pos, ValueRange{}));
-    Value neg = arith::CmpIOp::create(*this, arith::CmpIPredicate::slt, p,
-                                      idx(0));
+    Value neg =
+        arith::CmpIOp::create(*this, arith::CmpIPredicate::slt, p, idx(0));
     return arith::SelectOp::create(*this, neg, add(p, len), p);
   }
 
@@ -78,11 +78,12 @@ struct SeqBuilder : ImplicitLocOpBuilder {
 
   /// Where element `i` starts in the data: the sizes of elements [0, i).
   Value offsetOf(Value shapes, Value i) {
-    auto loop = scf::ForOp::create(*this, idx(0), i, idx(1), ValueRange{idx(0)});
+    auto loop =
+        scf::ForOp::create(*this, idx(0), i, idx(1), ValueRange{idx(0)});
     OpBuilder::InsertionGuard guard(*this);
     setInsertionPointToStart(loop.getBody());
-    Value acc = add(loop.getRegionIterArg(0),
-                    sizeOf(shapes, loop.getInductionVar()));
+    Value acc =
+        add(loop.getRegionIterArg(0), sizeOf(shapes, loop.getInductionVar()));
     scf::YieldOp::create(*this, acc);
     return loop.getResult(0);
   }
@@ -90,7 +91,8 @@ struct SeqBuilder : ImplicitLocOpBuilder {
   /// `t` as a 1-D tensor<?xT>.
   Value flatten(Value t) {
     auto tt = cast<RankedTensorType>(t.getType());
-    auto flat = RankedTensorType::get({ShapedType::kDynamic}, tt.getElementType());
+    auto flat =
+        RankedTensorType::get({ShapedType::kDynamic}, tt.getElementType());
     if (tt.getRank() == 0) {
       Value v = tensor::ExtractOp::create(*this, t, ValueRange{});
       t = tensor::FromElementsOp::create(
@@ -128,8 +130,8 @@ struct SeqBuilder : ImplicitLocOpBuilder {
   /// Rows [start, start + count) of a 1-D or 2-D tensor.
   Value rows(Value t, Value start, Value count) {
     auto tt = cast<RankedTensorType>(t.getType());
-    SmallVector<OpFoldResult> offs(tt.getRank(), getIndexAttr(0)),
-        sizes{count}, strides(tt.getRank(), getIndexAttr(1));
+    SmallVector<OpFoldResult> offs(tt.getRank(), getIndexAttr(0)), sizes{count},
+        strides(tt.getRank(), getIndexAttr(1));
     offs[0] = start;
     if (tt.getRank() == 2)
       sizes.push_back(getIndexAttr(tt.getDimSize(1)));
@@ -145,8 +147,8 @@ struct SeqBuilder : ImplicitLocOpBuilder {
     Value total = idx(0);
     for (Value p : parts)
       total = add(total, dim(p, 0));
-    Value out = tensor::EmptyOp::create(*this, t.getShape(),
-                                        t.getElementType(), ValueRange{total});
+    Value out = tensor::EmptyOp::create(*this, t.getShape(), t.getElementType(),
+                                        ValueRange{total});
     Value at = idx(0);
     for (Value p : parts) {
       out = insertRows(p, out, at);
@@ -166,7 +168,8 @@ struct SeqBuilder : ImplicitLocOpBuilder {
   }
 
   /// Element `i` of (data, shapes) as a tensor of type `resultType`.
-  Value element(Value data, Value shapes, Value i, RankedTensorType resultType) {
+  Value element(Value data, Value shapes, Value i,
+                RankedTensorType resultType) {
     int64_t rank = resultType.getRank();
     Value off = offsetOf(shapes, i);
     Value flat = rows(data, off, sizeOf(shapes, i));
@@ -175,9 +178,9 @@ struct SeqBuilder : ImplicitLocOpBuilder {
         *this, shapeT, shapes, ArrayRef<OpFoldResult>{i, getIndexAttr(0)},
         ArrayRef<OpFoldResult>{getIndexAttr(1), getIndexAttr(rank)},
         ArrayRef<OpFoldResult>{getIndexAttr(1), getIndexAttr(1)});
-    auto anyT = RankedTensorType::get(
-        SmallVector<int64_t>(rank, ShapedType::kDynamic),
-        resultType.getElementType());
+    auto anyT =
+        RankedTensorType::get(SmallVector<int64_t>(rank, ShapedType::kDynamic),
+                              resultType.getElementType());
     Value y = tensor::ReshapeOp::create(*this, anyT, flat, shape);
     return y.getType() == resultType
                ? y
@@ -186,8 +189,7 @@ struct SeqBuilder : ImplicitLocOpBuilder {
 };
 
 /// Base of the patterns: a SeqBuilder at the op.
-template <typename OpTy>
-struct SeqPattern : OpConversionPattern<OpTy> {
+template <typename OpTy> struct SeqPattern : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   using Adaptor = typename OpConversionPattern<OpTy>::OneToNOpAdaptor;
   static SeqBuilder builder(OpTy op, ConversionPatternRewriter &rewriter) {
@@ -199,8 +201,9 @@ struct SeqPattern : OpConversionPattern<OpTy> {
 
 struct EmptyPattern : SeqPattern<SeqEmptyOp> {
   using SeqPattern::SeqPattern;
-  LogicalResult matchAndRewrite(SeqEmptyOp op, Adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(SeqEmptyOp op, Adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     SeqBuilder b = builder(op, rewriter);
     auto t = cast<SequenceType>(op.getType());
     Value zero = b.idx(0);
@@ -215,8 +218,9 @@ struct EmptyPattern : SeqPattern<SeqEmptyOp> {
 
 struct ConstructPattern : SeqPattern<SeqConstructOp> {
   using SeqPattern::SeqPattern;
-  LogicalResult matchAndRewrite(SeqConstructOp op, Adaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(SeqConstructOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     SeqBuilder b = builder(op, rewriter);
     auto t = cast<SequenceType>(op.getType());
     SmallVector<Value> flats, rows;
@@ -232,8 +236,9 @@ struct ConstructPattern : SeqPattern<SeqConstructOp> {
 
 struct InsertPattern : SeqPattern<SeqInsertOp> {
   using SeqPattern::SeqPattern;
-  LogicalResult matchAndRewrite(SeqInsertOp op, Adaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(SeqInsertOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     SeqBuilder b = builder(op, rewriter);
     auto t = cast<SequenceType>(op.getType());
     Value x = adaptor.getInput()[0];
@@ -241,20 +246,22 @@ struct InsertPattern : SeqPattern<SeqInsertOp> {
     Value data = adaptor.getSequence()[0], shapes = adaptor.getSequence()[1];
     if (!cast<SequenceType>(op.getSequence().getType()).hasRank()) {
       // Only an empty sequence has no rank yet.
-      rewriter.replaceOpWithMultiple(op, {{b.concatRows(dataType(t), {flat}),
-                                           b.concatRows(shapesType(t), {row})}});
+      rewriter.replaceOpWithMultiple(op,
+                                     {{b.concatRows(dataType(t), {flat}),
+                                       b.concatRows(shapesType(t), {row})}});
       return success();
     }
     Value len = b.length(shapes);
-    Value p = op.getPosition() ? b.position(adaptor.getPosition()[0], len) : len;
+    Value p =
+        op.getPosition() ? b.position(adaptor.getPosition()[0], len) : len;
     Value off = b.offsetOf(shapes, p);
     Value total = b.dim(data, 0);
-    Value newData = b.concatRows(
-        dataType(t), {b.rows(data, b.idx(0), off), flat,
-                      b.rows(data, off, b.sub(total, off))});
-    Value newShapes = b.concatRows(
-        shapesType(t),
-        {b.rows(shapes, b.idx(0), p), row, b.rows(shapes, p, b.sub(len, p))});
+    Value newData =
+        b.concatRows(dataType(t), {b.rows(data, b.idx(0), off), flat,
+                                   b.rows(data, off, b.sub(total, off))});
+    Value newShapes =
+        b.concatRows(shapesType(t), {b.rows(shapes, b.idx(0), p), row,
+                                     b.rows(shapes, p, b.sub(len, p))});
     rewriter.replaceOpWithMultiple(op, {{newData, newShapes}});
     return success();
   }
@@ -262,8 +269,9 @@ struct InsertPattern : SeqPattern<SeqInsertOp> {
 
 struct ErasePattern : SeqPattern<SeqEraseOp> {
   using SeqPattern::SeqPattern;
-  LogicalResult matchAndRewrite(SeqEraseOp op, Adaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(SeqEraseOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     SeqBuilder b = builder(op, rewriter);
     auto t = cast<SequenceType>(op.getType());
     Value data = adaptor.getSequence()[0], shapes = adaptor.getSequence()[1];
@@ -286,21 +294,23 @@ struct ErasePattern : SeqPattern<SeqEraseOp> {
 
 struct AtPattern : SeqPattern<SeqAtOp> {
   using SeqPattern::SeqPattern;
-  LogicalResult matchAndRewrite(SeqAtOp op, Adaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(SeqAtOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     SeqBuilder b = builder(op, rewriter);
     Value data = adaptor.getSequence()[0], shapes = adaptor.getSequence()[1];
     Value p = b.position(adaptor.getPosition()[0], b.length(shapes));
-    rewriter.replaceOp(op, b.element(data, shapes, p,
-                                     cast<RankedTensorType>(op.getType())));
+    rewriter.replaceOp(
+        op, b.element(data, shapes, p, cast<RankedTensorType>(op.getType())));
     return success();
   }
 };
 
 struct LengthPattern : SeqPattern<SeqLengthOp> {
   using SeqPattern::SeqPattern;
-  LogicalResult matchAndRewrite(SeqLengthOp op, Adaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(SeqLengthOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     SeqBuilder b = builder(op, rewriter);
     Value n = b.toI64(b.length(adaptor.getSequence()[1]));
     rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, op.getType(), n);
@@ -310,8 +320,9 @@ struct LengthPattern : SeqPattern<SeqLengthOp> {
 
 struct ConcatPattern : SeqPattern<ConcatFromSeqOp> {
   using SeqPattern::SeqPattern;
-  LogicalResult matchAndRewrite(ConcatFromSeqOp op, Adaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(ConcatFromSeqOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     SeqBuilder b = builder(op, rewriter);
     auto seqT = cast<SequenceType>(op.getSequence().getType());
     auto elemT = cast<RankedTensorType>(seqT.getElementType());
@@ -321,7 +332,8 @@ struct ConcatPattern : SeqPattern<ConcatFromSeqOp> {
     bool stack = op.getNewAxis();
     Value len = b.length(shapes);
     auto shapeAt = [&](Value i, int64_t d) {
-      return b.toIndex(tensor::ExtractOp::create(b, shapes, ValueRange{i, b.idx(d)}));
+      return b.toIndex(
+          tensor::ExtractOp::create(b, shapes, ValueRange{i, b.idx(d)}));
     };
     // Result dims: element 0's, with the axis dim summed (or inserted).
     SmallVector<Value> dims;
@@ -330,8 +342,8 @@ struct ConcatPattern : SeqPattern<ConcatFromSeqOp> {
     if (stack) {
       dims.insert(dims.begin() + axis, len);
     } else {
-      auto loop = scf::ForOp::create(b, b.idx(0), len, b.idx(1),
-                                     ValueRange{b.idx(0)});
+      auto loop =
+          scf::ForOp::create(b, b.idx(0), len, b.idx(1), ValueRange{b.idx(0)});
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
       scf::YieldOp::create(b, b.add(loop.getRegionIterArg(0),
@@ -379,8 +391,9 @@ struct ConcatPattern : SeqPattern<ConcatFromSeqOp> {
 
 struct SplitPattern : SeqPattern<SplitToSeqOp> {
   using SeqPattern::SeqPattern;
-  LogicalResult matchAndRewrite(SplitToSeqOp op, Adaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(SplitToSeqOp op, Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     SeqBuilder b = builder(op, rewriter);
     auto t = cast<SequenceType>(op.getType());
     Value x = adaptor.getInput()[0];
@@ -402,13 +415,14 @@ struct SplitPattern : SeqPattern<SplitToSeqOp> {
       count = arith::CeilDivUIOp::create(b, dimSize, chunk);
     }
     bool squeeze = !split && !op.getKeepdims();
-    Value data = tensor::EmptyOp::create(b, dataType(t).getShape(),
-                                         xt.getElementType(),
-                                         ValueRange{b.numValues(x)});
+    Value data =
+        tensor::EmptyOp::create(b, dataType(t).getShape(), xt.getElementType(),
+                                ValueRange{b.numValues(x)});
     Value shapes = tensor::EmptyOp::create(b, shapesType(t).getShape(),
                                            b.getI64Type(), ValueRange{count});
-    auto loop = scf::ForOp::create(b, b.idx(0), count, b.idx(1),
-                                   ValueRange{data, shapes, b.idx(0), b.idx(0)});
+    auto loop =
+        scf::ForOp::create(b, b.idx(0), count, b.idx(1),
+                           ValueRange{data, shapes, b.idx(0), b.idx(0)});
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
@@ -440,10 +454,11 @@ struct SplitPattern : SeqPattern<SplitToSeqOp> {
           strides);
       Value d2 = b.insertRows(b.flatten(piece), loop.getRegionIterArg(0), at);
       Value s2 = b.insertRows(b.shapeRow(piece), loop.getRegionIterArg(1), i);
-      scf::YieldOp::create(
-          b, ValueRange{d2, s2, b.add(start, size), b.add(at, b.numValues(piece))});
+      scf::YieldOp::create(b, ValueRange{d2, s2, b.add(start, size),
+                                         b.add(at, b.numValues(piece))});
     }
-    rewriter.replaceOpWithMultiple(op, {{loop.getResult(0), loop.getResult(1)}});
+    rewriter.replaceOpWithMultiple(op,
+                                   {{loop.getResult(0), loop.getResult(1)}});
     return success();
   }
 };
