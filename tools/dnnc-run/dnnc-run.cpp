@@ -206,12 +206,17 @@ int main(int argc, char **argv) {
     if (t.data.empty())
       t.data.resize(1);
     inPtrs.push_back(t.data.data());
-    InputTensor in{t.data.data(), t.shape};
+    InputTensor in;
+    in.data = t.data.data();
+    in.shape = t.shape;
     in.sequence = t.sequence;
     for (HostTensor &e : t.elements) {
       if (e.data.empty())
         e.data.resize(1);
-      in.elements.push_back({e.data.data(), e.shape});
+      InputTensor elem;
+      elem.data = e.data.data();
+      elem.shape = e.shape;
+      in.elements.push_back(std::move(elem));
     }
     inTensors.push_back(std::move(in));
   }
