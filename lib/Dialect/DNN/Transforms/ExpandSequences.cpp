@@ -167,6 +167,21 @@ struct SeqBuilder : ImplicitLocOpBuilder {
     return tensor::InsertSliceOp::create(*this, p, dest, offs, sizes, strides);
   }
 
+  /// (data, shapes) with elements [p, q) — data [off, end) — replaced by
+  /// `flats` and their shape `rowsIn` (none: the elements are erased).
+  std::pair<Value, Value> splice(SequenceType t, Value data, Value shapes,
+                                 Value p, Value q, Value off, Value end,
+                                 ArrayRef<Value> flats,
+                                 ArrayRef<Value> rowsIn) {
+    SmallVector<Value> d = {rows(data, idx(0), off)};
+    d.append(flats.begin(), flats.end());
+    d.push_back(rows(data, end, sub(dim(data, 0), end)));
+    SmallVector<Value> r = {rows(shapes, idx(0), p)};
+    r.append(rowsIn.begin(), rowsIn.end());
+    r.push_back(rows(shapes, q, sub(length(shapes), q)));
+    return {concatRows(dataType(t), d), concatRows(shapesType(t), r)};
+  }
+
   /// Element `i` of (data, shapes) as a tensor of type `resultType`.
   Value element(Value data, Value shapes, Value i,
                 RankedTensorType resultType) {
@@ -255,13 +270,8 @@ struct InsertPattern : SeqPattern<SeqInsertOp> {
     Value p =
         op.getPosition() ? b.position(adaptor.getPosition()[0], len) : len;
     Value off = b.offsetOf(shapes, p);
-    Value total = b.dim(data, 0);
-    Value newData =
-        b.concatRows(dataType(t), {b.rows(data, b.idx(0), off), flat,
-                                   b.rows(data, off, b.sub(total, off))});
-    Value newShapes =
-        b.concatRows(shapesType(t), {b.rows(shapes, b.idx(0), p), row,
-                                     b.rows(shapes, p, b.sub(len, p))});
+    auto [newData, newShapes] =
+        b.splice(t, data, shapes, p, p, off, off, {flat}, {row});
     rewriter.replaceOpWithMultiple(op, {{newData, newShapes}});
     return success();
   }
@@ -279,14 +289,9 @@ struct ErasePattern : SeqPattern<SeqEraseOp> {
     Value p = op.getPosition() ? b.position(adaptor.getPosition()[0], len)
                                : b.sub(len, b.idx(1));
     Value off = b.offsetOf(shapes, p);
-    Value end = b.add(off, b.sizeOf(shapes, p));
-    Value next = b.add(p, b.idx(1));
-    Value newData = b.concatRows(
-        dataType(t), {b.rows(data, b.idx(0), off),
-                      b.rows(data, end, b.sub(b.dim(data, 0), end))});
-    Value newShapes =
-        b.concatRows(shapesType(t), {b.rows(shapes, b.idx(0), p),
-                                     b.rows(shapes, next, b.sub(len, next))});
+    auto [newData, newShapes] =
+        b.splice(t, data, shapes, p, b.add(p, b.idx(1)), off,
+                 b.add(off, b.sizeOf(shapes, p)), {}, {});
     rewriter.replaceOpWithMultiple(op, {{newData, newShapes}});
     return success();
   }
