@@ -72,6 +72,11 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
   }
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  // Deallocations whose aliasing is only known at run time call a generated
+  // helper with dynamic memref arguments; inline it (the bare-pointer calling
+  // convention of static entry points cannot pass those) and drop it.
+  pm.addPass(createInlinerPass());
+  pm.addPass(createSymbolDCEPass());
   // Lower to loops and then to LLVM.
   {
     OpPassManager &f = pm.nest<func::FuncOp>();

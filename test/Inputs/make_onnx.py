@@ -72,8 +72,10 @@ save("dynamic", [helper.make_node("Relu", ["x"], ["y"], name="relu")], [x],
 
 # An op whose importer does not take run-time dims yet.
 x4 = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4, 2, 2])
-save("dynamic_lrn", [helper.make_node("LRN", ["x"], ["y"], name="lrn", size=3)], [x4],
-     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4, 2, 2])])
+save("dynamic_convtranspose",
+     [helper.make_node("ConvTranspose", ["x", "wct"], ["y"], name="ct")], [x4],
+     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 2, 3, 3])],
+     [const("wct", [4, 2, 2, 2])])
 
 # Weights in an external data file.
 w = const("w", [4, 4])

@@ -66,9 +66,6 @@ static Value normalizeIndex(OpBuilder &b, Location l, Value i, Value n) {
   return arith::MaxSIOp::create(b, l, arith::MinSIOp::create(b, l, k, last),
                                 idx(b, l, 0));
 }
-static Value normalizeIndex(OpBuilder &b, Location l, Value i, int64_t n) {
-  return normalizeIndex(b, l, i, idx(b, l, n));
-}
 
 namespace {
 /// Inserts or removes unit dims (Squeeze/Unsqueeze with run-time dims).
@@ -86,7 +83,7 @@ static Value reshapeUnitDims(OpBuilder &b, Location loc, Value input,
   SmallVector<OpFoldResult> outShape;
   for (int64_t i = 0, j = 0; i < fullRank; ++i)
     outShape.push_back(unit[i] ? (OpFoldResult)b.getIndexAttr(1)
-                               : (OpFoldResult)dimValue(b, loc, input, j++));
+                               : tensor::getMixedSize(b, loc, input, j++));
   return tensor::ExpandShapeOp::create(b, loc, t, input, groups, outShape);
 }
 
@@ -214,10 +211,10 @@ struct ConcatLowering : OpRewritePattern<ConcatOp> {
       Value off = idx(rewriter, loc, 0);
       for (Value in : op.getInputs()) {
         SmallVector<OpFoldResult> offs(t.getRank(), rewriter.getIndexAttr(0)),
-            sizes, strides(t.getRank(), rewriter.getIndexAttr(1));
+            strides(t.getRank(), rewriter.getIndexAttr(1));
+        SmallVector<OpFoldResult> sizes =
+            tensor::getMixedSizes(rewriter, loc, in);
         offs[axis] = off;
-        for (Value d : allDims(rewriter, loc, in))
-          sizes.push_back(d);
         acc = tensor::InsertSliceOp::create(rewriter, loc, in, acc, offs, sizes,
                                             strides);
         off = arith::AddIOp::create(rewriter, loc, off,
@@ -496,28 +493,34 @@ static Value combine(OpBuilder &b, Location l, StringRef reduction, Value old,
   return upd;
 }
 
-/// Row-major multi-index of flat position `flat` in `shape`.
+/// Row-major multi-index of flat position `flat` in a shape of dims `dims`.
 static SmallVector<Value> delinearize(OpBuilder &b, Location l, Value flat,
-                                      ArrayRef<int64_t> shape) {
-  SmallVector<Value> idxs(shape.size());
+                                      ArrayRef<Value> dims) {
+  SmallVector<Value> idxs(dims.size());
   Value rem = flat;
-  for (int64_t d = shape.size() - 1; d >= 0; --d) {
-    Value n = idx(b, l, shape[d]);
-    idxs[d] = arith::RemUIOp::create(b, l, rem, n);
-    rem = arith::DivUIOp::create(b, l, rem, n);
+  for (int64_t d = dims.size() - 1; d >= 0; --d) {
+    idxs[d] = arith::RemUIOp::create(b, l, rem, dims[d]);
+    rem = arith::DivUIOp::create(b, l, rem, dims[d]);
   }
   return idxs;
+}
+
+/// The product of `dims`.
+static Value product(OpBuilder &b, Location l, ArrayRef<Value> dims) {
+  Value p = idx(b, l, 1);
+  for (Value d : dims)
+    p = arith::MulIOp::create(b, l, p, d);
+  return p;
 }
 
 /// A sequential loop over the `count` updates, threading the result tensor:
 /// `body(b, loc, i, acc)` returns the updated tensor. Scatters are inherently
 /// ordered (later updates win), so they stay scalar loops.
 static Value scatterLoop(
-    OpBuilder &b, Location loc, Value init, int64_t count,
+    OpBuilder &b, Location loc, Value init, Value count,
     const std::function<Value(OpBuilder &, Location, Value, Value)> &body) {
   auto loop = scf::ForOp::create(
-      b, loc, idx(b, loc, 0), idx(b, loc, count), idx(b, loc, 1),
-      ValueRange{init},
+      b, loc, idx(b, loc, 0), count, idx(b, loc, 1), ValueRange{init},
       [&](OpBuilder &nb, Location nl, Value i, ValueRange args) {
         scf::YieldOp::create(nb, nl, body(nb, nl, i, args[0]));
       });
@@ -528,16 +531,15 @@ struct ScatterElementsLowering : OpRewritePattern<ScatterElementsOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ScatterElementsOp op,
                                 PatternRewriter &rewriter) const override {
-    auto dt = cast<RankedTensorType>(op.getData().getType());
-    auto it = cast<RankedTensorType>(op.getIndices().getType());
-    if (!dt.hasStaticShape() || !it.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
-    int64_t axis = op.getAxis(), n = dt.getDimSize(axis);
+    Location loc = op.getLoc();
+    int64_t axis = op.getAxis();
+    Value n = dimValue(rewriter, loc, op.getData(), axis);
+    SmallVector<Value> idims = allDims(rewriter, loc, op.getIndices());
     StringRef red = op.getReduction();
     Value r = scatterLoop(
-        rewriter, op.getLoc(), op.getData(), it.getNumElements(),
+        rewriter, loc, op.getData(), product(rewriter, loc, idims),
         [&](OpBuilder &b, Location l, Value i, Value acc) -> Value {
-          SmallVector<Value> pos = delinearize(b, l, i, it.getShape());
+          SmallVector<Value> pos = delinearize(b, l, i, idims);
           Value k = tensor::ExtractOp::create(b, l, op.getIndices(), pos);
           Value u = tensor::ExtractOp::create(b, l, op.getUpdates(), pos);
           SmallVector<Value> dst(pos);
@@ -558,22 +560,24 @@ struct ScatterNDLowering : OpRewritePattern<ScatterNDOp> {
     auto dt = cast<RankedTensorType>(op.getData().getType());
     auto it = cast<RankedTensorType>(op.getIndices().getType());
     auto ut = cast<RankedTensorType>(op.getUpdates().getType());
-    if (!dt.hasStaticShape() || !it.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
-    int64_t k = it.getDimSize(it.getRank() - 1);
+    // The tuple length follows from the ranks (updates rank = q - 1 + r - k).
+    int64_t k = it.getRank() - 1 + dt.getRank() - ut.getRank();
+    Location loc = op.getLoc();
+    SmallVector<Value> ddims = allDims(rewriter, loc, op.getData());
+    SmallVector<Value> udims = allDims(rewriter, loc, op.getUpdates());
     StringRef red = op.getReduction();
     // One iteration per updates element: tuple = flat / slice size.
     Value r = scatterLoop(
-        rewriter, op.getLoc(), op.getData(), ut.getNumElements(),
+        rewriter, loc, op.getData(), product(rewriter, loc, udims),
         [&](OpBuilder &b, Location l, Value i, Value acc) -> Value {
-          SmallVector<Value> upos = delinearize(b, l, i, ut.getShape());
+          SmallVector<Value> upos = delinearize(b, l, i, udims);
           int64_t lead = it.getRank() - 1;
           SmallVector<Value> dst;
           for (int64_t j = 0; j < k; ++j) {
             SmallVector<Value> ipos(upos.begin(), upos.begin() + lead);
             ipos.push_back(idx(b, l, j));
             Value c = tensor::ExtractOp::create(b, l, op.getIndices(), ipos);
-            dst.push_back(normalizeIndex(b, l, c, dt.getDimSize(j)));
+            dst.push_back(normalizeIndex(b, l, c, ddims[j]));
           }
           dst.append(upos.begin() + lead, upos.end());
           Value u = tensor::ExtractOp::create(b, l, op.getUpdates(), upos);
@@ -592,8 +596,6 @@ struct PadLowering : OpRewritePattern<PadOp> {
                                 PatternRewriter &rewriter) const override {
     auto t = cast<RankedTensorType>(op.getType());
     auto inT = cast<RankedTensorType>(op.getInput().getType());
-    if (!t.hasStaticShape() || !inT.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
     Location loc = op.getLoc();
     int64_t rank = t.getRank();
     ArrayRef<int64_t> pads = op.getPads();
@@ -609,37 +611,44 @@ struct PadLowering : OpRewritePattern<PadOp> {
                                                  v);
       return success();
     }
-    if (inT.getNumElements() == 0)
+    if (inT.hasStaticShape() && inT.getNumElements() == 0)
       return rewriter.notifyMatchFailure(op, "edge/reflect pad of empty input");
     bool reflect = op.getMode() == "reflect";
+    SmallVector<Value> in = allDims(rewriter, loc, op.getInput()), dims;
+    for (int64_t i = 0; i < rank; ++i)
+      dims.push_back(arith::AddIOp::create(
+          rewriter, loc, in[i], idx(rewriter, loc, pads[i] + pads[rank + i])));
     Value r = buildIndexedCopy(
         rewriter, loc, t, op.getInput(), {}, {},
         [&](OpBuilder &b, Location l, ArrayRef<Value> out, ValueRange) {
           SmallVector<Value> src;
           for (int64_t i = 0; i < rank; ++i) {
-            int64_t n = inT.getDimSize(i);
+            Value n = in[i];
+            Value last = arith::SubIOp::create(b, l, n, idx(b, l, 1));
             Value p = arith::SubIOp::create(b, l, out[i], idx(b, l, pads[i]));
-            if (reflect && n > 1) {
-              // Reflect without repeating the edge: period 2(n-1).
-              Value period = idx(b, l, 2 * (n - 1));
+            if (reflect) {
+              // Reflect without repeating the edge: period 2(n-1) (1 for a
+              // single element, which every position then reads).
+              Value period = arith::MaxSIOp::create(
+                  b, l, arith::AddIOp::create(b, l, last, last), idx(b, l, 1));
               Value m = arith::RemSIOp::create(
                   b, l,
                   arith::AddIOp::create(
                       b, l, arith::RemSIOp::create(b, l, p, period), period),
                   period);
-              Value over = arith::CmpIOp::create(
-                  b, l, arith::CmpIPredicate::sge, m, idx(b, l, n));
+              Value over =
+                  arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, m, n);
               p = arith::SelectOp::create(
                   b, l, over, arith::SubIOp::create(b, l, period, m), m);
             } else {
               p = arith::MaxSIOp::create(
-                  b, l, arith::MinSIOp::create(b, l, p, idx(b, l, n - 1)),
-                  idx(b, l, 0));
+                  b, l, arith::MinSIOp::create(b, l, p, last), idx(b, l, 0));
             }
             src.push_back(p);
           }
           return src;
-        });
+        },
+        dims);
     rewriter.replaceOp(op, r);
     return success();
   }
@@ -696,14 +705,12 @@ struct NonZeroLowering : OpRewritePattern<NonZeroOp> {
   LogicalResult matchAndRewrite(NonZeroOp op,
                                 PatternRewriter &rewriter) const override {
     auto inT = cast<RankedTensorType>(op.getInput().getType());
-    if (!inT.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "run-time input dims");
     Location loc = op.getLoc();
     Value x = op.getInput();
     Type et = inT.getElementType();
-    SmallVector<int64_t> shape(inT.getShape());
+    SmallVector<Value> shape = allDims(rewriter, loc, x);
     if (shape.empty())
-      shape.push_back(1);
+      shape.push_back(idx(rewriter, loc, 1));
     auto isNonZero = [&](OpBuilder &b, Location l, ArrayRef<Value> pos) {
       SmallVector<Value> at(pos);
       if (inT.getRank() == 0)
@@ -715,10 +722,10 @@ struct NonZeroLowering : OpRewritePattern<NonZeroOp> {
       return (Value)arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, v,
                                           scalarConst(b, l, et, 0));
     };
-    int64_t n = inT.getNumElements();
+    Value n = product(rewriter, loc, shape);
     auto count = scf::ForOp::create(
-        rewriter, loc, idx(rewriter, loc, 0), idx(rewriter, loc, n),
-        idx(rewriter, loc, 1), ValueRange{idx(rewriter, loc, 0)},
+        rewriter, loc, idx(rewriter, loc, 0), n, idx(rewriter, loc, 1),
+        ValueRange{idx(rewriter, loc, 0)},
         [&](OpBuilder &b, Location l, Value i, ValueRange acc) {
           Value nz = isNonZero(b, l, delinearize(b, l, i, shape));
           Value one =
@@ -731,8 +738,8 @@ struct NonZeroLowering : OpRewritePattern<NonZeroOp> {
         rewriter, loc, t,
         {idx(rewriter, loc, (int64_t)shape.size()), count.getResult(0)});
     auto fill = scf::ForOp::create(
-        rewriter, loc, idx(rewriter, loc, 0), idx(rewriter, loc, n),
-        idx(rewriter, loc, 1), ValueRange{init, idx(rewriter, loc, 0)},
+        rewriter, loc, idx(rewriter, loc, 0), n, idx(rewriter, loc, 1),
+        ValueRange{init, idx(rewriter, loc, 0)},
         [&](OpBuilder &b, Location l, Value i, ValueRange acc) {
           SmallVector<Value> pos = delinearize(b, l, i, shape);
           Value nz = isNonZero(b, l, pos);

@@ -624,20 +624,20 @@ LogicalResult importResizeImpl(NodeImporter &n, bool upsample) {
   return success();
 }
 
-/// GridSample (2-D, static shapes): every output position reads the input at
-/// the grid's unnormalized coordinate. Coordinates are computed by
-/// elementwise ops (unnormalize; border: clamp; reflection: fold into the
-/// range, then clamp), the taps (1 nearest, 4 bilinear, 16 bicubic) become
-/// flat row indices into the input laid out as [N*H*W, C], one dnn.gather
-/// per tap reads all channels, and out-of-range taps get weight zero.
+/// GridSample (2-D): every output position reads the input at the grid's
+/// unnormalized coordinate. Coordinates are computed by elementwise ops
+/// (unnormalize; border: clamp; reflection: fold into the range, then
+/// clamp), the taps (1 nearest, 4 bilinear, 16 bicubic) become row indices
+/// into the input laid out as [N*H*W, C], one dnn.gather per tap reads all
+/// channels, and out-of-range taps get weight zero. The input sizes enter as
+/// values: constants for static shapes, read at run time otherwise.
 LogicalResult importGridSample(NodeImporter &n) {
   auto xt = n.inputType(0), gt = n.inputType(1);
   Type et = xt.getElementType();
-  if (xt.getRank() != 4 || gt.getRank() != 4 || gt.getDimSize(3) != 2)
+  if (xt.getRank() != 4 || gt.getRank() != 4 ||
+      (!gt.isDynamicDim(3) && gt.getDimSize(3) != 2))
     return n.fail("only 2-D sampling ([N, C, H, W] input, [N, Ho, Wo, 2] "
                   "grid) is supported");
-  if (!xt.hasStaticShape() || !gt.hasStaticShape())
-    return n.fail("run-time shapes are not supported");
   if (!isa<FloatType>(et) || gt.getElementType() != et)
     return n.fail("input and grid must be float tensors of one type");
   std::string mode = n.attrString("mode", "bilinear");
@@ -647,118 +647,115 @@ LogicalResult importGridSample(NodeImporter &n) {
     return n.fail("mode '" + mode + "' is not supported");
   if (pad != "zeros" && pad != "border" && pad != "reflection")
     return n.fail("padding_mode '" + pad + "' is not supported");
+  Value input = n.input(0), grid = n.input(1);
   int64_t N = xt.getDimSize(0), C = xt.getDimSize(1), H = xt.getDimSize(2),
           W = xt.getDimSize(3), Ho = gt.getDimSize(1), Wo = gt.getDimSize(2);
-  int64_t P = N * Ho * Wo;
   auto sc = [&](double v) { return scalar(n, et, v); };
-  auto vt = RankedTensorType::get({P}, et);
-  // Grid x (k = 0) or y (k = 1) coordinates as a [N*Ho*Wo] vector.
+  auto add = [&](Value a, Value b) { return n.create<dnn::AddOp>(a, b); };
+  auto sub = [&](Value a, Value b) { return n.create<dnn::SubOp>(a, b); };
+  auto mul = [&](Value a, Value b) { return n.create<dnn::MulOp>(a, b); };
+  auto div = [&](Value a, Value b) { return n.create<dnn::DivOp>(a, b); };
+  Value Hf = dimAs(n, input, 2, et), Wf = dimAs(n, input, 3, et);
+  // Grid x (k = 0) or y (k = 1) coordinates as [N, Ho, Wo].
   auto coord = [&](int64_t k) -> Value {
-    Value s = n.create<dnn::SliceOp>(RankedTensorType::get({N, Ho, Wo, 1}, et),
-                                     n.input(1),
-                                     n.b.getDenseI64ArrayAttr({0, 0, 0, k}),
-                                     n.b.getDenseI64ArrayAttr({1, 1, 1, 1}));
-    return n.create<dnn::ReshapeOp>(vt, s);
+    Value s = sliceAxis(n, grid, 3, k, 1);
+    return n.create<dnn::SqueezeOp>(RankedTensorType::get({N, Ho, Wo}, et), s,
+                                    n.b.getDenseI64ArrayAttr({3}));
   };
   // Padding applied to a pixel coordinate along a dim of `size`.
-  auto clampTo = [&](Value v, double size) -> Value {
-    return n.create<dnn::MinOp>(n.create<dnn::MaxOp>(v, sc(0)), sc(size - 1));
+  auto clampTo = [&](Value v, Value size) -> Value {
+    return n.create<dnn::MinOp>(n.create<dnn::MaxOp>(v, sc(0)),
+                                sub(size, sc(1)));
   };
-  auto padded = [&](Value v, double size) -> Value {
+  auto padded = [&](Value v, Value size) -> Value {
     if (pad == "border")
       return clampTo(v, size);
     if (pad != "reflection")
       return v;
-    double lo = ac ? 0 : -0.5, hi = ac ? size - 1 : size - 0.5;
-    double span = hi - lo;
-    if (span <= 0)
-      return n.create<dnn::MulOp>(v, sc(0));
-    Value d = unary<dnn::AbsOp>(n, n.create<dnn::SubOp>(v, sc(lo)));
-    Value flips = unary<dnn::FloorOp>(n, n.create<dnn::DivOp>(d, sc(span)));
-    Value extra =
-        n.create<dnn::SubOp>(d, n.create<dnn::MulOp>(flips, sc(span)));
-    Value half = n.create<dnn::MulOp>(flips, sc(0.5));
+    Value lo = sc(ac ? 0 : -0.5);
+    Value span = ac ? sub(size, sc(1)) : size;
+    Value d = unary<dnn::AbsOp>(n, sub(v, lo));
+    Value flips = unary<dnn::FloorOp>(n, div(d, span));
+    Value extra = sub(d, mul(flips, span));
+    Value half = mul(flips, sc(0.5));
     Value even = n.create<dnn::EqualOp>(unary<dnn::FloorOp>(n, half), half);
     Value r =
-        n.create<dnn::WhereOp>(even, n.create<dnn::AddOp>(extra, sc(lo)),
-                               n.create<dnn::SubOp>(sc(span + lo), extra));
-    return clampTo(r, size);
+        n.create<dnn::WhereOp>(even, add(extra, lo), sub(add(span, lo), extra));
+    // An empty span (one pixel, align_corners) reflects everything to 0.
+    return n.create<dnn::WhereOp>(n.create<dnn::GreaterOp>(span, sc(0)),
+                                  clampTo(r, size), sc(0));
   };
-  auto unnormalize = [&](Value g, double size) -> Value {
-    Value p = n.create<dnn::AddOp>(g, sc(1));
+  auto unnormalize = [&](Value g, Value size) -> Value {
+    Value p = add(g, sc(1));
     if (ac)
-      return n.create<dnn::MulOp>(p, sc((size - 1) / 2));
-    return n.create<dnn::DivOp>(
-        n.create<dnn::SubOp>(n.create<dnn::MulOp>(p, sc(size)), sc(1)), sc(2));
+      return div(mul(p, sub(size, sc(1))), sc(2));
+    return div(sub(mul(p, size), sc(1)), sc(2));
   };
-  Value x = unnormalize(coord(0), W), y = unnormalize(coord(1), H);
+  Value x = unnormalize(coord(0), Wf), y = unnormalize(coord(1), Hf);
   if (mode != "bicubic") {
-    x = padded(x, W);
-    y = padded(y, H);
+    x = padded(x, Wf);
+    y = padded(y, Hf);
   }
-  // The input as rows [N*H*W, C]; the batch offset of each output position.
-  Value rows = n.create<dnn::TransposeOp>(
-      RankedTensorType::get({N, H, W, C}, et), n.input(0),
-      n.b.getDenseI64ArrayAttr({0, 2, 3, 1}));
-  rows =
-      n.create<dnn::ReshapeOp>(RankedTensorType::get({N * H * W, C}, et), rows);
-  SmallVector<Attribute> base;
-  for (int64_t b = 0; b < N; ++b)
-    for (int64_t k = 0; k < Ho * Wo; ++k)
-      base.push_back(n.b.getFloatAttr(et, (double)(b * H * W)));
-  Value batchBase = n.constant(DenseElementsAttr::get(vt, base));
-  auto wt = RankedTensorType::get({P, 1}, et);
+  // The input as rows [N*H*W, C]; the first row of each batch.
+  Value rows =
+      n.create<dnn::TransposeOp>(RankedTensorType::get({N, H, W, C}, et), input,
+                                 n.b.getDenseI64ArrayAttr({0, 2, 3, 1}));
+  rows = reshapeTo(n, rows, {staticProduct({N, H, W}), C},
+                   {dimProduct(n, rows, 0, 3), dimsOf(n, rows, 3, 4)});
+  Value batchBase =
+      mul(n.create<dnn::CastOp>(RankedTensorType::get({N, 1, 1}, et),
+                                iotaOf(n, input, 0, 3, 0)),
+          mul(Hf, Wf));
   // Weight w of the pixel (ty, tx) (already padded), zero outside.
   Value acc;
   auto tap = [&](Value ty, Value tx, Value w) {
-    Value inside = n.create<dnn::AndOp>(
-        n.create<dnn::AndOp>(n.create<dnn::GreaterEqualOp>(tx, sc(0)),
-                             n.create<dnn::LessEqualOp>(tx, sc(W - 1))),
-        n.create<dnn::AndOp>(n.create<dnn::GreaterEqualOp>(ty, sc(0)),
-                             n.create<dnn::LessEqualOp>(ty, sc(H - 1))));
-    Value idx = n.create<dnn::AddOp>(
-        batchBase,
-        n.create<dnn::AddOp>(n.create<dnn::MulOp>(clampTo(ty, H), sc(W)),
-                             clampTo(tx, W)));
-    idx = n.create<dnn::CastOp>(RankedTensorType::get({P}, n.b.getI64Type()),
-                                idx);
-    Value v = n.create<dnn::GatherOp>(RankedTensorType::get({P, C}, et), rows,
-                                      idx, n.b.getI64IntegerAttr(0));
+    auto ge = [&](Value a, Value b) {
+      return n.create<dnn::GreaterEqualOp>(a, b);
+    };
+    auto le = [&](Value a, Value b) {
+      return n.create<dnn::LessEqualOp>(a, b);
+    };
+    auto both = [&](Value a, Value b) { return n.create<dnn::AndOp>(a, b); };
+    Value inside = both(both(ge(tx, sc(0)), le(tx, sub(Wf, sc(1)))),
+                        both(ge(ty, sc(0)), le(ty, sub(Hf, sc(1)))));
+    Value idx = add(batchBase, add(mul(clampTo(ty, Hf), Wf), clampTo(tx, Wf)));
+    idx = n.create<dnn::CastOp>(
+        RankedTensorType::get({N, Ho, Wo}, n.b.getI64Type()), idx);
+    Value v = n.create<dnn::GatherOp>(RankedTensorType::get({N, Ho, Wo, C}, et),
+                                      rows, idx, n.b.getI64IntegerAttr(0));
     w = n.create<dnn::WhereOp>(inside, w, sc(0));
-    Value term = n.create<dnn::MulOp>(v, n.create<dnn::ReshapeOp>(wt, w));
-    acc = acc ? n.create<dnn::AddOp>(acc, term) : term;
+    w = n.create<dnn::UnsqueezeOp>(RankedTensorType::get({N, Ho, Wo, 1}, et), w,
+                                   n.b.getDenseI64ArrayAttr({3}));
+    Value term = mul(v, w);
+    acc = acc ? add(acc, term) : term;
   };
   if (mode == "nearest") {
     tap(unary<dnn::RoundOp>(n, y), unary<dnn::RoundOp>(n, x), sc(1));
   } else if (mode == "bilinear") {
     Value x0 = unary<dnn::FloorOp>(n, x), y0 = unary<dnn::FloorOp>(n, y);
-    Value fx = n.create<dnn::SubOp>(x, x0), fy = n.create<dnn::SubOp>(y, y0);
-    Value x1 = n.create<dnn::AddOp>(x0, sc(1)),
-          y1 = n.create<dnn::AddOp>(y0, sc(1));
-    Value gx = n.create<dnn::SubOp>(sc(1), fx),
-          gy = n.create<dnn::SubOp>(sc(1), fy);
-    tap(y0, x0, n.create<dnn::MulOp>(gy, gx));
-    tap(y0, x1, n.create<dnn::MulOp>(gy, fx));
-    tap(y1, x0, n.create<dnn::MulOp>(fy, gx));
-    tap(y1, x1, n.create<dnn::MulOp>(fy, fx));
+    Value fx = sub(x, x0), fy = sub(y, y0);
+    Value x1 = add(x0, sc(1)), y1 = add(y0, sc(1));
+    Value gx = sub(sc(1), fx), gy = sub(sc(1), fy);
+    tap(y0, x0, mul(gy, gx));
+    tap(y0, x1, mul(gy, fx));
+    tap(y1, x0, mul(fy, gx));
+    tap(y1, x1, mul(fy, fx));
   } else {
     // Bicubic (A = -0.75): 4x4 taps, each tap coordinate padded.
     auto coeffs = [&](Value t) { return cubicWeights(n, t, -0.75); };
     Value x0 = unary<dnn::FloorOp>(n, x), y0 = unary<dnn::FloorOp>(n, y);
-    SmallVector<Value> cx = coeffs(n.create<dnn::SubOp>(x, x0));
-    SmallVector<Value> cy = coeffs(n.create<dnn::SubOp>(y, y0));
+    SmallVector<Value> cx = coeffs(sub(x, x0));
+    SmallVector<Value> cy = coeffs(sub(y, y0));
     for (int64_t i = 0; i < 4; ++i) {
-      Value ty = padded(n.create<dnn::AddOp>(y0, sc(i - 1)), H);
+      Value ty = padded(add(y0, sc(i - 1)), Hf);
       for (int64_t j = 0; j < 4; ++j) {
-        Value tx = padded(n.create<dnn::AddOp>(x0, sc(j - 1)), W);
-        tap(ty, tx, n.create<dnn::MulOp>(cy[i], cx[j]));
+        Value tx = padded(add(x0, sc(j - 1)), Wf);
+        tap(ty, tx, mul(cy[i], cx[j]));
       }
     }
   }
-  Value out =
-      n.create<dnn::ReshapeOp>(RankedTensorType::get({N, Ho, Wo, C}, et), acc);
   n.setOutput(0, n.create<dnn::TransposeOp>(
-                     RankedTensorType::get({N, C, Ho, Wo}, et), out,
+                     RankedTensorType::get({N, C, Ho, Wo}, et), acc,
                      n.b.getDenseI64ArrayAttr({0, 3, 1, 2})));
   return success();
 }
@@ -773,13 +770,15 @@ LogicalResult importLRN(NodeImporter &n) {
   int64_t size = n.attrInt("size", 0);
   if (size <= 0)
     return n.fail("size must be positive");
-  int64_t N = in.getDimSize(0), C = in.getDimSize(1), rest = 1;
-  for (int64_t i = 2; i < in.getRank(); ++i)
-    rest *= in.getDimSize(i);
+  int64_t rank = in.getRank();
+  int64_t N = in.getDimSize(0), C = in.getDimSize(1),
+          rest = staticProduct(in.getShape().drop_front(2));
   Value x = n.input(0);
   Value sq = n.create<dnn::MulOp>(x, x);
-  auto t4 = RankedTensorType::get({N, 1, C, rest}, et);
-  Value s4 = n.create<dnn::ReshapeOp>(t4, sq);
+  Value s4 = reshapeTo(n, sq, {N, 1, C, rest},
+                       {dimsOf(n, x, 0, 1), i64Vector(n, {1}),
+                        dimsOf(n, x, 1, 2), dimProduct(n, x, 2, rank)});
+  auto t4 = cast<RankedTensorType>(s4.getType());
   int64_t lo = (size - 1) / 2, hi = size - 1 - lo;
   Value avg = n.create<dnn::AveragePoolOp>(
       t4, s4, n.b.getDenseI64ArrayAttr({size, 1}),
@@ -787,7 +786,7 @@ LogicalResult importLRN(NodeImporter &n) {
       n.b.getDenseI64ArrayAttr({lo, 0, hi, 0}),
       n.b.getDenseI64ArrayAttr({1, 1}), n.b.getBoolAttr(true),
       n.b.getBoolAttr(false));
-  avg = n.create<dnn::ReshapeOp>(in, avg);
+  avg = reshapeTo(n, avg, in.getShape(), {dimsOf(n, x, 0, rank)});
   Value den = n.create<dnn::AddOp>(
       scalar(n, et, n.attrFloat("bias", 1.0f)),
       n.create<dnn::MulOp>(avg, scalar(n, et, n.attrFloat("alpha", 1e-4f))));
@@ -812,5 +811,6 @@ void onnximport::registerComposedNNHandlers(HandlerRegistry &r) {
   r.add("InstanceNormalization", 6, importInstanceNorm);
   r.add("GridSample", 16, importGridSample);
   // Resize computes coordinates and weights of run-time dims at run time.
-  r.allowRuntimeDims({"Resize", "Upsample"});
+  r.allowRuntimeDims(
+      {"Resize", "Upsample", "LRN", "InstanceNormalization", "GridSample"});
 }

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "Composition.h"
 #include "dnnc/Dialect/DNN/IR/DNNShapes.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "onnx/onnx_pb.h"
 #include <limits>
 
@@ -282,7 +283,8 @@ LogicalResult importOneHot(NodeImporter &n) {
       isNeg, n.create<dnn::AddOp>(idx, scalar(n, i64, depth)), idx);
   SmallVector<int64_t> ushape(it.getShape());
   ushape.insert(ushape.begin() + axis, 1);
-  idx = n.create<dnn::ReshapeOp>(RankedTensorType::get(ushape, i64), idx);
+  idx = n.create<dnn::UnsqueezeOp>(RankedTensorType::get(ushape, i64), idx,
+                                   n.b.getDenseI64ArrayAttr({axis}));
   Value hot = n.create<dnn::EqualOp>(idx, iota(n, rank, axis, depth));
   // values = [off, on]
   auto one = RankedTensorType::get({1}, n.b.getI64Type());
@@ -371,6 +373,9 @@ LogicalResult importEinsum(NodeImporter &n) {
       int64_t dim = vt.getDimSize(p);
       if (vt.getDimSize(q) != dim)
         return n.fail("diagonal dims differ");
+      if (v != n.input(i))
+        return n.fail("several repeated labels in one operand are not "
+                      "supported");
       SmallVector<int64_t> perm, shape;
       std::string rest;
       for (size_t k = 0; k < t.size(); ++k)
@@ -385,13 +390,16 @@ LogicalResult importEinsum(NodeImporter &n) {
       v = n.create<dnn::TransposeOp>(RankedTensorType::get(tshape, et), v,
                                      n.b.getDenseI64ArrayAttr(perm));
       SmallVector<int64_t> flat(shape);
-      flat.push_back(dim * dim);
-      v = n.create<dnn::ReshapeOp>(RankedTensorType::get(flat, et), v);
-      SmallVector<int64_t> diag;
-      for (int64_t k = 0; k < dim; ++k)
-        diag.push_back(k * (dim + 1));
-      Value idx = n.constant(DenseElementsAttr::get(
-          RankedTensorType::get({dim}, n.b.getI64Type()), ArrayRef(diag)));
+      flat.push_back(staticProduct({dim, dim}));
+      int64_t r = tshape.size();
+      v = reshapeTo(n, v, flat,
+                    {dimsOf(n, v, 0, r - 2), dimProduct(n, v, r - 2, r)});
+      // Diagonal positions k * (dim + 1), k < dim.
+      Type i64 = n.b.getI64Type();
+      Value idx = n.create<dnn::MulOp>(
+          iotaOf(n, n.input(i), p, 1, 0),
+          n.create<dnn::AddOp>(dimAs(n, n.input(i), p, i64),
+                               scalar(n, i64, 1)));
       SmallVector<int64_t> dshape(shape);
       dshape.push_back(dim);
       v = n.create<dnn::GatherOp>(RankedTensorType::get(dshape, et), v, idx,
@@ -407,18 +415,12 @@ LogicalResult importEinsum(NodeImporter &n) {
       int64_t d = cast<RankedTensorType>(operands[i].getType()).getDimSize(k);
       auto [it, fresh] = size.insert({labels[i][k], d});
       if (!fresh && it->second != d) {
-        if (it->second == 1)
+        if (it->second == 1 || ShapedType::isDynamic(it->second))
           it->second = d;
-        else if (d != 1)
+        else if (d != 1 && !ShapedType::isDynamic(d))
           return n.fail("label dims differ");
       }
     }
-  auto type = [&](const std::string &ls) {
-    SmallVector<int64_t> shape;
-    for (char ch : ls)
-      shape.push_back(size[ch]);
-    return RankedTensorType::get(shape, et);
-  };
   // Sums the labels of `v` (labelled `ls`) that `keep` does not contain.
   auto sumAway = [&](Value v, std::string &ls, const std::string &keep) {
     SmallVector<int64_t> axes;
@@ -440,10 +442,13 @@ LogicalResult importEinsum(NodeImporter &n) {
   auto permute = [&](Value v, const std::string &from, const std::string &to) {
     if (from == to)
       return v;
-    SmallVector<int64_t> perm;
-    for (char ch : to)
+    SmallVector<int64_t> perm, shape;
+    auto vt = cast<RankedTensorType>(v.getType());
+    for (char ch : to) {
       perm.push_back(from.find(ch));
-    return n.create<dnn::TransposeOp>(type(to), v,
+      shape.push_back(vt.getDimSize(perm.back()));
+    }
+    return n.create<dnn::TransposeOp>(RankedTensorType::get(shape, et), v,
                                       n.b.getDenseI64ArrayAttr(perm));
   };
   Value result;
@@ -469,27 +474,36 @@ LogicalResult importEinsum(NodeImporter &n) {
     for (char ch : b)
       if (!in(a, ch))
         nn += ch;
-    // Broadcast unit batch dims: expand both to the full batch sizes.
-    auto expandTo = [&](Value v, const std::string &ls) -> Value {
+    // [batch..., M, K] x [batch..., K, N]: dnn.matmul broadcasts the batch
+    // dims; the groups of M, K and N labels are flattened (their sizes from
+    // run-time pieces when not static).
+    av = permute(av, a, batch + m + k);
+    bv = permute(bv, b, batch + k + nn);
+    int64_t nb = batch.size();
+    // [batch..., prod(dims [nb, split)), prod(dims [split, rank))].
+    auto group = [&](Value v, int64_t split) {
       auto t = cast<RankedTensorType>(v.getType());
-      if (t == type(ls))
-        return v;
-      return n.create<dnn::ExpandOp>(type(ls), v);
+      int64_t r = t.getRank();
+      SmallVector<int64_t> shape(t.getShape().take_front(nb));
+      shape.push_back(staticProduct(t.getShape().slice(nb, split - nb)));
+      shape.push_back(staticProduct(t.getShape().drop_front(split)));
+      return reshapeTo(n, v, shape,
+                       {dimsOf(n, v, 0, nb), dimProduct(n, v, nb, split),
+                        dimProduct(n, v, split, r)});
     };
-    av = expandTo(permute(av, a, batch + m + k), batch + m + k);
-    bv = expandTo(permute(bv, b, batch + k + nn), batch + k + nn);
-    auto prod = [&](const std::string &ls) {
-      int64_t p = 1;
-      for (char ch : ls)
-        p *= size[ch];
-      return p;
-    };
-    int64_t B = prod(batch), M = prod(m), K = prod(k), N = prod(nn);
-    av = n.create<dnn::ReshapeOp>(RankedTensorType::get({B, M, K}, et), av);
-    bv = n.create<dnn::ReshapeOp>(RankedTensorType::get({B, K, N}, et), bv);
-    Value mm = n.create<dnn::MatMulOp>(av, bv);
+    int64_t nm = m.size(), nk = k.size(), nn2 = nn.size();
+    Value mm = n.create<dnn::MatMulOp>(group(av, nb + nm), group(bv, nb + nk));
+    // Unflatten to [batch..., m labels..., n labels...].
+    auto mmt = cast<RankedTensorType>(mm.getType());
+    auto at = cast<RankedTensorType>(av.getType());
+    auto bt = cast<RankedTensorType>(bv.getType());
+    SmallVector<int64_t> rshape(mmt.getShape().take_front(nb));
+    llvm::append_range(rshape, at.getShape().slice(nb, nm));
+    llvm::append_range(rshape, bt.getShape().slice(nb + nk, nn2));
+    result = reshapeTo(n, mm, rshape,
+                       {dimsOf(n, mm, 0, nb), dimsOf(n, av, nb, nb + nm),
+                        dimsOf(n, bv, nb + nk, nb + nk + nn2)});
     resLabels = batch + m + nn;
-    result = n.create<dnn::ReshapeOp>(type(resLabels), mm);
   }
   for (char ch : out)
     if (resLabels.find(ch) == std::string::npos)
@@ -517,7 +531,9 @@ LogicalResult importTopK(NodeImporter &n) {
     k = (*kc)[0];
   }
   int64_t len = in.getDimSize(axis);
-  if (k < 0 || k > len)
+  // A run-time axis length shorter than k selects masked (+-inf) entries
+  // after the real ones; ONNX declares that input invalid.
+  if (k < 0 || (!ShapedType::isDynamic(len) && k > len))
     return n.fail("k is out of range");
   if (k > 64)
     return n.fail("k > 64 is not supported");
@@ -527,7 +543,7 @@ LogicalResult importTopK(NodeImporter &n) {
   auto keepT = RankedTensorType::get(reduceShape(in.getShape(), {axis}, true),
                                      n.b.getI64Type());
   auto keepV = RankedTensorType::get(keepT.getShape(), et);
-  Value iotaV = iota(n, rank, axis, len);
+  Value iotaV = iotaOf(n, n.input(0), axis, rank, axis);
   double inf = std::numeric_limits<double>::infinity();
   Value x = n.input(0);
   SmallVector<Value> vals, idxs;
@@ -651,12 +667,17 @@ LogicalResult importScatterElements(NodeImporter &n) {
 
 LogicalResult importScatterND(NodeImporter &n) {
   auto dt = n.inputType(0), it = n.inputType(1), ut = n.inputType(2);
-  if (it.getRank() < 1 || it.getDimSize(it.getRank() - 1) > dt.getRank())
-    return n.fail("index tuples do not fit the data");
-  int64_t k = it.getDimSize(it.getRank() - 1);
+  // Tuple length k: indices' last dim, or from the ranks when that is a
+  // run-time dim (updates has rank q - 1 + r - k).
+  int64_t k = it.getRank() - 1 + dt.getRank() - ut.getRank();
+  int64_t last = it.getRank() ? it.getDimSize(it.getRank() - 1) : 0;
+  if (it.getRank() < 1 || k < 0 || k > dt.getRank() ||
+      (!ShapedType::isDynamic(last) && last != k))
+    return n.fail(
+        "updates must have shape indices.shape[:-1] + data.shape[k:]");
   Shape expected(it.getShape().drop_back());
   llvm::append_range(expected, dt.getShape().drop_front(k));
-  if (ut.getShape() != ArrayRef<int64_t>(expected))
+  if (failed(verifyCompatibleShape(ut.getShape(), expected)))
     return n.fail(
         "updates must have shape indices.shape[:-1] + data.shape[k:]");
   n.setOutput(0, n.create<dnn::ScatterNDOp>(
@@ -673,23 +694,37 @@ static LogicalResult importReverseSequence(NodeImporter &n) {
   int64_t rank = in.getRank();
   int64_t timeAxis = n.attrInt("time_axis", 0);
   int64_t batchAxis = n.attrInt("batch_axis", 1);
-  if (rank < 2 || !in.hasStaticShape() || timeAxis == batchAxis ||
-      (timeAxis != 0 && timeAxis != 1) || (batchAxis != 0 && batchAxis != 1))
-    return n.fail("needs a static input and time/batch axes 0 and 1");
+  if (rank < 2 || timeAxis == batchAxis || (timeAxis != 0 && timeAxis != 1) ||
+      (batchAxis != 0 && batchAxis != 1))
+    return n.fail("time_axis and batch_axis must be 0 and 1 (either order)");
   Type i64 = n.b.getI64Type();
   Value lens = n.input(1);
   auto lt = n.inputType(1);
   if (!lt.getElementType().isInteger(64))
     lens =
         n.create<dnn::CastOp>(RankedTensorType::get(lt.getShape(), i64), lens);
-  SmallVector<int64_t> ls(rank, 1);
+  SmallVector<int64_t> ls(rank, 1), unitAxes;
   ls[batchAxis] = in.getDimSize(batchAxis);
-  lens = n.create<dnn::ReshapeOp>(RankedTensorType::get(ls, i64), lens);
-  Value t = iota(n, rank, timeAxis, in.getDimSize(timeAxis));
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != batchAxis)
+      unitAxes.push_back(i);
+  lens = n.create<dnn::UnsqueezeOp>(RankedTensorType::get(ls, i64), lens,
+                                    n.b.getDenseI64ArrayAttr(unitAxes));
+  Value t = iotaOf(n, n.input(0), timeAxis, rank, timeAxis);
   Value rev =
       n.create<dnn::SubOp>(n.create<dnn::SubOp>(lens, scalar(n, i64, 1)), t);
   Value src = n.create<dnn::WhereOp>(n.create<dnn::LessOp>(t, lens), rev, t);
-  src = n.create<dnn::ExpandOp>(RankedTensorType::get(in.getShape(), i64), src);
+  // Broadcast over the remaining dims (adding zero iotas keeps run-time
+  // dims run-time; static shapes fold to an expand).
+  if (in.hasStaticShape()) {
+    src =
+        n.create<dnn::ExpandOp>(RankedTensorType::get(in.getShape(), i64), src);
+  } else {
+    for (int64_t d = 2; d < rank; ++d)
+      src = n.create<dnn::AddOp>(
+          src, n.create<dnn::MulOp>(iotaOf(n, n.input(0), d, rank, d),
+                                    scalar(n, i64, 0)));
+  }
   n.setOutput(0, n.create<dnn::GatherElementsOp>(
                      in, n.input(0), src, n.b.getI64IntegerAttr(timeAxis)));
   return success();
@@ -745,7 +780,9 @@ static LogicalResult importCompress(NodeImporter &n) {
 void onnximport::registerComposedTensorHandlers(HandlerRegistry &r) {
   // Run-time dims: compositions over run-time iotas (Composition.h iotaOf).
   r.allowRuntimeDims({"GatherElements", "Trilu", "EyeLike", "CumSum",
-                      "DepthToSpace", "SpaceToDepth"});
+                      "DepthToSpace", "SpaceToDepth", "Scatter",
+                      "ScatterElements", "ScatterND", "NonZero", "Compress",
+                      "OneHot", "TopK", "ReverseSequence", "Einsum"});
   r.add("Scatter", 9, importScatterElements);
   for (int v : {11, 13, 16, 18}) {
     r.add("ScatterElements", v, importScatterElements);

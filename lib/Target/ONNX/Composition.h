@@ -9,6 +9,8 @@
 
 #include "NodeImporter.h"
 #include "dnnc/Dialect/DNN/IR/DNNShapes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include <limits>
 
 namespace dnnc::onnximport {
 using namespace mlir;
@@ -68,6 +70,114 @@ inline Value iotaOf(NodeImporter &n, Value x, int64_t xDim, int64_t rank,
     return r;
   return n.create<dnn::UnsqueezeOp>(RankedTensorType::get(shape, i64), r,
                                     n.b.getDenseI64ArrayAttr(axes));
+}
+
+/// A 1-D i64 constant.
+inline Value i64Vector(NodeImporter &n, ArrayRef<int64_t> vals) {
+  return n.constant(DenseElementsAttr::get(
+      RankedTensorType::get({(int64_t)vals.size()}, n.b.getI64Type()), vals));
+}
+
+/// Dims [from, to) of `v` as a 1-D i64 tensor (folds to a constant when
+/// they are static).
+inline Value dimsOf(NodeImporter &n, Value v, int64_t from, int64_t to) {
+  if (from == to)
+    return i64Vector(n, {});
+  return n.create<dnn::ShapeOp>(
+      RankedTensorType::get({to - from}, n.b.getI64Type()), v,
+      n.b.getI64IntegerAttr(from), n.b.getI64IntegerAttr(to));
+}
+
+/// The product of dims [from, to) of `v` as a tensor<1xi64>.
+inline Value dimProduct(NodeImporter &n, Value v, int64_t from, int64_t to) {
+  if (from == to)
+    return i64Vector(n, {1});
+  Value d = dimsOf(n, v, from, to);
+  if (to - from == 1)
+    return d;
+  return n.create<dnn::ReduceProdOp>(
+      RankedTensorType::get({1}, n.b.getI64Type()), d,
+      n.b.getDenseI64ArrayAttr({0}), n.b.getBoolAttr(true));
+}
+
+/// The product of static sizes: run-time if any is.
+inline int64_t staticProduct(ArrayRef<int64_t> dims) {
+  int64_t p = 1;
+  for (int64_t d : dims) {
+    if (ShapedType::isDynamic(d))
+      return ShapedType::kDynamic;
+    p *= d;
+  }
+  return p;
+}
+
+/// Reshapes `x` to `shape` (kDynamic for run-time sizes). With run-time
+/// sizes, `pieces` (1-D i64 tensors, concatenated in order) give the target
+/// at run time; they fold away when everything is static.
+inline Value reshapeTo(NodeImporter &n, Value x, ArrayRef<int64_t> shape,
+                       ArrayRef<Value> pieces) {
+  auto t = RankedTensorType::get(
+      shape, cast<RankedTensorType>(x.getType()).getElementType());
+  if (t.hasStaticShape() || llvm::count(shape, ShapedType::kDynamic) <= 1)
+    return n.create<dnn::ReshapeOp>(t, x);
+  SmallVector<Value> parts;
+  for (Value p : pieces)
+    if (cast<RankedTensorType>(p.getType()).getDimSize(0) != 0)
+      parts.push_back(p);
+  Value s = parts.size() == 1
+                ? parts[0]
+                : n.create<dnn::ConcatOp>(
+                      RankedTensorType::get({(int64_t)shape.size()},
+                                            n.b.getI64Type()),
+                      parts, n.b.getI64IntegerAttr(0));
+  return n.create<dnn::ReshapeOp>(t, x, s);
+}
+
+/// Elements [offset, offset + size) of `v` along `axis`, the other dims
+/// whole; with run-time dims the bounds are resolved at run time.
+inline Value sliceAxis(NodeImporter &n, Value v, int64_t axis, int64_t offset,
+                       int64_t size) {
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> starts(t.getRank(), 0), steps(t.getRank(), 1),
+      shape(t.getShape());
+  starts[axis] = offset;
+  shape[axis] = size;
+  auto rt = RankedTensorType::get(shape, t.getElementType());
+  if (t.hasStaticShape())
+    return n.create<dnn::SliceOp>(rt, v, n.b.getDenseI64ArrayAttr(starts),
+                                  n.b.getDenseI64ArrayAttr(steps));
+  SmallVector<int64_t> ends(t.getRank(), std::numeric_limits<int64_t>::max());
+  ends[axis] = offset + size;
+  return n.create<dnn::SliceOp>(rt, v, n.b.getDenseI64ArrayAttr(starts),
+                                n.b.getDenseI64ArrayAttr(steps),
+                                i64Vector(n, starts), i64Vector(n, ends));
+}
+
+/// Dim `d` of `v` as a rank-0 tensor of `et` (a constant when static).
+inline Value dimAs(NodeImporter &n, Value v, int64_t d, Type et) {
+  Value s = n.create<dnn::ReshapeOp>(
+      RankedTensorType::get({}, n.b.getI64Type()), dimsOf(n, v, d, d + 1));
+  if (et.isInteger(64))
+    return s;
+  return n.create<dnn::CastOp>(RankedTensorType::get({}, et), s);
+}
+
+/// `v` as type `t`: a tensor.cast between compatible tensor types, or the
+/// empty sequence of `t` for a sequence not yet ranked.
+inline Value castTo(NodeImporter &n, Value v, Type t) {
+  if (v.getType() == t)
+    return v;
+  // A sequence without a rank is empty: the empty sequence of type `t`.
+  if (isa<dnn::SequenceType>(t))
+    return dnn::SeqEmptyOp::create(n.b, n.loc, t);
+  return tensor::CastOp::create(n.b, n.loc, t, v);
+}
+
+/// A rank-0 tensor holding `scalar`.
+inline Value tensorOf(NodeImporter &n, Value scalar) {
+  return tensor::FromElementsOp::create(
+      n.b, n.loc, RankedTensorType::get({}, scalar.getType()),
+      ValueRange{scalar});
 }
 
 /// A dnn.conv of `x` and `weight` (+ `bias`) with the node's Conv attributes

@@ -53,27 +53,12 @@ Type join(Type a, Type b) {
   return RankedTensorType::get(shape, ta.getElementType());
 }
 
-Value castTo(NodeImporter &n, Value v, Type t) {
-  if (v.getType() == t)
-    return v;
-  // A sequence without a rank is empty: the empty sequence of type `t`.
-  if (isa<dnn::SequenceType>(t))
-    return dnn::SeqEmptyOp::create(n.b, n.loc, t);
-  return tensor::CastOp::create(n.b, n.loc, t, v);
-}
-
 /// The single element of a rank-0 or one-element tensor as a scalar.
 Value scalarOf(NodeImporter &n, Value v) {
   auto t = cast<RankedTensorType>(v.getType());
   SmallVector<Value> idx(
       t.getRank(), arith::ConstantIndexOp::create(n.b, n.loc, 0).getResult());
   return tensor::ExtractOp::create(n.b, n.loc, v, idx);
-}
-
-Value tensorOf(NodeImporter &n, Value scalar) {
-  return tensor::FromElementsOp::create(
-      n.b, n.loc, RankedTensorType::get({}, scalar.getType()),
-      ValueRange{scalar});
 }
 
 /// Imports `g` once into a scratch block to learn its output types for

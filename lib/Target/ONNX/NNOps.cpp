@@ -27,9 +27,20 @@ LogicalResult resolvePads(NodeImporter &n, ArrayRef<int64_t> inSpatial,
   if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
     return n.fail("auto_pad '" + autoPad + "' is not supported");
   for (size_t i = 0; i < nsp; ++i) {
-    if (ShapedType::isDynamic(inSpatial[i]))
+    if (ShapedType::isDynamic(kernel[i]))
+      return n.fail("auto_pad " + autoPad + " needs a static kernel size");
+    // With stride 1 the output keeps the input size whatever it is: the
+    // total padding is (k - 1) * d, known at compile time.
+    if (ShapedType::isDynamic(inSpatial[i]) && strides[i] != 1)
       return n.fail("auto_pad " + autoPad +
-                    " with run-time spatial dims is not supported");
+                    " with strides > 1 and run-time spatial dims is not "
+                    "supported");
+    if (ShapedType::isDynamic(inSpatial[i])) {
+      int64_t total = (kernel[i] - 1) * dil[i];
+      pads[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      pads[nsp + i] = total - pads[i];
+      continue;
+    }
     int64_t out = (inSpatial[i] + strides[i] - 1) / strides[i];
     int64_t total =
         std::max<int64_t>(0, (out - 1) * strides[i] + (kernel[i] - 1) * dil[i] +

@@ -1,12 +1,18 @@
-//===- RecurrentOps.cpp - RNN, GRU and LSTM, unrolled at import -----------===//
+//===- RecurrentOps.cpp - RNN, GRU and LSTM as loops over time -----------===//
 //
-// Sequence lengths are static, so the recurrences are unrolled into dnn ops:
-// the input projection X * W^T (+ both biases) is one matmul over all time
-// steps; each step adds H * R^T, splits the gates, applies the activations
-// and updates H (and C). Directions run independently and are stacked.
+// The input projection X * W^T (+ both biases) is one matmul over all time
+// steps; an scf.for over the steps then adds H * R^T, splits the gates,
+// applies the activations, updates H (and C) and writes the step's row of Y.
+// Sequence lengths may be run-time; per-batch sequence_lens mask the state
+// updates (and zero Y) past each batch's length. Directions run
+// independently and are stacked.
 //
 //===----------------------------------------------------------------------===//
-#include "NodeImporter.h"
+#include "Composition.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include <limits>
 
 using namespace mlir;
 using namespace dnnc;
@@ -30,19 +36,17 @@ struct RecurrentBuilder {
     return n.constant(
         DenseElementsAttr::get(type({}), n.b.getFloatAttr(et, v)));
   }
-  /// Slices [offset, offset + size) along `dim` (other dims whole).
   Value slice(Value v, int64_t dim, int64_t offset, int64_t size) {
-    auto t = cast<RankedTensorType>(v.getType());
-    SmallVector<int64_t> starts(t.getRank(), 0), steps(t.getRank(), 1),
-        shape(t.getShape());
-    starts[dim] = offset;
-    shape[dim] = size;
-    return n.create<dnn::SliceOp>(type(shape), v,
-                                  n.b.getDenseI64ArrayAttr(starts),
-                                  n.b.getDenseI64ArrayAttr(steps));
+    return sliceAxis(n, v, dim, offset, size);
   }
-  Value reshape(Value v, ArrayRef<int64_t> shape) {
-    return n.create<dnn::ReshapeOp>(type(shape), v);
+  /// Direction `d` of a [dirs, ...] tensor.
+  Value direction(Value v, int64_t d) {
+    auto t = cast<RankedTensorType>(v.getType());
+    return n.create<dnn::GatherOp>(
+        type(t.getShape().drop_front()), v,
+        n.constant(DenseElementsAttr::get(
+            RankedTensorType::get({}, n.b.getI64Type()), d)),
+        n.b.getI64IntegerAttr(0));
   }
   /// Activation `k` of the attribute list (with its alpha/beta).
   FailureOr<Value> act(int64_t k, Value x) {
@@ -94,13 +98,6 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
   int64_t dirs = direction == "bidirectional" ? 2 : 1;
   if (direction != "forward" && direction != "reverse" && dirs != 2)
     return n.fail("direction '" + direction + "' is not supported");
-  if (n.hasInput(4)) {
-    auto lens = n.constInts(4);
-    int64_t seq = xt.getDimSize(layout ? 1 : 0);
-    if (!lens || llvm::any_of(*lens, [&](int64_t l) { return l != seq; }))
-      return n.fail(
-          "sequence_lens other than the full length are not supported");
-  }
   if (cell == Cell::LSTM && n.attrInt("input_forget", 0))
     return n.fail("input_forget is not supported");
   RecurrentBuilder rb{n, et, hidden, 0, n.attrFloat("clip", 0.0f), {}, {}, {}};
@@ -121,6 +118,8 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
     rb.betas.assign(a->floats().begin(), a->floats().end());
   int64_t perDir = rb.acts.size() / dirs;
 
+  if (ShapedType::isDynamic(hidden) || hidden <= 0)
+    return n.fail("hidden_size is needed when R has run-time dims");
   // X as [seq, batch, input].
   Value x = n.input(0);
   if (layout)
@@ -128,33 +127,67 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
         rb.type({xt.getDimSize(1), xt.getDimSize(0), xt.getDimSize(2)}), x,
         n.b.getDenseI64ArrayAttr({1, 0, 2}));
   auto x3 = cast<RankedTensorType>(x.getType());
-  int64_t seq = x3.getDimSize(0), batch = x3.getDimSize(1),
-          inSize = x3.getDimSize(2);
+  int64_t seq = x3.getDimSize(0), batch = x3.getDimSize(1);
   rb.batch = batch;
   bool lbr = n.attrInt("linear_before_reset", 0);
+  Type i64 = n.b.getI64Type();
+  Location loc = n.loc;
+  auto cidx = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(n.b, loc, v);
+  };
 
-  SmallVector<Value> yh, yc;
-  SmallVector<SmallVector<Value>> ys(dirs);
+  // sequence_lens: one constant length for every batch shortens the loop;
+  // per-batch lengths ([batch, 1]) mask the updates past each length.
+  Value seqLen = tensor::DimOp::create(n.b, loc, x, 0), lens;
+  if (n.hasInput(4)) {
+    auto c = n.constInts(4);
+    if (c && !c->empty() &&
+        llvm::all_of(*c, [&](int64_t l) { return l == c->front(); })) {
+      seqLen = arith::MinSIOp::create(n.b, loc, seqLen, cidx(c->front()));
+    } else {
+      if (direction != "forward")
+        return n.fail("per-batch sequence_lens are supported for the "
+                      "forward direction only");
+      lens = n.input(4);
+      auto lt = n.inputType(4);
+      if (!lt.getElementType().isInteger(64))
+        lens = n.create<dnn::CastOp>(RankedTensorType::get(lt.getShape(), i64),
+                                     lens);
+      lens = n.create<dnn::UnsqueezeOp>(
+          RankedTensorType::get({lt.getDimSize(0), 1}, i64), lens,
+          n.b.getDenseI64ArrayAttr({1}));
+    }
+  }
+  // Zeros of [dims of x from `from`..., hidden].
+  auto zeros = [&](int64_t from) -> Value {
+    SmallVector<int64_t> shape(x3.getShape().slice(from, 2 - from));
+    shape.push_back(hidden);
+    Value s = n.create<dnn::ConcatOp>(
+        RankedTensorType::get({(int64_t)shape.size()}, i64),
+        ValueRange{dimsOf(n, x, from, 2), i64Vector(n, {hidden})},
+        n.b.getI64IntegerAttr(0));
+    return n.create<dnn::ConstantOfShapeOp>(rb.type(shape), s,
+                                            n.b.getFloatAttr(et, 0.0));
+  };
+
+  SmallVector<Value> yh, yc, ys;
   for (int64_t d = 0; d < dirs; ++d) {
     bool reverse = direction == "reverse" || d == 1;
-    auto take = [&](Value v,
-                    int64_t rows) { // [dirs, rows, cols] -> [rows, cols]
-      auto t = cast<RankedTensorType>(v.getType());
-      Value s = rb.slice(v, 0, d, 1);
-      return rb.reshape(s, {rows, t.getDimSize(2)});
-    };
-    Value w = take(n.input(1), gates * hidden); // [G*h, in]
-    Value r = take(n.input(2), gates * hidden); // [G*h, h]
-    Value wT = n.create<dnn::TransposeOp>(rb.type({inSize, gates * hidden}), w,
-                                          n.b.getDenseI64ArrayAttr({1, 0}));
+    Value w = rb.direction(n.input(1), d); // [G*h, in]
+    // [G*h, h]; with run-time dims, taken to have the declared hidden size.
+    Value r = castTo(n, rb.direction(n.input(2), d),
+                     rb.type({gates * hidden, hidden}));
+    auto wt2 = cast<RankedTensorType>(w.getType());
+    Value wT = n.create<dnn::TransposeOp>(
+        rb.type({wt2.getDimSize(1), wt2.getDimSize(0)}), w,
+        n.b.getDenseI64ArrayAttr({1, 0}));
     Value rT = n.create<dnn::TransposeOp>(rb.type({hidden, gates * hidden}), r,
                                           n.b.getDenseI64ArrayAttr({1, 0}));
     // Input projection for all steps: [seq, batch, G*h].
     Value xw = n.create<dnn::MatMulOp>(x, wT);
     Value wb, rbias;
     if (n.hasInput(3)) {
-      Value bias =
-          rb.reshape(rb.slice(n.input(3), 0, d, 1), {2 * gates * hidden});
+      Value bias = rb.direction(n.input(3), d);
       wb = rb.slice(bias, 0, 0, gates * hidden);
       rbias = rb.slice(bias, 0, gates * hidden, gates * hidden);
       if (cell != Cell::GRU || !lbr)
@@ -164,23 +197,21 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
     }
     auto initial = [&](size_t idx) -> Value {
       if (n.hasInput(idx))
-        return rb.reshape(rb.slice(n.input(idx), 0, d, 1), {batch, hidden});
-      return n.constant(DenseElementsAttr::get(rb.type({batch, hidden}),
-                                               n.b.getFloatAttr(et, 0.0)));
+        return rb.direction(n.input(idx), d);
+      return zeros(1);
     };
-    Value h = initial(5);
-    Value c = cell == Cell::LSTM ? initial(6) : Value();
+    Value h0 = initial(5);
+    Value c0 = cell == Cell::LSTM ? initial(6) : Value();
     Value pi, po, pf;
     if (cell == Cell::LSTM && n.hasInput(7)) {
-      Value p = rb.reshape(rb.slice(n.input(7), 0, d, 1), {3 * hidden});
+      Value p = rb.direction(n.input(7), d);
       pi = rb.slice(p, 0, 0, hidden);
       po = rb.slice(p, 0, hidden, hidden);
       pf = rb.slice(p, 0, 2 * hidden, hidden);
     }
     int64_t a0 = d * perDir;
-    for (int64_t s = 0; s < seq; ++s) {
-      int64_t t = reverse ? seq - 1 - s : s;
-      Value xt1 = rb.reshape(rb.slice(xw, 0, t, 1), {batch, gates * hidden});
+    // One step: (H, C) from the projected input row and the previous state.
+    auto step = [&](Value xt1, Value h, Value c) -> LogicalResult {
       Value hr = n.create<dnn::MatMulOp>(h, rT);
       auto gate = [&](Value v, int64_t g) {
         return rb.slice(v, 1, g * hidden, hidden);
@@ -189,8 +220,10 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
         auto v = rb.act(a0, rb.clipped(n.create<dnn::AddOp>(xt1, hr)));
         if (failed(v))
           return failure();
-        h = *v;
-      } else if (cell == Cell::GRU) {
+        h0 = *v;
+        return success();
+      }
+      if (cell == Cell::GRU) {
         Value sum = n.create<dnn::AddOp>(xt1, hr);
         auto z = rb.act(a0, rb.clipped(gate(sum, 0)));
         auto rr = rb.act(a0, rb.clipped(gate(sum, 1)));
@@ -215,57 +248,111 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
           return failure();
         // H = (1 - z) * ht + z * H
         Value oneMinus = n.create<dnn::SubOp>(rb.scalar(1.0), *z);
-        h = n.create<dnn::AddOp>(n.create<dnn::MulOp>(oneMinus, *ht),
-                                 n.create<dnn::MulOp>(*z, h));
-      } else {
-        Value sum = n.create<dnn::AddOp>(xt1, hr);
-        Value gi = gate(sum, 0), go = gate(sum, 1), gf = gate(sum, 2),
-              gc = gate(sum, 3);
-        if (pi) {
-          gi = n.create<dnn::AddOp>(gi, n.create<dnn::MulOp>(pi, c));
-          gf = n.create<dnn::AddOp>(gf, n.create<dnn::MulOp>(pf, c));
-        }
-        auto i = rb.act(a0, rb.clipped(gi));
-        auto f = rb.act(a0, rb.clipped(gf));
-        auto cc = rb.act(a0 + 1, rb.clipped(gc));
-        if (failed(i) || failed(f) || failed(cc))
-          return failure();
-        c = n.create<dnn::AddOp>(n.create<dnn::MulOp>(*f, c),
-                                 n.create<dnn::MulOp>(*i, *cc));
-        if (po)
-          go = n.create<dnn::AddOp>(go, n.create<dnn::MulOp>(po, c));
-        auto o = rb.act(a0, rb.clipped(go));
-        auto hc = rb.act(a0 + 2, c);
-        if (failed(o) || failed(hc))
-          return failure();
-        h = n.create<dnn::MulOp>(*o, *hc);
+        h0 = n.create<dnn::AddOp>(n.create<dnn::MulOp>(oneMinus, *ht),
+                                  n.create<dnn::MulOp>(*z, h));
+        return success();
       }
-      ys[d].push_back(h);
-    }
-    if (reverse)
-      std::reverse(ys[d].begin(), ys[d].end());
-    yh.push_back(rb.reshape(h, {1, batch, hidden}));
-    if (c)
-      yc.push_back(rb.reshape(c, {1, batch, hidden}));
+      Value sum = n.create<dnn::AddOp>(xt1, hr);
+      Value gi = gate(sum, 0), go = gate(sum, 1), gf = gate(sum, 2),
+            gc = gate(sum, 3);
+      if (pi) {
+        gi = n.create<dnn::AddOp>(gi, n.create<dnn::MulOp>(pi, c));
+        gf = n.create<dnn::AddOp>(gf, n.create<dnn::MulOp>(pf, c));
+      }
+      auto i = rb.act(a0, rb.clipped(gi));
+      auto f = rb.act(a0, rb.clipped(gf));
+      auto cc = rb.act(a0 + 1, rb.clipped(gc));
+      if (failed(i) || failed(f) || failed(cc))
+        return failure();
+      c0 = n.create<dnn::AddOp>(n.create<dnn::MulOp>(*f, c),
+                                n.create<dnn::MulOp>(*i, *cc));
+      if (po)
+        go = n.create<dnn::AddOp>(go, n.create<dnn::MulOp>(po, c0));
+      auto o = rb.act(a0, rb.clipped(go));
+      auto hc = rb.act(a0 + 2, c0);
+      if (failed(o) || failed(hc))
+        return failure();
+      h0 = n.create<dnn::MulOp>(*o, *hc);
+      return success();
+    };
+    // The loop carries H, C and Y ([seq, batch, hidden], zero-initialized:
+    // steps past a sequence's length stay zero).
+    SmallVector<Value> inits = {h0, zeros(0)};
+    if (c0)
+      inits.push_back(c0);
+    bool ok = true;
+    auto loop = scf::ForOp::create(
+        n.b, loc, cidx(0), seqLen, cidx(1), inits,
+        [&](OpBuilder &, Location, Value s, ValueRange args) {
+          Value t = s;
+          if (reverse)
+            t = arith::SubIOp::create(
+                n.b, loc, arith::SubIOp::create(n.b, loc, seqLen, cidx(1)), s);
+          // Row t of the projection: [batch, G*h].
+          SmallVector<OpFoldResult> offs(3, n.b.getIndexAttr(0)),
+              sizes = tensor::getMixedSizes(n.b, loc, xw),
+              strides(3, n.b.getIndexAttr(1));
+          offs[0] = t;
+          sizes[0] = n.b.getIndexAttr(1);
+          auto xwt = cast<RankedTensorType>(xw.getType());
+          Value xt1 = tensor::ExtractSliceOp::create(
+              n.b, loc, rb.type(xwt.getShape().drop_front()), xw, offs, sizes,
+              strides);
+          Value h = args[0], c = c0 ? args[2] : Value();
+          if (failed(step(xt1, h, c))) {
+            ok = false;
+            scf::YieldOp::create(n.b, loc, args);
+            return;
+          }
+          Value row = h0;
+          if (lens) {
+            // Past the batch's length: keep the state, write zeros.
+            Value ti =
+                tensorOf(n, arith::IndexCastOp::create(n.b, loc, i64, t));
+            Value on = n.create<dnn::LessOp>(ti, lens);
+            h0 = n.create<dnn::WhereOp>(on, h0, h);
+            if (c0)
+              c0 = n.create<dnn::WhereOp>(on, c0, c);
+            row = n.create<dnn::WhereOp>(on, row, rb.scalar(0.0));
+          }
+          SmallVector<OpFoldResult> yoffs(3, n.b.getIndexAttr(0)),
+              ysizes = tensor::getMixedSizes(n.b, loc, row);
+          yoffs[0] = t;
+          ysizes.insert(ysizes.begin(), n.b.getIndexAttr(1));
+          Value y = tensor::InsertSliceOp::create(
+              n.b, loc, row, args[1], yoffs, ysizes,
+              SmallVector<OpFoldResult>(3, n.b.getIndexAttr(1)));
+          SmallVector<Value> next = {castTo(n, h0, args[0].getType()), y};
+          if (c0)
+            next.push_back(castTo(n, c0, args[2].getType()));
+          scf::YieldOp::create(n.b, loc, next);
+        });
+    if (!ok)
+      return failure();
+    auto unsq = [&](Value v, int64_t axis) {
+      auto t = cast<RankedTensorType>(v.getType());
+      SmallVector<int64_t> shape(t.getShape());
+      shape.insert(shape.begin() + axis, 1);
+      return n.create<dnn::UnsqueezeOp>(rb.type(shape), v,
+                                        n.b.getDenseI64ArrayAttr({axis}));
+    };
+    ys.push_back(unsq(loop.getResult(1), 1)); // [seq, 1, batch, hidden]
+    yh.push_back(unsq(loop.getResult(0), 0));
+    if (c0)
+      yc.push_back(unsq(loop.getResult(2), 0));
   }
   auto concat = [&](ArrayRef<Value> vs, int64_t axis) -> Value {
     if (vs.size() == 1)
       return vs[0];
     auto t = cast<RankedTensorType>(vs[0].getType());
     SmallVector<int64_t> shape(t.getShape());
-    shape[axis] *= vs.size();
+    if (!t.isDynamicDim(axis))
+      shape[axis] *= vs.size();
     return n.create<dnn::ConcatOp>(rb.type(shape), vs,
                                    n.b.getI64IntegerAttr(axis));
   };
   if (n.hasOutput(0)) {
-    SmallVector<Value> steps;
-    for (int64_t t = 0; t < seq; ++t) {
-      SmallVector<Value> perDirs;
-      for (int64_t d = 0; d < dirs; ++d)
-        perDirs.push_back(rb.reshape(ys[d][t], {1, 1, batch, hidden}));
-      steps.push_back(concat(perDirs, 1));
-    }
-    Value y = concat(steps, 0); // [seq, dirs, batch, hidden]
+    Value y = concat(ys, 1); // [seq, dirs, batch, hidden]
     if (layout)
       y = n.create<dnn::TransposeOp>(rb.type({batch, seq, dirs, hidden}), y,
                                      n.b.getDenseI64ArrayAttr({2, 0, 1, 3}));
@@ -287,6 +374,7 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
 } // namespace
 
 void onnximport::registerRecurrentHandlers(HandlerRegistry &r) {
+  r.allowRuntimeDims({"RNN", "GRU", "LSTM"});
   for (int v : {7, 14}) {
     r.add("RNN", v,
           [](NodeImporter &n) { return importRecurrent(n, Cell::RNN); });

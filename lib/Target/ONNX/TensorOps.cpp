@@ -469,7 +469,9 @@ LogicalResult importPad(NodeImporter &n) {
   for (int64_t i = 0; i < rank; ++i) {
     if ((*pads)[i] < 0 || (*pads)[rank + i] < 0)
       return n.fail("negative pads are not supported");
-    shape.push_back(in.getDimSize(i) + (*pads)[i] + (*pads)[rank + i]);
+    shape.push_back(in.isDynamicDim(i)
+                        ? ShapedType::kDynamic
+                        : in.getDimSize(i) + (*pads)[i] + (*pads)[rank + i]);
   }
   n.setOutput(0, n.create<dnn::PadOp>(
                      RankedTensorType::get(shape, in.getElementType()),
@@ -646,7 +648,7 @@ LogicalResult importIdentity(NodeImporter &n) {
 } // namespace
 
 void onnximport::registerTensorHandlers(HandlerRegistry &r) {
-  r.allowRuntimeDims({"Concat", "Constant", "ConstantOfShape", "Dropout",
+  r.allowRuntimeDims({"Concat", "Constant", "ConstantOfShape", "Dropout", "Pad",
                       "Expand", "Flatten", "Gather", "Identity", "Range",
                       "Reshape", "Shape", "Size", "Slice", "Split", "Squeeze",
                       "Tile", "Transpose", "Unsqueeze"});

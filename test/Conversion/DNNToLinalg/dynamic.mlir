@@ -175,3 +175,49 @@ func.func @non_zero(%x: tensor<2x3xi1>) -> tensor<2x?xi64> {
   %0 = dnn.non_zero %x : tensor<2x3xi1> -> tensor<2x?xi64>
   return %0 : tensor<2x?xi64>
 }
+
+// -----
+
+// Run-time input dims: the element count is the product of tensor.dims.
+// CHECK-LABEL: func @non_zero_dynamic
+// CHECK-DAG: %[[D0:.*]] = tensor.dim %{{.*}}, %c0
+// CHECK-DAG: %[[D1:.*]] = tensor.dim %{{.*}}, %c1
+// CHECK: %[[P:.*]] = arith.muli %[[D0]], %[[D1]]
+// CHECK: scf.for %{{.*}} = %c0 to %[[P]]
+func.func @non_zero_dynamic(%x: tensor<?x?xf32>) -> tensor<2x?xi64> {
+  %0 = dnn.non_zero %x : tensor<?x?xf32> -> tensor<2x?xi64>
+  return %0 : tensor<2x?xi64>
+}
+
+// -----
+
+// One loop iteration per update element; the index tuple length (1) comes
+// from the ranks since indices' last dim is a run-time dim.
+// CHECK-LABEL: func @scatter_nd_dynamic
+// CHECK-DAG: %[[U0:.*]] = tensor.dim %arg2, %c0 : tensor<?x?xf32>
+// CHECK-DAG: %[[U1:.*]] = tensor.dim %arg2, %c1 : tensor<?x?xf32>
+// CHECK: %[[P:.*]] = arith.muli %[[U0]], %[[U1]]
+// CHECK: scf.for %{{.*}} = %c0 to %[[P]]
+// CHECK-COUNT-1: tensor.extract %{{.*}} : tensor<?x?xi64>
+// CHECK: tensor.insert
+func.func @scatter_nd_dynamic(%d: tensor<?x?xf32>, %i: tensor<?x?xi64>, %u: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %0 = dnn.scatter_nd %d, %i, %u {reduction = "none"} : (tensor<?x?xf32>, tensor<?x?xi64>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+// Edge pad with run-time dims: the result dims are input dims + pads, and
+// each source index is clamped to [0, dim - 1] at run time.
+// CHECK-LABEL: func @edge_pad_dynamic
+// CHECK: %[[D:.*]] = tensor.dim %{{.*}}, %c0 : tensor<?xf32>
+// CHECK: %[[N:.*]] = arith.addi %[[D]], %c3
+// CHECK: tensor.empty(%[[N]]) : tensor<?xf32>
+// CHECK: linalg.generic
+// CHECK:   arith.minsi
+// CHECK:   arith.maxsi
+// CHECK:   tensor.extract
+func.func @edge_pad_dynamic(%x: tensor<?xf32>) -> tensor<?xf32> {
+  %0 = dnn.pad %x {mode = "edge", pads = array<i64: 1, 2>, value = 0.0 : f64} : tensor<?xf32> -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}

@@ -8,6 +8,7 @@
 #include "dnnc/Dialect/DNN/IR/DNNShapes.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace dnnc;
@@ -484,12 +485,15 @@ LogicalResult ScatterNDOp::verify() {
        ut = rankedType(getUpdates());
   if (it.getRank() < 1)
     return emitOpError("indices must have rank >= 1");
-  int64_t k = it.getDimSize(it.getRank() - 1);
-  if (k > dt.getRank())
-    return emitOpError("index tuples are longer than the data rank");
+  // The tuple length k follows from the ranks: updates has rank q - 1 + r - k.
+  int64_t k = it.getRank() - 1 + dt.getRank() - ut.getRank();
+  int64_t last = it.getDimSize(it.getRank() - 1);
+  if (k < 0 || k > dt.getRank() || (!ShapedType::isDynamic(last) && last != k))
+    return emitOpError("updates must have shape indices.shape[:-1] + "
+                       "data.shape[k:]");
   Shape expected(it.getShape().drop_back());
   llvm::append_range(expected, dt.getShape().drop_front(k));
-  if (ut.getShape() != ArrayRef<int64_t>(expected))
+  if (failed(verifyCompatibleShape(ut.getShape(), expected)))
     return emitOpError("updates must have shape indices.shape[:-1] + "
                        "data.shape[k:]");
   if (failed(verifyReduction(*this, getReduction())))
