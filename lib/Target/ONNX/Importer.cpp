@@ -428,6 +428,7 @@ static const HandlerRegistry &registry() {
     registerQuantizedHandlers(r);
     registerControlFlowHandlers(r);
     registerSequenceHandlers(r);
+    registerDetectionHandlers(r);
     return r;
   }();
   return r;

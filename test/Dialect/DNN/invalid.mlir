@@ -249,3 +249,11 @@ func.func @seq_mixed_rank(%s: !dnn.seq<tensor<?x?xf32>>, %x: tensor<3xf32>) {
 func.func @seq_static_dims(%s: !dnn.seq<tensor<2xf32>>) {
   return
 }
+
+// -----
+
+func.func @nms_box_count(%b: tensor<1x5x4xf32>, %s: tensor<1x2x6xf32>, %m: tensor<i64>, %t: tensor<f32>) {
+  // expected-error @+1 {{boxes must be [B, S, 4] and scores [B, C, S]}}
+  %0 = dnn.non_max_suppression %b, %s, %m, %t, %t {center_point_box = false} : (tensor<1x5x4xf32>, tensor<1x2x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> tensor<?x3xi64>
+  return
+}

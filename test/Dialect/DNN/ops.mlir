@@ -86,6 +86,13 @@ func.func @runtime_values(%s: tensor<2xi64>, %a: tensor<i64>) -> (tensor<?x?xf32
   return %0, %1 : tensor<?x?xf32>, tensor<?xi64>
 }
 
+// CHECK-LABEL: func @non_max_suppression
+func.func @non_max_suppression(%b: tensor<1x6x4xf32>, %s: tensor<1x2x6xf32>, %m: tensor<i64>, %t: tensor<f32>) -> tensor<?x3xi64> {
+  // CHECK: dnn.non_max_suppression %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {center_point_box = true} : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> tensor<?x3xi64>
+  %0 = dnn.non_max_suppression %b, %s, %m, %t, %t {center_point_box = true} : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> tensor<?x3xi64>
+  return %0 : tensor<?x3xi64>
+}
+
 // CHECK-LABEL: func @non_zero
 func.func @non_zero(%x: tensor<2x3xf32>) -> tensor<2x?xi64> {
   // CHECK: dnn.non_zero %{{.*}} : tensor<2x3xf32> -> tensor<2x?xi64>

@@ -549,6 +549,21 @@ LogicalResult ConstantOfShapeOp::verify() {
   return success();
 }
 
+LogicalResult NonMaxSuppressionOp::verify() {
+  auto bt = rankedType(getBoxes()), st = rankedType(getScores()),
+       out = rankedType(getOutput());
+  if (bt.getRank() != 3 || st.getRank() != 3 ||
+      failed(verifyCompatibleShape(bt.getShape().drop_back(),
+                                   {st.getDimSize(0), st.getDimSize(2)})) ||
+      (!bt.isDynamicDim(2) && bt.getDimSize(2) != 4))
+    return emitOpError("boxes must be [B, S, 4] and scores [B, C, S]");
+  if (bt.getElementType() != st.getElementType())
+    return emitOpError("boxes and scores must have one element type");
+  if (out.getRank() != 2 || out.getDimSize(1) != 3)
+    return emitOpError("result must be [count, 3]");
+  return success();
+}
+
 LogicalResult NonZeroOp::verify() {
   auto in = rankedType(getInput()), out = rankedType(getOutput());
   if (out.getRank() != 2 ||

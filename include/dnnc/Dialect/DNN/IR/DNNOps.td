@@ -735,6 +735,38 @@ def DNN_NonZeroOp : DNN_Op<"non_zero", [Pure]> {
   let hasVerifier = 1;
 }
 
+def DNN_NonMaxSuppressionOp : DNN_Op<"non_max_suppression", [Pure]> {
+  let summary = "greedy non-maximum suppression per batch and class";
+  let description = [{
+    ONNX NonMaxSuppression: `boxes` [B, S, 4] (corners [y1, x1, y2, x2] in
+    either order, or with `center_point_box` [xc, yc, w, h]), `scores`
+    [B, C, S]. Per (batch, class), boxes scoring above `score_threshold`
+    are taken greedily by descending score (ties: lower index first), each
+    suppressing the remaining boxes whose IoU with it exceeds
+    `iou_threshold`, until `max_output` boxes are taken. The thresholds and
+    `max_output` are rank-0 tensors (run-time values). The result is
+    [count, 3] i64 rows (batch, class, box), count known at run time.
+
+    ```mlir
+    %y = dnn.non_max_suppression %b, %s, %m, %iou, %st {center_point_box = false}
+         : (tensor<1x6x4xf32>, tensor<1x1x6xf32>, tensor<i64>, tensor<f32>,
+            tensor<f32>) -> tensor<?x3xi64>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$boxes,
+                   RankedTensorOf<[AnyFloat]>:$scores,
+                   0DTensorOf<[I64]>:$max_output,
+                   0DTensorOf<[AnyFloat]>:$iou_threshold,
+                   0DTensorOf<[AnyFloat]>:$score_threshold,
+                   BoolAttr:$center_point_box);
+  let results = (outs RankedTensorOf<[I64]>:$output);
+  let assemblyFormat = [{
+    $boxes `,` $scores `,` $max_output `,` $iou_threshold `,` $score_threshold
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def DNN_ShapeOp : DNN_Op<"shape", [Pure]> {
   let summary = "the shape of a tensor as an i64 tensor";
   let description = [{
