@@ -58,8 +58,11 @@ save("shape_chain", [
      numpy_helper.from_array(np.array([-1], np.int64), "m1")])
 
 # An operator dnnc does not support.
-save("unsupported", [helper.make_node("Det", ["x"], ["y"], name="det0")],
-     [f32("x", [3, 3])], [f32("y", [])])
+save("unsupported", [helper.make_node(
+    "TfIdfVectorizer", ["x"], ["y"], name="tfidf0", mode="TF", min_gram_length=1,
+    max_gram_length=1, max_skip_count=0, ngram_counts=[0], ngram_indexes=[0, 1],
+    pool_int64s=[2, 3])],
+    [helper.make_tensor_value_info("x", TensorProto.INT64, [2, 3])], [f32("y", [2, 2])])
 
 # A bad attribute: Conv pads with the wrong count.
 save("bad_pads", [helper.make_node("Conv", ["x", "w"], ["y"], name="convbad", pads=[1, 1])],

@@ -49,7 +49,7 @@ struct ConvertDNNToLinalgPass
     dnnc::populateNormalizationPatterns(patterns);
     dnnc::populateDataMovementPatterns(patterns);
     dnnc::populateBatchLoopPatterns(patterns);
-    dnnc::populateDetectionPatterns(patterns);
+    dnnc::populateSequentialPatterns(patterns);
     FailureRecorder recorder;
     GreedyRewriteConfig config;
     config.setListener(&recorder);

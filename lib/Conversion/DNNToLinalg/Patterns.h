@@ -22,7 +22,7 @@ void populatePoolingPatterns(mlir::RewritePatternSet &patterns);
 void populateNormalizationPatterns(mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
 void populateBatchLoopPatterns(mlir::RewritePatternSet &patterns);
-void populateDetectionPatterns(mlir::RewritePatternSet &patterns);
+void populateSequentialPatterns(mlir::RewritePatternSet &patterns);
 
 using ScalarBodyFn = std::function<mlir::Value(
     mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;

@@ -760,6 +760,87 @@ LogicalResult importGridSample(NodeImporter &n) {
   return success();
 }
 
+/// MaxUnpool: the values scattered to their (flat, whole-tensor) indices in
+/// zeros of the output shape: output_shape when given, else
+/// (in - 1) * stride + kernel - pads per spatial dim.
+LogicalResult importMaxUnpool(NodeImporter &n) {
+  auto xt = n.inputType(0), it = n.inputType(1);
+  int64_t rank = xt.getRank(), nsp = rank - 2;
+  Type et = xt.getElementType(), i64 = n.b.getI64Type();
+  if (nsp < 1 || it.getRank() != rank)
+    return n.fail("X and I must have one rank >= 3");
+  auto kernel = n.attrInts("kernel_shape");
+  if (!kernel || (int64_t)kernel->size() != nsp)
+    return n.fail("kernel_shape needs one value per spatial dim");
+  auto strides = n.attrInts("strides").value_or(SmallVector<int64_t>(nsp, 1));
+  auto pads = n.attrInts("pads").value_or(SmallVector<int64_t>(2 * nsp, 0));
+  if ((int64_t)strides.size() != nsp || (int64_t)pads.size() != 2 * nsp)
+    return n.fail("strides and pads need one (two) values per spatial dim");
+  Value x = n.input(0);
+  // The natural shape (in - 1) * s + k - pads per spatial dim, as values
+  // (constants for static shapes).
+  SmallVector<int64_t> natural(xt.getShape().take_front(2)), mul(2, 1),
+      add(2, 0);
+  for (int64_t i = 0; i < nsp; ++i) {
+    int64_t in = xt.getDimSize(2 + i);
+    int64_t extra = (*kernel)[i] - strides[i] - pads[i] - pads[nsp + i];
+    natural.push_back(ShapedType::isDynamic(in) ? in : in * strides[i] + extra);
+    mul.push_back(strides[i]);
+    add.push_back(extra);
+  }
+  Value naturalShape = n.create<dnn::AddOp>(
+      n.create<dnn::MulOp>(dimsOf(n, x, 0, rank), i64Vector(n, mul)),
+      i64Vector(n, add));
+  Value idx = n.input(1);
+  if (!it.getElementType().isInteger(64))
+    idx = n.create<dnn::CastOp>(RankedTensorType::get(it.getShape(), i64), idx);
+  SmallVector<int64_t> outShape = natural;
+  Value shape = naturalShape;
+  if (n.hasInput(2)) {
+    // The indices address the natural shape; the output extends it with
+    // zeros at the end of each dim: re-linearize the indices.
+    // One entry per dim (the output has the input's rank).
+    shape = castTo(n, n.input(2), RankedTensorType::get({rank}, i64));
+    if (auto c = n.constInts(2)) {
+      if ((int64_t)c->size() != rank)
+        return n.fail("output_shape needs one value per dim");
+      outShape.assign(c->begin(), c->end());
+    } else {
+      outShape.assign(rank, ShapedType::kDynamic);
+    }
+    auto dimOf = [&](Value v, int64_t d) {
+      return n.create<dnn::GatherOp>(
+          RankedTensorType::get({}, i64), v,
+          n.constant(DenseElementsAttr::get(RankedTensorType::get({}, i64), d)),
+          n.b.getI64IntegerAttr(0));
+    };
+    Value rem = idx, lin, stride;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      Value nd = dimOf(naturalShape, d);
+      Value coord = n.create<dnn::ModOp>(rem, nd, n.b.getBoolAttr(false));
+      rem = n.create<dnn::DivOp>(rem, nd);
+      Value term = stride ? n.create<dnn::MulOp>(coord, stride) : coord;
+      lin = lin ? n.create<dnn::AddOp>(lin, term) : term;
+      Value od = dimOf(shape, d);
+      stride = stride ? n.create<dnn::MulOp>(stride, od) : od;
+    }
+    idx = lin;
+  }
+  auto outT = RankedTensorType::get(outShape, et);
+  Value zeros =
+      n.create<dnn::ConstantOfShapeOp>(outT, shape, n.b.getFloatAttr(et, 0.0));
+  auto flat = [&](Value v) {
+    auto t = cast<RankedTensorType>(v.getType());
+    return reshapeTo(n, v, {staticProduct(t.getShape())}, {i64Vector(n, {-1})});
+  };
+  Value flatZeros = flat(zeros);
+  Value out = n.create<dnn::ScatterElementsOp>(
+      cast<RankedTensorType>(flatZeros.getType()), flatZeros, flat(idx),
+      flat(x), n.b.getI64IntegerAttr(0), n.b.getStringAttr("none"));
+  n.setOutput(0, reshapeTo(n, out, outShape, {shape}));
+  return success();
+}
+
 /// LRN: x / (bias + alpha * mean of x^2 over a channel window)^beta, the
 /// window mean as an average pool over channels (padding counted).
 LogicalResult importLRN(NodeImporter &n) {
@@ -810,7 +891,9 @@ void onnximport::registerComposedNNHandlers(HandlerRegistry &r) {
   r.add("InstanceNormalization", 1, importInstanceNorm);
   r.add("InstanceNormalization", 6, importInstanceNorm);
   r.add("GridSample", 16, importGridSample);
+  r.add("MaxUnpool", 9, importMaxUnpool);
+  r.add("MaxUnpool", 11, importMaxUnpool);
   // Resize computes coordinates and weights of run-time dims at run time.
-  r.allowRuntimeDims(
-      {"Resize", "Upsample", "LRN", "InstanceNormalization", "GridSample"});
+  r.allowRuntimeDims({"Resize", "Upsample", "LRN", "InstanceNormalization",
+                      "GridSample", "MaxUnpool"});
 }

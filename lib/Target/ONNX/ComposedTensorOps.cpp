@@ -777,12 +777,83 @@ static LogicalResult importCompress(NodeImporter &n) {
   return success();
 }
 
+/// Det: the batch dims flattened around dnn.det.
+static LogicalResult importDet(NodeImporter &n) {
+  auto in = n.inputType(0);
+  int64_t r = in.getRank();
+  Type et = in.getElementType();
+  if (r < 2 || !isa<FloatType>(et))
+    return n.fail("input must be a float tensor of rank >= 2");
+  ArrayRef<int64_t> batch = in.getShape().drop_back(2);
+  Value x = n.input(0);
+  Value x3 = reshapeTo(
+      n, x, {staticProduct(batch), in.getDimSize(r - 2), in.getDimSize(r - 1)},
+      {dimProduct(n, x, 0, r - 2), dimsOf(n, x, r - 2, r)});
+  auto x3t = cast<RankedTensorType>(x3.getType());
+  Value d =
+      n.create<dnn::DetOp>(RankedTensorType::get({x3t.getDimSize(0)}, et), x3);
+  n.setOutput(0, reshapeTo(n, d, batch, {dimsOf(n, x, 0, r - 2)}));
+  return success();
+}
+
+/// Unique: the input (flattened, or its slices along `axis`) as the rows of
+/// a matrix; dnn.unique gives the index maps, a gather the values.
+static LogicalResult importUnique(NodeImporter &n) {
+  auto in = n.inputType(0);
+  int64_t rank = in.getRank();
+  Type et = in.getElementType(), i64 = n.b.getI64Type();
+  Value x = n.input(0), rows, source;
+  int64_t axis = 0;
+  auto dyn = ShapedType::kDynamic;
+  if (!n.attr("axis")) {
+    source =
+        reshapeTo(n, x, {staticProduct(in.getShape())}, {i64Vector(n, {-1})});
+    auto st = cast<RankedTensorType>(source.getType());
+    rows = n.create<dnn::UnsqueezeOp>(
+        RankedTensorType::get({st.getDimSize(0), 1}, et), source,
+        n.b.getDenseI64ArrayAttr({1}));
+  } else {
+    axis = n.attrInt("axis", 0);
+    if (failed(normalizeAxis(axis, rank)))
+      return n.fail("axis out of range");
+    source = x;
+    SmallVector<int64_t> perm = {axis}, shape = {in.getDimSize(axis)};
+    for (int64_t i = 0; i < rank; ++i)
+      if (i != axis) {
+        perm.push_back(i);
+        shape.push_back(in.getDimSize(i));
+      }
+    Value t = n.create<dnn::TransposeOp>(RankedTensorType::get(shape, et), x,
+                                         n.b.getDenseI64ArrayAttr(perm));
+    rows =
+        reshapeTo(n, t, {shape[0], staticProduct(ArrayRef(shape).drop_front())},
+                  {dimsOf(n, t, 0, 1), dimProduct(n, t, 1, rank)});
+  }
+  auto rt = cast<RankedTensorType>(rows.getType());
+  auto kt = RankedTensorType::get({dyn}, i64);
+  auto u = dnn::UniqueOp::create(
+      n.b, n.loc,
+      TypeRange{kt, RankedTensorType::get({rt.getDimSize(0)}, i64), kt}, rows,
+      n.b.getBoolAttr(n.attrInt("sorted", 1)));
+  auto srcT = cast<RankedTensorType>(source.getType());
+  SmallVector<int64_t> yshape(srcT.getShape());
+  yshape[axis] = dyn;
+  n.setOutput(0, n.create<dnn::GatherOp>(RankedTensorType::get(yshape, et),
+                                         source, u.getFirst(),
+                                         n.b.getI64IntegerAttr(axis)));
+  n.setOutput(1, u.getFirst());
+  n.setOutput(2, u.getInverse());
+  n.setOutput(3, u.getCounts());
+  return success();
+}
+
 void onnximport::registerComposedTensorHandlers(HandlerRegistry &r) {
   // Run-time dims: compositions over run-time iotas (Composition.h iotaOf).
   r.allowRuntimeDims({"GatherElements", "Trilu", "EyeLike", "CumSum",
                       "DepthToSpace", "SpaceToDepth", "Scatter",
                       "ScatterElements", "ScatterND", "NonZero", "Compress",
-                      "OneHot", "TopK", "ReverseSequence", "Einsum"});
+                      "OneHot", "TopK", "ReverseSequence", "Einsum", "Det",
+                      "Unique"});
   r.add("Scatter", 9, importScatterElements);
   for (int v : {11, 13, 16, 18}) {
     r.add("ScatterElements", v, importScatterElements);
@@ -817,4 +888,6 @@ void onnximport::registerComposedTensorHandlers(HandlerRegistry &r) {
   r.add("Compress", 11, importCompress);
   r.add("OneHot", 9, importOneHot);
   r.add("OneHot", 11, importOneHot);
+  r.add("Det", 11, importDet);
+  r.add("Unique", 11, importUnique);
 }

@@ -257,3 +257,19 @@ func.func @nms_box_count(%b: tensor<1x5x4xf32>, %s: tensor<1x2x6xf32>, %m: tenso
   %0 = dnn.non_max_suppression %b, %s, %m, %t, %t {center_point_box = false} : (tensor<1x5x4xf32>, tensor<1x2x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> tensor<?x3xi64>
   return
 }
+
+// -----
+
+func.func @det_not_square(%x: tensor<3x2x4xf32>) {
+  // expected-error @+1 {{input must be [B, M, M]}}
+  %0 = dnn.det %x : tensor<3x2x4xf32> -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @unique_inverse(%x: tensor<6x2xf32>) {
+  // expected-error @+1 {{result type 'tensor<5xi64>' does not match the expected shape 6}}
+  %0:3 = dnn.unique %x {sorted = false} : tensor<6x2xf32> -> (tensor<?xi64>, tensor<5xi64>, tensor<?xi64>)
+  return
+}

@@ -93,6 +93,15 @@ func.func @non_max_suppression(%b: tensor<1x6x4xf32>, %s: tensor<1x2x6xf32>, %m:
   return %0 : tensor<?x3xi64>
 }
 
+// CHECK-LABEL: func @det_unique
+func.func @det_unique(%x: tensor<3x2x2xf32>, %r: tensor<6x2xi64>) -> (tensor<3xf32>, tensor<?xi64>, tensor<6xi64>, tensor<?xi64>) {
+  // CHECK: dnn.det %{{.*}} : tensor<3x2x2xf32> -> tensor<3xf32>
+  %0 = dnn.det %x : tensor<3x2x2xf32> -> tensor<3xf32>
+  // CHECK: dnn.unique %{{.*}} {sorted = true} : tensor<6x2xi64> -> (tensor<?xi64>, tensor<6xi64>, tensor<?xi64>)
+  %1:3 = dnn.unique %r {sorted = true} : tensor<6x2xi64> -> (tensor<?xi64>, tensor<6xi64>, tensor<?xi64>)
+  return %0, %1#0, %1#1, %1#2 : tensor<3xf32>, tensor<?xi64>, tensor<6xi64>, tensor<?xi64>
+}
+
 // CHECK-LABEL: func @non_zero
 func.func @non_zero(%x: tensor<2x3xf32>) -> tensor<2x?xi64> {
   // CHECK: dnn.non_zero %{{.*}} : tensor<2x3xf32> -> tensor<2x?xi64>

@@ -564,6 +564,27 @@ LogicalResult NonMaxSuppressionOp::verify() {
   return success();
 }
 
+LogicalResult DetOp::verify() {
+  auto in = rankedType(getInput());
+  if (in.getRank() != 3 ||
+      failed(verifyCompatibleShape({in.getDimSize(1)}, {in.getDimSize(2)})))
+    return emitOpError("input must be [B, M, M]");
+  if (in.getElementType() != getType().getElementType())
+    return emitOpError("result must have the input element type");
+  return checkResultShape(*this, getType(), {in.getDimSize(0)});
+}
+
+LogicalResult UniqueOp::verify() {
+  auto in = rankedType(getInput());
+  if (in.getRank() != 2)
+    return emitOpError("input must be [N, R]");
+  auto f = rankedType(getFirst()), c = rankedType(getCounts());
+  if (f.getRank() != 1 || c.getRank() != 1 ||
+      failed(verifyCompatibleShape(f.getShape(), c.getShape())))
+    return emitOpError("first and counts must be 1-D of one size");
+  return checkResultShape(*this, getInverse().getType(), {in.getDimSize(0)});
+}
+
 LogicalResult NonZeroOp::verify() {
   auto in = rankedType(getInput()), out = rankedType(getOutput());
   if (out.getRank() != 2 ||

@@ -767,6 +767,48 @@ def DNN_NonMaxSuppressionOp : DNN_Op<"non_max_suppression", [Pure]> {
   let hasVerifier = 1;
 }
 
+def DNN_DetOp : DNN_Op<"det", [Pure]> {
+  let summary = "determinants of a batch of square matrices";
+  let description = [{
+    [B, M, M] -> [B] (ONNX Det with the batch dims flattened), by LU
+    elimination with partial pivoting.
+
+    ```mlir
+    %y = dnn.det %x : tensor<3x2x2xf32> -> tensor<3xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$input);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def DNN_UniqueOp : DNN_Op<"unique", [Pure]> {
+  let summary = "the distinct rows of a matrix (ONNX Unique's index maps)";
+  let description = [{
+    For an [N, R] input (ONNX Unique's slices along its axis, flattened):
+    `first` [K] i64 holds the index of the first occurrence of each distinct
+    row, in order of first occurrence or, with `sorted`, ascending
+    (lexicographically); `inverse` [N] i64 the position in `first` of each
+    row's value; `counts` [K] i64 how often each value occurs. K is known at
+    run time.
+
+    ```mlir
+    %f, %i, %c = dnn.unique %x {sorted = true}
+        : tensor<6x1xf32> -> (tensor<?xi64>, tensor<6xi64>, tensor<?xi64>)
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input, BoolAttr:$sorted);
+  let results = (outs RankedTensorOf<[I64]>:$first,
+                      RankedTensorOf<[I64]>:$inverse,
+                      RankedTensorOf<[I64]>:$counts);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` `(` type($first) `,` type($inverse)
+    `,` type($counts) `)`
+  }];
+  let hasVerifier = 1;
+}
+
 def DNN_ShapeOp : DNN_Op<"shape", [Pure]> {
   let summary = "the shape of a tensor as an i64 tensor";
   let description = [{

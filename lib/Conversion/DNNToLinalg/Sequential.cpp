@@ -1,0 +1,461 @@
+//===- Sequential.cpp - Inherently sequential ops -> scalar scf loops -----===//
+//
+// Ops whose steps depend on the previous ones, or whose result sizes depend
+// on the data, lower to scalar scf loops over tensors:
+// - NonMaxSuppression: per (batch, class), repeatedly pick the best
+//   remaining box and remove those overlapping it, writing rows into a
+//   buffer sized for the worst case, of which the filled prefix is the
+//   result.
+// - Det: LU elimination with partial pivoting per matrix.
+// - Unique: first occurrences by pairwise row comparison, optionally sorted
+//   by insertion sort, with the inverse map and counts.
+//
+//===----------------------------------------------------------------------===//
+#include "Patterns.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace dnnc;
+using namespace dnnc::dnn;
+
+namespace {
+struct NonMaxSuppressionLowering : OpRewritePattern<NonMaxSuppressionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(NonMaxSuppressionOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value boxes = op.getBoxes(), scores = op.getScores();
+    Type ft = cast<RankedTensorType>(scores.getType()).getElementType();
+    Type i64 = b.getI64Type(), i1 = b.getI1Type();
+    bool center = op.getCenterPointBox();
+    auto c = [&](int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(b, loc, v);
+    };
+    auto f = [&](double v) { return scalarConst(b, loc, ft, v); };
+    auto scalarOf = [&](Value t) -> Value {
+      return tensor::ExtractOp::create(b, loc, t, ValueRange{});
+    };
+    Value nb = dimValue(b, loc, scores, 0), nc = dimValue(b, loc, scores, 1),
+          ns = dimValue(b, loc, scores, 2);
+    // Picks per class: max_output clamped to [0, S].
+    Value maxOut = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                              scalarOf(op.getMaxOutput()));
+    Value perClass = arith::MinSIOp::create(
+        b, loc, arith::MaxSIOp::create(b, loc, maxOut, c(0)), ns);
+    Value iouThr = scalarOf(op.getIouThreshold());
+    Value scoreThr = scalarOf(op.getScoreThreshold());
+    auto rowsT = RankedTensorType::get({ShapedType::kDynamic, 3}, i64);
+    Value cap = arith::MulIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, nb, nc), perClass);
+    Value rows0 =
+        tensor::EmptyOp::create(b, loc, rowsT.getShape(), i64, ValueRange{cap});
+
+    // Box i of batch bi as (y1, x1, y2, x2) with y1 <= y2, x1 <= x2.
+    auto corners = [&](OpBuilder &nb2, Location l, Value bi, Value i) {
+      SmallVector<Value> v;
+      for (int64_t k = 0; k < 4; ++k)
+        v.push_back(
+            tensor::ExtractOp::create(nb2, l, boxes, ValueRange{bi, i, c(k)}));
+      if (center) {
+        // [xc, yc, w, h]
+        Value hw = arith::MulFOp::create(nb2, l, v[2], f(0.5));
+        Value hh = arith::MulFOp::create(nb2, l, v[3], f(0.5));
+        return SmallVector<Value>{arith::SubFOp::create(nb2, l, v[1], hh),
+                                  arith::SubFOp::create(nb2, l, v[0], hw),
+                                  arith::AddFOp::create(nb2, l, v[1], hh),
+                                  arith::AddFOp::create(nb2, l, v[0], hw)};
+      }
+      return SmallVector<Value>{arith::MinimumFOp::create(nb2, l, v[0], v[2]),
+                                arith::MinimumFOp::create(nb2, l, v[1], v[3]),
+                                arith::MaximumFOp::create(nb2, l, v[0], v[2]),
+                                arith::MaximumFOp::create(nb2, l, v[1], v[3])};
+    };
+    // Whether boxes i and j overlap with IoU > the threshold (boxes with
+    // no area never suppress).
+    auto suppresses = [&](OpBuilder &ob, Location l, Value bi, Value i,
+                          Value j) -> Value {
+      SmallVector<Value> a = corners(ob, l, bi, i), d = corners(ob, l, bi, j);
+      auto area = [&](ArrayRef<Value> q) {
+        return arith::MulFOp::create(ob, l,
+                                     arith::SubFOp::create(ob, l, q[2], q[0]),
+                                     arith::SubFOp::create(ob, l, q[3], q[1]));
+      };
+      auto overlap = [&](int64_t lo, int64_t hi) -> Value {
+        Value e = arith::SubFOp::create(
+            ob, l, arith::MinimumFOp::create(ob, l, a[hi], d[hi]),
+            arith::MaximumFOp::create(ob, l, a[lo], d[lo]));
+        return arith::MaximumFOp::create(ob, l, e, f(0));
+      };
+      Value areaA = area(a), areaD = area(d);
+      Value inter = arith::MulFOp::create(ob, l, overlap(0, 2), overlap(1, 3));
+      Value uni = arith::SubFOp::create(
+          ob, l, arith::AddFOp::create(ob, l, areaA, areaD), inter);
+      auto gt = [&](Value x, Value y) {
+        return arith::CmpFOp::create(ob, l, arith::CmpFPredicate::OGT, x, y);
+      };
+      Value iou = arith::DivFOp::create(ob, l, inter, uni);
+      Value ok = arith::AndIOp::create(ob, l, gt(areaA, f(0)), gt(areaD, f(0)));
+      ok = arith::AndIOp::create(ob, l, ok, gt(inter, f(0)));
+      return arith::AndIOp::create(ob, l, ok, gt(iou, iouThr));
+    };
+
+    auto batchLoop = scf::ForOp::create(
+        b, loc, c(0), nb, c(1), ValueRange{rows0, c(0)},
+        [&](OpBuilder &, Location l, Value bi, ValueRange bargs) {
+          auto classLoop = scf::ForOp::create(
+              b, l, c(0), nc, c(1), bargs,
+              [&](OpBuilder &, Location l2, Value ci, ValueRange cargs) {
+                // Boxes not above the score threshold are out from the start.
+                Value removed0 = tensor::GenerateOp::create(
+                    b, l2, RankedTensorType::get({ShapedType::kDynamic}, i1),
+                    ValueRange{ns},
+                    [&](OpBuilder &gb, Location gl, ValueRange idx) {
+                      Value s = tensor::ExtractOp::create(
+                          gb, gl, scores, ValueRange{bi, ci, idx[0]});
+                      Value keep = arith::CmpFOp::create(
+                          gb, gl, arith::CmpFPredicate::OGT, s, scoreThr);
+                      Value out = arith::XOrIOp::create(
+                          gb, gl, keep,
+                          arith::ConstantIntOp::create(gb, gl, i1, 1));
+                      tensor::YieldOp::create(gb, gl, out);
+                    });
+                auto pickLoop = scf::ForOp::create(
+                    b, l2, c(0), perClass, c(1),
+                    ValueRange{cargs[0], cargs[1], removed0},
+                    [&](OpBuilder &, Location l3, Value, ValueRange pargs) {
+                      Value removed = pargs[2];
+                      // The best remaining box (lowest index on ties).
+                      auto best = scf::ForOp::create(
+                          b, l3, c(0), ns, c(1), ValueRange{c(-1), f(0)},
+                          [&](OpBuilder &, Location l4, Value i,
+                              ValueRange acc) {
+                            Value gone = tensor::ExtractOp::create(
+                                b, l4, removed, ValueRange{i});
+                            Value s = tensor::ExtractOp::create(
+                                b, l4, scores, ValueRange{bi, ci, i});
+                            Value none = arith::CmpIOp::create(
+                                b, l4, arith::CmpIPredicate::slt, acc[0], c(0));
+                            Value better = arith::OrIOp::create(
+                                b, l4, none,
+                                arith::CmpFOp::create(b, l4,
+                                                      arith::CmpFPredicate::OGT,
+                                                      s, acc[1]));
+                            Value take = arith::AndIOp::create(
+                                b, l4, better,
+                                arith::XOrIOp::create(
+                                    b, l4, gone,
+                                    arith::ConstantIntOp::create(b, l4, i1,
+                                                                 1)));
+                            scf::YieldOp::create(
+                                b, l4,
+                                ValueRange{arith::SelectOp::create(b, l4, take,
+                                                                   i, acc[0]),
+                                           arith::SelectOp::create(b, l4, take,
+                                                                   s, acc[1])});
+                          });
+                      Value k = best.getResult(0);
+                      Value found = arith::CmpIOp::create(
+                          b, l3, arith::CmpIPredicate::sge, k, c(0));
+                      auto ifOp = scf::IfOp::create(
+                          b, l3, found,
+                          [&](OpBuilder &, Location l5) {
+                            // Write the row, then remove k and its overlaps.
+                            Value rows = pargs[0], n = pargs[1];
+                            SmallVector<Value> cols = {bi, ci, k};
+                            for (auto [col, v] : llvm::enumerate(cols))
+                              rows = tensor::InsertOp::create(
+                                  b, l5,
+                                  arith::IndexCastOp::create(b, l5, i64, v),
+                                  rows, ValueRange{n, c(col)});
+                            Value r = tensor::InsertOp::create(
+                                b, l5,
+                                arith::ConstantIntOp::create(b, l5, i1, 1),
+                                removed, ValueRange{k});
+                            auto sweep = scf::ForOp::create(
+                                b, l5, c(0), ns, c(1), ValueRange{r},
+                                [&](OpBuilder &, Location l6, Value j,
+                                    ValueRange sargs) {
+                                  Value hit = suppresses(b, l6, bi, k, j);
+                                  Value old = tensor::ExtractOp::create(
+                                      b, l6, sargs[0], ValueRange{j});
+                                  Value now =
+                                      arith::OrIOp::create(b, l6, old, hit);
+                                  scf::YieldOp::create(
+                                      b, l6,
+                                      ValueRange{tensor::InsertOp::create(
+                                          b, l6, now, sargs[0],
+                                          ValueRange{j})});
+                                });
+                            scf::YieldOp::create(
+                                b, l5,
+                                ValueRange{
+                                    rows, arith::AddIOp::create(b, l5, n, c(1)),
+                                    sweep.getResult(0)});
+                          },
+                          [&](OpBuilder &, Location l5) {
+                            scf::YieldOp::create(b, l5, pargs);
+                          });
+                      scf::YieldOp::create(b, l3, ifOp.getResults());
+                    });
+                scf::YieldOp::create(
+                    b, l2,
+                    ValueRange{pickLoop.getResult(0), pickLoop.getResult(1)});
+              });
+          scf::YieldOp::create(b, l, classLoop.getResults());
+        });
+    Value count = batchLoop.getResult(1);
+    SmallVector<OpFoldResult> offs = {b.getIndexAttr(0), b.getIndexAttr(0)},
+                              sizes = {count, b.getIndexAttr(3)},
+                              strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
+    Value r = tensor::ExtractSliceOp::create(
+        b, loc, rowsT, batchLoop.getResult(0), offs, sizes, strides);
+    if (r.getType() != op.getType())
+      r = tensor::CastOp::create(b, loc, op.getType(), r);
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// Index helpers shared by the Det and Unique lowerings.
+struct LoopBuilder {
+  OpBuilder &b;
+  Location loc;
+  Value c(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  /// scf.for [lo, hi) carrying `init`; `body(i, args)` returns the next
+  /// values.
+  ValueRange loop(Value lo, Value hi, ValueRange init,
+                  function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    return scf::ForOp::create(
+               b, loc, lo, hi, c(1), init,
+               [&](OpBuilder &, Location, Value i, ValueRange args) {
+                 scf::YieldOp::create(b, loc, body(i, args));
+               })
+        .getResults();
+  }
+  Value at(Value t, ValueRange idx) {
+    return tensor::ExtractOp::create(b, loc, t, idx);
+  }
+  Value put(Value v, Value t, ValueRange idx) {
+    return tensor::InsertOp::create(b, loc, v, t, idx);
+  }
+  Value toI64(Value i) {
+    return arith::IndexCastOp::create(b, loc, b.getI64Type(), i);
+  }
+  Value toIndex(Value i) {
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), i);
+  }
+  Value eq(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, y);
+  }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+};
+
+struct DetLowering : OpRewritePattern<DetOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DetOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    LoopBuilder lb{rewriter, loc};
+    OpBuilder &b = rewriter;
+    Value x = op.getInput();
+    auto t = cast<RankedTensorType>(op.getType());
+    Type et = t.getElementType();
+    Value nb = dimValue(b, loc, x, 0), m = dimValue(b, loc, x, 1);
+    auto mt =
+        RankedTensorType::get({ShapedType::kDynamic, ShapedType::kDynamic}, et);
+    Value one = scalarConst(b, loc, et, 1), zero = scalarConst(b, loc, et, 0);
+    Value out = buildEmpty(b, loc, t, {nb});
+    Value r = lb.loop(lb.c(0), nb, out, [&](Value bi, ValueRange args) {
+      SmallVector<OpFoldResult> offs = {bi, b.getIndexAttr(0),
+                                        b.getIndexAttr(0)},
+                                sizes = {b.getIndexAttr(1), m, m},
+                                strides(3, b.getIndexAttr(1));
+      Value a0 =
+          tensor::ExtractSliceOp::create(b, loc, mt, x, offs, sizes, strides);
+      ValueRange lu =
+          lb.loop(lb.c(0), m, ValueRange{a0, one}, [&](Value k, ValueRange st) {
+            Value a = st[0], det = st[1];
+            // Partial pivoting: the row p >= k with the largest |a[p, k]|.
+            auto absAt = [&](Value i) {
+              return math::AbsFOp::create(b, loc, lb.at(a, {i, k}));
+            };
+            Value p = lb.loop(
+                k, m, ValueRange{k, absAt(k)}, [&](Value i, ValueRange acc) {
+                  Value v = absAt(i);
+                  Value better = arith::CmpFOp::create(
+                      b, loc, arith::CmpFPredicate::OGT, v, acc[1]);
+                  return SmallVector<Value>{lb.select(better, i, acc[0]),
+                                            lb.select(better, v, acc[1])};
+                })[0];
+            // Swap rows k and p (a no-op when p == k; the sign flips
+            // otherwise).
+            a = lb.loop(lb.c(0), m, ValueRange{a}, [&](Value j, ValueRange s) {
+              Value vk = lb.at(s[0], {k, j}), vp = lb.at(s[0], {p, j});
+              Value r = lb.put(vp, s[0], {k, j});
+              return SmallVector<Value>{lb.put(vk, r, {p, j})};
+            })[0];
+            det =
+                lb.select(lb.eq(p, k), det, arith::NegFOp::create(b, loc, det));
+            Value pv = lb.at(a, {k, k});
+            det = arith::MulFOp::create(b, loc, det, pv);
+            // Eliminate below the pivot (nothing to do for a zero pivot:
+            // the determinant is zero already).
+            Value singular = arith::CmpFOp::create(
+                b, loc, arith::CmpFPredicate::OEQ, pv, zero);
+            Value k1 = arith::AddIOp::create(b, loc, k, lb.c(1));
+            a = lb.loop(k1, m, ValueRange{a}, [&](Value i, ValueRange rs) {
+              Value f = arith::DivFOp::create(b, loc, lb.at(rs[0], {i, k}), pv);
+              f = lb.select(singular, zero, f);
+              return SmallVector<Value>{
+                  lb.loop(k, m, ValueRange{rs[0]}, [&](Value j, ValueRange cs) {
+                    Value v = arith::SubFOp::create(
+                        b, loc, lb.at(cs[0], {i, j}),
+                        arith::MulFOp::create(b, loc, f, lb.at(cs[0], {k, j})));
+                    return SmallVector<Value>{lb.put(v, cs[0], {i, j})};
+                  })[0]};
+            })[0];
+            return SmallVector<Value>{a, det};
+          });
+      return SmallVector<Value>{lb.put(lu[1], args[0], {bi})};
+    })[0];
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+struct UniqueLowering : OpRewritePattern<UniqueOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(UniqueOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    LoopBuilder lb{rewriter, loc};
+    OpBuilder &b = rewriter;
+    Value x = op.getInput();
+    Type et = cast<RankedTensorType>(x.getType()).getElementType();
+    bool isFloat = isa<FloatType>(et);
+    Type i64 = b.getI64Type(), i1 = b.getI1Type();
+    Value n = dimValue(b, loc, x, 0), r = dimValue(b, loc, x, 1);
+    auto vec = [&](Value size) {
+      return tensor::EmptyOp::create(b, loc,
+                                     ArrayRef<int64_t>{ShapedType::kDynamic},
+                                     i64, ValueRange{size})
+          .getResult();
+    };
+    auto boolConst = [&](bool v) {
+      return arith::ConstantIntOp::create(b, loc, i1, v);
+    };
+    auto cmp = [&](arith::CmpFPredicate fp, arith::CmpIPredicate ip, Value u,
+                   Value v) -> Value {
+      if (isFloat)
+        return arith::CmpFOp::create(b, loc, fp, u, v);
+      return arith::CmpIOp::create(b, loc, ip, u, v);
+    };
+    // Rows i and j hold the same values.
+    auto same = [&](Value i, Value j) {
+      return lb.loop(
+          lb.c(0), r, ValueRange{boolConst(true)},
+          [&](Value k, ValueRange acc) {
+            Value e = cmp(arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq,
+                          lb.at(x, {i, k}), lb.at(x, {j, k}));
+            return SmallVector<Value>{arith::AndIOp::create(b, loc, acc[0], e)};
+          })[0];
+    };
+    // Row i sorts before row j (lexicographically).
+    auto less = [&](Value i, Value j) {
+      ValueRange res = lb.loop(
+          lb.c(0), r, ValueRange{boolConst(false), boolConst(false)},
+          [&](Value k, ValueRange acc) {
+            Value u = lb.at(x, {i, k}), v = lb.at(x, {j, k});
+            Value lt =
+                cmp(arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt, u, v);
+            Value gt =
+                cmp(arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt, u, v);
+            Value open = arith::XOrIOp::create(b, loc, acc[0], boolConst(true));
+            Value decides = arith::OrIOp::create(b, loc, lt, gt);
+            return SmallVector<Value>{
+                arith::OrIOp::create(b, loc, acc[0], decides),
+                lb.select(open, lt, acc[1])};
+          });
+      return res[1];
+    };
+    // 1. The first occurrence of each row's value.
+    Value firstOf =
+        lb.loop(lb.c(0), n, ValueRange{vec(n)}, [&](Value i, ValueRange acc) {
+          Value f =
+              lb.loop(lb.c(0), i, ValueRange{i}, [&](Value j, ValueRange fa) {
+                Value unset = lb.eq(fa[0], i);
+                Value hit = arith::AndIOp::create(b, loc, unset, same(j, i));
+                return SmallVector<Value>{lb.select(hit, j, fa[0])};
+              })[0];
+          return SmallVector<Value>{lb.put(lb.toI64(f), acc[0], {i})};
+        })[0];
+    auto isFirst = [&](Value i) {
+      return lb.eq(lb.toIndex(lb.at(firstOf, {i})), i);
+    };
+    // 2. Output positions of the first occurrences: order of appearance, or
+    // the rank among the distinct rows when sorted.
+    ValueRange pk = lb.loop(
+        lb.c(0), n, ValueRange{vec(n), lb.c(0)}, [&](Value i, ValueRange acc) {
+          Value first = isFirst(i);
+          Value pos = acc[1];
+          if (op.getSorted())
+            pos = lb.loop(
+                lb.c(0), n, ValueRange{lb.c(0)}, [&](Value j, ValueRange ra) {
+                  Value before =
+                      arith::AndIOp::create(b, loc, isFirst(j), less(j, i));
+                  Value add = lb.select(before, lb.c(1), lb.c(0));
+                  return SmallVector<Value>{
+                      arith::AddIOp::create(b, loc, ra[0], add)};
+                })[0];
+          Value next = arith::AddIOp::create(
+              b, loc, acc[1], lb.select(first, lb.c(1), lb.c(0)));
+          return SmallVector<Value>{lb.put(lb.toI64(pos), acc[0], {i}), next};
+        });
+    Value posOf = pk[0], k = pk[1];
+    // 3. first, inverse and counts.
+    Value zeros =
+        buildFilled(b, loc, RankedTensorType::get({ShapedType::kDynamic}, i64),
+                    b.getI64IntegerAttr(0), ValueRange{k});
+    ValueRange res = lb.loop(
+        lb.c(0), n, ValueRange{vec(k), vec(n), zeros},
+        [&](Value i, ValueRange acc) {
+          Value p = lb.toIndex(lb.at(posOf, {lb.toIndex(lb.at(firstOf, {i}))}));
+          Value inv = lb.put(lb.toI64(p), acc[1], {i});
+          Value cnt = arith::AddIOp::create(
+              b, loc, lb.at(acc[2], {p}),
+              arith::ConstantIntOp::create(b, loc, i64, 1));
+          Value counts = lb.put(cnt, acc[2], {p});
+          Value firsts =
+              scf::IfOp::create(
+                  b, loc, isFirst(i),
+                  [&](OpBuilder &, Location) {
+                    scf::YieldOp::create(
+                        b, loc, ValueRange{lb.put(lb.toI64(i), acc[0], {p})});
+                  },
+                  [&](OpBuilder &, Location) {
+                    scf::YieldOp::create(b, loc, acc[0]);
+                  })
+                  .getResult(0);
+          return SmallVector<Value>{firsts, inv, counts};
+        });
+    SmallVector<Value> outs;
+    for (auto [v, t] : llvm::zip(res, op.getResultTypes()))
+      outs.push_back(v.getType() == t
+                         ? v
+                         : tensor::CastOp::create(b, loc, t, v).getResult());
+    rewriter.replaceOp(op, outs);
+    return success();
+  }
+};
+} // namespace
+
+void dnnc::populateSequentialPatterns(RewritePatternSet &patterns) {
+  patterns.add<NonMaxSuppressionLowering, DetLowering, UniqueLowering>(
+      patterns.getContext());
+}

@@ -1,0 +1,60 @@
+// RUN: dnnc-opt %s --split-input-file --convert-dnn-to-linalg --canonicalize | FileCheck %s
+// NonMaxSuppression: loops over batches and classes; per class, the scores
+// above the threshold mark the candidates (tensor.generate), each pick scans
+// for the best remaining box and then sweeps the IoU test over the boxes;
+// rows go into a worst-case buffer whose filled prefix is the result.
+
+// CHECK-LABEL: func @nms
+// CHECK: %[[BUF:.*]] = tensor.empty(%{{.*}}) : tensor<?x3xi64>
+// CHECK: %[[R:.*]]:2 = scf.for {{.*}} iter_args(%{{.*}} = %[[BUF]], %{{.*}} = %c0)
+// CHECK:   scf.for
+// CHECK:     tensor.generate
+// CHECK:       arith.cmpf ogt
+// CHECK:     scf.for
+// CHECK:       scf.for
+// CHECK:         arith.cmpf ogt
+// CHECK:       scf.if
+// CHECK-COUNT-3: tensor.insert %{{.*}} into %{{.*}}[%{{.*}}, %c{{[0-2]}}] : tensor<?x3xi64>
+// CHECK:         scf.for
+// CHECK:           arith.divf
+// CHECK: tensor.extract_slice %[[R]]#0[0, 0] [%[[R]]#1, 3] [1, 1]
+func.func @nms(%b: tensor<2x6x4xf32>, %s: tensor<2x2x6xf32>, %m: tensor<i64>, %iou: tensor<f32>, %st: tensor<f32>) -> tensor<?x3xi64> {
+  %0 = dnn.non_max_suppression %b, %s, %m, %iou, %st {center_point_box = false} : (tensor<2x6x4xf32>, tensor<2x2x6xf32>, tensor<i64>, tensor<f32>, tensor<f32>) -> tensor<?x3xi64>
+  return %0 : tensor<?x3xi64>
+}
+
+// -----
+
+// Det: per matrix, LU elimination: a pivot search, a row swap (negating the
+// determinant), the product of the pivots, and the update below the pivot.
+// CHECK-LABEL: func @det
+// CHECK: scf.for %[[B:.*]] = {{.*}} iter_args
+// CHECK:   tensor.extract_slice %arg0[%[[B]], 0, 0] [1, 2, 2] [1, 1, 1] : tensor<3x2x2xf32> to tensor<2x2xf32>
+// CHECK:   scf.for {{.*}} iter_args({{.*}}, %{{.*}} = %cst{{.*}}) -> (tensor<?x?xf32>, f32)
+// CHECK:     math.absf
+// CHECK:     arith.negf
+// CHECK:     arith.mulf
+// CHECK:     arith.divf
+// CHECK:   tensor.insert %{{.*}} into %{{.*}}[%[[B]]] : tensor<3xf32>
+func.func @det(%x: tensor<3x2x2xf32>) -> tensor<3xf32> {
+  %0 = dnn.det %x : tensor<3x2x2xf32> -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// Unique: first occurrences by row comparison, output positions (ranks among
+// the distinct rows when sorted), then first/inverse/counts in one pass.
+// CHECK-LABEL: func @unique
+// CHECK: scf.for
+// CHECK:   arith.cmpi eq
+// CHECK: scf.for
+// CHECK:   arith.cmpi slt
+// CHECK: %[[Z:.*]] = linalg.fill
+// CHECK: scf.for {{.*}} iter_args({{.*}}, {{.*}}, %{{.*}} = %[[Z]])
+// CHECK:   arith.addi %{{.*}}, %c1_i64 : i64
+// CHECK:   scf.if
+func.func @unique(%x: tensor<6x2xi64>) -> (tensor<?xi64>, tensor<6xi64>, tensor<?xi64>) {
+  %0:3 = dnn.unique %x {sorted = true} : tensor<6x2xi64> -> (tensor<?xi64>, tensor<6xi64>, tensor<?xi64>)
+  return %0#0, %0#1, %0#2 : tensor<?xi64>, tensor<6xi64>, tensor<?xi64>
+}
