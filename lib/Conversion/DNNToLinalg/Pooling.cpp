@@ -84,6 +84,42 @@ static Value windowOutDim(OpBuilder &b, Location l, Value in, int64_t k,
   return arith::MaxSIOp::create(b, l, out, c(0));
 }
 
+/// Inside a generic over (n, c, out..., k...): the input position read by
+/// the current window tap (clamped into the input) and whether it lies
+/// inside the input (`valid`) rather than in the padding.
+static SmallVector<Value> windowTap(OpBuilder &nb, Location nl,
+                                    ArrayRef<Value> in, ArrayRef<int64_t> s,
+                                    ArrayRef<int64_t> d, ArrayRef<int64_t> lo,
+                                    Value &valid) {
+  auto cst = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(nb, nl, v);
+  };
+  int64_t nsp = s.size();
+  SmallVector<Value> idx = {linalg::IndexOp::create(nb, nl, 0),
+                            linalg::IndexOp::create(nb, nl, 1)};
+  valid = arith::ConstantIntOp::create(nb, nl, 1, 1);
+  for (int64_t i = 0; i < nsp; ++i) {
+    Value o = linalg::IndexOp::create(nb, nl, 2 + i);
+    Value w = linalg::IndexOp::create(nb, nl, 2 + nsp + i);
+    Value x = arith::SubIOp::create(
+        nb, nl,
+        arith::AddIOp::create(nb, nl,
+                              arith::MulIOp::create(nb, nl, o, cst(s[i])),
+                              arith::MulIOp::create(nb, nl, w, cst(d[i]))),
+        cst(lo[i]));
+    Value ge =
+        arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, x, cst(0));
+    Value lt =
+        arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, x, in[2 + i]);
+    valid = arith::AndIOp::create(nb, nl, valid,
+                                  arith::AndIOp::create(nb, nl, ge, lt));
+    Value last = arith::SubIOp::create(nb, nl, in[2 + i], cst(1));
+    idx.push_back(arith::MaxSIOp::create(
+        nb, nl, arith::MinSIOp::create(nb, nl, x, last), cst(0)));
+  }
+  return idx;
+}
+
 /// Pooling with run-time spatial dims: one reduction generic over (n, c,
 /// out..., k...) that reads the unpadded input by index and skips positions
 /// outside it; average pooling then divides by the window counts, computed
@@ -131,31 +167,9 @@ static Value lowerDynamicPool(OpBuilder &b, Location loc, PoolOp op, bool isMax,
           b, loc, TypeRange{resT}, ValueRange{window}, ValueRange{acc}, maps,
           iters,
           [&](OpBuilder &nb, Location nl, ValueRange a) {
-            SmallVector<Value> idx = {linalg::IndexOp::create(nb, nl, 0),
-                                      linalg::IndexOp::create(nb, nl, 1)};
-            Value valid = arith::ConstantIntOp::create(nb, nl, 1, 1);
-            for (int64_t i = 0; i < nsp; ++i) {
-              Value o = linalg::IndexOp::create(nb, nl, 2 + i);
-              Value w = linalg::IndexOp::create(nb, nl, 2 + nsp + i);
-              Value x = arith::SubIOp::create(
-                  nb, nl,
-                  arith::AddIOp::create(
-                      nb, nl,
-                      arith::MulIOp::create(nb, nl, o, cst(nb, nl, s[i])),
-                      arith::MulIOp::create(nb, nl, w, cst(nb, nl, d[i]))),
-                  cst(nb, nl, pads[i]));
-              Value ge = arith::CmpIOp::create(
-                  nb, nl, arith::CmpIPredicate::sge, x, cst(nb, nl, 0));
-              Value lt = arith::CmpIOp::create(
-                  nb, nl, arith::CmpIPredicate::slt, x, in[2 + i]);
-              valid = arith::AndIOp::create(
-                  nb, nl, valid, arith::AndIOp::create(nb, nl, ge, lt));
-              Value last =
-                  arith::SubIOp::create(nb, nl, in[2 + i], cst(nb, nl, 1));
-              idx.push_back(arith::MaxSIOp::create(
-                  nb, nl, arith::MinSIOp::create(nb, nl, x, last),
-                  cst(nb, nl, 0)));
-            }
+            Value valid;
+            SmallVector<Value> idx =
+                windowTap(nb, nl, in, s, d, pads.take_front(nsp), valid);
             Value v = tensor::ExtractOp::create(nb, nl, input, idx);
             v = arith::SelectOp::create(
                 nb, nl, valid, v, arith::ConstantOp::create(nb, nl, init));
@@ -209,6 +223,89 @@ static Value lowerDynamicPool(OpBuilder &b, Location loc, PoolOp op, bool isMax,
 }
 
 namespace {
+/// MaxPool's Indices: a reduction generic over (n, c, out..., k...) carrying
+/// the best value and its flat input position; a tap replaces them only when
+/// strictly greater, so ties keep the first tap.
+struct MaxPoolIndicesLowering : OpRewritePattern<MaxPoolIndicesOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MaxPoolIndicesOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value input = op.getInput();
+    auto inT = cast<RankedTensorType>(input.getType());
+    auto resT = cast<RankedTensorType>(op.getType());
+    Type et = inT.getElementType();
+    int64_t rank = inT.getRank(), nsp = rank - 2, loops = 2 + 2 * nsp;
+    ArrayRef<int64_t> k = op.getKernelShape(), s = op.getStrides(),
+                      d = op.getDilations(), pads = op.getPads();
+    SmallVector<Value> in, out;
+    for (int64_t i = 0; i < rank; ++i)
+      in.push_back(dimValue(b, loc, input, i));
+    out = {in[0], in[1]};
+    for (int64_t i = 0; i < nsp; ++i)
+      out.push_back(windowOutDim(b, loc, in[2 + i], k[i], s[i], pads[i],
+                                 pads[nsp + i], d[i], op.getCeilMode()));
+    MLIRContext *ctx = b.getContext();
+    SmallVector<AffineExpr> outExprs = {getAffineDimExpr(0, ctx),
+                                        getAffineDimExpr(1, ctx)};
+    SmallVector<AffineExpr> winExprs;
+    for (int64_t i = 0; i < nsp; ++i) {
+      outExprs.push_back(getAffineDimExpr(2 + i, ctx));
+      winExprs.push_back(getAffineDimExpr(2 + nsp + i, ctx));
+    }
+    AffineMap outMap = AffineMap::get(loops, 0, outExprs, ctx);
+    SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, winExprs, ctx),
+                                   outMap, outMap};
+    SmallVector<utils::IteratorType> iters(2 + nsp,
+                                           utils::IteratorType::parallel);
+    iters.append(nsp, utils::IteratorType::reduction);
+    auto valT = RankedTensorType::get(resT.getShape(), et);
+    Value window = tensor::EmptyOp::create(b, loc, k, et);
+    Value bestV =
+        buildFilled(b, loc, valT, lowestValue(et), dynamicDims(valT, out));
+    Value bestI = buildFilled(b, loc, resT, b.getI64IntegerAttr(-1),
+                              dynamicDims(resT, out));
+    // Flat position: row-major over (n, c, spatial...), or with the spatial
+    // dims in reverse order (column-major storage).
+    SmallVector<int64_t> order = {0, 1};
+    for (int64_t i = 0; i < nsp; ++i)
+      order.push_back(op.getColumnMajor() ? rank - 1 - i : 2 + i);
+    bool f = isa<FloatType>(et);
+    auto g = linalg::GenericOp::create(
+        b, loc, TypeRange{valT, resT}, ValueRange{window},
+        ValueRange{bestV, bestI}, maps, iters,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value valid;
+          SmallVector<Value> idx =
+              windowTap(nb, nl, in, s, d, pads.take_front(nsp), valid);
+          Value v = tensor::ExtractOp::create(nb, nl, input, idx);
+          Value flat = arith::ConstantIndexOp::create(nb, nl, 0);
+          for (int64_t dim : order)
+            flat = arith::AddIOp::create(
+                nb, nl, arith::MulIOp::create(nb, nl, flat, in[dim]), idx[dim]);
+          Value gt = f ? (Value)arith::CmpFOp::create(
+                             nb, nl, arith::CmpFPredicate::OGT, v, a[1])
+                       : arith::CmpIOp::create(
+                             nb, nl, arith::CmpIPredicate::sgt, v, a[1]);
+          // The first valid tap always counts (the initial value may equal
+          // the input's lowest value).
+          Value none = arith::CmpIOp::create(
+              nb, nl, arith::CmpIPredicate::slt, a[2],
+              arith::ConstantIntOp::create(nb, nl, nb.getI64Type(), 0));
+          Value take = arith::AndIOp::create(
+              nb, nl, valid, arith::OrIOp::create(nb, nl, gt, none));
+          Value pos = arith::IndexCastOp::create(nb, nl, nb.getI64Type(), flat);
+          linalg::YieldOp::create(
+              nb, nl,
+              ValueRange{arith::SelectOp::create(nb, nl, take, v, a[1]),
+                         arith::SelectOp::create(nb, nl, take, pos, a[2])});
+        });
+    rewriter.replaceOp(op, g.getResult(1));
+    return success();
+  }
+};
+
 template <typename PoolOp> struct PoolLowering : OpRewritePattern<PoolOp> {
   using OpRewritePattern<PoolOp>::OpRewritePattern;
   static constexpr bool isMax = std::is_same_v<PoolOp, MaxPoolOp>;
@@ -392,5 +489,6 @@ struct GlobalPoolLowering : OpRewritePattern<GlobalOp> {
 void dnnc::populatePoolingPatterns(RewritePatternSet &patterns) {
   patterns.add<PoolLowering<MaxPoolOp>, PoolLowering<AveragePoolOp>,
                GlobalPoolLowering<GlobalAveragePoolOp>,
-               GlobalPoolLowering<GlobalMaxPoolOp>>(patterns.getContext());
+               GlobalPoolLowering<GlobalMaxPoolOp>, MaxPoolIndicesLowering>(
+      patterns.getContext());
 }

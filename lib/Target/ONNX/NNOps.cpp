@@ -151,10 +151,9 @@ template <typename PoolOp> LogicalResult importPool(NodeImporter &n) {
     return n.fail("kernel_shape needs one value per spatial dim");
   auto strides = n.attrInts("strides").value_or(SmallVector<int64_t>(nsp, 1));
   auto dil = n.attrInts("dilations").value_or(SmallVector<int64_t>(nsp, 1));
-  if (n.hasOutput(1))
-    return n.fail("the Indices output is not supported");
-  if (n.attrInt("storage_order", 0) != 0)
-    return n.fail("storage_order=1 is not supported");
+  int64_t storageOrder = n.attrInt("storage_order", 0);
+  if (storageOrder != 0 && storageOrder != 1)
+    return n.fail("storage_order must be 0 or 1");
   SmallVector<int64_t> pads;
   if (failed(resolvePads(n, in.getShape().drop_front(2), *kernel, strides, dil,
                          pads)))
@@ -177,6 +176,12 @@ template <typename PoolOp> LogicalResult importPool(NodeImporter &n) {
                        n.b.getBoolAttr(n.attrInt("count_include_pad", 0)), c));
   else
     n.setOutput(0, n.create<PoolOp>(t, n.input(0), k, s, p, d, c));
+  if constexpr (std::is_same_v<PoolOp, dnn::MaxPoolOp>)
+    if (n.hasOutput(1))
+      n.setOutput(1, n.create<dnn::MaxPoolIndicesOp>(
+                         RankedTensorType::get(shape, n.b.getI64Type()),
+                         n.input(0), k, s, p, d,
+                         n.b.getBoolAttr(storageOrder == 1), c));
   return success();
 }
 

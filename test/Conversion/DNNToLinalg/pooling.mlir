@@ -68,3 +68,22 @@ func.func @max_pool_large_window(%x: tensor<1x1x40x40xf32>) -> tensor<1x1x8x8xf3
   %0 = dnn.max_pool %x {dilations = array<i64: 3, 3>, kernel_shape = array<i64: 9, 9>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x1x40x40xf32> -> tensor<1x1x8x8xf32>
   return %0 : tensor<1x1x8x8xf32>
 }
+
+// -----
+
+// MaxPool's Indices: one reduction generic carrying (best value, flat index);
+// a tap wins only when inside the input and strictly greater (or first), and
+// its flat position is row-major over the whole input.
+// CHECK-LABEL: func @max_pool_indices
+// CHECK: %[[V:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x1x2x2xf32>)
+// CHECK: %[[I:.*]] = linalg.fill ins(%{{.*}} : i64) outs(%{{.*}} : tensor<1x1x2x2xi64>)
+// CHECK: %[[G:.*]]:2 = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}} : tensor<2x2xf32>) outs(%[[V]], %[[I]] : tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>)
+// CHECK:   tensor.extract %arg0
+// CHECK:   arith.cmpf ogt
+// CHECK:   arith.select
+// CHECK:   arith.select
+// CHECK: return %[[G]]#1
+func.func @max_pool_indices(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x2x2xi64> {
+  %0 = dnn.max_pool_indices %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x1x5x5xf32> -> tensor<1x1x2x2xi64>
+  return %0 : tensor<1x1x2x2xi64>
+}

@@ -102,6 +102,13 @@ func.func @det_unique(%x: tensor<3x2x2xf32>, %r: tensor<6x2xi64>) -> (tensor<3xf
   return %0, %1#0, %1#1, %1#2 : tensor<3xf32>, tensor<?xi64>, tensor<6xi64>, tensor<?xi64>
 }
 
+// CHECK-LABEL: func @max_pool_indices
+func.func @max_pool_indices(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x2x2xi64> {
+  // CHECK: dnn.max_pool_indices %{{.*}} {column_major = true, {{.*}}} : tensor<1x1x5x5xf32> -> tensor<1x1x2x2xi64>
+  %0 = dnn.max_pool_indices %x {column_major = true, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x1x5x5xf32> -> tensor<1x1x2x2xi64>
+  return %0 : tensor<1x1x2x2xi64>
+}
+
 // CHECK-LABEL: func @non_zero
 func.func @non_zero(%x: tensor<2x3xf32>) -> tensor<2x?xi64> {
   // CHECK: dnn.non_zero %{{.*}} : tensor<2x3xf32> -> tensor<2x?xi64>

@@ -212,6 +212,11 @@ template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
   return success();
 }
 LogicalResult MaxPoolOp::verify() { return verifyPool(*this); }
+LogicalResult MaxPoolIndicesOp::verify() {
+  if (!getType().getElementType().isInteger(64))
+    return emitOpError("result must be i64");
+  return verifyPool(*this);
+}
 LogicalResult AveragePoolOp::verify() { return verifyPool(*this); }
 
 template <typename GlobalOp>

@@ -275,6 +275,12 @@ class DNN_PoolOp<string mnemonic, string desc, dag extra = (ins)>
 }
 
 def DNN_MaxPoolOp : DNN_PoolOp<"max_pool", "Maximum over each window.">;
+def DNN_MaxPoolIndicesOp : DNN_PoolOp<"max_pool_indices",
+    "Position of each window's maximum (ONNX MaxPool's Indices output): the "
+    "flat index into the whole input, row-major or, with column_major, with "
+    "the spatial dims in reverse order; ties take the first position in the "
+    "window's row-major order. The result is i64.",
+    (ins DefaultValuedAttr<BoolAttr, "false">:$column_major)>;
 def DNN_AveragePoolOp : DNN_PoolOp<"average_pool",
     "Mean over each window; count_include_pad counts padded elements.",
     (ins BoolAttr:$count_include_pad)>;
