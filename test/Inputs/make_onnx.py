@@ -217,3 +217,12 @@ save("sequence",
       helper.make_tensor_sequence_value_info("seq_in", TensorProto.FLOAT, [None])],
      [f32("first", [3]), f32("cat", [None, 3]),
       helper.make_tensor_sequence_value_info("seq_out", TensorProto.FLOAT, [None])], opset=11)
+
+# Gradient of a broadcast Add then Mul with respect to both inputs.
+save("gradient", [
+    helper.make_node("Add", ["a", "b"], ["c"], name="add0"),
+    helper.make_node("Mul", ["c", "a"], ["d"], name="mul0"),
+    helper.make_node("Gradient", ["a", "b"], ["da", "db"], name="grad0",
+                     domain="ai.onnx.preview.training", xs=["a", "b"], y="d")],
+    [f32("a", [2, 3]), f32("b", [3])], [f32("d", [2, 3]), f32("da", [2, 3]), f32("db", [3])],
+    domains=[("ai.onnx.preview.training", 1)])

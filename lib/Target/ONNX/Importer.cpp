@@ -641,6 +641,15 @@ static LogicalResult importNode(const onnx::NodeProto &node, Location loc,
     if (!node.output(k).empty() && !state.values.count(node.output(k)))
       return emitError(loc) << "output '" << node.output(k)
                             << "' is not supported by the importer";
+  // Nodes expanded from a function body were recorded one by one.
+  if (!h)
+    return success();
+  ImportedNode rec{key,
+                   {node.input().begin(), node.input().end()},
+                   {node.output().begin(), node.output().end()}};
+  for (const std::string &o : rec.outputs)
+    state.producer[o] = state.nodes.size();
+  state.nodes.push_back(std::move(rec));
   return success();
 }
 

@@ -11,14 +11,15 @@
 
 #include "dnnc/Dialect/DNN/IR/DNNOps.h"
 #include "mlir/IR/Builders.h"
-#include "llvm/ADT/StringMap.h"
 #include "onnx/onnx_pb.h"
+#include "llvm/ADT/StringMap.h"
 #include <deque>
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace dnnc::onnximport {
 
@@ -28,8 +29,17 @@ mlir::Type elementTypeFromONNX(mlir::MLIRContext *ctx, int32_t code);
 std::string onnxTypeName(int32_t code);
 
 /// The import state of one graph: values by name and their ONNX types.
+/// What automatic differentiation (Gradient) needs of an imported node.
+struct ImportedNode {
+  std::string opType;
+  std::vector<std::string> inputs, outputs;
+};
+
 struct GraphState {
   std::map<std::string, mlir::Value> values;
+  /// The node that produced each value, in import order.
+  std::map<std::string, size_t> producer;
+  std::vector<ImportedNode> nodes;
   std::map<std::string, const onnx::TypeProto *> types;
   /// ONNX element type codes of initializers (signedness is not in the IR).
   std::map<std::string, int32_t> initializerTypes;
