@@ -8,13 +8,19 @@ using namespace mlir;
 
 namespace dnnc {
 
-/// Finds the (file, node, op) of a location made by the importer.
+/// Finds the (file, node, op, opset) of a location made by the importer: a
+/// node's location is fused under {op, opset} metadata; the innermost node
+/// (a node of a subgraph or function body) names the error.
 static void describe(Location loc, std::string &file, std::string &node,
                      std::string &op) {
   if (auto f = dyn_cast<FusedLoc>(loc)) {
-    if (auto s = dyn_cast_or_null<StringAttr>(f.getMetadata()))
-      if (op.empty())
-        op = s.str();
+    if (auto tags = dyn_cast_or_null<DictionaryAttr>(f.getMetadata()))
+      if (op.empty()) {
+        if (auto o = tags.getAs<StringAttr>("op"))
+          op = o.str();
+        if (auto v = tags.getAs<IntegerAttr>("opset"))
+          op += ", opset " + std::to_string(v.getInt());
+      }
     for (Location l : f.getLocations())
       describe(l, file, node, op);
   } else if (auto n = dyn_cast<NameLoc>(loc)) {

@@ -26,14 +26,17 @@ TensorSpec = collections.namedtuple("TensorSpec", ["name", "dtype", "shape"])
 
 
 class CompileError(Exception):
-    """A model that dnnc cannot compile; .file, .node and .op locate it."""
+    """A model that dnnc cannot compile; .file, .node, .op and .opset locate
+    it."""
 
     def __init__(self, message):
         super().__init__(message)
-        m = re.match(r"(?P<file>[^:]*): (node '(?P<node>[^']*)'( \((?P<op>[^)]*)\))?: )?", message)
+        m = re.match(r"(?P<file>[^:]*): (node '(?P<node>[^']*)'"
+                     r"( \((?P<op>[^),]*)(, opset (?P<opset>\d+))?\))?: )?", message)
         self.file = m.group("file") if m else None
         self.node = m.group("node") if m else None
         self.op = m.group("op") if m else None
+        self.opset = int(m.group("opset")) if m and m.group("opset") else None
 
 
 class Model:

@@ -121,6 +121,7 @@ def test_unsupported_op_names_node_and_op(tmp_path):
     with pytest.raises(dnnc.CompileError) as e:
         dnnc.compile(path, output=str(out))
     assert e.value.node == "my_roi" and e.value.op == "RoiAlign"
+    assert e.value.opset == 13
     assert "roi.onnx" in str(e.value) and "unsupported operator RoiAlign" in str(e.value)
     assert not out.exists() and not (tmp_path / "roi.h").exists()
 
@@ -130,7 +131,7 @@ def test_bad_attribute(tmp_path):
     path = make_model(str(tmp_path / "conv.onnx"),
                       [helper.make_node("Conv", ["x", "w"], ["y"], name="c0", pads=[1, 1])],
                       [f32("x", [1, 1, 4, 4])], [f32("y", [1, 1, 4, 4])], [w])
-    with pytest.raises(dnnc.CompileError, match=r"node 'c0' \(Conv\): pads must have 4 values"):
+    with pytest.raises(dnnc.CompileError, match=r"node 'c0' \(Conv, opset 13\): pads must have 4 values"):
         dnnc.compile(path)
 
 
@@ -191,7 +192,7 @@ def test_cli_exit_code_and_one_line_error(tmp_path):
     assert r.returncode == 1
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert "node 'my_roi' (RoiAlign)" in lines[0]
+    assert "node 'my_roi' (RoiAlign, opset 13)" in lines[0]
     assert not (tmp_path / "roi.so").exists()
 
 

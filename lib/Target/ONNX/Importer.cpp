@@ -463,6 +463,27 @@ static onnx::TypeProto typeProtoOf(Value v) {
   return t;
 }
 
+/// The opset version that governs `node` (the model's default-domain opset,
+/// or its domain's).
+static int64_t opsetOf(const onnx::NodeProto &node, const GraphState &state) {
+  if (node.domain().empty() || node.domain() == "ai.onnx")
+    return state.opset;
+  return state.domainOpsets.lookup(node.domain());
+}
+
+/// The location of a node: its name within `parent`, tagged with the op type
+/// and opset that diagnostics report.
+static Location nodeLocation(MLIRContext *ctx, StringRef name, Location parent,
+                             const onnx::NodeProto &node,
+                             const GraphState &state) {
+  NamedAttribute tags[] = {
+      {StringAttr::get(ctx, "op"), StringAttr::get(ctx, node.op_type())},
+      {StringAttr::get(ctx, "opset"),
+       IntegerAttr::get(IntegerType::get(ctx, 64), opsetOf(node, state))}};
+  return FusedLoc::get(ctx, {NameLoc::get(StringAttr::get(ctx, name)), parent},
+                       DictionaryAttr::get(ctx, tags));
+}
+
 static LogicalResult importNode(const onnx::NodeProto &node, Location loc,
                                 GraphState &state, OpBuilder &b, int depth);
 
@@ -576,10 +597,8 @@ static LogicalResult importFunctionBody(const onnx::NodeProto &node,
     state.types[vi.name()] = &state.ownedTypes.back();
   }
   for (const onnx::NodeProto &inner : sub.graph().node()) {
-    Location innerLoc = FusedLoc::get(
-        b.getContext(),
-        {NameLoc::get(StringAttr::get(b.getContext(), inner.name())), loc},
-        StringAttr::get(b.getContext(), inner.op_type()));
+    Location innerLoc =
+        nodeLocation(b.getContext(), inner.name(), loc, inner, state);
     if (failed(importNode(inner, innerLoc, state, b, depth + 1)))
       return failure();
   }
@@ -625,8 +644,7 @@ static LogicalResult importNode(const onnx::NodeProto &node, Location loc,
       if (reg.knows(node.op_type()))
         return emitError(loc) << "opset " << state.opset << " version of "
                               << node.op_type() << " is not supported";
-      return emitError(loc) << "unsupported operator " << node.op_type()
-                            << " (opset " << state.opset << ")";
+      return emitError(loc) << "unsupported operator " << node.op_type();
     }
   } else {
     if (!reg.handlesRuntimeDims(key) && touchesRuntimeDims(node, state))
@@ -692,9 +710,7 @@ onnximport::importSubgraph(NodeImporter &n, const onnx::GraphProto &g,
     std::string name = node.name().empty()
                            ? node.op_type() + "_" + std::to_string(i)
                            : node.name();
-    Location loc = FusedLoc::get(
-        ctx, {NameLoc::get(StringAttr::get(ctx, g.name() + "/" + name)), n.loc},
-        StringAttr::get(ctx, node.op_type()));
+    Location loc = nodeLocation(ctx, g.name() + "/" + name, n.loc, node, inner);
     if (failed(importNode(node, loc, inner, n.b, 0)))
       return failure();
   }
@@ -720,17 +736,6 @@ onnximport::importSubgraph(NodeImporter &n, const onnx::GraphProto &g,
 void dnnc::registerImporterDialects(DialectRegistry &reg) {
   reg.insert<dnn::DNNDialect, func::FuncDialect, arith::ArithDialect,
              tensor::TensorDialect, scf::SCFDialect>();
-}
-
-static Location nodeLoc(MLIRContext *ctx, const onnx::NodeProto &node,
-                        const std::string &file, int index) {
-  std::string name = node.name().empty()
-                         ? node.op_type() + "_" + std::to_string(index)
-                         : node.name();
-  return FusedLoc::get(ctx,
-                       {NameLoc::get(StringAttr::get(ctx, name)),
-                        FileLineColLoc::get(ctx, file, 0, 0)},
-                       StringAttr::get(ctx, node.op_type()));
 }
 
 OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
@@ -888,7 +893,12 @@ OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
 
   for (int i = 0; i < graph->node_size(); ++i) {
     const onnx::NodeProto &node = graph->node(i);
-    if (failed(importNode(node, nodeLoc(&ctx, node, path, i), state, b, 0)))
+    std::string name = node.name().empty()
+                           ? node.op_type() + "_" + std::to_string(i)
+                           : node.name();
+    Location loc = nodeLocation(
+        &ctx, name, FileLineColLoc::get(&ctx, path, 0, 0), node, state);
+    if (failed(importNode(node, loc, state, b, 0)))
       return nullptr;
   }
   SmallVector<Value> results;
