@@ -59,10 +59,9 @@ save("shape_chain", [
 
 # An operator dnnc does not support.
 save("unsupported", [helper.make_node(
-    "TfIdfVectorizer", ["x"], ["y"], name="tfidf0", mode="TF", min_gram_length=1,
-    max_gram_length=1, max_skip_count=0, ngram_counts=[0], ngram_indexes=[0, 1],
-    pool_int64s=[2, 3])],
-    [helper.make_tensor_value_info("x", TensorProto.INT64, [2, 3])], [f32("y", [2, 2])])
+    "RoiAlign", ["x", "rois", "idx"], ["y"], name="roi0", output_height=2, output_width=2)],
+    [f32("x", [1, 1, 4, 4]), f32("rois", [1, 4]),
+     helper.make_tensor_value_info("idx", TensorProto.INT64, [1])], [f32("y", [1, 1, 2, 2])])
 
 # A bad attribute: Conv pads with the wrong count.
 save("bad_pads", [helper.make_node("Conv", ["x", "w"], ["y"], name="convbad", pads=[1, 1])],

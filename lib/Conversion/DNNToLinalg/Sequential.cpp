@@ -8,7 +8,9 @@
 //   result.
 // - Det: LU elimination with partial pivoting per matrix.
 // - Unique: first occurrences by pairwise row comparison, optionally sorted
-//   by insertion sort, with the inverse map and counts.
+//   by rank, with the inverse map and counts.
+// - TfIdfVectorizer: per row and pool n-gram, a count over start positions
+//   and skips, read from constant gram tables.
 //
 //===----------------------------------------------------------------------===//
 #include "Patterns.h"
@@ -453,9 +455,111 @@ struct UniqueLowering : OpRewritePattern<UniqueOp> {
     return success();
   }
 };
+
+struct TfIdfVectorizerLowering : OpRewritePattern<TfIdfVectorizerOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TfIdfVectorizerOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    LoopBuilder lb{rewriter, loc};
+    OpBuilder &b = rewriter;
+    Value x = op.getInput();
+    auto t = cast<RankedTensorType>(op.getType());
+    Type f32 = b.getF32Type(), i1 = b.getI1Type();
+    // The grams as constant tables: token offset, length, column, weight.
+    SmallVector<int64_t> offsets;
+    int64_t off = 0;
+    for (int64_t len : op.getGramLengths()) {
+      offsets.push_back(off);
+      off += len;
+    }
+    int64_t grams = offsets.size();
+    auto table = [&](ArrayRef<int64_t> v) -> Value {
+      return arith::ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(
+              RankedTensorType::get({(int64_t)v.size()}, b.getI64Type()), v));
+    };
+    Value pool = table(op.getPool()), gOff = table(offsets),
+          gLen = table(op.getGramLengths()), gIdx = table(op.getGramIndexes());
+    Value gW = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get({grams}, f32),
+                               op.getWeights()));
+    Value nb = dimValue(b, loc, x, 0), n = dimValue(b, loc, x, 1);
+    int64_t cols = 0;
+    for (int64_t idx : op.getGramIndexes())
+      cols = std::max(cols, idx + 1);
+    if (!t.isDynamicDim(1))
+      cols = t.getDimSize(1);
+    Value out = buildFilled(b, loc, t, b.getF32FloatAttr(0),
+                            dynamicDims(t, {nb, lb.c(cols)}));
+    Value skips = lb.c(op.getMaxSkipCount() + 1);
+    StringRef mode = op.getMode();
+    Value r = lb.loop(lb.c(0), nb, out, [&](Value bi, ValueRange acc) {
+      Value res =
+          lb.loop(lb.c(0), lb.c(grams), acc, [&](Value g, ValueRange gacc) {
+            Value len = lb.toIndex(lb.at(gLen, {g}));
+            Value start = lb.toIndex(lb.at(gOff, {g}));
+            // A unigram counts once per position, whatever the skip.
+            Value kinds = lb.select(lb.eq(len, lb.c(1)), lb.c(1), skips);
+            Value count = lb.loop(
+                lb.c(0), kinds, ValueRange{lb.c(0)},
+                [&](Value s, ValueRange sacc) {
+                  Value stride = arith::AddIOp::create(b, loc, s, lb.c(1));
+                  return SmallVector<Value>{
+                      lb.loop(lb.c(0), n, sacc, [&](Value i, ValueRange iacc) {
+                        Value ok = lb.loop(
+                            lb.c(0), len,
+                            ValueRange{
+                                arith::ConstantIntOp::create(b, loc, i1, 1)},
+                            [&](Value k, ValueRange kacc) {
+                              Value pos = arith::AddIOp::create(
+                                  b, loc, i,
+                                  arith::MulIOp::create(b, loc, k, stride));
+                              Value inside = arith::CmpIOp::create(
+                                  b, loc, arith::CmpIPredicate::slt, pos, n);
+                              Value safe = arith::MinSIOp::create(
+                                  b, loc, pos,
+                                  arith::SubIOp::create(b, loc, n, lb.c(1)));
+                              Value tok = lb.at(x, {bi, safe});
+                              Value want = lb.at(pool, {arith::AddIOp::create(
+                                                           b, loc, start, k)});
+                              Value m = arith::AndIOp::create(b, loc, inside,
+                                                              lb.eq(tok, want));
+                              return SmallVector<Value>{
+                                  arith::AndIOp::create(b, loc, kacc[0], m)};
+                            })[0];
+                        return SmallVector<Value>{arith::AddIOp::create(
+                            b, loc, iacc[0], lb.select(ok, lb.c(1), lb.c(0)))};
+                      })[0]};
+                })[0];
+            Value c = arith::UIToFPOp::create(
+                b, loc, f32,
+                arith::IndexCastOp::create(b, loc, b.getI64Type(), count));
+            Value w = lb.at(gW, {g});
+            Value v = c;
+            if (mode == "IDF")
+              v = lb.select(arith::CmpFOp::create(b, loc,
+                                                  arith::CmpFPredicate::OGT, c,
+                                                  scalarConst(b, loc, f32, 0)),
+                            w, scalarConst(b, loc, f32, 0));
+            else if (mode == "TFIDF")
+              v = arith::MulFOp::create(b, loc, c, w);
+            Value col = lb.toIndex(lb.at(gIdx, {g}));
+            Value old = lb.at(gacc[0], {bi, col});
+            return SmallVector<Value>{lb.put(
+                arith::AddFOp::create(b, loc, old, v), gacc[0], {bi, col})};
+          })[0];
+      return SmallVector<Value>{res};
+    })[0];
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
 } // namespace
 
 void dnnc::populateSequentialPatterns(RewritePatternSet &patterns) {
-  patterns.add<NonMaxSuppressionLowering, DetLowering, UniqueLowering>(
-      patterns.getContext());
+  patterns.add<NonMaxSuppressionLowering, DetLowering, UniqueLowering,
+               TfIdfVectorizerLowering>(patterns.getContext());
 }

@@ -429,6 +429,7 @@ static const HandlerRegistry &registry() {
     registerControlFlowHandlers(r);
     registerSequenceHandlers(r);
     registerDetectionHandlers(r);
+    registerTextHandlers(r);
     return r;
   }();
   return r;

@@ -168,6 +168,7 @@ void registerQuantizedHandlers(HandlerRegistry &r);
 void registerControlFlowHandlers(HandlerRegistry &r);
 void registerSequenceHandlers(HandlerRegistry &r);
 void registerDetectionHandlers(HandlerRegistry &r);
+void registerTextHandlers(HandlerRegistry &r);
 
 /// Imports the nodes of subgraph `g` (an If branch, a Loop or Scan body) at
 /// the builder's insertion point, in a scope nested in the node's: outer

@@ -58,3 +58,27 @@ func.func @unique(%x: tensor<6x2xi64>) -> (tensor<?xi64>, tensor<6xi64>, tensor<
   %0:3 = dnn.unique %x {sorted = true} : tensor<6x2xi64> -> (tensor<?xi64>, tensor<6xi64>, tensor<?xi64>)
   return %0#0, %0#1, %0#2 : tensor<?xi64>, tensor<6xi64>, tensor<?xi64>
 }
+
+// -----
+
+// TfIdfVectorizer: per row and gram (from constant tables), a count over the
+// skips (one for a unigram) and start positions; TFIDF scales it by the
+// gram's weight and adds it into the gram's column.
+// CHECK-LABEL: func @tfidf
+// CHECK-DAG: arith.constant dense<[5, 6, 7]> : tensor<3xi64>
+// CHECK-DAG: arith.constant dense<[1, 2]> : tensor<2xi64>
+// CHECK-DAG: arith.constant dense<[5.000000e-01, 2.000000e+00]> : tensor<2xf32>
+// CHECK: scf.for
+// CHECK:   scf.for
+// CHECK:     arith.select %{{.*}}, %c1, %c2 : index
+// CHECK:     scf.for
+// CHECK:       scf.for
+// CHECK:         scf.for
+// CHECK:           arith.cmpi eq
+// CHECK:     arith.uitofp
+// CHECK:     arith.mulf
+// CHECK:     tensor.insert
+func.func @tfidf(%x: tensor<2x6xi64>) -> tensor<2x2xf32> {
+  %0 = dnn.tfidf_vectorizer %x {pool = array<i64: 5, 6, 7>, gram_lengths = array<i64: 1, 2>, gram_indexes = array<i64: 0, 1>, weights = array<f32: 0.5, 2.0>, max_skip_count = 1 : i64, mode = "TFIDF"} : tensor<2x6xi64> -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}

@@ -273,3 +273,11 @@ func.func @unique_inverse(%x: tensor<6x2xf32>) {
   %0:3 = dnn.unique %x {sorted = false} : tensor<6x2xf32> -> (tensor<?xi64>, tensor<5xi64>, tensor<?xi64>)
   return
 }
+
+// -----
+
+func.func @tfidf_pool(%x: tensor<2x6xi64>) {
+  // expected-error @+1 {{the pool must hold the grams' tokens}}
+  %0 = dnn.tfidf_vectorizer %x {pool = array<i64: 5, 6>, gram_lengths = array<i64: 1, 2>, gram_indexes = array<i64: 0, 1>, weights = array<f32: 1.0, 1.0>, max_skip_count = 0 : i64, mode = "TF"} : tensor<2x6xi64> -> tensor<2x2xf32>
+  return
+}

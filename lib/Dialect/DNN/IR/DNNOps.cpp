@@ -590,6 +590,32 @@ LogicalResult UniqueOp::verify() {
   return checkResultShape(*this, getInverse().getType(), {in.getDimSize(0)});
 }
 
+LogicalResult TfIdfVectorizerOp::verify() {
+  auto in = rankedType(getInput()), out = rankedType(getOutput());
+  size_t grams = getGramLengths().size();
+  if (getGramIndexes().size() != grams || getWeights().size() != grams)
+    return emitOpError("gram_indexes and weights need one entry per gram");
+  int64_t tokens = 0, cols = 0;
+  for (auto [len, idx] : llvm::zip(getGramLengths(), getGramIndexes())) {
+    if (len < 1 || idx < 0)
+      return emitOpError("gram lengths must be positive, indexes non-negative");
+    tokens += len;
+    cols = std::max(cols, idx + 1);
+  }
+  if (tokens != (int64_t)getPool().size())
+    return emitOpError("the pool must hold the grams' tokens");
+  if (getMode() != "TF" && getMode() != "IDF" && getMode() != "TFIDF")
+    return emitOpError("mode must be TF, IDF or TFIDF");
+  if (getMaxSkipCount() < 0)
+    return emitOpError("max_skip_count must be non-negative");
+  if (in.getRank() != 2 || out.getRank() != 2)
+    return emitOpError("input and result must be [B, N] and [B, K]");
+  if (!out.isDynamicDim(1) && out.getDimSize(1) < cols)
+    return emitOpError("the result has fewer columns than the gram indexes");
+  return checkResultShape(*this, getType(),
+                          {in.getDimSize(0), out.getDimSize(1)});
+}
+
 LogicalResult NonZeroOp::verify() {
   auto in = rankedType(getInput()), out = rankedType(getOutput());
   if (out.getRank() != 2 ||

@@ -815,6 +815,33 @@ def DNN_UniqueOp : DNN_Op<"unique", [Pure]> {
   let hasVerifier = 1;
 }
 
+def DNN_TfIdfVectorizerOp : DNN_Op<"tfidf_vectorizer", [Pure]> {
+  let summary = "n-gram counts of integer token rows (ONNX TfIdfVectorizer)";
+  let description = [{
+    For each row of the [B, N] i64 input, counts the occurrences of each
+    n-gram of the pool: gram g is `gram_lengths[g]` tokens of `pool` (the
+    grams' tokens concatenated in order); an n-gram with n > 1 matches
+    tokens i, i + k, i + 2k, ... for each k = 1 .. max_skip_count + 1 (a
+    unigram counts once per position). Column `gram_indexes[g]` of the
+    [B, K] f32 result gets the count (TF), `weights[g]` when the count is
+    non-zero (IDF), or their product (TFIDF).
+
+    ```mlir
+    %y = dnn.tfidf_vectorizer %x {pool = array<i64: 5, 6, 7>,
+           gram_lengths = array<i64: 1, 2>, gram_indexes = array<i64: 0, 1>,
+           weights = array<f32: 1.0, 1.0>, max_skip_count = 0 : i64,
+           mode = "TF"} : tensor<2x6xi64> -> tensor<2x2xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I64]>:$input, DenseI64ArrayAttr:$pool,
+                   DenseI64ArrayAttr:$gram_lengths,
+                   DenseI64ArrayAttr:$gram_indexes, DenseF32ArrayAttr:$weights,
+                   I64Attr:$max_skip_count, StrAttr:$mode);
+  let results = (outs RankedTensorOf<[F32]>:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 def DNN_ShapeOp : DNN_Op<"shape", [Pure]> {
   let summary = "the shape of a tensor as an i64 tensor";
   let description = [{
