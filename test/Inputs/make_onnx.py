@@ -58,10 +58,8 @@ save("shape_chain", [
      numpy_helper.from_array(np.array([-1], np.int64), "m1")])
 
 # An operator dnnc does not support.
-save("unsupported", [helper.make_node(
-    "RoiAlign", ["x", "rois", "idx"], ["y"], name="roi0", output_height=2, output_width=2)],
-    [f32("x", [1, 1, 4, 4]), f32("rois", [1, 4]),
-     helper.make_tensor_value_info("idx", TensorProto.INT64, [1])], [f32("y", [1, 1, 2, 2])])
+save("unsupported", [helper.make_node("RandomUniformLike", ["x"], ["y"], name="rand0")],
+     [f32("x", [2, 3])], [f32("y", [2, 3])])
 
 # A bad attribute: Conv pads with the wrong count.
 save("bad_pads", [helper.make_node("Conv", ["x", "w"], ["y"], name="convbad", pads=[1, 1])],

@@ -103,27 +103,22 @@ def test_run_checks_shape_dtype_and_names(mlp):
         m.run({"x": np.zeros((3, 8), np.float32), "z": np.zeros(1)})
 
 
-def roi_align_node():
-    """An op dnnc does not support (yet)."""
-    return helper.make_node("RoiAlign", ["x", "rois", "idx"], ["y"], name="my_roi",
-                            output_height=2, output_width=2)
-
-
-def roi_align_inputs():
-    return [f32("x", [1, 1, 4, 4]), f32("rois", [1, 4]),
-            helper.make_tensor_value_info("idx", onnx.TensorProto.INT64, [1])]
+def unsupported_node():
+    """An op dnnc does not support (random numbers are not reproducible)."""
+    return helper.make_node("RandomUniformLike", ["x"], ["y"], name="my_rand")
 
 
 def test_unsupported_op_names_node_and_op(tmp_path):
-    path = make_model(str(tmp_path / "roi.onnx"), [roi_align_node()],
-                      roi_align_inputs(), [f32("y", [1, 1, 2, 2])])
-    out = tmp_path / "roi.so"
+    path = make_model(str(tmp_path / "rand.onnx"), [unsupported_node()],
+                      [f32("x", [2, 3])], [f32("y", [2, 3])])
+    out = tmp_path / "rand.so"
     with pytest.raises(dnnc.CompileError) as e:
         dnnc.compile(path, output=str(out))
-    assert e.value.node == "my_roi" and e.value.op == "RoiAlign"
+    assert e.value.node == "my_rand" and e.value.op == "RandomUniformLike"
     assert e.value.opset == 13
-    assert "roi.onnx" in str(e.value) and "unsupported operator RoiAlign" in str(e.value)
-    assert not out.exists() and not (tmp_path / "roi.h").exists()
+    assert "rand.onnx" in str(e.value)
+    assert "unsupported operator RandomUniformLike" in str(e.value)
+    assert not out.exists() and not (tmp_path / "rand.h").exists()
 
 
 def test_bad_attribute(tmp_path):
@@ -184,16 +179,16 @@ def test_load_rejects_non_models(tmp_path):
 
 
 def test_cli_exit_code_and_one_line_error(tmp_path):
-    path = make_model(str(tmp_path / "roi.onnx"), [roi_align_node()],
-                      roi_align_inputs(), [f32("y", [1, 1, 2, 2])])
+    path = make_model(str(tmp_path / "rand.onnx"), [unsupported_node()],
+                      [f32("x", [2, 3])], [f32("y", [2, 3])])
     dnnc_bin = os.path.join(os.path.dirname(os.path.dirname(dnnc.__file__)), "..", "bin", "dnnc")
-    r = subprocess.run([dnnc_bin, path, "-o", str(tmp_path / "roi.so")],
+    r = subprocess.run([dnnc_bin, path, "-o", str(tmp_path / "rand.so")],
                        capture_output=True, text=True)
     assert r.returncode == 1
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert "node 'my_roi' (RoiAlign, opset 13)" in lines[0]
-    assert not (tmp_path / "roi.so").exists()
+    assert "node 'my_rand' (RandomUniformLike, opset 13)" in lines[0]
+    assert not (tmp_path / "rand.so").exists()
 
 
 def test_zero_sized_tensors(tmp_path):

@@ -11,6 +11,8 @@
 //   by rank, with the inverse map and counts.
 // - TfIdfVectorizer: per row and pool n-gram, a count over start positions
 //   and skips, read from constant gram tables.
+// - RoiAlign: per (roi, channel, bin), a grid of bilinear samples whose size
+//   may depend on the box.
 //
 //===----------------------------------------------------------------------===//
 #include "Patterns.h"
@@ -18,6 +20,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include <limits>
 
 using namespace mlir;
 using namespace dnnc;
@@ -557,9 +560,155 @@ struct TfIdfVectorizerLowering : OpRewritePattern<TfIdfVectorizerOp> {
     return success();
   }
 };
+
+/// RoiAlign: scalar loops over (roi, channel, bin) and the bin's sample grid,
+/// whose size may depend on the box (sampling_ratio 0).
+struct RoiAlignLowering : OpRewritePattern<RoiAlignOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RoiAlignOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    LoopBuilder lb{rewriter, loc};
+    OpBuilder &b = rewriter;
+    Value x = op.getInput(), rois = op.getRois();
+    auto t = cast<RankedTensorType>(op.getType());
+    Type et = t.getElementType();
+    auto f = [&](double v) { return scalarConst(b, loc, et, v); };
+    auto add = [&](Value p, Value q) {
+      return arith::AddFOp::create(b, loc, p, q);
+    };
+    auto sub = [&](Value p, Value q) {
+      return arith::SubFOp::create(b, loc, p, q);
+    };
+    auto mul = [&](Value p, Value q) {
+      return arith::MulFOp::create(b, loc, p, q);
+    };
+    auto div = [&](Value p, Value q) {
+      return arith::DivFOp::create(b, loc, p, q);
+    };
+    auto fmax = [&](Value p, Value q) {
+      return arith::MaximumFOp::create(b, loc, p, q);
+    };
+    auto lt = [&](Value p, Value q) {
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, p, q);
+    };
+    auto toF = [&](Value i) {
+      return arith::SIToFPOp::create(
+          b, loc, et, arith::IndexCastOp::create(b, loc, b.getI64Type(), i));
+    };
+    int64_t oh = op.getOutputHeight(), ow = op.getOutputWidth();
+    bool isMax = op.getMax();
+    Value nr = dimValue(b, loc, rois, 0), nc = dimValue(b, loc, x, 1),
+          h = dimValue(b, loc, x, 2), w = dimValue(b, loc, x, 3);
+    Value hf = toF(h), wf = toF(w);
+    Value out = buildEmpty(b, loc, t, {nr, nc, lb.c(oh), lb.c(ow)});
+    Value res = lb.loop(lb.c(0), nr, out, [&](Value r, ValueRange racc) {
+      Value bi = lb.toIndex(lb.at(op.getBatchIndices(), {r}));
+      auto coord = [&](int64_t k) {
+        Value v = mul(lb.at(rois, {r, lb.c(k)}),
+                      f(op.getSpatialScale().convertToDouble()));
+        return op.getHalfPixel() ? sub(v, f(0.5)) : v;
+      };
+      Value x1 = coord(0), y1 = coord(1), x2 = coord(2), y2 = coord(3);
+      Value rw = sub(x2, x1), rh = sub(y2, y1);
+      if (!op.getHalfPixel()) {
+        rw = fmax(rw, f(1));
+        rh = fmax(rh, f(1));
+      }
+      Value binH = div(rh, f(oh)), binW = div(rw, f(ow));
+      auto gridOf = [&](Value size, int64_t bins) -> Value {
+        if (op.getSamplingRatio() > 0)
+          return lb.c(op.getSamplingRatio());
+        Value g = math::CeilOp::create(b, loc, div(size, f(bins)));
+        return arith::MaxSIOp::create(
+            b, loc,
+            arith::IndexCastOp::create(
+                b, loc, b.getIndexType(),
+                arith::FPToSIOp::create(b, loc, b.getI64Type(), g)),
+            lb.c(1));
+      };
+      Value gh = gridOf(rh, oh), gw = gridOf(rw, ow);
+      Value count = toF(arith::MulIOp::create(b, loc, gh, gw));
+      // The bilinear sample at (y, x) of channel c: the four corner terms.
+      auto sample = [&](Value c, Value y, Value xx) -> SmallVector<Value> {
+        Value outside = arith::OrIOp::create(
+            b, loc, arith::OrIOp::create(b, loc, lt(y, f(-1)), lt(hf, y)),
+            arith::OrIOp::create(b, loc, lt(xx, f(-1)), lt(wf, xx)));
+        y = fmax(y, f(0));
+        xx = fmax(xx, f(0));
+        auto corner = [&](Value v, Value size, Value sizeF, Value &lo,
+                          Value &hi, Value &frac) {
+          Value fl = math::FloorOp::create(b, loc, v);
+          Value last = sub(sizeF, f(1));
+          Value atEnd = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE,
+                                              fl, last);
+          Value loF = lb.select(atEnd, last, fl);
+          v = lb.select(atEnd, last, v);
+          lo = arith::IndexCastOp::create(
+              b, loc, b.getIndexType(),
+              arith::FPToSIOp::create(b, loc, b.getI64Type(), loF));
+          lo = arith::MaxSIOp::create(b, loc, lo, lb.c(0));
+          hi = arith::MinSIOp::create(
+              b, loc, arith::AddIOp::create(b, loc, lo, lb.c(1)),
+              arith::SubIOp::create(b, loc, size, lb.c(1)));
+          frac = sub(v, loF);
+        };
+        Value yl, yh, ly, xl, xh, lx;
+        corner(y, h, hf, yl, yh, ly);
+        corner(xx, w, wf, xl, xh, lx);
+        Value hy = sub(f(1), ly), hx = sub(f(1), lx);
+        SmallVector<Value> terms = {
+            mul(mul(hy, hx), lb.at(x, {bi, c, yl, xl})),
+            mul(mul(hy, lx), lb.at(x, {bi, c, yl, xh})),
+            mul(mul(ly, hx), lb.at(x, {bi, c, yh, xl})),
+            mul(mul(ly, lx), lb.at(x, {bi, c, yh, xh}))};
+        for (Value &v : terms)
+          v = lb.select(outside, f(0), v);
+        return terms;
+      };
+      Value rres = lb.loop(lb.c(0), nc, racc, [&](Value c, ValueRange cacc) {
+        Value acc = cacc[0];
+        for (int64_t ph = 0; ph < oh; ++ph)
+          for (int64_t pw = 0; pw < ow; ++pw) {
+            Value y0 = add(y1, mul(f(ph), binH)),
+                  x0 = add(x1, mul(f(pw), binW));
+            Value init =
+                isMax ? f(-std::numeric_limits<double>::infinity()) : f(0);
+            Value v = lb.loop(
+                lb.c(0), gh, ValueRange{init}, [&](Value iy, ValueRange ya) {
+                  Value y =
+                      add(y0, div(mul(add(toF(iy), f(0.5)), binH), toF(gh)));
+                  return SmallVector<Value>{
+                      lb.loop(lb.c(0), gw, ya, [&](Value ix, ValueRange xa) {
+                        Value xx = add(
+                            x0, div(mul(add(toF(ix), f(0.5)), binW), toF(gw)));
+                        SmallVector<Value> t4 = sample(c, y, xx);
+                        Value s;
+                        if (isMax)
+                          s = fmax(xa[0], fmax(fmax(t4[0], t4[1]),
+                                               fmax(t4[2], t4[3])));
+                        else
+                          s = add(xa[0],
+                                  add(add(t4[0], t4[1]), add(t4[2], t4[3])));
+                        return SmallVector<Value>{s};
+                      })[0]};
+                })[0];
+            if (!isMax)
+              v = div(v, count);
+            acc = lb.put(v, acc, {r, c, lb.c(ph), lb.c(pw)});
+          }
+        return SmallVector<Value>{acc};
+      })[0];
+      return SmallVector<Value>{rres};
+    })[0];
+    rewriter.replaceOp(op, res);
+    return success();
+  }
+};
 } // namespace
 
 void dnnc::populateSequentialPatterns(RewritePatternSet &patterns) {
   patterns.add<NonMaxSuppressionLowering, DetLowering, UniqueLowering,
-               TfIdfVectorizerLowering>(patterns.getContext());
+               TfIdfVectorizerLowering, RoiAlignLowering>(
+      patterns.getContext());
 }

@@ -70,8 +70,9 @@ FailureOr<ModelSignature> getModelSignature(ModuleOp module, StringRef entry) {
     }
     auto rt = cast<RankedTensorType>(t);
     tensor.name = name ? name.str() : ("t" + std::to_string(i));
-    tensor.dtype = codes && i < codes.size() ? (int32_t)codes[i]
-                                             : code(rt.getElementType());
+    tensor.dtype = codes && i < (int64_t)codes.size()
+                       ? (int32_t)codes[i]
+                       : code(rt.getElementType());
     for (int64_t d : rt.getShape()) {
       tensor.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
       sig.dynamic |= ShapedType::isDynamic(d);

@@ -2,7 +2,7 @@
 //
 // NonMaxSuppression becomes dnn.non_max_suppression; its optional scalar
 // inputs take their ONNX defaults (no boxes, IoU threshold 0, no score
-// threshold).
+// threshold). RoiAlign becomes dnn.roi_align.
 //
 //===----------------------------------------------------------------------===//
 #include "Composition.h"
@@ -49,10 +49,51 @@ LogicalResult importNonMaxSuppression(NodeImporter &n) {
                                                     n.b.getBoolAttr(center)));
   return success();
 }
+
+LogicalResult importRoiAlign(NodeImporter &n) {
+  auto xt = n.inputType(0), rt = n.inputType(1), it = n.inputType(2);
+  Type et = xt.getElementType();
+  if (xt.getRank() != 4 || rt.getRank() != 2 || it.getRank() != 1 ||
+      !isa<FloatType>(et))
+    return n.fail("X must be a float [N, C, H, W], rois [R, 4] and "
+                  "batch_indices [R]");
+  std::string mode = n.attrString("mode", "avg");
+  if (mode != "avg" && mode != "max")
+    return n.fail("mode '" + mode + "' is not supported");
+  // opset 16 added the half-pixel default; before, boxes were not shifted.
+  std::string ctm =
+      n.attrString("coordinate_transformation_mode",
+                   n.sinceVersion >= 16 ? "half_pixel" : "output_half_pixel");
+  if (ctm != "half_pixel" && ctm != "output_half_pixel")
+    return n.fail("coordinate_transformation_mode '" + ctm +
+                  "' is not supported");
+  int64_t oh = n.attrInt("output_height", 1), ow = n.attrInt("output_width", 1);
+  int64_t sr = n.attrInt("sampling_ratio", 0);
+  if (oh < 1 || ow < 1 || sr < 0)
+    return n.fail("output sizes must be positive and sampling_ratio >= 0");
+  Value rois = n.input(1), idx = n.input(2);
+  if (rt.getElementType() != et)
+    rois =
+        n.create<dnn::CastOp>(RankedTensorType::get(rt.getShape(), et), rois);
+  if (!it.getElementType().isInteger(64))
+    idx = n.create<dnn::CastOp>(
+        RankedTensorType::get(it.getShape(), n.b.getI64Type()), idx);
+  auto t =
+      RankedTensorType::get({rt.getDimSize(0), xt.getDimSize(1), oh, ow}, et);
+  n.setOutput(0, n.create<dnn::RoiAlignOp>(
+                     t, n.input(0), rois, idx, n.b.getI64IntegerAttr(oh),
+                     n.b.getI64IntegerAttr(ow), n.b.getI64IntegerAttr(sr),
+                     n.b.getF64FloatAttr(n.attrFloat("spatial_scale", 1.0f)),
+                     n.b.getBoolAttr(ctm == "half_pixel"),
+                     n.b.getBoolAttr(mode == "max")));
+  return success();
+}
 } // namespace
 
 void onnximport::registerDetectionHandlers(HandlerRegistry &r) {
-  r.allowRuntimeDims({"NonMaxSuppression"});
+  r.allowRuntimeDims({"NonMaxSuppression", "RoiAlign"});
+  r.add("RoiAlign", 10, importRoiAlign);
+  r.add("RoiAlign", 16, importRoiAlign);
   r.add("NonMaxSuppression", 10, importNonMaxSuppression);
   r.add("NonMaxSuppression", 11, importNonMaxSuppression);
 }

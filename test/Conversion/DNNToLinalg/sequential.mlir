@@ -82,3 +82,22 @@ func.func @tfidf(%x: tensor<2x6xi64>) -> tensor<2x2xf32> {
   %0 = dnn.tfidf_vectorizer %x {pool = array<i64: 5, 6, 7>, gram_lengths = array<i64: 1, 2>, gram_indexes = array<i64: 0, 1>, weights = array<f32: 0.5, 2.0>, max_skip_count = 1 : i64, mode = "TFIDF"} : tensor<2x6xi64> -> tensor<2x2xf32>
   return %0 : tensor<2x2xf32>
 }
+
+// -----
+
+// RoiAlign: loops over rois and channels; per output bin, a sample grid
+// (adaptive: ceil(box size / bins)) of bilinear reads, averaged.
+// CHECK-LABEL: func @roi_align
+// CHECK: scf.for %[[R:.*]] = {{.*}} iter_args
+// CHECK:   math.ceil
+// CHECK:   scf.for {{.*}} iter_args
+// CHECK:     scf.for
+// CHECK:       scf.for
+// CHECK:         math.floor
+// CHECK-COUNT-4:  tensor.extract %arg0
+// CHECK:     arith.divf
+// CHECK:     tensor.insert %{{.*}} into %{{.*}}[%[[R]], %{{.*}}, %c0, %c0] : tensor<3x2x2x2xf32>
+func.func @roi_align(%x: tensor<1x2x8x8xf32>, %rois: tensor<3x4xf32>, %idx: tensor<3xi64>) -> tensor<3x2x2x2xf32> {
+  %0 = dnn.roi_align %x, %rois, %idx {half_pixel = true, max = false, output_height = 2 : i64, output_width = 2 : i64, sampling_ratio = 0 : i64, spatial_scale = 1.0 : f64} : (tensor<1x2x8x8xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x2x2x2xf32>
+  return %0 : tensor<3x2x2x2xf32>
+}

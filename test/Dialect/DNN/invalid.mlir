@@ -281,3 +281,11 @@ func.func @tfidf_pool(%x: tensor<2x6xi64>) {
   %0 = dnn.tfidf_vectorizer %x {pool = array<i64: 5, 6>, gram_lengths = array<i64: 1, 2>, gram_indexes = array<i64: 0, 1>, weights = array<f32: 1.0, 1.0>, max_skip_count = 0 : i64, mode = "TF"} : tensor<2x6xi64> -> tensor<2x2xf32>
   return
 }
+
+// -----
+
+func.func @roi_align_boxes(%x: tensor<1x2x8x8xf32>, %rois: tensor<3x5xf32>, %idx: tensor<3xi64>) {
+  // expected-error @+1 {{input must be [N, C, H, W], rois [R, 4] and batch_indices [R]}}
+  %0 = dnn.roi_align %x, %rois, %idx {half_pixel = true, max = false, output_height = 2 : i64, output_width = 2 : i64, sampling_ratio = 0 : i64, spatial_scale = 1.0 : f64} : (tensor<1x2x8x8xf32>, tensor<3x5xf32>, tensor<3xi64>) -> tensor<3x2x2x2xf32>
+  return
+}

@@ -606,7 +606,7 @@ LogicalResult TfIdfVectorizerOp::verify() {
     return emitOpError("the pool must hold the grams' tokens");
   if (getMode() != "TF" && getMode() != "IDF" && getMode() != "TFIDF")
     return emitOpError("mode must be TF, IDF or TFIDF");
-  if (getMaxSkipCount() < 0)
+  if ((int64_t)getMaxSkipCount() < 0)
     return emitOpError("max_skip_count must be non-negative");
   if (in.getRank() != 2 || out.getRank() != 2)
     return emitOpError("input and result must be [B, N] and [B, K]");
@@ -614,6 +614,24 @@ LogicalResult TfIdfVectorizerOp::verify() {
     return emitOpError("the result has fewer columns than the gram indexes");
   return checkResultShape(*this, getType(),
                           {in.getDimSize(0), out.getDimSize(1)});
+}
+
+LogicalResult RoiAlignOp::verify() {
+  auto in = rankedType(getInput()), rois = rankedType(getRois()),
+       idx = rankedType(getBatchIndices());
+  if (in.getRank() != 4 || rois.getRank() != 2 || idx.getRank() != 1 ||
+      (!rois.isDynamicDim(1) && rois.getDimSize(1) != 4) ||
+      failed(verifyCompatibleShape({rois.getDimSize(0)}, idx.getShape())))
+    return emitOpError("input must be [N, C, H, W], rois [R, 4] and "
+                       "batch_indices [R]");
+  int64_t oh = getOutputHeight(), ow = getOutputWidth();
+  if (oh < 1 || ow < 1 || (int64_t)getSamplingRatio() < 0)
+    return emitOpError("output sizes must be positive, sampling_ratio >= 0");
+  if (rois.getElementType() != in.getElementType() ||
+      getType().getElementType() != in.getElementType())
+    return emitOpError("input, rois and result must have one element type");
+  return checkResultShape(*this, getType(),
+                          {rois.getDimSize(0), in.getDimSize(1), oh, ow});
 }
 
 LogicalResult NonZeroOp::verify() {

@@ -842,6 +842,39 @@ def DNN_TfIdfVectorizerOp : DNN_Op<"tfidf_vectorizer", [Pure]> {
   let hasVerifier = 1;
 }
 
+def DNN_RoiAlignOp : DNN_Op<"roi_align", [Pure]> {
+  let summary = "bilinear pooling of regions of interest (ONNX RoiAlign)";
+  let description = [{
+    `input` [N, C, H, W], `rois` [R, 4] boxes (x1, y1, x2, y2) in input
+    coordinates times `spatial_scale`, `batch_indices` [R] i64. Each of the
+    [output_height, output_width] bins of a box averages (or, `max`, takes
+    the largest weighted corner of) a grid of bilinear samples:
+    `sampling_ratio` per bin side, or ceil(box size / bins) when 0.
+    `half_pixel` shifts the box by -0.5 pixel; otherwise boxes are at least
+    one pixel wide and high (legacy `output_half_pixel`).
+
+    ```mlir
+    %y = dnn.roi_align %x, %rois, %idx {half_pixel = true, max = false,
+           output_height = 5 : i64, output_width = 5 : i64,
+           sampling_ratio = 2 : i64, spatial_scale = 1.0 : f64}
+         : (tensor<1x1x10x10xf32>, tensor<3x4xf32>, tensor<3xi64>)
+           -> tensor<3x1x5x5xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$input,
+                   RankedTensorOf<[AnyFloat]>:$rois,
+                   RankedTensorOf<[I64]>:$batch_indices,
+                   I64Attr:$output_height, I64Attr:$output_width,
+                   I64Attr:$sampling_ratio, F64Attr:$spatial_scale,
+                   BoolAttr:$half_pixel, BoolAttr:$max);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$output);
+  let assemblyFormat = [{
+    $input `,` $rois `,` $batch_indices attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def DNN_ShapeOp : DNN_Op<"shape", [Pure]> {
   let summary = "the shape of a tensor as an i64 tensor";
   let description = [{
