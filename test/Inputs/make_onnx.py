@@ -71,11 +71,11 @@ save("dynamic", [helper.make_node("Relu", ["x"], ["y"], name="relu")], [x],
      [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4])])
 
 # An op whose importer does not take run-time dims yet.
-x4 = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4, 2, 2])
-save("dynamic_convtranspose",
-     [helper.make_node("ConvTranspose", ["x", "wct"], ["y"], name="ct")], [x4],
-     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 2, 3, 3])],
-     [const("wct", [4, 2, 2, 2])])
+save("dynamic_gathernd",
+     [helper.make_node("GatherND", ["x", "idx"], ["y"], name="gnd")],
+     [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4])],
+     [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 4])],
+     [numpy_helper.from_array(np.array([[1], [0]], np.int64), "idx")])
 
 # Weights in an external data file.
 w = const("w", [4, 4])
@@ -100,6 +100,11 @@ save("function_body", [helper.make_node("MeanVarianceNormalization", ["x"], ["y"
 save("conv_transpose", [helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up0",
                                          strides=[2, 2], pads=[1, 1, 1, 1])],
      [f32("x", [1, 2, 3, 3])], [f32("y", [1, 4, 5, 5])], [const("w", [2, 4, 3, 3])])
+save("conv_transpose_dynamic",
+     [helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up1",
+                       strides=[2, 2], pads=[1, 1, 1, 1])],
+     [f32("x", ["N", 2, "H", "W"])], [f32("y", ["N", 4, "Ho", "Wo"])],
+     [const("w", [2, 4, 3, 3])])
 
 # Resize (bilinear, 2x along H and W): separable 1-D interpolations.
 save("resize", [helper.make_node("Resize", ["x", "", "scales"], ["y"], name="up1",

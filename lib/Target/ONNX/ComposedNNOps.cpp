@@ -62,8 +62,14 @@ LogicalResult importConvTranspose(NodeImporter &n) {
     return n.fail(
         "input and weight must be float tensors of the same rank >= 3");
   int64_t group = n.attrInt("group", 1);
-  int64_t cin = in.getDimSize(1), mg = wt.getDimSize(1), cout = mg * group;
-  if (wt.getDimSize(0) != cin || cin % group)
+  if (!wt.hasStaticShape())
+    return n.fail("the weight shape must be static (the kernel size sets the "
+                  "padding)");
+  // A run-time channel count takes the weights' (checked by nothing at run
+  // time, like every other run-time dim of a weight-bearing op).
+  int64_t cin = in.isDynamicDim(1) ? wt.getDimSize(0) : in.getDimSize(1);
+  int64_t mg = wt.getDimSize(1), cout = mg * group;
+  if (wt.getDimSize(0) != cin || ShapedType::isDynamic(cin) || cin % group)
     return n.fail("weight shape does not match the input channels and group");
   SmallVector<int64_t> k(wt.getShape().drop_front(2));
   auto strides = n.attrInts("strides").value_or(SmallVector<int64_t>(nsp, 1));
@@ -79,12 +85,18 @@ LogicalResult importConvTranspose(NodeImporter &n) {
   auto outShape = n.attrInts("output_shape");
   if (outShape && (int64_t)outShape->size() > nsp)
     outShape = SmallVector<int64_t>(outShape->end() - nsp, outShape->end());
+  bool runtime = !in.hasStaticShape();
+  if (runtime && outShape &&
+      llvm::any_of(in.getShape().drop_front(2), ShapedType::isDynamic))
+    return n.fail("output_shape with run-time spatial dims is not supported");
   if (outShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     for (int64_t i = 0; i < nsp; ++i) {
-      int64_t want =
-          outShape ? (*outShape)[i] : in.getDimSize(2 + i) * strides[i];
-      int64_t total = strides[i] * (in.getDimSize(2 + i) - 1) + outPad[i] +
-                      ((k[i] - 1) * dil[i] + 1) - want;
+      // SAME: output = input * stride, so the total padding does not depend
+      // on the input size.
+      int64_t total =
+          outShape ? strides[i] * (in.getDimSize(2 + i) - 1) + outPad[i] +
+                         ((k[i] - 1) * dil[i] + 1) - (*outShape)[i]
+                   : outPad[i] + (k[i] - 1) * dil[i] + 1 - strides[i];
       // A negative total (output_shape larger than the natural size)
       // becomes negative pads, i.e. extra zeros at the end. Floor division
       // as in the ONNX reference.
@@ -102,37 +114,58 @@ LogicalResult importConvTranspose(NodeImporter &n) {
   } else if (autoPad != "VALID") {
     return n.fail("auto_pad '" + autoPad + "' is not supported");
   }
-  // 1. Dilate the input by the strides.
+  auto grow = [](int64_t d, int64_t by) {
+    return ShapedType::isDynamic(d) ? d : d + by;
+  };
+  // Drops `lo` elements from the start and `hi` from the end of `axis`.
+  auto crop = [&](Value v, int64_t axis, int64_t lo, int64_t hi) -> Value {
+    auto t = cast<RankedTensorType>(v.getType());
+    int64_t r = t.getRank();
+    SmallVector<int64_t> starts(r, 0),
+        ends(r, std::numeric_limits<int64_t>::max()), steps(r, 1),
+        shape(t.getShape());
+    starts[axis] = lo;
+    if (hi > 0)
+      ends[axis] = -hi;
+    shape[axis] = grow(shape[axis], -lo - hi);
+    auto rt = RankedTensorType::get(shape, et);
+    if (t.hasStaticShape())
+      return n.create<dnn::SliceOp>(rt, v, n.b.getDenseI64ArrayAttr(starts),
+                                    n.b.getDenseI64ArrayAttr(steps));
+    return n.create<dnn::SliceOp>(rt, v, n.b.getDenseI64ArrayAttr(starts),
+                                  n.b.getDenseI64ArrayAttr(steps),
+                                  i64Vector(n, starts), i64Vector(n, ends));
+  };
+  // 1. Dilate the input by the strides: a unit dim after each spatial dim,
+  // padded to the stride, merged back, and the trailing zeros cropped.
   Value x = n.input(0);
-  SmallVector<int64_t> cur(in.getShape());
   for (int64_t i = 0; i < nsp; ++i) {
-    int64_t s = strides[i];
-    if (s == 1)
+    int64_t st = strides[i];
+    if (st == 1)
       continue;
-    int64_t d = 2 + i, len = cur[d];
-    SmallVector<int64_t> s1(cur);
+    auto cur = cast<RankedTensorType>(x.getType());
+    int64_t d = 2 + i, len = cur.getDimSize(d);
+    SmallVector<int64_t> s1(cur.getShape());
     s1.insert(s1.begin() + d + 1, 1);
-    x = n.create<dnn::ReshapeOp>(RankedTensorType::get(s1, et), x);
+    x = n.create<dnn::UnsqueezeOp>(RankedTensorType::get(s1, et), x,
+                                   n.b.getDenseI64ArrayAttr({d + 1}));
     SmallVector<int64_t> p(2 * s1.size(), 0), s2(s1);
-    p[s1.size() + d + 1] = s - 1;
-    s2[d + 1] = s;
+    p[s1.size() + d + 1] = st - 1;
+    s2[d + 1] = st;
     x = n.create<dnn::PadOp>(
         RankedTensorType::get(s2, et), x, n.b.getDenseI64ArrayAttr(p),
         n.b.getStringAttr("constant"), n.b.getF64FloatAttr(0));
-    SmallVector<int64_t> s3(cur);
-    s3[d] = len * s;
-    x = n.create<dnn::ReshapeOp>(RankedTensorType::get(s3, et), x);
-    SmallVector<int64_t> s4(cur);
-    s4[d] = (len - 1) * s + 1;
-    x = n.create<dnn::SliceOp>(
-        RankedTensorType::get(s4, et), x,
-        n.b.getDenseI64ArrayAttr(SmallVector<int64_t>(rank, 0)),
-        n.b.getDenseI64ArrayAttr(SmallVector<int64_t>(rank, 1)));
-    cur = s4;
+    SmallVector<int64_t> s3(cur.getShape());
+    s3[d] = ShapedType::isDynamic(len) ? len : len * st;
+    x = reshapeTo(n, x, s3,
+                  {dimsOf(n, x, 0, d), dimProduct(n, x, d, d + 2),
+                   dimsOf(n, x, d + 2, rank + 1)});
+    x = crop(x, d, 0, st - 1);
   }
   // 2. Pad by (k-1)*d - pads (+ output_padding at the end); crop negatives.
-  SmallVector<int64_t> padv(2 * rank, 0), starts(rank, 0), padded(cur);
-  bool anyPad = false, anyCrop = false;
+  auto dilated = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> padv(2 * rank, 0), padded(dilated.getShape());
+  bool anyPad = false;
   SmallVector<int64_t> lo(nsp), hi(nsp);
   for (int64_t i = 0; i < nsp; ++i) {
     int64_t full = (k[i] - 1) * dil[i];
@@ -140,28 +173,22 @@ LogicalResult importConvTranspose(NodeImporter &n) {
     hi[i] = full - pads[nsp + i] + outPad[i];
     padv[2 + i] = std::max<int64_t>(lo[i], 0);
     padv[rank + 2 + i] = std::max<int64_t>(hi[i], 0);
-    padded[2 + i] = cur[2 + i] + padv[2 + i] + padv[rank + 2 + i];
+    padded[2 + i] = grow(padded[2 + i], padv[2 + i] + padv[rank + 2 + i]);
     anyPad |= padv[2 + i] || padv[rank + 2 + i];
-    anyCrop |= lo[i] < 0 || hi[i] < 0;
   }
   if (anyPad)
     x = n.create<dnn::PadOp>(
         RankedTensorType::get(padded, et), x, n.b.getDenseI64ArrayAttr(padv),
         n.b.getStringAttr("constant"), n.b.getF64FloatAttr(0));
-  if (anyCrop) {
-    SmallVector<int64_t> cropped(padded);
-    for (int64_t i = 0; i < nsp; ++i) {
-      starts[2 + i] = lo[i] < 0 ? -lo[i] : 0;
-      cropped[2 + i] =
-          padded[2 + i] - (lo[i] < 0 ? -lo[i] : 0) - (hi[i] < 0 ? -hi[i] : 0);
-      if (cropped[2 + i] <= 0)
-        return n.fail("pads leave an empty output");
-    }
-    x = n.create<dnn::SliceOp>(
-        RankedTensorType::get(cropped, et), x, n.b.getDenseI64ArrayAttr(starts),
-        n.b.getDenseI64ArrayAttr(SmallVector<int64_t>(rank, 1)));
-    padded = cropped;
+  for (int64_t i = 0; i < nsp; ++i) {
+    if (lo[i] >= 0 && hi[i] >= 0)
+      continue;
+    int64_t cl = lo[i] < 0 ? -lo[i] : 0, ch = hi[i] < 0 ? -hi[i] : 0;
+    if (!ShapedType::isDynamic(padded[2 + i]) && padded[2 + i] - cl - ch <= 0)
+      return n.fail("pads leave an empty output");
+    x = crop(x, 2 + i, cl, ch);
   }
+  SmallVector<int64_t> convIn(cast<RankedTensorType>(x.getType()).getShape());
   // 3. Weights [Cin, M/g, k...] -> [M, Cin/g, k...], kernels flipped.
   int64_t cg = cin / group;
   SmallVector<int64_t> g5 = {group, cg, mg};
@@ -188,7 +215,7 @@ LogicalResult importConvTranspose(NodeImporter &n) {
   Shape out;
   std::string err;
   SmallVector<int64_t> ones(nsp, 1), zeros(2 * nsp, 0);
-  if (failed(convShape(padded, wshape, ones, zeros, dil, group, out, err)))
+  if (failed(convShape(convIn, wshape, ones, zeros, dil, group, out, err)))
     return n.fail(err);
   Value bias = n.hasInput(2) ? n.input(2) : Value();
   n.setOutput(0, n.create<dnn::ConvOp>(RankedTensorType::get(out, et), x, w,
@@ -895,5 +922,5 @@ void onnximport::registerComposedNNHandlers(HandlerRegistry &r) {
   r.add("MaxUnpool", 11, importMaxUnpool);
   // Resize computes coordinates and weights of run-time dims at run time.
   r.allowRuntimeDims({"Resize", "Upsample", "LRN", "InstanceNormalization",
-                      "GridSample", "MaxUnpool"});
+                      "GridSample", "MaxUnpool", "ConvTranspose"});
 }
