@@ -120,6 +120,46 @@ static SmallVector<Value> windowTap(OpBuilder &nb, Location nl,
   return idx;
 }
 
+/// The loop nest of a window reduction with run-time dims: a generic over
+/// (n, c, out..., k...) whose k loops take their bounds from an empty tensor
+/// of the kernel shape.
+struct WindowNest {
+  SmallVector<Value> in, out; // input and output sizes
+  Value window;
+  AffineMap windowMap, outMap;
+  SmallVector<utils::IteratorType> iters;
+};
+
+template <typename PoolOp>
+static WindowNest buildWindowNest(OpBuilder &b, Location loc, PoolOp op) {
+  WindowNest w;
+  Value input = op.getInput();
+  auto inT = cast<RankedTensorType>(input.getType());
+  int64_t nsp = inT.getRank() - 2, loops = 2 + 2 * nsp;
+  ArrayRef<int64_t> k = op.getKernelShape(), s = op.getStrides(),
+                    d = op.getDilations(), pads = op.getPads();
+  for (int64_t i = 0; i < inT.getRank(); ++i)
+    w.in.push_back(dimValue(b, loc, input, i));
+  w.out = {w.in[0], w.in[1]};
+  for (int64_t i = 0; i < nsp; ++i)
+    w.out.push_back(windowOutDim(b, loc, w.in[2 + i], k[i], s[i], pads[i],
+                                 pads[nsp + i], d[i], op.getCeilMode()));
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> outExprs = {getAffineDimExpr(0, ctx),
+                                      getAffineDimExpr(1, ctx)};
+  SmallVector<AffineExpr> winExprs;
+  for (int64_t i = 0; i < nsp; ++i) {
+    outExprs.push_back(getAffineDimExpr(2 + i, ctx));
+    winExprs.push_back(getAffineDimExpr(2 + nsp + i, ctx));
+  }
+  w.windowMap = AffineMap::get(loops, 0, winExprs, ctx);
+  w.outMap = AffineMap::get(loops, 0, outExprs, ctx);
+  w.iters.assign(2 + nsp, utils::IteratorType::parallel);
+  w.iters.append(nsp, utils::IteratorType::reduction);
+  w.window = tensor::EmptyOp::create(b, loc, k, inT.getElementType());
+  return w;
+}
+
 /// Pooling with run-time spatial dims: one reduction generic over (n, c,
 /// out..., k...) that reads the unpadded input by index and skips positions
 /// outside it; average pooling then divides by the window counts, computed
@@ -131,32 +171,12 @@ static Value lowerDynamicPool(OpBuilder &b, Location loc, PoolOp op, bool isMax,
   auto inT = cast<RankedTensorType>(input.getType());
   auto resT = cast<RankedTensorType>(op.getType());
   Type et = inT.getElementType();
-  int64_t nsp = inT.getRank() - 2, loops = 2 + 2 * nsp;
+  int64_t nsp = inT.getRank() - 2;
   ArrayRef<int64_t> k = op.getKernelShape(), s = op.getStrides(),
                     d = op.getDilations(), pads = op.getPads();
-  bool ceil = op.getCeilMode();
-  SmallVector<Value> in, out;
-  for (int64_t i = 0; i < inT.getRank(); ++i)
-    in.push_back(dimValue(b, loc, input, i));
-  out = {in[0], in[1]};
-  for (int64_t i = 0; i < nsp; ++i)
-    out.push_back(windowOutDim(b, loc, in[2 + i], k[i], s[i], pads[i],
-                               pads[nsp + i], d[i], ceil));
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineExpr> outExprs = {getAffineDimExpr(0, ctx),
-                                      getAffineDimExpr(1, ctx)};
-  SmallVector<AffineExpr> winExprs;
-  for (int64_t i = 0; i < nsp; ++i) {
-    outExprs.push_back(getAffineDimExpr(2 + i, ctx));
-    winExprs.push_back(getAffineDimExpr(2 + nsp + i, ctx));
-  }
-  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, winExprs, ctx),
-                                 AffineMap::get(loops, 0, outExprs, ctx)};
-  SmallVector<utils::IteratorType> iters(2 + nsp,
-                                         utils::IteratorType::parallel);
-  iters.append(nsp, utils::IteratorType::reduction);
+  WindowNest nest = buildWindowNest(b, loc, op);
+  ArrayRef<Value> in = nest.in, out = nest.out;
   TypedAttr init = isMax ? lowestValue(et) : cast<TypedAttr>(b.getZeroAttr(et));
-  Value window = tensor::EmptyOp::create(b, loc, k, et);
   Value acc = buildFilled(b, loc, resT, init, dynamicDims(resT, out));
   bool f = isa<FloatType>(et);
   auto cst = [](OpBuilder &nb, Location nl, int64_t v) -> Value {
@@ -164,8 +184,8 @@ static Value lowerDynamicPool(OpBuilder &b, Location loc, PoolOp op, bool isMax,
   };
   Value r =
       linalg::GenericOp::create(
-          b, loc, TypeRange{resT}, ValueRange{window}, ValueRange{acc}, maps,
-          iters,
+          b, loc, TypeRange{resT}, ValueRange{nest.window}, ValueRange{acc},
+          ArrayRef<AffineMap>{nest.windowMap, nest.outMap}, nest.iters,
           [&](OpBuilder &nb, Location nl, ValueRange a) {
             Value valid;
             SmallVector<Value> idx =
@@ -236,32 +256,12 @@ struct MaxPoolIndicesLowering : OpRewritePattern<MaxPoolIndicesOp> {
     auto inT = cast<RankedTensorType>(input.getType());
     auto resT = cast<RankedTensorType>(op.getType());
     Type et = inT.getElementType();
-    int64_t rank = inT.getRank(), nsp = rank - 2, loops = 2 + 2 * nsp;
-    ArrayRef<int64_t> k = op.getKernelShape(), s = op.getStrides(),
-                      d = op.getDilations(), pads = op.getPads();
-    SmallVector<Value> in, out;
-    for (int64_t i = 0; i < rank; ++i)
-      in.push_back(dimValue(b, loc, input, i));
-    out = {in[0], in[1]};
-    for (int64_t i = 0; i < nsp; ++i)
-      out.push_back(windowOutDim(b, loc, in[2 + i], k[i], s[i], pads[i],
-                                 pads[nsp + i], d[i], op.getCeilMode()));
-    MLIRContext *ctx = b.getContext();
-    SmallVector<AffineExpr> outExprs = {getAffineDimExpr(0, ctx),
-                                        getAffineDimExpr(1, ctx)};
-    SmallVector<AffineExpr> winExprs;
-    for (int64_t i = 0; i < nsp; ++i) {
-      outExprs.push_back(getAffineDimExpr(2 + i, ctx));
-      winExprs.push_back(getAffineDimExpr(2 + nsp + i, ctx));
-    }
-    AffineMap outMap = AffineMap::get(loops, 0, outExprs, ctx);
-    SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, winExprs, ctx),
-                                   outMap, outMap};
-    SmallVector<utils::IteratorType> iters(2 + nsp,
-                                           utils::IteratorType::parallel);
-    iters.append(nsp, utils::IteratorType::reduction);
+    int64_t rank = inT.getRank(), nsp = rank - 2;
+    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations(),
+                      pads = op.getPads();
+    WindowNest nest = buildWindowNest(b, loc, op);
+    ArrayRef<Value> in = nest.in, out = nest.out;
     auto valT = RankedTensorType::get(resT.getShape(), et);
-    Value window = tensor::EmptyOp::create(b, loc, k, et);
     Value bestV =
         buildFilled(b, loc, valT, lowestValue(et), dynamicDims(valT, out));
     Value bestI = buildFilled(b, loc, resT, b.getI64IntegerAttr(-1),
@@ -273,9 +273,10 @@ struct MaxPoolIndicesLowering : OpRewritePattern<MaxPoolIndicesOp> {
       order.push_back(op.getColumnMajor() ? rank - 1 - i : 2 + i);
     bool f = isa<FloatType>(et);
     auto g = linalg::GenericOp::create(
-        b, loc, TypeRange{valT, resT}, ValueRange{window},
-        ValueRange{bestV, bestI}, maps, iters,
-        [&](OpBuilder &nb, Location nl, ValueRange a) {
+        b, loc, TypeRange{valT, resT}, ValueRange{nest.window},
+        ValueRange{bestV, bestI},
+        ArrayRef<AffineMap>{nest.windowMap, nest.outMap, nest.outMap},
+        nest.iters, [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value valid;
           SmallVector<Value> idx =
               windowTap(nb, nl, in, s, d, pads.take_front(nsp), valid);
