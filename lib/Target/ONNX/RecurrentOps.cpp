@@ -24,7 +24,6 @@ enum class Cell { RNN, GRU, LSTM };
 struct RecurrentBuilder {
   NodeImporter &n;
   Type et;
-  int64_t hidden, batch;
   float clip;
   SmallVector<std::string> acts;
   SmallVector<float> alphas, betas;
@@ -100,7 +99,7 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
     return n.fail("direction '" + direction + "' is not supported");
   if (cell == Cell::LSTM && n.attrInt("input_forget", 0))
     return n.fail("input_forget is not supported");
-  RecurrentBuilder rb{n, et, hidden, 0, n.attrFloat("clip", 0.0f), {}, {}, {}};
+  RecurrentBuilder rb{n, et, n.attrFloat("clip", 0.0f), {}, {}, {}};
   if (auto *a = n.attr("activations"))
     for (const auto &s : a->strings())
       rb.acts.push_back(s);
@@ -128,7 +127,6 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
         n.b.getDenseI64ArrayAttr({1, 0, 2}));
   auto x3 = cast<RankedTensorType>(x.getType());
   int64_t seq = x3.getDimSize(0), batch = x3.getDimSize(1);
-  rb.batch = batch;
   bool lbr = n.attrInt("linear_before_reset", 0);
   Type i64 = n.b.getI64Type();
   Location loc = n.loc;
