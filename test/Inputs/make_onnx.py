@@ -71,11 +71,9 @@ save("dynamic", [helper.make_node("Relu", ["x"], ["y"], name="relu")], [x],
      [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4])])
 
 # An op whose importer does not take run-time dims yet.
-save("dynamic_gathernd",
-     [helper.make_node("GatherND", ["x", "idx"], ["y"], name="gnd")],
-     [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4])],
-     [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 4])],
-     [numpy_helper.from_array(np.array([[1], [0]], np.int64), "idx")])
+save("dynamic_dft", [helper.make_node("DFT", ["x"], ["y"], name="dft0", axis=1)],
+     [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 8, 1])],
+     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 8, 2])], opset=17)
 
 # Weights in an external data file.
 w = const("w", [4, 4])

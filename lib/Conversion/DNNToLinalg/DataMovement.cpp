@@ -474,6 +474,41 @@ struct GatherElementsLowering : OpRewritePattern<GatherElementsOp> {
   }
 };
 
+/// GatherND: an indexed copy over [b..., g..., rest...] reading the tuple
+/// at indices[b..., g..., 0..m) for the data position.
+struct GatherNDLowering : OpRewritePattern<GatherNDOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GatherNDOp op,
+                                PatternRewriter &rewriter) const override {
+    auto t = cast<RankedTensorType>(op.getType());
+    Location loc = op.getLoc();
+    Value data = op.getData(), ind = op.getIndices();
+    int64_t b = op.getBatchDims(), m = op.getTupleSize();
+    int64_t q = cast<RankedTensorType>(ind.getType()).getRank();
+    SmallVector<Value> dd = allDims(rewriter, loc, data);
+    SmallVector<Value> id = allDims(rewriter, loc, ind);
+    SmallVector<Value> dims(id.begin(), id.end() - 1);
+    dims.append(dd.begin() + b + m, dd.end());
+    Value r = buildIndexedCopy(
+        rewriter, loc, t, data, {}, {},
+        [&](OpBuilder &nb, Location l, ArrayRef<Value> out, ValueRange) {
+          SmallVector<Value> src(out.begin(), out.begin() + b);
+          SmallVector<Value> at(out.begin(), out.begin() + q - 1);
+          at.push_back(Value());
+          for (int64_t j = 0; j < m; ++j) {
+            at.back() = idx(nb, l, j);
+            Value k = tensor::ExtractOp::create(nb, l, ind, at);
+            src.push_back(normalizeIndex(nb, l, k, dd[b + j]));
+          }
+          src.append(out.begin() + q - 1, out.end());
+          return src;
+        },
+        dims);
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
 /// Combines an existing element with an update per the scatter reduction.
 static Value combine(OpBuilder &b, Location l, StringRef reduction, Value old,
                      Value upd) {
@@ -878,8 +913,9 @@ void dnnc::populateDataMovementPatterns(RewritePatternSet &patterns) {
   patterns.add<ReshapeLowering<ReshapeOp>, ReshapeLowering<FlattenOp>,
                ReshapeLowering<SqueezeOp>, ReshapeLowering<UnsqueezeOp>,
                TransposeLowering, ConcatLowering, SplitLowering, SliceLowering,
-               GatherLowering, GatherElementsLowering, ScatterElementsLowering,
-               ScatterNDLowering, PadLowering, TileLowering, ShapeLowering,
-               ConstantOfShapeLowering, RangeLowering, ZeroSizedConstant,
-               NonZeroLowering>(patterns.getContext());
+               GatherLowering, GatherElementsLowering, GatherNDLowering,
+               ScatterElementsLowering, ScatterNDLowering, PadLowering,
+               TileLowering, ShapeLowering, ConstantOfShapeLowering,
+               RangeLowering, ZeroSizedConstant, NonZeroLowering>(
+      patterns.getContext());
 }

@@ -70,7 +70,7 @@ FailureOr<ModelSignature> getModelSignature(ModuleOp module, StringRef entry) {
     }
     auto rt = cast<RankedTensorType>(t);
     tensor.name = name ? name.str() : ("t" + std::to_string(i));
-    tensor.dtype = codes && i < (int64_t)codes.size()
+    tensor.dtype = codes && (int64_t)i < codes.size()
                        ? (int32_t)codes[i]
                        : code(rt.getElementType());
     for (int64_t d : rt.getShape()) {

@@ -1,8 +1,9 @@
-//===- ComposedTensorOps.cpp - Tensor ops as compositions of dnn ops
-//--------===//
+//===- ComposedTensorOps.cpp - Tensor ops, mostly compositions -----------===//
 //
-// Einsum, TopK, GatherND, GatherElements, the scatters, OneHot, Trilu,
-// EyeLike, CumSum and DepthToSpace/SpaceToDepth, expanded at import.
+// Einsum, TopK, OneHot, Trilu, EyeLike, CumSum, DepthToSpace/SpaceToDepth,
+// ReverseSequence and Compress expanded at import into dnn ops; GatherND,
+// GatherElements, the scatters, NonZero, Det and Unique map to their own
+// dnn ops.
 //
 //===----------------------------------------------------------------------===//
 #include "Composition.h"
@@ -580,73 +581,34 @@ LogicalResult importTopK(NodeImporter &n) {
   return success();
 }
 
-/// GatherND as a gather on the flattened indexed dims: the last index dim
-/// becomes one linear index (dot product with the dims' strides).
+/// GatherND: the tuple length m is indices' last dim, or, when that is a
+/// run-time dim, follows from the declared output rank.
 LogicalResult importGatherND(NodeImporter &n) {
   auto dt = n.inputType(0), it = n.inputType(1);
   int64_t b = n.attrInt("batch_dims", 0);
-  int64_t q = it.getRank(), r = dt.getRank(), m = it.getDimSize(q - 1);
-  Type et = dt.getElementType();
-  if (b < 0 || b + m > r || q < 1)
-    return n.fail("indices do not fit the data");
-  for (int64_t i = 0; i < b; ++i)
-    if (it.getDimSize(i) != dt.getDimSize(i))
-      return n.fail("batch dims of data and indices differ");
-  // Data as [B, prod(indexed dims), rest...].
-  int64_t batch = 1, flat = 1;
-  for (int64_t i = 0; i < b; ++i)
-    batch *= dt.getDimSize(i);
-  SmallVector<int64_t> strides(m);
-  for (int64_t i = b + m - 1, s = 1; i >= b; --i) {
-    strides[i - b] = s;
-    s *= dt.getDimSize(i);
-    flat = s;
+  int64_t q = it.getRank(), r = dt.getRank();
+  if (q < 1)
+    return n.fail("indices must have rank >= 1");
+  int64_t m = it.getDimSize(q - 1);
+  if (ShapedType::isDynamic(m)) {
+    auto declared = n.declaredOutputType(0);
+    if (!declared)
+      return n.fail("the index tuple length (indices' last dim) must be "
+                    "static, or the output rank declared");
+    m = q - 1 + r - b - declared.getRank();
   }
-  SmallVector<int64_t> rest(dt.getShape().drop_front(b + m));
-  SmallVector<int64_t> dshape = {batch, flat};
-  dshape.append(rest);
-  Value data =
-      n.create<dnn::ReshapeOp>(RankedTensorType::get(dshape, et), n.input(0));
-  // Linear indices [B, G] (negative entries wrap per dim first).
-  Type i64 = n.b.getI64Type();
+  if (b < 0 || m < 1 || b + m > r || b > q - 1)
+    return n.fail("indices do not fit the data");
   Value idx = n.input(1);
   if (!it.getElementType().isInteger(64))
-    idx = n.create<dnn::CastOp>(RankedTensorType::get(it.getShape(), i64), idx);
-  SmallVector<int64_t> dims(dt.getShape().slice(b, m));
-  auto vt = RankedTensorType::get({m}, i64);
-  Value dimsV = n.constant(DenseElementsAttr::get(vt, ArrayRef(dims)));
-  Value neg = n.create<dnn::LessOp>(idx, scalar(n, i64, 0));
-  idx = n.create<dnn::WhereOp>(neg, n.create<dnn::AddOp>(idx, dimsV), idx);
-  Value lin = n.create<dnn::MulOp>(
-      idx, n.constant(DenseElementsAttr::get(vt, ArrayRef(strides))));
-  auto lt = RankedTensorType::get(it.getShape().drop_back(), i64);
-  lin = n.create<dnn::ReduceSumOp>(lt, lin, n.b.getDenseI64ArrayAttr({q - 1}),
-                                   n.b.getBoolAttr(false));
-  int64_t groups = 1;
-  for (int64_t i = b; i < q - 1; ++i)
-    groups *= it.getDimSize(i);
-  lin = n.create<dnn::ReshapeOp>(RankedTensorType::get({batch, groups}, i64),
-                                 lin);
-  // out[bi, g, rest] = data[bi, lin[bi, g], rest]: gather_elements needs
-  // equal ranks, so gather per batch via an offset into [B*flat, rest].
-  SmallVector<int64_t> offs;
-  for (int64_t i = 0; i < batch; ++i)
-    offs.push_back(i * flat);
-  Value off = n.constant(DenseElementsAttr::get(
-      RankedTensorType::get({batch, 1}, i64), ArrayRef(offs)));
-  lin = n.create<dnn::AddOp>(lin, off);
-  SmallVector<int64_t> fshape = {batch * flat};
-  fshape.append(rest);
-  Value fdata =
-      n.create<dnn::ReshapeOp>(RankedTensorType::get(fshape, et), data);
-  SmallVector<int64_t> gshape = {batch, groups};
-  gshape.append(rest);
-  Value g = n.create<dnn::GatherOp>(RankedTensorType::get(gshape, et), fdata,
-                                    lin, n.b.getI64IntegerAttr(0));
-  SmallVector<int64_t> oshape(it.getShape().drop_back());
-  oshape.append(rest);
+    idx = n.create<dnn::CastOp>(
+        RankedTensorType::get(it.getShape(), n.b.getI64Type()), idx);
+  SmallVector<int64_t> shape(it.getShape().drop_back());
+  llvm::append_range(shape, dt.getShape().drop_front(b + m));
   n.setOutput(0,
-              n.create<dnn::ReshapeOp>(RankedTensorType::get(oshape, et), g));
+              n.create<dnn::GatherNDOp>(
+                  RankedTensorType::get(shape, dt.getElementType()), n.input(0),
+                  idx, n.b.getI64IntegerAttr(b), n.b.getI64IntegerAttr(m)));
   return success();
 }
 
@@ -853,7 +815,7 @@ void onnximport::registerComposedTensorHandlers(HandlerRegistry &r) {
                       "DepthToSpace", "SpaceToDepth", "Scatter",
                       "ScatterElements", "ScatterND", "NonZero", "Compress",
                       "OneHot", "TopK", "ReverseSequence", "Einsum", "Det",
-                      "Unique"});
+                      "GatherND", "Unique"});
   r.add("Scatter", 9, importScatterElements);
   for (int v : {11, 13, 16, 18}) {
     r.add("ScatterElements", v, importScatterElements);

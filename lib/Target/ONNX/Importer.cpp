@@ -249,6 +249,15 @@ RankedTensorType NodeImporter::inferredOutputType(size_t i) const {
                                  : typeFromProto(b.getContext(), it->second);
 }
 
+RankedTensorType NodeImporter::declaredOutputType(size_t i) const {
+  if (!hasOutput(i))
+    return {};
+  auto it = state.types.find(node.output(i));
+  return it == state.types.end()
+             ? RankedTensorType()
+             : typeFromProto(b.getContext(), it->second, /*allowDynamic=*/true);
+}
+
 RankedTensorType NodeImporter::outputType(size_t i) {
   if (auto t = inferredOutputType(i))
     return t;

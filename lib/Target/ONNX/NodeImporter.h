@@ -80,6 +80,9 @@ public:
   mlir::RankedTensorType outputType(size_t i);
   /// The inferred type of output `i` if ONNX inference gave a static one.
   mlir::RankedTensorType inferredOutputType(size_t i) const;
+  /// The declared type of output `i` (from the model or ONNX shape
+  /// inference), with run-time dims as `?`; null if unknown or unranked.
+  mlir::RankedTensorType declaredOutputType(size_t i) const;
   void setOutput(size_t i, mlir::Value v);
 
   /// The ONNX element type code of input `i` (0 if unknown); unlike the IR

@@ -221,3 +221,18 @@ func.func @edge_pad_dynamic(%x: tensor<?xf32>) -> tensor<?xf32> {
   %0 = dnn.pad %x {mode = "edge", pads = array<i64: 1, 2>, value = 0.0 : f64} : tensor<?xf32> -> tensor<?xf32>
   return %0 : tensor<?xf32>
 }
+
+// -----
+
+// GatherND with run-time dims: an indexed copy over [g..., rest...] that
+// reads the tuple from the indices (tuple_size 2 from the attribute, not
+// from the run-time last dim) and clamps each index into its data dim.
+// CHECK-LABEL: func @gather_nd_dynamic
+// CHECK: linalg.generic
+// CHECK:   tensor.extract %arg1[%{{.*}}, %c0] : tensor<?x?xi64>
+// CHECK:   tensor.extract %arg1[%{{.*}}, %c1] : tensor<?x?xi64>
+// CHECK:   tensor.extract %arg0[%{{.*}}, %{{.*}}, %{{.*}}] : tensor<?x?x?xf32>
+func.func @gather_nd_dynamic(%d: tensor<?x?x?xf32>, %i: tensor<?x?xi64>) -> tensor<?x?xf32> {
+  %0 = dnn.gather_nd %d, %i {batch_dims = 0 : i64, tuple_size = 2 : i64} : (tensor<?x?x?xf32>, tensor<?x?xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

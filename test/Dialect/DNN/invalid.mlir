@@ -289,3 +289,11 @@ func.func @roi_align_boxes(%x: tensor<1x2x8x8xf32>, %rois: tensor<3x5xf32>, %idx
   %0 = dnn.roi_align %x, %rois, %idx {half_pixel = true, max = false, output_height = 2 : i64, output_width = 2 : i64, sampling_ratio = 0 : i64, spatial_scale = 1.0 : f64} : (tensor<1x2x8x8xf32>, tensor<3x5xf32>, tensor<3xi64>) -> tensor<3x2x2x2xf32>
   return
 }
+
+// -----
+
+func.func @gather_nd_tuple(%d: tensor<2x3xf32>, %i: tensor<4x2xi64>) {
+  // expected-error @+1 {{indices must be [b..., g..., tuple_size]}}
+  %0 = dnn.gather_nd %d, %i {batch_dims = 0 : i64, tuple_size = 1 : i64} : (tensor<2x3xf32>, tensor<4x2xi64>) -> tensor<4x3xf32>
+  return
+}

@@ -109,6 +109,13 @@ func.func @max_pool_indices(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x2x2xi64> {
   return %0 : tensor<1x1x2x2xi64>
 }
 
+// CHECK-LABEL: func @gather_nd
+func.func @gather_nd(%d: tensor<2x3x4xf32>, %i: tensor<2x5x1xi64>) -> tensor<2x5x4xf32> {
+  // CHECK: dnn.gather_nd %{{.*}}, %{{.*}} {batch_dims = 1 : i64, tuple_size = 1 : i64} : (tensor<2x3x4xf32>, tensor<2x5x1xi64>) -> tensor<2x5x4xf32>
+  %0 = dnn.gather_nd %d, %i {batch_dims = 1 : i64, tuple_size = 1 : i64} : (tensor<2x3x4xf32>, tensor<2x5x1xi64>) -> tensor<2x5x4xf32>
+  return %0 : tensor<2x5x4xf32>
+}
+
 // CHECK-LABEL: func @non_zero
 func.func @non_zero(%x: tensor<2x3xf32>) -> tensor<2x?xi64> {
   // CHECK: dnn.non_zero %{{.*}} : tensor<2x3xf32> -> tensor<2x?xi64>

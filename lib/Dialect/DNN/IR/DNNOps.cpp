@@ -466,6 +466,22 @@ LogicalResult GatherElementsOp::verify() {
   return checkResultShape(*this, getType(), it.getShape());
 }
 
+LogicalResult GatherNDOp::verify() {
+  auto dt = rankedType(getData()), it = rankedType(getIndices());
+  int64_t b = getBatchDims(), m = getTupleSize(), q = it.getRank();
+  int64_t last = q ? it.getDimSize(q - 1) : 0;
+  if (b < 0 || m < 1 || q < 1 || b + m > dt.getRank() || b > q - 1 ||
+      (!ShapedType::isDynamic(last) && last != m))
+    return emitOpError("indices must be [b..., g..., tuple_size] with "
+                       "batch_dims + tuple_size <= the data rank");
+  if (failed(verifyCompatibleShape(dt.getShape().take_front(b),
+                                   it.getShape().take_front(b))))
+    return emitOpError("batch dims of data and indices differ");
+  Shape expected(it.getShape().drop_back());
+  llvm::append_range(expected, dt.getShape().drop_front(b + m));
+  return checkResultShape(*this, getType(), expected);
+}
+
 static LogicalResult verifyReduction(Operation *op, StringRef r) {
   if (r != "none" && r != "add" && r != "mul" && r != "max" && r != "min")
     return op->emitOpError("unknown reduction '") << r << "'";

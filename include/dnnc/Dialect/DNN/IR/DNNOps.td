@@ -631,6 +631,29 @@ class DNN_ScatterOp<string mnemonic, string desc> : DNN_Op<mnemonic, [Pure]> {
   let hasVerifier = 1;
 }
 
+def DNN_GatherNDOp : DNN_Op<"gather_nd", [Pure]> {
+  let summary = "gathers slices at index tuples (ONNX GatherND)";
+  let description = [{
+    `indices` [b..., g..., m] (i64) hold tuples of m indices into the dims
+    after the `batch_dims` leading dims of `data`; the result is
+    [b..., g..., rest...] with rest the data dims after b + m. `m` is given
+    (it may be a run-time dim of `indices`). Negative indices count from the
+    end.
+
+    ```mlir
+    %y = dnn.gather_nd %d, %i {batch_dims = 0 : i64, tuple_size = 2 : i64}
+         : (tensor<2x2xf32>, tensor<3x2xi64>) -> tensor<3xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$data, RankedTensorOf<[I64]>:$indices,
+                   I64Attr:$batch_dims, I64Attr:$tuple_size);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = [{
+    $data `,` $indices attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def DNN_ScatterElementsOp : DNN_ScatterOp<"scatter_elements",
     "Writes `updates[i...]` to `data` at the position of `i...` with dim `axis` replaced by `indices[i...]`."> {
   let arguments = (ins DNN_Tensor:$data, DNN_IndexTensor:$indices,
