@@ -537,9 +537,7 @@ struct TfIdfVectorizerLowering : OpRewritePattern<TfIdfVectorizerOp> {
                             b, loc, iacc[0], lb.select(ok, lb.c(1), lb.c(0)))};
                       })[0]};
                 })[0];
-            Value c = arith::UIToFPOp::create(
-                b, loc, f32,
-                arith::IndexCastOp::create(b, loc, b.getI64Type(), count));
+            Value c = indexAsScalar(b, loc, count, f32);
             Value w = lb.at(gW, {g});
             Value v = c;
             if (mode == "IDF")
@@ -592,10 +590,7 @@ struct RoiAlignLowering : OpRewritePattern<RoiAlignOp> {
     auto lt = [&](Value p, Value q) {
       return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, p, q);
     };
-    auto toF = [&](Value i) {
-      return arith::SIToFPOp::create(
-          b, loc, et, arith::IndexCastOp::create(b, loc, b.getI64Type(), i));
-    };
+    auto toF = [&](Value i) { return indexAsScalar(b, loc, i, et); };
     int64_t oh = op.getOutputHeight(), ow = op.getOutputWidth();
     bool isMax = op.getMax();
     Value nr = dimValue(b, loc, rois, 0), nc = dimValue(b, loc, x, 1),

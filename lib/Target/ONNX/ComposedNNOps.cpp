@@ -117,25 +117,6 @@ LogicalResult importConvTranspose(NodeImporter &n) {
   auto grow = [](int64_t d, int64_t by) {
     return ShapedType::isDynamic(d) ? d : d + by;
   };
-  // Drops `lo` elements from the start and `hi` from the end of `axis`.
-  auto crop = [&](Value v, int64_t axis, int64_t lo, int64_t hi) -> Value {
-    auto t = cast<RankedTensorType>(v.getType());
-    int64_t r = t.getRank();
-    SmallVector<int64_t> starts(r, 0),
-        ends(r, std::numeric_limits<int64_t>::max()), steps(r, 1),
-        shape(t.getShape());
-    starts[axis] = lo;
-    if (hi > 0)
-      ends[axis] = -hi;
-    shape[axis] = grow(shape[axis], -lo - hi);
-    auto rt = RankedTensorType::get(shape, et);
-    if (t.hasStaticShape())
-      return n.create<dnn::SliceOp>(rt, v, n.b.getDenseI64ArrayAttr(starts),
-                                    n.b.getDenseI64ArrayAttr(steps));
-    return n.create<dnn::SliceOp>(rt, v, n.b.getDenseI64ArrayAttr(starts),
-                                  n.b.getDenseI64ArrayAttr(steps),
-                                  i64Vector(n, starts), i64Vector(n, ends));
-  };
   // 1. Dilate the input by the strides: a unit dim after each spatial dim,
   // padded to the stride, merged back, and the trailing zeros cropped.
   Value x = n.input(0);
@@ -160,7 +141,7 @@ LogicalResult importConvTranspose(NodeImporter &n) {
     x = reshapeTo(n, x, s3,
                   {dimsOf(n, x, 0, d), dimProduct(n, x, d, d + 2),
                    dimsOf(n, x, d + 2, rank + 1)});
-    x = crop(x, d, 0, st - 1);
+    x = cropAxis(n, x, d, 0, st - 1);
   }
   // 2. Pad by (k-1)*d - pads (+ output_padding at the end); crop negatives.
   auto dilated = cast<RankedTensorType>(x.getType());
@@ -186,7 +167,7 @@ LogicalResult importConvTranspose(NodeImporter &n) {
     int64_t cl = lo[i] < 0 ? -lo[i] : 0, ch = hi[i] < 0 ? -hi[i] : 0;
     if (!ShapedType::isDynamic(padded[2 + i]) && padded[2 + i] - cl - ch <= 0)
       return n.fail("pads leave an empty output");
-    x = crop(x, 2 + i, cl, ch);
+    x = cropAxis(n, x, 2 + i, cl, ch);
   }
   SmallVector<int64_t> convIn(cast<RankedTensorType>(x.getType()).getShape());
   // 3. Weights [Cin, M/g, k...] -> [M, Cin/g, k...], kernels flipped.

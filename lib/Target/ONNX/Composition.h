@@ -133,24 +133,41 @@ inline Value reshapeTo(NodeImporter &n, Value x, ArrayRef<int64_t> shape,
   return n.create<dnn::ReshapeOp>(t, x, s);
 }
 
-/// Elements [offset, offset + size) of `v` along `axis`, the other dims
-/// whole; with run-time dims the bounds are resolved at run time.
-inline Value sliceAxis(NodeImporter &n, Value v, int64_t axis, int64_t offset,
-                       int64_t size) {
+/// The elements of `v` along `axis` from `start` to ONNX bound `end`
+/// (negative counts from the end), `size` of them (kDynamic when only the
+/// run time knows), the other dims whole: static bounds when `v` is static,
+/// else bounds resolved at run time.
+inline Value sliceBetween(NodeImporter &n, Value v, int64_t axis, int64_t start,
+                          int64_t end, int64_t size) {
   auto t = cast<RankedTensorType>(v.getType());
   SmallVector<int64_t> starts(t.getRank(), 0), steps(t.getRank(), 1),
       shape(t.getShape());
-  starts[axis] = offset;
+  starts[axis] = start;
   shape[axis] = size;
   auto rt = RankedTensorType::get(shape, t.getElementType());
   if (t.hasStaticShape())
     return n.create<dnn::SliceOp>(rt, v, n.b.getDenseI64ArrayAttr(starts),
                                   n.b.getDenseI64ArrayAttr(steps));
   SmallVector<int64_t> ends(t.getRank(), std::numeric_limits<int64_t>::max());
-  ends[axis] = offset + size;
+  ends[axis] = end;
   return n.create<dnn::SliceOp>(rt, v, n.b.getDenseI64ArrayAttr(starts),
                                 n.b.getDenseI64ArrayAttr(steps),
                                 i64Vector(n, starts), i64Vector(n, ends));
+}
+
+/// Elements [offset, offset + size) of `v` along `axis`.
+inline Value sliceAxis(NodeImporter &n, Value v, int64_t axis, int64_t offset,
+                       int64_t size) {
+  return sliceBetween(n, v, axis, offset, offset + size, size);
+}
+
+/// `v` without `lo` elements at the start and `hi` at the end of `axis`.
+inline Value cropAxis(NodeImporter &n, Value v, int64_t axis, int64_t lo,
+                      int64_t hi) {
+  int64_t d = cast<RankedTensorType>(v.getType()).getDimSize(axis);
+  return sliceBetween(n, v, axis, lo,
+                      hi > 0 ? -hi : std::numeric_limits<int64_t>::max(),
+                      ShapedType::isDynamic(d) ? d : d - lo - hi);
 }
 
 /// Dim `d` of `v` as a rank-0 tensor of `et` (a constant when static).

@@ -75,7 +75,7 @@ func.func @unique(%x: tensor<6x2xi64>) -> (tensor<?xi64>, tensor<6xi64>, tensor<
 // CHECK:       scf.for
 // CHECK:         scf.for
 // CHECK:           arith.cmpi eq
-// CHECK:     arith.uitofp
+// CHECK:     arith.sitofp
 // CHECK:     arith.mulf
 // CHECK:     tensor.insert
 func.func @tfidf(%x: tensor<2x6xi64>) -> tensor<2x2xf32> {
