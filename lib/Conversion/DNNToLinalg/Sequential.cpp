@@ -27,6 +27,42 @@ using namespace dnnc;
 using namespace dnnc::dnn;
 
 namespace {
+/// Loop and index helpers shared by the lowerings below.
+struct LoopBuilder {
+  OpBuilder &b;
+  Location loc;
+  Value c(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  /// scf.for [lo, hi) carrying `init`; `body(i, args)` returns the next
+  /// values.
+  ValueRange loop(Value lo, Value hi, ValueRange init,
+                  function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    return scf::ForOp::create(
+               b, loc, lo, hi, c(1), init,
+               [&](OpBuilder &, Location, Value i, ValueRange args) {
+                 scf::YieldOp::create(b, loc, body(i, args));
+               })
+        .getResults();
+  }
+  Value at(Value t, ValueRange idx) {
+    return tensor::ExtractOp::create(b, loc, t, idx);
+  }
+  Value put(Value v, Value t, ValueRange idx) {
+    return tensor::InsertOp::create(b, loc, v, t, idx);
+  }
+  Value toI64(Value i) {
+    return arith::IndexCastOp::create(b, loc, b.getI64Type(), i);
+  }
+  Value toIndex(Value i) {
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), i);
+  }
+  Value eq(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, y);
+  }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+};
+
 struct NonMaxSuppressionLowering : OpRewritePattern<NonMaxSuppressionOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(NonMaxSuppressionOp op,
@@ -108,15 +144,16 @@ struct NonMaxSuppressionLowering : OpRewritePattern<NonMaxSuppressionOp> {
       return arith::AndIOp::create(ob, l, ok, gt(iou, iouThr));
     };
 
-    auto batchLoop = scf::ForOp::create(
-        b, loc, c(0), nb, c(1), ValueRange{rows0, c(0)},
-        [&](OpBuilder &, Location l, Value bi, ValueRange bargs) {
-          auto classLoop = scf::ForOp::create(
-              b, l, c(0), nc, c(1), bargs,
-              [&](OpBuilder &, Location l2, Value ci, ValueRange cargs) {
+    LoopBuilder lb{b, loc};
+    Value yes = arith::ConstantIntOp::create(b, loc, i1, 1);
+    auto isNot = [&](Value v) { return arith::XOrIOp::create(b, loc, v, yes); };
+    ValueRange done = lb.loop(
+        c(0), nb, ValueRange{rows0, c(0)}, [&](Value bi, ValueRange bargs) {
+          return llvm::to_vector(
+              lb.loop(c(0), nc, bargs, [&](Value ci, ValueRange cargs) {
                 // Boxes not above the score threshold are out from the start.
                 Value removed0 = tensor::GenerateOp::create(
-                    b, l2, RankedTensorType::get({ShapedType::kDynamic}, i1),
+                    b, loc, RankedTensorType::get({ShapedType::kDynamic}, i1),
                     ValueRange{ns},
                     [&](OpBuilder &gb, Location gl, ValueRange idx) {
                       Value s = tensor::ExtractOp::create(
@@ -128,136 +165,72 @@ struct NonMaxSuppressionLowering : OpRewritePattern<NonMaxSuppressionOp> {
                           arith::ConstantIntOp::create(gb, gl, i1, 1));
                       tensor::YieldOp::create(gb, gl, out);
                     });
-                auto pickLoop = scf::ForOp::create(
-                    b, l2, c(0), perClass, c(1),
-                    ValueRange{cargs[0], cargs[1], removed0},
-                    [&](OpBuilder &, Location l3, Value, ValueRange pargs) {
+                ValueRange picked = lb.loop(
+                    c(0), perClass, ValueRange{cargs[0], cargs[1], removed0},
+                    [&](Value, ValueRange pargs) -> SmallVector<Value> {
                       Value removed = pargs[2];
                       // The best remaining box (lowest index on ties).
-                      auto best = scf::ForOp::create(
-                          b, l3, c(0), ns, c(1), ValueRange{c(-1), f(0)},
-                          [&](OpBuilder &, Location l4, Value i,
-                              ValueRange acc) {
-                            Value gone = tensor::ExtractOp::create(
-                                b, l4, removed, ValueRange{i});
-                            Value s = tensor::ExtractOp::create(
-                                b, l4, scores, ValueRange{bi, ci, i});
+                      Value k = lb.loop(
+                          c(0), ns, ValueRange{c(-1), f(0)},
+                          [&](Value i, ValueRange acc) {
+                            Value s = lb.at(scores, {bi, ci, i});
                             Value none = arith::CmpIOp::create(
-                                b, l4, arith::CmpIPredicate::slt, acc[0], c(0));
+                                b, loc, arith::CmpIPredicate::slt, acc[0],
+                                c(0));
                             Value better = arith::OrIOp::create(
-                                b, l4, none,
-                                arith::CmpFOp::create(b, l4,
+                                b, loc, none,
+                                arith::CmpFOp::create(b, loc,
                                                       arith::CmpFPredicate::OGT,
                                                       s, acc[1]));
                             Value take = arith::AndIOp::create(
-                                b, l4, better,
-                                arith::XOrIOp::create(
-                                    b, l4, gone,
-                                    arith::ConstantIntOp::create(b, l4, i1,
-                                                                 1)));
-                            scf::YieldOp::create(
-                                b, l4,
-                                ValueRange{arith::SelectOp::create(b, l4, take,
-                                                                   i, acc[0]),
-                                           arith::SelectOp::create(b, l4, take,
-                                                                   s, acc[1])});
-                          });
-                      Value k = best.getResult(0);
+                                b, loc, better, isNot(lb.at(removed, {i})));
+                            return SmallVector<Value>{
+                                lb.select(take, i, acc[0]),
+                                lb.select(take, s, acc[1])};
+                          })[0];
                       Value found = arith::CmpIOp::create(
-                          b, l3, arith::CmpIPredicate::sge, k, c(0));
+                          b, loc, arith::CmpIPredicate::sge, k, c(0));
                       auto ifOp = scf::IfOp::create(
-                          b, l3, found,
-                          [&](OpBuilder &, Location l5) {
+                          b, loc, found,
+                          [&](OpBuilder &, Location) {
                             // Write the row, then remove k and its overlaps.
                             Value rows = pargs[0], n = pargs[1];
                             SmallVector<Value> cols = {bi, ci, k};
                             for (auto [col, v] : llvm::enumerate(cols))
-                              rows = tensor::InsertOp::create(
-                                  b, l5,
-                                  arith::IndexCastOp::create(b, l5, i64, v),
-                                  rows, ValueRange{n, c(col)});
-                            Value r = tensor::InsertOp::create(
-                                b, l5,
-                                arith::ConstantIntOp::create(b, l5, i1, 1),
-                                removed, ValueRange{k});
-                            auto sweep = scf::ForOp::create(
-                                b, l5, c(0), ns, c(1), ValueRange{r},
-                                [&](OpBuilder &, Location l6, Value j,
-                                    ValueRange sargs) {
-                                  Value hit = suppresses(b, l6, bi, k, j);
-                                  Value old = tensor::ExtractOp::create(
-                                      b, l6, sargs[0], ValueRange{j});
-                                  Value now =
-                                      arith::OrIOp::create(b, l6, old, hit);
-                                  scf::YieldOp::create(
-                                      b, l6,
-                                      ValueRange{tensor::InsertOp::create(
-                                          b, l6, now, sargs[0],
-                                          ValueRange{j})});
-                                });
+                              rows = lb.put(lb.toI64(v), rows, {n, c(col)});
+                            Value r = lb.loop(
+                                c(0), ns, ValueRange{lb.put(yes, removed, {k})},
+                                [&](Value j, ValueRange sargs) {
+                                  Value now = arith::OrIOp::create(
+                                      b, loc, lb.at(sargs[0], {j}),
+                                      suppresses(b, loc, bi, k, j));
+                                  return SmallVector<Value>{
+                                      lb.put(now, sargs[0], {j})};
+                                })[0];
                             scf::YieldOp::create(
-                                b, l5,
+                                b, loc,
                                 ValueRange{
-                                    rows, arith::AddIOp::create(b, l5, n, c(1)),
-                                    sweep.getResult(0)});
+                                    rows,
+                                    arith::AddIOp::create(b, loc, n, c(1)), r});
                           },
-                          [&](OpBuilder &, Location l5) {
-                            scf::YieldOp::create(b, l5, pargs);
+                          [&](OpBuilder &, Location) {
+                            scf::YieldOp::create(b, loc, pargs);
                           });
-                      scf::YieldOp::create(b, l3, ifOp.getResults());
+                      return SmallVector<Value>(ifOp.getResults());
                     });
-                scf::YieldOp::create(
-                    b, l2,
-                    ValueRange{pickLoop.getResult(0), pickLoop.getResult(1)});
-              });
-          scf::YieldOp::create(b, l, classLoop.getResults());
+                return SmallVector<Value>{picked[0], picked[1]};
+              }));
         });
-    Value count = batchLoop.getResult(1);
+    Value count = done[1];
     SmallVector<OpFoldResult> offs = {b.getIndexAttr(0), b.getIndexAttr(0)},
                               sizes = {count, b.getIndexAttr(3)},
                               strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
-    Value r = tensor::ExtractSliceOp::create(
-        b, loc, rowsT, batchLoop.getResult(0), offs, sizes, strides);
+    Value r = tensor::ExtractSliceOp::create(b, loc, rowsT, done[0], offs,
+                                             sizes, strides);
     if (r.getType() != op.getType())
       r = tensor::CastOp::create(b, loc, op.getType(), r);
     rewriter.replaceOp(op, r);
     return success();
-  }
-};
-
-/// Index helpers shared by the Det and Unique lowerings.
-struct LoopBuilder {
-  OpBuilder &b;
-  Location loc;
-  Value c(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  /// scf.for [lo, hi) carrying `init`; `body(i, args)` returns the next
-  /// values.
-  ValueRange loop(Value lo, Value hi, ValueRange init,
-                  function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    return scf::ForOp::create(
-               b, loc, lo, hi, c(1), init,
-               [&](OpBuilder &, Location, Value i, ValueRange args) {
-                 scf::YieldOp::create(b, loc, body(i, args));
-               })
-        .getResults();
-  }
-  Value at(Value t, ValueRange idx) {
-    return tensor::ExtractOp::create(b, loc, t, idx);
-  }
-  Value put(Value v, Value t, ValueRange idx) {
-    return tensor::InsertOp::create(b, loc, v, t, idx);
-  }
-  Value toI64(Value i) {
-    return arith::IndexCastOp::create(b, loc, b.getI64Type(), i);
-  }
-  Value toIndex(Value i) {
-    return arith::IndexCastOp::create(b, loc, b.getIndexType(), i);
-  }
-  Value eq(Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, y);
-  }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, c, x, y);
   }
 };
 
