@@ -20,6 +20,7 @@ void buildDNNOptimizePipeline(OpPassManager &pm) {
   OpPassManager &f = pm.nest<func::FuncOp>();
   f.addPass(dnn::createDNNFoldConstants());
   f.addPass(dnn::createDNNFoldBatchNorm());
+  f.addPass(dnn::createDNNChannelsLast());
   f.addPass(dnn::createDNNFoldConstants());
   f.addPass(createCSEPass());
 }
@@ -36,6 +37,8 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
                              const CPUCodegenOptions &options) {
   {
     OpPassManager &f = pm.nest<func::FuncOp>();
+    if (options.vectorize)
+      f.addPass(createDNNCConvKernels());
     f.addPass(createDNNCConvToMatmul());
     f.addPass(createCanonicalizerPass());
     if (options.vectorize) {

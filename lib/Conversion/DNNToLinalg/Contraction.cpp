@@ -557,9 +557,60 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     return success();
   }
 };
+/// Channels-last 2-D convolution: the padded input and the bias broadcast
+/// over the output go to linalg.conv_2d_nhwc_hwcf, or, depthwise, to
+/// linalg.depthwise_conv_2d_nhwc_hwc.
+struct Conv2DNhwcLowering : OpRewritePattern<Conv2DNhwcOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(Conv2DNhwcOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inT = cast<RankedTensorType>(op.getInput().getType());
+    auto resT = cast<RankedTensorType>(op.getType());
+    if (!inT.hasStaticShape() || !resT.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "run-time dims");
+    Type et = inT.getElementType();
+    Value input = op.getInput();
+    ArrayRef<int64_t> pads = op.getPads();
+    if (llvm::any_of(pads, [](int64_t p) { return p; })) {
+      SmallVector<OpFoldResult> lo(4, rewriter.getIndexAttr(0)), hi(lo);
+      SmallVector<int64_t> padded(inT.getShape());
+      for (int i = 0; i < 2; ++i) {
+        lo[1 + i] = rewriter.getIndexAttr(pads[i]);
+        hi[1 + i] = rewriter.getIndexAttr(pads[2 + i]);
+        padded[1 + i] += pads[i] + pads[2 + i];
+      }
+      input = tensor::PadOp::create(rewriter, loc, inT.clone(padded), input, lo,
+                                    hi, scalarConst(rewriter, loc, et, 0));
+    }
+    Value init = op.getBias() ? broadcastTo(rewriter, loc, op.getBias(), resT)
+                              : zeros(rewriter, loc, resT);
+    auto strides = rewriter.getI64TensorAttr(op.getStrides());
+    auto dilations = rewriter.getI64TensorAttr(op.getDilations());
+    Value result;
+    if (op.isDepthwise()) {
+      auto wT = cast<RankedTensorType>(op.getWeight().getType());
+      Value w = buildReshape(
+          rewriter, loc, op.getWeight(),
+          wT.clone({wT.getDimSize(0), wT.getDimSize(1), wT.getDimSize(3)}));
+      result = linalg::DepthwiseConv2DNhwcHwcOp::create(
+                   rewriter, loc, TypeRange{resT}, ValueRange{input, w},
+                   ValueRange{init}, strides, dilations)
+                   .getResult(0);
+    } else {
+      result =
+          linalg::Conv2DNhwcHwcfOp::create(rewriter, loc, TypeRange{resT},
+                                           ValueRange{input, op.getWeight()},
+                                           ValueRange{init}, strides, dilations)
+              .getResult(0);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
 } // namespace
 
 void dnnc::populateContractionPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatMulLowering, GemmLowering, ConvLowering>(
+  patterns.add<MatMulLowering, GemmLowering, ConvLowering, Conv2DNhwcLowering>(
       patterns.getContext());
 }

@@ -109,3 +109,22 @@ func.func @conv_1d(%x: tensor<1x2x10xf32>, %w: tensor<3x2x3xf32>) -> tensor<1x3x
        : (tensor<1x2x10xf32>, tensor<3x2x3xf32>) -> tensor<1x3x8xf32>
   return %0 : tensor<1x3x8xf32>
 }
+
+// -----
+
+// Channels-last: the padded input and the bias broadcast along the last dim
+// go to the linalg NHWC convolutions (depthwise drops the unit weight dim).
+// CHECK-LABEL: func @conv_nhwc
+// CHECK: %[[P:.*]] = tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: %[[B:.*]] = linalg.generic
+// CHECK: linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[P]], %{{.*}} : tensor<1x10x10x3xf32>, tensor<3x3x3x4xf32>) outs(%[[B]] : tensor<1x4x4x4xf32>)
+// CHECK: %[[W:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0], [1], [2, 3]] : tensor<3x3x1x3xf32> into tensor<3x3x3xf32>
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc {{.*}} ins(%{{.*}}, %[[W]] : tensor<1x10x10x3xf32>, tensor<3x3x3xf32>)
+func.func @conv_nhwc(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x3x4xf32>, %b: tensor<4xf32>,
+                     %dw: tensor<3x3x1x3xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x8x8x3xf32>) {
+  %0 = dnn.conv2d_nhwc %x, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+       : (tensor<1x8x8x3xf32>, tensor<3x3x3x4xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  %1 = dnn.conv2d_nhwc %x, %dw {dilations = array<i64: 1, 1>, group = 3 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+       : (tensor<1x8x8x3xf32>, tensor<3x3x1x3xf32>) -> tensor<1x8x8x3xf32>
+  return %0, %1 : tensor<1x4x4x4xf32>, tensor<1x8x8x3xf32>
+}

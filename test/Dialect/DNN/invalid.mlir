@@ -344,3 +344,21 @@ func.func @optional_get(%o: !dnn.opt<tensor<4xf32>>) -> tensor<?xf32> {
 
 // expected-error @+1 {{an optional holds a ranked tensor or a sequence, not 'f32'}}
 func.func private @optional_of_scalar(!dnn.opt<f32>)
+
+// -----
+
+func.func @conv_nhwc_group(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x2x4xf32>) {
+  // expected-error @+1 {{group must be 1 with weight [KH, KW, C, F], or C with weight [KH, KW, 1, C] (depthwise)}}
+  %0 = dnn.conv2d_nhwc %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x8x8x4xf32>, tensor<3x3x2x4xf32>) -> tensor<1x6x6x4xf32>
+  return
+}
+
+// -----
+
+func.func @conv_nhwc_shape(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x4x6xf32>) {
+  // expected-error @+1 {{result type}}
+  %0 = dnn.conv2d_nhwc %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x8x8x4xf32>, tensor<3x3x4x6xf32>) -> tensor<1x6x6x4xf32>
+  return
+}

@@ -31,6 +31,18 @@ func.func @contraction(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: ten
   return %0, %1 : tensor<1x4x8x8xf32>, tensor<2x4x16xf32>
 }
 
+// CHECK-LABEL: func @conv_channels_last
+func.func @conv_channels_last(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x3x4xf32>, %b: tensor<4xf32>,
+                              %dw: tensor<3x3x1x3xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x8x8x3xf32>) {
+  // CHECK: dnn.conv2d_nhwc %{{.*}}, %{{.*}}, %{{.*}} {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+  %0 = dnn.conv2d_nhwc %x, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+       : (tensor<1x8x8x3xf32>, tensor<3x3x3x4xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  // CHECK: dnn.conv2d_nhwc %{{.*}}, %{{.*}} {dilations = array<i64: 1, 1>, group = 3 : i64
+  %1 = dnn.conv2d_nhwc %x, %dw {dilations = array<i64: 1, 1>, group = 3 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+       : (tensor<1x8x8x3xf32>, tensor<3x3x1x3xf32>) -> tensor<1x8x8x3xf32>
+  return %0, %1 : tensor<1x4x4x4xf32>, tensor<1x8x8x3xf32>
+}
+
 // CHECK-LABEL: func @pooling_and_norms
 func.func @pooling_and_norms(%x: tensor<1x4x8x8xf32>, %p: tensor<4xf32>, %s: tensor<2x10xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x4x1x1xf32>, tensor<1x4x8x8xf32>, tensor<2x10xf32>, tensor<2x1xf32>) {
   // CHECK: dnn.max_pool

@@ -183,6 +183,32 @@ LogicalResult ConvOp::verify() {
   return checkResultShape(*this, getType(), shape);
 }
 
+LogicalResult Conv2DNhwcOp::verify() {
+  auto in = rankedType(getInput()), w = rankedType(getWeight());
+  if (in.getRank() != 4 || w.getRank() != 4)
+    return emitOpError("input and weight must have rank 4");
+  if (getStrides().size() != 2 || getDilations().size() != 2 ||
+      getPads().size() != 4)
+    return emitOpError("strides/dilations need 2 values and pads 4");
+  int64_t c = in.getDimSize(3), f = w.getDimSize(3), group = getGroup();
+  if (group == 1 ? (!ShapedType::isDynamic(c) && c != w.getDimSize(2))
+                 : (group != c || f != c || w.getDimSize(2) != 1))
+    return emitOpError("group must be 1 with weight [KH, KW, C, F], or C "
+                       "with weight [KH, KW, 1, C] (depthwise)");
+  Shape shape = {in.getDimSize(0)};
+  for (int i = 0; i < 2; ++i)
+    shape.push_back(windowOutputSize(
+        in.getDimSize(1 + i), w.getDimSize(i), getStrides()[i], getPads()[i],
+        getPads()[2 + i], getDilations()[i], false));
+  shape.push_back(f);
+  if (Value b = getBias()) {
+    auto bt = rankedType(b);
+    if (bt.getRank() != 1 || bt.getDimSize(0) != f)
+      return emitOpError("bias must be a vector of the output channel count");
+  }
+  return checkResultShape(*this, getType(), shape);
+}
+
 template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
   auto in = rankedType(op.getInput());
   int64_t nsp = in.getRank() - 2;

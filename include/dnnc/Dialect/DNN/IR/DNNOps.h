@@ -15,6 +15,13 @@
 #define GET_TYPEDEF_CLASSES
 #include "dnnc/Dialect/DNN/IR/DNNOpsTypes.h.inc"
 
+namespace dnnc::dnn {
+/// Trait of the elementwise ops (DNN_Elementwise in DNNOps.td).
+template <typename ConcreteType>
+class Elementwise : public mlir::OpTrait::TraitBase<ConcreteType, Elementwise> {
+};
+} // namespace dnnc::dnn
+
 #define GET_OP_CLASSES
 #include "dnnc/Dialect/DNN/IR/DNNOps.h.inc"
 

@@ -19,12 +19,19 @@ def DNN_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def DNN_IndexTensor : RankedTensorOf<[I32, I64]>;
 def DNN_BoolTensor : RankedTensorOf<[I1]>;
 
+// Each result element depends only on the operand elements at the same
+// (NumPy-broadcast) position: layout changes commute with the op.
+def DNN_Elementwise : NativeOpTrait<"Elementwise"> {
+  let cppNamespace = "::dnnc::dnn";
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise unary ops
 //===----------------------------------------------------------------------===//
 
 class DNN_UnaryOp<string mnemonic, string desc, list<Trait> traits = []>
-    : DNN_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType])> {
+    : DNN_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType,
+                                           DNN_Elementwise])> {
   let summary = "elementwise " # mnemonic;
   let description = desc # [{
 
@@ -111,7 +118,8 @@ def DNN_CastOp : DNN_Op<"cast", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 class DNN_BinaryOp<string mnemonic, string desc, list<Trait> traits = []>
-    : DNN_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor])> {
+    : DNN_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor,
+                                           DNN_Elementwise])> {
   let summary = "elementwise " # mnemonic # " with NumPy broadcasting";
   let description = desc # [{
 
@@ -241,6 +249,38 @@ def DNN_ConvOp : DNN_Op<"conv", [Pure]> {
     functional-type(operands, results)
   }];
   let hasVerifier = 1;
+}
+
+def DNN_Conv2DNhwcOp : DNN_Op<"conv2d_nhwc", [Pure]> {
+  let summary = "2-D convolution in channels-last layout (NHWC, weights HWCF)";
+  let description = [{
+    The convolution of `dnn.conv` with the channels innermost: the input is
+    [N, H, W, C], the weight [KH, KW, C / group, F] and the result
+    [N, OH, OW, F]. Pads are [top, left, bottom, right]. `group` is 1, or
+    C == F for a depthwise convolution (weight [KH, KW, 1, C]).
+    `dnn-channels-last` introduces it; it is what the CPU kernels take.
+
+    ```mlir
+    %y = dnn.conv2d_nhwc %x, %w, %b {dilations = array<i64: 1, 1>,
+           group = 1 : i64, pads = array<i64: 1, 1, 1, 1>,
+           strides = array<i64: 1, 1>}
+         : (tensor<1x8x8x3xf32>, tensor<3x3x3x4xf32>, tensor<4xf32>)
+           -> tensor<1x8x8x4xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input, DNN_Tensor:$weight,
+                   Optional<DNN_Tensor>:$bias, DenseI64ArrayAttr:$strides,
+                   DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations,
+                   I64Attr:$group);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    bool isDepthwise() { return getGroup() != 1; }
+  }];
 }
 
 //===----------------------------------------------------------------------===//

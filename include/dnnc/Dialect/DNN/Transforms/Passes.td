@@ -27,6 +27,20 @@ def DNNFoldConstants : Pass<"dnn-fold-constants", "mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def DNNChannelsLast : Pass<"dnn-channels-last", "mlir::func::FuncOp"> {
+  let summary = "Runs 2-D convolutions channels-last and propagates the layout";
+  let description = [{
+    Every static f32 2-D `dnn.conv` with constant weights, ungrouped or
+    depthwise, becomes `dnn.conv2d_nhwc` between two transposes (the weight
+    transpose folds). The NHWC -> NCHW transposes then move down through
+    elementwise ops (other operands take the inverse transpose, which folds
+    for constants), concatenations and global pools, and cancel against the
+    NCHW -> NHWC transpose of the next convolution. A chain of convolutions
+    thus runs channels-last throughout, with one transpose at each edge.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def DNNExpandSequences : Pass<"dnn-expand-sequences", "mlir::ModuleOp"> {
   let summary = "Lowers sequence values to (data, shapes) tensor pairs";
   let description = [{

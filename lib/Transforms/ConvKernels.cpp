@@ -1,0 +1,509 @@
+//===- ConvKernels.cpp - Register-blocked channels-last convolutions ------===//
+//
+// Lowers static f32 linalg.conv_2d_nhwc_hwcf and
+// linalg.depthwise_conv_2d_nhwc_hwc to loops of vector code shaped for the
+// CPU: the output is cut into tiles of MR pixels of one output row by NV
+// vectors of 16 channels, whose accumulators stay in registers over the whole
+// reduction (filter rows, filter columns and input channels). Each step of
+// an ungrouped convolution broadcasts one input value per pixel and multiplies
+// it into NV weight vectors (MR x NV FMAs for MR + NV loads); a depthwise step
+// multiplies input vectors by weight vectors channel by channel.
+//
+// Elementwise consumers of the convolution (residual adds, activations,
+// clamps) are applied to the accumulators before the tile is stored, so the
+// convolution's result never goes to memory unfinished. The bias comes in as
+// the accumulators' initial value.
+//
+//===----------------------------------------------------------------------===//
+#include "dnnc/Transforms/Passes.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
+
+#define DEBUG_TYPE "dnnc-conv-kernels"
+
+namespace dnnc {
+#define GEN_PASS_DEF_DNNCCONVKERNELS
+#include "dnnc/Transforms/Passes.h.inc"
+} // namespace dnnc
+
+using namespace mlir;
+
+static constexpr int64_t kLanes = 16;
+
+namespace {
+
+/// An elementwise linalg.generic applied to the convolution's result.
+struct EpilogueOp {
+  linalg::GenericOp op;
+  unsigned chainOperand; // the input that carries the previous result
+};
+
+/// Everything the emitter needs about one convolution.
+struct ConvKernel {
+  linalg::LinalgOp conv;
+  bool depthwise = false;
+  // Output geometry: [N, rows, cols, F].
+  int64_t n = 0, rows = 0, cols = 0, f = 0;
+  // Filter and input.
+  int64_t c = 0, kh = 0, kw = 0, sh = 1, sw = 1, dh = 1, dw = 1;
+  // Register tile.
+  int64_t mr = 0, nv = 0;
+  SmallVector<EpilogueOp> epilogue;
+};
+
+/// True for the body ops an epilogue may contain: scalar arith/math ops
+/// without regions.
+static bool isScalarElementwise(Operation &op) {
+  if (op.getNumRegions() || op.getNumResults() != 1)
+    return false;
+  Dialect *d = op.getDialect();
+  if (!d || (d->getNamespace() != "arith" && d->getNamespace() != "math"))
+    return false;
+  return llvm::all_of(op.getOperandTypes(),
+                      [](Type t) { return t.isIntOrIndexOrFloat(); }) &&
+         op.getResult(0).getType().isIntOrFloat();
+}
+
+/// The indexing map of an epilogue operand is usable when it is the
+/// identity, or reads only the batch and/or channel dims (and constant 0s),
+/// the channel last: a per-channel vector or a per-image scalar.
+static bool isUsableMap(AffineMap map) {
+  if (map.isIdentity())
+    return true;
+  for (AffineExpr e : map.getResults()) {
+    if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+      if (c.getValue() != 0)
+        return false;
+      continue;
+    }
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (!d || (d.getPosition() != 0 && d.getPosition() != 3))
+      return false;
+    if (d.getPosition() == 3 && e != map.getResults().back())
+      return false;
+  }
+  return true;
+}
+
+/// `gen` can be folded into the convolution's store when it is elementwise
+/// over the convolution's output shape and reads `value` at the same
+/// position.
+static std::optional<EpilogueOp> asEpilogue(linalg::GenericOp gen,
+                                            Value value) {
+  if (gen.getNumDpsInits() != 1 || gen.getNumLoops() != 4 ||
+      gen.getNumParallelLoops() != 4 || gen->getNumResults() != 1 ||
+      gen.getResult(0).getType() != value.getType())
+    return std::nullopt;
+  if (!gen.getMatchingIndexingMap(gen.getDpsInitOperand(0)).isIdentity() ||
+      gen.payloadUsesValueFromOperand(gen.getDpsInitOperand(0)))
+    return std::nullopt;
+  std::optional<unsigned> chain;
+  for (OpOperand *in : gen.getDpsInputOperands()) {
+    AffineMap map = gen.getMatchingIndexingMap(in);
+    if (!isUsableMap(map))
+      return std::nullopt;
+    if (in->get() == value) {
+      if (!map.isIdentity() || chain)
+        return std::nullopt;
+      chain = in->getOperandNumber();
+    }
+    auto t = dyn_cast<RankedTensorType>(in->get().getType());
+    if (!t || !t.hasStaticShape())
+      return std::nullopt;
+  }
+  if (!chain)
+    return std::nullopt;
+  for (Operation &op : gen.getBody()->without_terminator())
+    if (!isScalarElementwise(op))
+      return std::nullopt;
+  return EpilogueOp{gen, *chain};
+}
+
+/// Reads the conv geometry and picks the register tile; nullopt when the op
+/// is not one this pass lowers.
+static std::optional<ConvKernel> analyze(linalg::LinalgOp op) {
+  ConvKernel k;
+  k.conv = op;
+  k.depthwise = isa<linalg::DepthwiseConv2DNhwcHwcOp>(op);
+  auto inT = dyn_cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+  auto wT = dyn_cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+  auto outT = dyn_cast<RankedTensorType>(op.getDpsInits()[0].getType());
+  if (!inT || !wT || !outT || !inT.hasStaticShape() || !wT.hasStaticShape() ||
+      !outT.hasStaticShape() || !outT.getElementType().isF32() ||
+      !inT.getElementType().isF32() || !wT.getElementType().isF32() ||
+      !op.hasPureTensorSemantics())
+    return std::nullopt;
+  DenseIntElementsAttr strides, dilations;
+  if (auto c = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation())) {
+    strides = c.getStrides();
+    dilations = c.getDilations();
+  } else {
+    auto d = cast<linalg::DepthwiseConv2DNhwcHwcOp>(op.getOperation());
+    strides = d.getStrides();
+    dilations = d.getDilations();
+  }
+  auto s = llvm::to_vector(strides.getValues<int64_t>());
+  auto d = llvm::to_vector(dilations.getValues<int64_t>());
+  k.sh = s[0];
+  k.sw = s[1];
+  k.dh = d[0];
+  k.dw = d[1];
+  k.kh = wT.getDimSize(0);
+  k.kw = wT.getDimSize(1);
+  k.c = inT.getDimSize(3);
+  k.n = outT.getDimSize(0);
+  k.f = outT.getDimSize(3);
+  k.rows = outT.getDimSize(1);
+  k.cols = outT.getDimSize(2);
+  // 32 zmm registers: MR x NV accumulators, NV weight vectors and a
+  // broadcast (ungrouped) or an input vector (depthwise). MR divides the
+  // row when a divisor of at least 3/4 of the maximum exists (CNN rows are
+  // 7 * 2^k pixels long), else the row ends with a narrower tile.
+  k.nv = std::min<int64_t>(2, llvm::divideCeil(k.f, kLanes));
+  int64_t maxMr = k.depthwise ? 8 : 14;
+  k.mr = std::min(k.cols, maxMr);
+  for (int64_t m = maxMr; 4 * m >= 3 * maxMr; --m)
+    if (k.cols % m == 0) {
+      k.mr = m;
+      break;
+    }
+  return k;
+}
+
+/// The emitter: one instance per convolution.
+class Emitter {
+public:
+  Emitter(OpBuilder &b, Location loc, ConvKernel &k) : b(b), loc(loc), k(k) {
+    vecT = VectorType::get({kLanes}, b.getF32Type());
+  }
+
+  Value emit();
+
+private:
+  OpBuilder &b;
+  Location loc;
+  ConvKernel &k;
+  VectorType vecT;
+  // The padded input [N, IH, IW, C] and the weights [KH, KW, C, F] or,
+  // depthwise, [KH, KW, C].
+  Value input, weight;
+  // Accumulator start: a splat, a per-channel vector or a tensor.
+  Value initScalar, initVector, initTensor;
+  /// scf.for from lb to ub carrying `inits`; `fn(iv, args)` builds the body
+  /// with `b` inside it and returns the values to yield.
+  template <typename Fn>
+  ValueRange loop(int64_t lb, int64_t ub, int64_t step, ValueRange inits,
+                  Fn fn) {
+    auto f = scf::ForOp::create(b, loc, cst(lb), cst(ub), cst(step), inits);
+    OpBuilder::InsertionGuard g(b);
+    Block *body = f.getBody();
+    if (!body->empty())
+      body->getTerminator()->erase();
+    b.setInsertionPointToEnd(body);
+    SmallVector<Value> res = fn(f.getInductionVar(), f.getRegionIterArgs());
+    scf::YieldOp::create(b, loc, res);
+    return f.getResults();
+  }
+  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, int64_t y) {
+    if (y == 1)
+      return x;
+    return arith::MulIOp::create(b, loc, x, cst(y));
+  }
+
+  void prepareInit();
+  Value readInit(Value n, Value r, Value m, Value f, bool inBounds);
+  SmallVector<Value> accumulate(Value n, Value r, Value m0, Value f0,
+                                int64_t mr, int64_t nv, int64_t fLimit,
+                                SmallVector<Value> accs);
+  Value applyEpilogue(Value acc, Value n, Value r, Value m, Value f,
+                      bool inBounds);
+  Value tile(Value out, Value n, Value r, Value m0, Value f0, int64_t mr,
+             int64_t nv, int64_t fLimit);
+  Value rowOfTiles(Value out, Value n, Value r, Value f0, int64_t nv,
+                   int64_t fLimit);
+};
+} // namespace
+
+void Emitter::prepareInit() {
+  Value init = k.conv.getDpsInits()[0];
+  if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+    initScalar = fill.getInputs()[0];
+    return;
+  }
+  // A per-channel vector broadcast over the output (the bias).
+  if (auto gen = init.getDefiningOp<linalg::GenericOp>();
+      gen && gen.getNumDpsInputs() == 1 && gen.getNumParallelLoops() == 4 &&
+      gen.getNumLoops() == 4) {
+    OpOperand *in = gen.getDpsInputOperand(0);
+    AffineMap map = gen.getMatchingIndexingMap(in);
+    auto yield = cast<linalg::YieldOp>(gen.getBody()->getTerminator());
+    if (map.getNumResults() == 1 && map.getResult(0) == b.getAffineDimExpr(3) &&
+        yield.getOperand(0) == gen.getBody()->getArgument(0)) {
+      initVector = in->get();
+      return;
+    }
+  }
+  initTensor = init;
+}
+
+Value Emitter::readInit(Value n, Value r, Value m, Value f, bool inBounds) {
+  if (initScalar)
+    return vector::BroadcastOp::create(b, loc, vecT, initScalar);
+  Value pad = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  if (initVector)
+    return vector::TransferReadOp::create(b, loc, vecT, initVector, {f}, pad,
+                                          ArrayRef<bool>{inBounds});
+  return vector::TransferReadOp::create(b, loc, vecT, initTensor,
+                                        ValueRange{n, r, m, f}, pad,
+                                        ArrayRef<bool>{inBounds});
+}
+
+/// The reduction of one MR x NV tile, its accumulators carried through the
+/// filter-row loop and the loop over filter columns and input channels.
+SmallVector<Value> Emitter::accumulate(Value n, Value r, Value m0, Value f0,
+                                       int64_t mr, int64_t nv, int64_t fLimit,
+                                       SmallVector<Value> accs) {
+  Value pad = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  auto inBounds = [&](int64_t j) { return (j + 1) * kLanes <= fLimit; };
+  auto weights = [&](ValueRange idx) {
+    SmallVector<Value> wv;
+    for (int64_t j = 0; j < nv; ++j) {
+      SmallVector<Value> at(idx);
+      at.push_back(add(f0, cst(j * kLanes)));
+      wv.push_back(vector::TransferReadOp::create(b, loc, vecT, weight, at, pad,
+                                                  ArrayRef<bool>{inBounds(j)}));
+    }
+    return wv;
+  };
+  ValueRange res = loop(0, k.kh, 1, accs, [&](Value khIv, ValueRange rowAccs) {
+    Value inRow = add(mul(r, k.sh), mul(khIv, k.dh));
+    SmallVector<Value> cur(rowAccs);
+    if (k.depthwise) {
+      // Filter columns, unrolled: each multiplies NV input vectors of every
+      // pixel by the column's NV weight vectors.
+      for (int64_t kwi = 0; kwi < k.kw; ++kwi) {
+        SmallVector<Value> wv = weights({khIv, cst(kwi)});
+        for (int64_t m = 0; m < mr; ++m) {
+          Value col = add(mul(add(m0, cst(m)), k.sw), cst(kwi * k.dw));
+          for (int64_t j = 0; j < nv; ++j) {
+            Value x = vector::TransferReadOp::create(
+                b, loc, vecT, input, {n, inRow, col, add(f0, cst(j * kLanes))},
+                pad, ArrayRef<bool>{inBounds(j)});
+            cur[m * nv + j] =
+                vector::FMAOp::create(b, loc, x, wv[j], cur[m * nv + j]);
+          }
+        }
+      }
+      return cur;
+    }
+    // Ungrouped: filter columns, then input channels; one broadcast input
+    // value per pixel, NV weight vectors per channel.
+    ValueRange colRes =
+        loop(0, k.kw, 1, cur, [&](Value kwIv, ValueRange colAccs) {
+          Value colBase = mul(kwIv, k.dw);
+          ValueRange chanRes =
+              loop(0, k.c, 1, colAccs, [&](Value ci, ValueRange chanAccs) {
+                SmallVector<Value> next(chanAccs);
+                SmallVector<Value> wv = weights({khIv, kwIv, ci});
+                for (int64_t m = 0; m < mr; ++m) {
+                  Value col = add(mul(add(m0, cst(m)), k.sw), colBase);
+                  Value x = tensor::ExtractOp::create(
+                      b, loc, input, ValueRange{n, inRow, col, ci});
+                  Value xb = vector::BroadcastOp::create(b, loc, vecT, x);
+                  for (int64_t j = 0; j < nv; ++j)
+                    next[m * nv + j] = vector::FMAOp::create(b, loc, xb, wv[j],
+                                                             next[m * nv + j]);
+                }
+                return next;
+              });
+          return SmallVector<Value>(chanRes);
+        });
+    return SmallVector<Value>(colRes);
+  });
+  return SmallVector<Value>(res);
+}
+
+/// Applies the epilogue ops to one accumulator vector at output position
+/// (n, r, m, f..f+15).
+Value Emitter::applyEpilogue(Value acc, Value n, Value r, Value m, Value f,
+                             bool inBounds) {
+  Value cur = acc;
+  for (EpilogueOp &e : k.epilogue) {
+    linalg::GenericOp gen = e.op;
+    IRMapping map;
+    Block *body = gen.getBody();
+    for (OpOperand *in : gen.getDpsInputOperands()) {
+      Value arg = body->getArgument(in->getOperandNumber());
+      Value viewT = in->get();
+      if (in->getOperandNumber() == e.chainOperand) {
+        map.map(arg, cur);
+        continue;
+      }
+      AffineMap imap = gen.getMatchingIndexingMap(in);
+      auto elemT = cast<RankedTensorType>(in->get().getType()).getElementType();
+      auto vt = VectorType::get({kLanes}, elemT);
+      if (imap.isIdentity()) {
+        Value p = arith::ConstantOp::create(b, loc, b.getZeroAttr(elemT));
+        map.map(arg, vector::TransferReadOp::create(b, loc, vt, viewT,
+                                                    ValueRange{n, r, m, f}, p,
+                                                    ArrayRef<bool>{inBounds}));
+        continue;
+      }
+      SmallVector<Value> idx;
+      bool perChannel = false;
+      for (AffineExpr ex : imap.getResults()) {
+        if (isa<AffineConstantExpr>(ex)) {
+          idx.push_back(cst(0));
+        } else if (cast<AffineDimExpr>(ex).getPosition() == 0) {
+          idx.push_back(n);
+        } else {
+          idx.push_back(f);
+          perChannel = true;
+        }
+      }
+      if (perChannel) {
+        Value p = arith::ConstantOp::create(b, loc, b.getZeroAttr(elemT));
+        map.map(arg, vector::TransferReadOp::create(b, loc, vt, viewT, idx, p,
+                                                    ArrayRef<bool>{inBounds}));
+      } else {
+        Value s = tensor::ExtractOp::create(b, loc, viewT, idx);
+        map.map(arg, vector::BroadcastOp::create(b, loc, vt, s));
+      }
+    }
+    for (Operation &op : body->without_terminator()) {
+      SmallVector<Value> operands;
+      for (Value v : op.getOperands()) {
+        Value mv = map.lookupOrDefault(v);
+        if (!isa<VectorType>(mv.getType()))
+          mv = vector::BroadcastOp::create(
+              b, loc, VectorType::get({kLanes}, mv.getType()), mv);
+        operands.push_back(mv);
+      }
+      OperationState st(loc, op.getName());
+      st.addOperands(operands);
+      st.addAttributes(op.getAttrs());
+      st.addTypes(VectorType::get({kLanes}, op.getResult(0).getType()));
+      Operation *v = b.create(st);
+      map.map(op.getResult(0), v->getResult(0));
+    }
+    cur = map.lookupOrDefault(body->getTerminator()->getOperand(0));
+  }
+  return cur;
+}
+
+/// One MR x NV tile at pixels m0.. of row r, channels f0..: start from the
+/// init, accumulate, finish with the epilogue, store.
+Value Emitter::tile(Value out, Value n, Value r, Value m0, Value f0, int64_t mr,
+                    int64_t nv, int64_t fLimit) {
+  auto inBounds = [&](int64_t j) { return (j + 1) * kLanes <= fLimit; };
+  SmallVector<Value> accs;
+  for (int64_t m = 0; m < mr; ++m)
+    for (int64_t j = 0; j < nv; ++j)
+      accs.push_back(readInit(n, r, add(m0, cst(m)), add(f0, cst(j * kLanes)),
+                              inBounds(j)));
+  accs = accumulate(n, r, m0, f0, mr, nv, fLimit, accs);
+  for (int64_t m = 0; m < mr; ++m)
+    for (int64_t j = 0; j < nv; ++j) {
+      Value mi = add(m0, cst(m)), fi = add(f0, cst(j * kLanes));
+      Value v = applyEpilogue(accs[m * nv + j], n, r, mi, fi, inBounds(j));
+      out = vector::TransferWriteOp::create(b, loc, v, out,
+                                            ValueRange{n, r, mi, fi},
+                                            ArrayRef<bool>{inBounds(j)})
+                .getResult();
+    }
+  return out;
+}
+
+/// All tiles of one output row for the channel panel at f0: full MR tiles,
+/// then the remainder.
+Value Emitter::rowOfTiles(Value out, Value n, Value r, Value f0, int64_t nv,
+                          int64_t fLimit) {
+  int64_t full = k.cols / k.mr, rest = k.cols % k.mr;
+  if (full)
+    out = loop(0, full * k.mr, k.mr, out, [&](Value m0, ValueRange args) {
+      return SmallVector<Value>{tile(args[0], n, r, m0, f0, k.mr, nv, fLimit)};
+    })[0];
+  if (rest)
+    out = tile(out, n, r, cst(full * k.mr), f0, rest, nv, fLimit);
+  return out;
+}
+
+Value Emitter::emit() {
+  input = k.conv.getDpsInputs()[0];
+  weight = k.conv.getDpsInputs()[1];
+  prepareInit();
+  // The result goes to the last epilogue op's init, else to the conv's,
+  // which holds the accumulators' start unless that was read at its source.
+  Value dest = k.epilogue.empty() ? k.conv.getDpsInits()[0]
+                                  : k.epilogue.back().op.getDpsInits()[0];
+  if (k.epilogue.empty() && !initTensor)
+    dest = tensor::EmptyOp::create(
+        b, loc, cast<RankedTensorType>(dest.getType()).getShape(),
+        b.getF32Type());
+  Value out = dest;
+
+  int64_t panel = k.nv * kLanes;
+  int64_t fullPanels = k.f / panel, restF = k.f % panel;
+  Value result = loop(0, k.n, 1, out, [&](Value n, ValueRange nArgs) {
+    auto rowsAt = [&](Value cur, Value f0, int64_t nv, int64_t fLimit) {
+      return loop(0, k.rows, 1, cur, [&](Value r, ValueRange rArgs) {
+        return SmallVector<Value>{rowOfTiles(rArgs[0], n, r, f0, nv, fLimit)};
+      })[0];
+    };
+    Value cur = nArgs[0];
+    if (fullPanels)
+      cur = loop(0, fullPanels * panel, panel, cur,
+                 [&](Value f0, ValueRange pArgs) {
+                   return SmallVector<Value>{rowsAt(pArgs[0], f0, k.nv, panel)};
+                 })[0];
+    if (restF)
+      cur = rowsAt(cur, cst(fullPanels * panel),
+                   llvm::divideCeil(restF, kLanes), restF);
+    return SmallVector<Value>{cur};
+  })[0];
+  return result;
+}
+
+namespace {
+struct DNNCConvKernelsPass
+    : dnnc::impl::DNNCConvKernelsBase<DNNCConvKernelsPass> {
+  void runOnOperation() override {
+    SmallVector<linalg::LinalgOp> convs;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op))
+        convs.push_back(op);
+    });
+    for (linalg::LinalgOp conv : convs) {
+      std::optional<ConvKernel> k = analyze(conv);
+      if (!k)
+        continue;
+      // Fold the chain of elementwise consumers into the store.
+      Value last = conv->getResult(0);
+      while (last.hasOneUse()) {
+        auto gen = dyn_cast<linalg::GenericOp>(*last.getUsers().begin());
+        std::optional<EpilogueOp> e =
+            gen ? asEpilogue(gen, last) : std::nullopt;
+        if (!e)
+          break;
+        k->epilogue.push_back(*e);
+        last = gen.getResult(0);
+      }
+      Operation *lastOp = last.getDefiningOp();
+      OpBuilder b(lastOp);
+      Emitter emitter(b, conv.getLoc(), *k);
+      Value result = emitter.emit();
+      last.replaceAllUsesWith(result);
+      for (EpilogueOp &e : llvm::reverse(k->epilogue))
+        e.op->erase();
+      conv->erase();
+    }
+  }
+};
+} // namespace

@@ -1,0 +1,88 @@
+// RUN: dnnc-opt %s --split-input-file --dnnc-conv-kernels --canonicalize --cse | FileCheck %s
+// Channels-last convolutions become register-tiled vector loops: MR pixels x
+// NV vectors of 16 channels, accumulators carried through the reduction
+// loops, the bias read as the accumulators' start, elementwise consumers
+// applied before the store.
+
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#ch = affine_map<(d0, d1, d2, d3) -> (d3)>
+
+// CHECK-LABEL: func @conv_bias_relu
+// CHECK-SAME: %[[X:.*]]: tensor<1x9x9x8xf32>, %[[W:.*]]: tensor<3x3x8x32xf32>, %[[B:.*]]: tensor<32xf32>
+// CHECK-NOT: linalg.conv_2d_nhwc_hwcf
+// CHECK-NOT: linalg.generic
+// The 7 output rows, each one tile of 7 pixels x 2 vectors.
+// CHECK: scf.for %[[R:.*]] = %c0 to %c7 step %c1
+// CHECK: vector.transfer_read %[[B]][%c0]
+// CHECK: vector.transfer_read %[[B]][%c16]
+// Filter rows, then columns, then input channels, carrying 14 accumulators.
+// CHECK: scf.for {{.*}} = %c0 to %c3 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: scf.for {{.*}} = %c0 to %c3 step %c1
+// CHECK: scf.for {{.*}} = %c0 to %c8 step %c1
+// CHECK: %[[WV:.*]] = vector.transfer_read %[[W]]{{.*}} {in_bounds = [true]} : tensor<3x3x8x32xf32>, vector<16xf32>
+// CHECK: %[[A:.*]] = tensor.extract %[[X]]
+// CHECK: %[[AB:.*]] = vector.broadcast %[[A]] : f32 to vector<16xf32>
+// CHECK: vector.fma %[[AB]], %[[WV]], %{{.*}} : vector<16xf32>
+// The relu on the accumulators, then one store per vector.
+// CHECK-COUNT-14: arith.maximumf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: vector.transfer_write %{{.*}} {in_bounds = [true]} : vector<16xf32>, tensor<1x7x7x32xf32>
+func.func @conv_bias_relu(%x: tensor<1x9x9x8xf32>, %w: tensor<3x3x8x32xf32>, %b: tensor<32xf32>) -> tensor<1x7x7x32xf32> {
+  %e = tensor.empty() : tensor<1x7x7x32xf32>
+  %init = linalg.generic {indexing_maps = [#ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%b : tensor<32xf32>) outs(%e : tensor<1x7x7x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x7x7x32xf32>
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x9x9x8xf32>, tensor<3x3x8x32xf32>) outs(%init : tensor<1x7x7x32xf32>) -> tensor<1x7x7x32xf32>
+  %zero = arith.constant 0.0 : f32
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c : tensor<1x7x7x32xf32>) outs(%e : tensor<1x7x7x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x7x7x32xf32>
+  return %r : tensor<1x7x7x32xf32>
+}
+
+// -----
+
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+
+// Depthwise, 24 channels: one full vector and a masked one (no in_bounds,
+// so lanes past the 24th are not touched) for the 8 left; the residual input
+// is read at each tile.
+// CHECK-LABEL: func @depthwise_residual
+// CHECK-SAME: %[[X:.*]]: tensor<1x6x6x24xf32>, %[[W:.*]]: tensor<3x3x24xf32>, %[[R:.*]]: tensor<1x4x4x24xf32>
+// CHECK-NOT: linalg.depthwise_conv_2d_nhwc_hwc
+// CHECK: vector.transfer_read %[[W]]{{.*}} {in_bounds = [true]} : tensor<3x3x24xf32>, vector<16xf32>
+// CHECK: vector.transfer_read %[[W]][%{{.*}}, %c0, %c16], %{{[^ ]*}} : tensor<3x3x24xf32>, vector<16xf32>
+// CHECK: vector.transfer_read %[[X]]{{.*}} : tensor<1x6x6x24xf32>, vector<16xf32>
+// CHECK: vector.fma
+// CHECK: vector.transfer_read %[[R]]{{.*}} {in_bounds = [true]} : tensor<1x4x4x24xf32>, vector<16xf32>
+// CHECK: arith.addf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: vector.transfer_read %[[R]][%c0, %{{.*}}, %c0, %c16], %{{[^ ]*}} : tensor<1x4x4x24xf32>, vector<16xf32>
+// CHECK: arith.addf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%c0, %{{.*}}, %c0, %c16] : vector<16xf32>, tensor<1x4x4x24xf32>
+func.func @depthwise_residual(%x: tensor<1x6x6x24xf32>, %w: tensor<3x3x24xf32>, %res: tensor<1x4x4x24xf32>) -> tensor<1x4x4x24xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x4x24xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x4x24xf32>) -> tensor<1x4x4x24xf32>
+  %c = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x6x6x24xf32>, tensor<3x3x24xf32>) outs(%init : tensor<1x4x4x24xf32>) -> tensor<1x4x4x24xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c, %res : tensor<1x4x4x24xf32>, tensor<1x4x4x24xf32>) outs(%e : tensor<1x4x4x24xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x4x24xf32>
+  return %r : tensor<1x4x4x24xf32>
+}
+
+// -----
+
+// Run-time dims and other element types are left to the generic path.
+// CHECK-LABEL: func @left_alone
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<1x?x?x8xf32>
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<1x4x4x8xf64>
+func.func @left_alone(%x: tensor<1x?x?x4xf32>, %w: tensor<3x3x4x8xf32>, %o: tensor<1x?x?x8xf32>,
+                      %x2: tensor<1x6x6x4xf64>, %w2: tensor<3x3x4x8xf64>, %o2: tensor<1x4x4x8xf64>) -> (tensor<1x?x?x8xf32>, tensor<1x4x4x8xf64>) {
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x?x?x4xf32>, tensor<3x3x4x8xf32>) outs(%o : tensor<1x?x?x8xf32>) -> tensor<1x?x?x8xf32>
+  %d = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x2, %w2 : tensor<1x6x6x4xf64>, tensor<3x3x4x8xf64>) outs(%o2 : tensor<1x4x4x8xf64>) -> tensor<1x4x4x8xf64>
+  return %c, %d : tensor<1x?x?x8xf32>, tensor<1x4x4x8xf64>
+}

@@ -1,0 +1,133 @@
+"""Channels-last convolution kernels (dnn-channels-last + dnnc-conv-kernels)
+against a NumPy reference: strides, dilations, asymmetric pads, channel
+counts that are not multiples of the vector width, rows that are not
+multiples of the register tile, depthwise filters, batches, and the
+elementwise consumers folded into the kernels' stores (residual adds,
+activations, per-channel scales)."""
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+import dnnc
+
+
+def conv_ref(x, w, b, strides, pads, dilations, group):
+    n, c, h, wd = x.shape
+    f, cg, kh, kw = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
+    oh = (xp.shape[2] - dilations[0] * (kh - 1) - 1) // strides[0] + 1
+    ow = (xp.shape[3] - dilations[1] * (kw - 1) - 1) // strides[1] + 1
+    y = np.zeros((n, f, oh, ow), np.float64)
+    fg = f // group
+    for g in range(group):
+        xs = xp[:, g * cg:(g + 1) * cg].astype(np.float64)
+        ws = w[g * fg:(g + 1) * fg].astype(np.float64)
+        for i in range(kh):
+            for j in range(kw):
+                r0, c0 = i * dilations[0], j * dilations[1]
+                win = xs[:, :, r0:r0 + strides[0] * (oh - 1) + 1:strides[0],
+                         c0:c0 + strides[1] * (ow - 1) + 1:strides[1]]
+                y[:, g * fg:(g + 1) * fg] += np.einsum("nchw,fc->nfhw", win, ws[:, :, i, j])
+    return (y + b.reshape(1, f, 1, 1)).astype(np.float32)
+
+
+def run_conv(tmp_path, shape, f, k, strides=(1, 1), pads=(0, 0, 0, 0), dilations=(1, 1),
+             group=1, epilogue=(), seed=0):
+    """Conv (+ epilogue nodes) on random data; returns (dnnc output, reference)."""
+    rng = np.random.default_rng(seed)
+    n, c, h, wd = shape
+    x = rng.standard_normal(shape).astype(np.float32)
+    w = (rng.standard_normal((f, c // group, k[0], k[1])) * 0.3).astype(np.float32)
+    b = rng.standard_normal(f).astype(np.float32)
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["y0"], kernel_shape=list(k),
+                              strides=list(strides), pads=list(pads),
+                              dilations=list(dilations), group=group)]
+    inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")]
+    ref = conv_ref(x, w, b, strides, pads, dilations, group)
+    cur = "y0"
+    for i, (op, arg) in enumerate(epilogue):
+        out = f"y{i + 1}"
+        if op == "Relu":
+            nodes.append(helper.make_node("Relu", [cur], [out]))
+            ref = np.maximum(ref, 0)
+        elif op == "Clip":
+            lo, hi = arg
+            inits += [numpy_helper.from_array(np.array(lo, np.float32), f"lo{i}"),
+                      numpy_helper.from_array(np.array(hi, np.float32), f"hi{i}")]
+            nodes.append(helper.make_node("Clip", [cur, f"lo{i}", f"hi{i}"], [out]))
+            ref = np.clip(ref, lo, hi)
+        elif op == "AddInput":  # residual: the conv's own input
+            nodes.append(helper.make_node("Add", [cur, "x"], [out]))
+            ref = ref + x
+        elif op == "MulChannel":  # per-channel constant [F, 1, 1]
+            s = rng.standard_normal((ref.shape[1], 1, 1)).astype(np.float32)
+            inits.append(numpy_helper.from_array(s, f"s{i}"))
+            nodes.append(helper.make_node("Mul", [cur, f"s{i}"], [out]))
+            ref = ref * s
+        elif op == "Sigmoid":
+            nodes.append(helper.make_node("Sigmoid", [cur], [out]))
+            ref = 1 / (1 + np.exp(-ref))
+        cur = out
+    g = helper.make_graph(nodes, "conv", [helper.make_tensor_value_info(
+        "x", TensorProto.FLOAT, list(shape))], [helper.make_tensor_value_info(
+            cur, TensorProto.FLOAT, list(ref.shape))], inits)
+    path = str(tmp_path / "conv.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+    y = dnnc.compile(path).run({"x": x})[cur]
+    return y, ref
+
+
+CASES = {
+    # name: (input shape, F, kernel, strides, pads, dilations, group, epilogue)
+    "3x3_relu": ((1, 16, 14, 14), 64, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1, [("Relu", None)]),
+    "3x3_s2_tail": ((1, 24, 15, 15), 40, (3, 3), (2, 2), (1, 1, 1, 1), (1, 1), 1, []),
+    "1x1_relu6": ((1, 64, 7, 7), 24, (1, 1), (1, 1), (0, 0, 0, 0), (1, 1), 1,
+                  [("Clip", (0.0, 6.0))]),
+    "7x7_s2_stem": ((1, 3, 32, 32), 64, (7, 7), (2, 2), (3, 3, 3, 3), (1, 1), 1, [("Relu", None)]),
+    "dilated_asym": ((1, 8, 12, 17), 16, (3, 3), (1, 1), (1, 0, 2, 1), (2, 2), 1, []),
+    "row_remainder": ((1, 32, 5, 17), 48, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1, []),
+    "rect_kernel": ((1, 12, 9, 11), 20, (1, 3), (1, 2), (0, 1, 0, 1), (1, 1), 1, []),
+    "residual_relu": ((1, 32, 9, 9), 32, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1,
+                      [("AddInput", None), ("Relu", None)]),
+    "channel_scale": ((1, 16, 8, 8), 16, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1,
+                      [("MulChannel", None), ("Sigmoid", None)]),
+    "batch2": ((2, 8, 10, 10), 36, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1, [("Relu", None)]),
+    "depthwise_tail": ((1, 40, 10, 10), 40, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 40,
+                       [("Relu", None)]),
+    "depthwise_s2_relu6": ((1, 96, 13, 13), 96, (3, 3), (2, 2), (1, 1, 1, 1), (1, 1), 96,
+                           [("Clip", (0.0, 6.0))]),
+    "depthwise_5x5_dil": ((2, 24, 11, 19), 24, (5, 5), (1, 1), (4, 4, 4, 4), (2, 2), 24, []),
+    "depthwise_residual": ((1, 16, 12, 12), 16, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 16,
+                           [("AddInput", None)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_conv_matches_reference(tmp_path, name):
+    shape, f, k, s, p, d, g, epi = CASES[name]
+    y, ref = run_conv(tmp_path, shape, f, k, s, p, d, g, epi)
+    assert y.shape == ref.shape
+    np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)
+
+
+def test_conv_result_with_two_users(tmp_path):
+    """A conv whose result is also a graph output keeps it; the consumer still
+    sees the unfinished value."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((1, 8, 6, 6)).astype(np.float32)
+    w = rng.standard_normal((16, 8, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(16).astype(np.float32)
+    g = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w", "b"], ["y"], kernel_shape=[3, 3], pads=[1] * 4),
+         helper.make_node("Relu", ["y"], ["r"])], "two",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 6, 6])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 16, 6, 6]),
+         helper.make_tensor_value_info("r", TensorProto.FLOAT, [1, 16, 6, 6])],
+        [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")])
+    path = str(tmp_path / "two.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+    out = dnnc.compile(path).run({"x": x})
+    ref = conv_ref(x, w, b, (1, 1), (1, 1, 1, 1), (1, 1), 1)
+    np.testing.assert_allclose(out["y"], ref, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(out["r"], np.maximum(ref, 0), rtol=1e-4, atol=1e-4)
