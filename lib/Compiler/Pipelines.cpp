@@ -107,7 +107,10 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
   vo.vectorTransposeLowering = vector::VectorTransposeLowering::Shuffle1D;
   pm.addPass(createConvertVectorToLLVMPass(vo));
   pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Buffers come from the runtime's per-thread cache (BufferCache.c).
+  FinalizeMemRefToLLVMConversionPassOptions mo;
+  mo.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(mo));
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   ConvertFuncToLLVMPassOptions fo;
