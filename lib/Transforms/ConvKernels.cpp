@@ -1,7 +1,8 @@
 //===- ConvKernels.cpp - Register-blocked channels-last convolutions ------===//
 //
 // Lowers static f32 linalg.conv_2d_nhwc_hwcf and
-// linalg.depthwise_conv_2d_nhwc_hwc to loops of vector code shaped for the
+// linalg.depthwise_conv_2d_nhwc_hwc (and linalg.matmul, as the 1x1
+// convolution of a one-row image) to loops of vector code shaped for the
 // CPU: the output is cut into tiles of MR pixels of one output row by NV
 // vectors of 16 channels, whose accumulators stay in registers over the whole
 // reduction (filter rows, filter columns and input channels). Each step of
@@ -233,7 +234,10 @@ private:
 
 void Emitter::prepareInit() {
   Value init = k.conv.getDpsInits()[0];
-  if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+  Value src = init;
+  if (auto e = src.getDefiningOp<tensor::ExpandShapeOp>())
+    src = e.getSrc();
+  if (auto fill = src.getDefiningOp<linalg::FillOp>()) {
     initScalar = fill.getInputs()[0];
     return;
   }
@@ -471,10 +475,50 @@ Value Emitter::emit() {
   return result;
 }
 
+/// A static f32 matmul [M, K] x [K, N] is the 1x1 convolution of an image
+/// of one row of M pixels with K channels: rewrite it as one, so that it
+/// gets the same kernel.
+static void matmulAsConv(RewriterBase &rewriter, linalg::MatmulOp mm) {
+  auto aT = dyn_cast<RankedTensorType>(mm.getInputs()[0].getType());
+  auto bT = dyn_cast<RankedTensorType>(mm.getInputs()[1].getType());
+  auto cT = dyn_cast<RankedTensorType>(mm.getOutputs()[0].getType());
+  if (mm.hasUserDefinedMaps() || !mm.hasPureTensorSemantics() || !aT || !bT ||
+      !cT || !aT.hasStaticShape() || !bT.hasStaticShape() ||
+      !cT.hasStaticShape() || !aT.getElementType().isF32() ||
+      !bT.getElementType().isF32() || !cT.getElementType().isF32())
+    return;
+  Location loc = mm.getLoc();
+  rewriter.setInsertionPoint(mm);
+  SmallVector<ReassociationIndices> re = {{0, 1, 2}, {3}};
+  auto image = [&](Value v) {
+    auto t = cast<RankedTensorType>(v.getType());
+    return tensor::ExpandShapeOp::create(
+        rewriter, loc, t.clone({1, 1, t.getDimSize(0), t.getDimSize(1)}), v,
+        re);
+  };
+  Value out = image(mm.getOutputs()[0]);
+  auto ones = DenseIntElementsAttr::get(
+      RankedTensorType::get({2}, rewriter.getI64Type()),
+      ArrayRef<int64_t>{1, 1});
+  Value conv =
+      linalg::Conv2DNhwcHwcfOp::create(
+          rewriter, loc, TypeRange{out.getType()},
+          ValueRange{image(mm.getInputs()[0]), image(mm.getInputs()[1])},
+          ValueRange{out}, ones, ones)
+          .getResult(0);
+  rewriter.replaceOp(mm,
+                     tensor::CollapseShapeOp::create(rewriter, loc, conv, re));
+}
+
 namespace {
 struct DNNCConvKernelsPass
     : dnnc::impl::DNNCConvKernelsBase<DNNCConvKernelsPass> {
   void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    SmallVector<linalg::MatmulOp> matmuls;
+    getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
+    for (linalg::MatmulOp mm : matmuls)
+      matmulAsConv(rewriter, mm);
     SmallVector<linalg::LinalgOp> convs;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op))

@@ -86,3 +86,24 @@ func.func @left_alone(%x: tensor<1x?x?x4xf32>, %w: tensor<3x3x4x8xf32>, %o: tens
   %d = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x2, %w2 : tensor<1x6x6x4xf64>, tensor<3x3x4x8xf64>) outs(%o2 : tensor<1x4x4x8xf64>) -> tensor<1x4x4x8xf64>
   return %c, %d : tensor<1x?x?x8xf32>, tensor<1x4x4x8xf64>
 }
+
+// -----
+
+// A static matmul runs as the 1x1 convolution of a one-row image: M pixels
+// with K channels; the zero fill is the accumulators' start.
+// CHECK-LABEL: func @matmul
+// CHECK-NOT: linalg.matmul
+// CHECK: %[[A:.*]] = tensor.expand_shape %arg0 {{\[\[}}0, 1, 2], [3]] output_shape [1, 1, 20, 8]
+// CHECK: %[[B:.*]] = tensor.expand_shape %arg1 {{\[\[}}0, 1, 2], [3]] output_shape [1, 1, 8, 24]
+// CHECK: scf.for
+// CHECK: tensor.extract %[[A]]
+// CHECK: vector.transfer_read %[[B]]
+// CHECK: vector.fma
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2], [3]] : tensor<1x1x20x24xf32> into tensor<20x24xf32>
+func.func @matmul(%a: tensor<20x8xf32>, %b: tensor<8x24xf32>) -> tensor<20x24xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<20x24xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<20x24xf32>) -> tensor<20x24xf32>
+  %c = linalg.matmul ins(%a, %b : tensor<20x8xf32>, tensor<8x24xf32>) outs(%init : tensor<20x24xf32>) -> tensor<20x24xf32>
+  return %c : tensor<20x24xf32>
+}

@@ -159,3 +159,25 @@ def test_repeated_runs_reuse_buffers(tmp_path):
             ref = np.maximum(conv_ref(ref, w, np.zeros(16, np.float32), (1, 1), (1, 1, 1, 1),
                                       (1, 1), 1), 0)
         np.testing.assert_allclose(m.run({"x": x})[cur], ref, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("m,k,n", [(37, 50, 40), (64, 512, 96), (1, 33, 7)])
+def test_matmul_bias_gelu_like(tmp_path, m, k, n):
+    """MatMul runs on the convolution kernel (one row of M pixels); rows and
+    columns that are not multiples of the tile, and the Add/Tanh after it."""
+    rng = np.random.default_rng(m)
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    w = (rng.standard_normal((k, n)) * 0.1).astype(np.float32)
+    b = rng.standard_normal(n).astype(np.float32)
+    g = helper.make_graph(
+        [helper.make_node("MatMul", ["a", "w"], ["p"]),
+         helper.make_node("Add", ["p", "b"], ["q"]),
+         helper.make_node("Tanh", ["q"], ["y"])], "mm",
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, [m, k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, n])],
+        [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")])
+    path = str(tmp_path / "mm.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+    y = dnnc.compile(path).run({"a": a})["y"]
+    ref = np.tanh(a.astype(np.float64) @ w.astype(np.float64) + b)
+    np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)

@@ -19,9 +19,9 @@ def DNNCConvToMatmul : Pass<"dnnc-conv-to-matmul", "mlir::func::FuncOp"> {
 def DNNCConvKernels : Pass<"dnnc-conv-kernels", "mlir::func::FuncOp"> {
   let summary = "Register-blocked vector code for channels-last convolutions";
   let description = [{
-    Lowers static f32 `linalg.conv_2d_nhwc_hwcf` and
-    `linalg.depthwise_conv_2d_nhwc_hwc` to scf loops of vector ops on
-    tensors. Each tile of MR output pixels x NV vectors of 16 channels keeps
+    Lowers static f32 `linalg.conv_2d_nhwc_hwcf`,
+    `linalg.depthwise_conv_2d_nhwc_hwc` and `linalg.matmul` (as the 1x1
+    convolution of a one-row image) to scf loops of vector ops on tensors. Each tile of MR output pixels x NV vectors of 16 channels keeps
     its accumulators in registers over the whole reduction; the bias is the
     accumulators' start, and a chain of elementwise `linalg.generic`
     consumers (residual add, activation) is applied before the tile is
