@@ -557,6 +557,7 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
     return success();
   }
 };
+
 /// Channels-last 2-D convolution: the padded input and the bias broadcast
 /// over the output go to linalg.conv_2d_nhwc_hwcf, or, depthwise, to
 /// linalg.depthwise_conv_2d_nhwc_hwc.
