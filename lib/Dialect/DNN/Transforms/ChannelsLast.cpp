@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dnnc/Dialect/DNN/Transforms/Passes.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -30,10 +31,7 @@ static constexpr int64_t kToNchw[] = {0, 3, 1, 2};
 
 /// Result dim i of transpose(x, perm) is dim perm[i] of x.
 static RankedTensorType permuted(RankedTensorType t, ArrayRef<int64_t> perm) {
-  SmallVector<int64_t> shape;
-  for (int64_t p : perm)
-    shape.push_back(t.getDimSize(p));
-  return t.clone(shape);
+  return t.clone(applyPermutation(t.getShape(), perm));
 }
 
 static Value transpose(OpBuilder &b, Location loc, Value v,
@@ -41,13 +39,6 @@ static Value transpose(OpBuilder &b, Location loc, Value v,
   auto t = cast<RankedTensorType>(v.getType());
   return TransposeOp::create(b, loc, permuted(t, perm), v,
                              b.getDenseI64ArrayAttr(perm));
-}
-
-static SmallVector<int64_t> inverse(ArrayRef<int64_t> perm) {
-  SmallVector<int64_t> inv(perm.size());
-  for (auto [i, p] : llvm::enumerate(perm))
-    inv[p] = i;
-  return inv;
 }
 
 namespace {
@@ -89,9 +80,7 @@ struct ComposeTransposes : OpRewritePattern<TransposeOp> {
     auto inner = op.getInput().getDefiningOp<TransposeOp>();
     if (!inner)
       return failure();
-    SmallVector<int64_t> perm;
-    for (int64_t q : op.getPerm())
-      perm.push_back(inner.getPerm()[q]);
+    SmallVector<int64_t> perm = applyPermutation(inner.getPerm(), op.getPerm());
     rewriter.replaceOpWithNewOp<TransposeOp>(
         op, op.getType(), inner.getInput(),
         rewriter.getDenseI64ArrayAttr(perm));
@@ -124,7 +113,7 @@ struct SinkThroughElementwise : RewritePattern {
     if (!t)
       return failure();
     ArrayRef<int64_t> perm = t.getPerm();
-    SmallVector<int64_t> inv = inverse(perm);
+    SmallVector<int64_t> inv = invertPermutationVector(perm);
     int64_t rank = resT.getRank();
     Location loc = op->getLoc();
     SmallVector<Value> operands;
@@ -170,9 +159,9 @@ struct SinkThroughConcat : OpRewritePattern<ConcatOp> {
     int64_t rank = perm.size();
     int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
     auto resT = cast<RankedTensorType>(op.getType());
-    Value c =
-        ConcatOp::create(rewriter, op.getLoc(), permuted(resT, inverse(perm)),
-                         inputs, rewriter.getI64IntegerAttr(perm[axis]));
+    Value c = ConcatOp::create(rewriter, op.getLoc(),
+                               permuted(resT, invertPermutationVector(perm)),
+                               inputs, rewriter.getI64IntegerAttr(perm[axis]));
     rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), c, perm));
     return success();
   }
