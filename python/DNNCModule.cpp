@@ -253,5 +253,10 @@ PYBIND11_MODULE(_dnnc, m) {
                              })
       .def_property_readonly("path",
                              [](const PyModel &p) { return p.model->path(); })
-      .def("run", &PyModel::run);
+      .def("run", &PyModel::run)
+      .def("set_num_threads", [](const PyModel &p, int threads) {
+        std::string err;
+        if (!p.model->setNumThreads(threads, err))
+          throw py::value_error(err);
+      });
 }

@@ -80,6 +80,12 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
   // convention of static entry points cannot pass those) and drop it.
   pm.addPass(createInlinerPass());
   pm.addPass(createSymbolDCEPass());
+  // Loops the kernels marked parallel run on OpenMP threads (libomp): a
+  // static split of the iterations over the threads of one parallel region.
+  if (options.parallel) {
+    pm.nest<func::FuncOp>().addPass(createDNNCParallelLoops());
+    pm.addPass(createConvertSCFToOpenMPPass());
+  }
   // Lower to loops and then to LLVM.
   {
     OpPassManager &f = pm.nest<func::FuncOp>();
@@ -117,6 +123,8 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
   fo.useBarePtrCallConv = !options.returnBuffers;
   pm.addPass(createConvertFuncToLLVMPass(fo));
   pm.addPass(createConvertControlFlowToLLVMPass());
+  if (options.parallel)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());

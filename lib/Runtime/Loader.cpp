@@ -155,6 +155,7 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
   void *runTensors = sym("dnnc_run_values");
   void *release = sym("dnnc_release_value");
   auto status = (const char *(*)(int32_t))sym("dnnc_status_string");
+  auto threads = (int32_t(*)(int32_t))sym("dnnc_set_num_threads");
   if (!version || !nin || !nout || !inInfo || !outInfo || !run) {
     dlclose(h);
     err = path + ": not a dnnc model (missing ABI symbols)";
@@ -167,7 +168,7 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
           ")";
     return nullptr;
   }
-  if (!isDynamic || !runTensors || !release || !status) {
+  if (!isDynamic || !runTensors || !release || !status || !threads) {
     dlclose(h);
     err = path + ": not a dnnc model (missing ABI symbols)";
     return nullptr;
@@ -179,6 +180,7 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
   m->runTensorsFn = runTensors;
   m->releaseFn = release;
   m->statusFn = status;
+  m->threadsFn = threads;
   m->file = path;
   auto read = [](const dnnc_tensor_info *i) {
     TensorInfo t;
@@ -194,6 +196,16 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
   for (int32_t i = 0; i < nout(); ++i)
     m->outs.push_back(read(outInfo(i)));
   return m;
+}
+
+bool LoadedModel::setNumThreads(int threads, std::string &err) const {
+  int32_t st = threadsFn(threads);
+  if (st != DNNC_OK) {
+    err = file + ": cannot use " + std::to_string(threads) +
+          " threads: " + statusFn(st);
+    return false;
+  }
+  return true;
 }
 
 LoadedModel::~LoadedModel() {

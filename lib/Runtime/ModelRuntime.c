@@ -121,9 +121,28 @@ const char *dnnc_status_string(int32_t status) {
            "or optional values run with dnnc_run_values)";
   case DNNC_ERROR_STRING_OUTPUT:
     return "the model has string outputs: use dnnc_run_tensors";
+  case DNNC_ERROR_INVALID_ARGUMENT:
+    return "an argument is out of its range";
   default:
     return "unknown status";
   }
+}
+
+/* The OpenMP runtime is linked only into models with parallel loops. */
+extern void omp_set_num_threads(int) __attribute__((weak));
+extern int omp_get_num_procs(void) __attribute__((weak));
+
+int32_t dnnc_set_num_threads(int32_t threads) {
+  if (threads < 0)
+    return DNNC_ERROR_INVALID_ARGUMENT;
+  if (omp_set_num_threads && omp_get_num_procs) {
+    const char *env = getenv("OMP_NUM_THREADS");
+    int n = threads;
+    if (n == 0)
+      n = env && atoi(env) > 0 ? atoi(env) : omp_get_num_procs();
+    omp_set_num_threads(n);
+  }
+  return DNNC_OK;
 }
 
 static int64_t numElements(int32_t rank, const int64_t *shape) {

@@ -35,6 +35,8 @@ namespace dnnc {
 using namespace mlir;
 
 static constexpr int64_t kLanes = 16;
+/// The least work (FLOPs) of a loop that runs on several threads.
+static constexpr int64_t kMinParallelFlops = 1 << 19;
 
 namespace {
 
@@ -455,21 +457,38 @@ Value Emitter::emit() {
 
   int64_t panel = k.nv * kLanes;
   int64_t fullPanels = k.f / panel, restF = k.f % panel;
+  // One loop over (channel panel, output row) pairs, panel-major: the
+  // iterations write disjoint tiles, so it is marked parallel, and a static
+  // split of it gives each thread a contiguous range of panels (their
+  // weights stay in its cache) at the granularity of one row.
+  auto panelRows = [&](Value cur, Value n, int64_t f0, int64_t panels,
+                       int64_t nv, int64_t fLimit) {
+    scf::ForOp forOp;
+    Value res = loop(0, panels * k.rows, 1, cur, [&](Value i, ValueRange a) {
+      Value r = i, f = cst(f0);
+      if (panels > 1) {
+        r = arith::RemUIOp::create(b, loc, i, cst(k.rows));
+        Value p = arith::DivUIOp::create(b, loc, i, cst(k.rows));
+        f = add(f, mul(p, panel));
+      }
+      forOp = cast<scf::ForOp>(i.getParentBlock()->getParentOp());
+      return SmallVector<Value>{rowOfTiles(a[0], n, r, f, nv, fLimit)};
+    })[0];
+    // Worth a parallel region (a fork and join of a few microseconds) only
+    // above some work.
+    int64_t macs = k.rows * k.cols * std::min(panels * panel, k.f) *
+                   (k.depthwise ? 1 : k.c) * k.kh * k.kw;
+    if (panels * k.rows > 1 && 2 * macs >= kMinParallelFlops)
+      forOp->setAttr(dnnc::kParallelAttr, b.getUnitAttr());
+    return res;
+  };
   Value result = loop(0, k.n, 1, out, [&](Value n, ValueRange nArgs) {
-    auto rowsAt = [&](Value cur, Value f0, int64_t nv, int64_t fLimit) {
-      return loop(0, k.rows, 1, cur, [&](Value r, ValueRange rArgs) {
-        return SmallVector<Value>{rowOfTiles(rArgs[0], n, r, f0, nv, fLimit)};
-      })[0];
-    };
     Value cur = nArgs[0];
     if (fullPanels)
-      cur = loop(0, fullPanels * panel, panel, cur,
-                 [&](Value f0, ValueRange pArgs) {
-                   return SmallVector<Value>{rowsAt(pArgs[0], f0, k.nv, panel)};
-                 })[0];
+      cur = panelRows(cur, n, 0, fullPanels, k.nv, panel);
     if (restF)
-      cur = rowsAt(cur, cst(fullPanels * panel),
-                   llvm::divideCeil(restF, kLanes), restF);
+      cur = panelRows(cur, n, fullPanels * panel, 1,
+                      llvm::divideCeil(restF, kLanes), restF);
     return SmallVector<Value>{cur};
   })[0];
   return result;

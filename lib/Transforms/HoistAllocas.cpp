@@ -1,5 +1,6 @@
 //===- HoistAllocas.cpp - Static allocas to the function entry ------------===//
 #include "dnnc/Transforms/Passes.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 
 #define DEBUG_TYPE "dnnc-hoist-allocas"
 
@@ -17,16 +18,24 @@ struct DNNCHoistAllocasPass
     func::FuncOp func = getOperation();
     if (func.isExternal())
       return;
-    Block &entry = func.getBody().front();
-    SmallVector<memref::AllocaOp> allocas;
+    // Each alloca goes to the function's entry or, inside an OpenMP parallel
+    // region, to the entry of the region's body (one copy per thread).
+    // Allocas under a memref.alloca_scope stay where they are.
+    SmallVector<std::pair<memref::AllocaOp, Block *>> allocas;
     func.walk([&](memref::AllocaOp a) {
-      if (a->getBlock() != &entry && a.getType().hasStaticShape() &&
-          a->getNumOperands() == 0 &&
-          a->getParentOfType<memref::AllocaScopeOp>() == nullptr)
-        allocas.push_back(a);
+      Operation *scope = a->getParentOp();
+      while (scope &&
+             !isa<func::FuncOp, omp::ParallelOp, memref::AllocaScopeOp>(scope))
+        scope = scope->getParentOp();
+      if (!scope || isa<memref::AllocaScopeOp>(scope) ||
+          !a.getType().hasStaticShape() || a->getNumOperands() != 0)
+        return;
+      Block *entry = &scope->getRegion(0).front();
+      if (a->getBlock() != entry)
+        allocas.push_back({a, entry});
     });
-    for (memref::AllocaOp a : allocas)
-      a->moveBefore(&entry, entry.begin());
+    for (auto [a, entry] : allocas)
+      a->moveBefore(entry, entry->begin());
   }
 };
 } // namespace

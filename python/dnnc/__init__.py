@@ -20,7 +20,7 @@ from . import _dnnc
 
 __all__ = ["compile", "load", "Model", "TensorSpec", "CompileError", "ABI_VERSION"]
 
-ABI_VERSION = 4
+ABI_VERSION = 5
 
 TensorSpec = collections.namedtuple("TensorSpec", ["name", "dtype", "shape"])
 
@@ -57,6 +57,11 @@ class Model:
     def run(self, feeds):
         """Runs the model on {input name: ndarray}; returns {name: ndarray}."""
         return self._m.run(dict(feeds))
+
+    def set_num_threads(self, threads):
+        """Threads for the parallel loops of the runs this thread makes from
+        now on; 0 restores the default (OMP_NUM_THREADS or one per core)."""
+        self._m.set_num_threads(int(threads))
 
     def __repr__(self):
         return "<dnnc.Model %s inputs=%s outputs=%s>" % (

@@ -26,6 +26,8 @@
 // The relu on the accumulators, then one store per vector.
 // CHECK-COUNT-14: arith.maximumf %{{.*}}, %{{.*}} : vector<16xf32>
 // CHECK: vector.transfer_write %{{.*}} {in_bounds = [true]} : vector<16xf32>, tensor<1x7x7x32xf32>
+// Too little work (0.2 MFLOP) to run on several threads.
+// CHECK-NOT: dnnc.parallel
 func.func @conv_bias_relu(%x: tensor<1x9x9x8xf32>, %w: tensor<3x3x8x32xf32>, %b: tensor<32xf32>) -> tensor<1x7x7x32xf32> {
   %e = tensor.empty() : tensor<1x7x7x32xf32>
   %init = linalg.generic {indexing_maps = [#ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%b : tensor<32xf32>) outs(%e : tensor<1x7x7x32xf32>) {
@@ -106,4 +108,23 @@ func.func @matmul(%a: tensor<20x8xf32>, %b: tensor<8x24xf32>) -> tensor<20x24xf3
   %init = linalg.fill ins(%zero : f32) outs(%e : tensor<20x24xf32>) -> tensor<20x24xf32>
   %c = linalg.matmul ins(%a, %b : tensor<20x8xf32>, tensor<8x24xf32>) outs(%init : tensor<20x24xf32>) -> tensor<20x24xf32>
   return %c : tensor<20x24xf32>
+}
+
+// -----
+
+// Enough work (14 MFLOP) for threads: one loop over the 2 channel panels x
+// 14 rows, panel-major, marked parallel.
+// CHECK-LABEL: func @parallel_panels_rows
+// CHECK: scf.for %[[I:.*]] = %c0 to %c28 step %c1
+// CHECK-DAG: %[[R:.*]] = arith.remui %[[I]], %c14
+// CHECK-DAG: %[[P:.*]] = arith.divui %[[I]], %c14
+// CHECK: %[[F:.*]] = arith.muli %[[P]], %c32
+// CHECK: vector.transfer_read %arg1[%{{.*}}, %{{.*}}, %{{.*}}, %[[F]]]
+// CHECK: } {dnnc.parallel}
+func.func @parallel_panels_rows(%x: tensor<1x16x16x64xf32>, %w: tensor<3x3x64x64xf32>) -> tensor<1x14x14x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x14x14x64xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x14x14x64xf32>) -> tensor<1x14x14x64xf32>
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x16x16x64xf32>, tensor<3x3x64x64xf32>) outs(%init : tensor<1x14x14x64xf32>) -> tensor<1x14x14x64xf32>
+  return %c : tensor<1x14x14x64xf32>
 }

@@ -2,7 +2,8 @@
 //
 //   dnnc-run MODEL.so [--input NAME=FILE(.npy|.pb)]... [--seed N]
 //            [--print] [--output-dir DIR] [--expect NAME=FILE]...
-//            [--rtol R --atol A] [--iterations N] [--warmup N]
+//            [--rtol R --atol A] [--iterations N] [--warmup N] [--num-threads
+//            N]
 //            [--input-shape NAME=DxD...]...
 //
 // Inputs not given are seeded random values (floats in [-1, 1), integers in
@@ -48,6 +49,11 @@ static cl::opt<unsigned> iterations("iterations",
                                     cl::desc("Timed runs (0: one untimed)"),
                                     cl::init(0));
 static cl::opt<unsigned> warmup("warmup", cl::init(2));
+static cl::opt<unsigned>
+    threads("num-threads",
+            cl::desc("Threads for parallel loops (0: OMP_NUM_THREADS or one "
+                     "per core)"),
+            cl::init(0));
 static cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("NAME=DxD... shape of a random input with run-time "
@@ -83,7 +89,7 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "dnnc model runner\n");
   std::string err;
   auto model = LoadedModel::load(modelPath, err);
-  if (!model)
+  if (!model || !model->setNumThreads(threads, err))
     return error(err);
 
   std::map<std::string, std::string> inputFiles, expectFiles;

@@ -27,6 +27,10 @@ struct CPUCodegenOptions : mlir::PassPipelineOptions<CPUCodegenOptions> {
   Option<bool> vectorize{*this, "vectorize",
                          llvm::cl::desc("tile and vectorize linalg ops"),
                          llvm::cl::init(true)};
+  Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("run the loops kernels mark parallel on OpenMP threads"),
+      llvm::cl::init(true)};
   Option<bool> returnBuffers{
       *this, "return-buffers",
       llvm::cl::desc("return results as caller-owned memrefs (models with "

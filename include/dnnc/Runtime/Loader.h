@@ -92,6 +92,10 @@ public:
   /// True when some input or output dim is known only at run time.
   bool isDynamic() const { return dynamic; }
 
+  /// Threads for the parallel loops of the runs this thread makes from now
+  /// on; 0 restores the default (OMP_NUM_THREADS or one per core).
+  bool setNumThreads(int threads, std::string &err) const;
+
   /// Static models: runs on dense buffers of the advertised sizes, writing
   /// the outputs in place. Returns false with `err`.
   bool run(const std::vector<const void *> &inputs,
@@ -109,6 +113,7 @@ private:
   int32_t (*runFn)(const void *const *, void *const *) = nullptr;
   void *runTensorsFn = nullptr, *releaseFn = nullptr;
   const char *(*statusFn)(int32_t) = nullptr;
+  int32_t (*threadsFn)(int32_t) = nullptr;
   std::vector<TensorInfo> ins, outs;
   std::string file;
 };

@@ -29,7 +29,7 @@
 extern "C" {
 #endif
 
-#define DNNC_ABI_VERSION 4
+#define DNNC_ABI_VERSION 5
 
 /* Element types use the ONNX TensorProto codes. */
 typedef enum {
@@ -96,6 +96,7 @@ typedef struct {
 #define DNNC_ERROR_STRING_OUTPUT                                               \
   7 /* dnnc_run on a model with string outputs (their characters need storage  \
        the model allocates: use dnnc_run_tensors) */
+#define DNNC_ERROR_INVALID_ARGUMENT 8 /* an argument out of its range */
 
 uint32_t dnnc_abi_version(void);
 const char *dnnc_model_name(void);
@@ -130,6 +131,10 @@ void dnnc_release_value(dnnc_value *value);
 int32_t dnnc_dtype_size(int32_t dtype);
 /* A message for a status code. */
 const char *dnnc_status_string(int32_t status);
+/* Threads for the parallel loops of the runs the calling thread makes from
+   now on (0: the OpenMP default, OMP_NUM_THREADS or one per core). Returns
+   DNNC_OK, or DNNC_ERROR_INVALID_ARGUMENT for a negative count. */
+int32_t dnnc_set_num_threads(int32_t threads);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,11 @@
 #include "mlir/Pass/Pass.h"
 
 namespace dnnc {
+/// Unit attribute on an scf.for whose iterations write disjoint parts of the
+/// loop-carried tensor and read nothing another iteration writes: once
+/// bufferized, dnnc-parallel-loops runs it as a parallel loop.
+inline constexpr llvm::StringLiteral kParallelAttr = "dnnc.parallel";
+
 #define GEN_PASS_DECL
 #include "dnnc/Transforms/Passes.h.inc"
 #define GEN_PASS_REGISTRATION

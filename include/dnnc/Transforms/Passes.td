@@ -55,6 +55,19 @@ def DNNCTileAndVectorize : Pass<"dnnc-tile-and-vectorize", "mlir::func::FuncOp">
                            "::mlir::tensor::TensorDialect"];
 }
 
+def DNNCParallelLoops : Pass<"dnnc-parallel-loops", "mlir::func::FuncOp"> {
+  let summary = "Turns bufferized loops marked dnnc.parallel into scf.parallel";
+  let description = [{
+    Kernel generators mark a tensor loop `dnnc.parallel` when its iterations
+    write disjoint tiles of the loop-carried tensor. After bufferization
+    (and canonicalization, which drops the in-place loop-carried buffer) such
+    a loop carries nothing, and this pass rewrites it as an `scf.parallel`,
+    which convert-scf-to-openmp runs on OpenMP threads. A marked loop that
+    still carries values, or is nested in a parallel loop, stays sequential.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 def DNNCHoistVectorTransfers
     : Pass<"dnnc-hoist-vector-transfers", "mlir::func::FuncOp"> {
   let summary = "Keeps register-tile accumulators in registers across loops";

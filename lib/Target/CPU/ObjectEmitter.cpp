@@ -13,6 +13,7 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -146,6 +147,7 @@ std::unique_ptr<llvm::Module> translateModel(ModuleOp module,
                                              std::string &err) {
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
+  registerOpenMPDialectTranslation(*module.getContext());
   auto m = translateModuleToLLVMIR(module, llvmCtx, "dnnc_model");
   if (!m) {
     err = "translation to LLVM IR failed";
@@ -256,11 +258,24 @@ bool linkSharedLibrary(StringRef objPath, StringRef outPath, std::string &err) {
     return false;
   }
   std::string clang = DNNC_CLANG_PATH;
-  std::vector<StringRef> args = {clang,          "-shared",
-                                 "-fuse-ld=lld", "-Wl,--gc-sections",
-                                 "-o",           outPath,
-                                 objPath,        "-Wl,--whole-archive",
-                                 runtime,        "-Wl,--no-whole-archive",
+  // Parallel loops call the OpenMP runtime (LLVM's libomp); the model
+  // records where it lives and needs it only if it uses it.
+  std::string ompDir = DNNC_OPENMP_LIB_DIR;
+  std::string ompPath = "-L" + ompDir, ompRpath = "-Wl,-rpath," + ompDir;
+  std::vector<StringRef> args = {clang,
+                                 "-shared",
+                                 "-fuse-ld=lld",
+                                 "-Wl,--gc-sections",
+                                 "-o",
+                                 outPath,
+                                 objPath,
+                                 "-Wl,--whole-archive",
+                                 runtime,
+                                 "-Wl,--no-whole-archive",
+                                 "-Wl,--as-needed",
+                                 ompPath,
+                                 ompRpath,
+                                 "-lomp",
                                  "-lm"};
   std::string msg;
   int rc = llvm::sys::ExecuteAndWait(clang, args, std::nullopt, {}, 0, 0, &msg);
