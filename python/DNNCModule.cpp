@@ -254,6 +254,15 @@ PYBIND11_MODULE(_dnnc, m) {
       .def_property_readonly("path",
                              [](const PyModel &p) { return p.model->path(); })
       .def("run", &PyModel::run)
+      .def("memory_info",
+           [](const PyModel &p) {
+             dnnc_memory_info i = p.model->memoryInfo();
+             py::dict d;
+             d["weight_bytes"] = i.weight_bytes;
+             d["peak_live_bytes"] = i.peak_live_bytes;
+             d["peak_held_bytes"] = i.peak_held_bytes;
+             return d;
+           })
       .def("set_num_threads", [](const PyModel &p, int threads) {
         std::string err;
         if (!p.model->setNumThreads(threads, err))

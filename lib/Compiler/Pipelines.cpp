@@ -80,6 +80,8 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
   // convention of static entry points cannot pass those) and drop it.
   pm.addPass(createInlinerPass());
   pm.addPass(createSymbolDCEPass());
+  // Free each buffer after its last use, not at the end of the function.
+  pm.nest<func::FuncOp>().addPass(createDNNCEarlyDealloc());
   // Loops the kernels marked parallel run on OpenMP threads (libomp): a
   // static split of the iterations over the threads of one parallel region.
   if (options.parallel) {

@@ -10,6 +10,10 @@
  * cost more than a depthwise convolution). Blocks are plain malloc blocks:
  * one that leaves a run as an output is freed with free() by its owner.
  *
+ * It also counts, per thread, the bytes of the buffers the compiled code
+ * holds and, with the cache, keeps mapped, and their high-water marks during
+ * a run (dnnc_memory_info).
+ *
  *===----------------------------------------------------------------------===*/
 #include <malloc.h>
 #include <pthread.h>
@@ -34,6 +38,9 @@ typedef struct {
 } Cache;
 
 static _Thread_local Cache cache;
+/* Bytes the compiled code holds; their peak, and that of held + cached,
+   since the last __dnnc_run_begin. */
+static _Thread_local int64_t live, base, livePeak, heldPeak;
 static _Thread_local int registered;
 static pthread_key_t exitKey;
 static pthread_once_t keyOnce = PTHREAD_ONCE_INIT;
@@ -67,20 +74,45 @@ static void *take(size_t size, size_t align) {
   return p;
 }
 
+static void *count(void *p) {
+  if (p) {
+    live += (int64_t)malloc_usable_size(p);
+    if (live > livePeak)
+      livePeak = live;
+    if (live + (int64_t)cache.bytes > heldPeak)
+      heldPeak = live + (int64_t)cache.bytes;
+  }
+  return p;
+}
+
+/* Buffers that left earlier runs as outputs are freed by their owners with
+   free() and stay in `live`: peaks count from the run's start. */
+void __dnnc_run_begin(void) {
+  base = livePeak = live;
+  heldPeak = live + (int64_t)cache.bytes;
+}
+
+void __dnnc_run_peaks(int64_t *livePeakBytes, int64_t *heldPeakBytes) {
+  *livePeakBytes = livePeak - base;
+  *heldPeakBytes = heldPeak - base;
+}
+
 void *_mlir_memref_to_llvm_alloc(size_t size) {
   void *p = size >= kMinCached ? take(size, 1) : NULL;
-  return p ? p : malloc(size);
+  return count(p ? p : malloc(size));
 }
 
 void *_mlir_memref_to_llvm_aligned_alloc(size_t align, size_t size) {
   void *p = size >= kMinCached ? take(size, align) : NULL;
-  return p ? p : aligned_alloc(align, (size + align - 1) / align * align);
+  return count(p ? p
+                 : aligned_alloc(align, (size + align - 1) / align * align));
 }
 
 void _mlir_memref_to_llvm_free(void *p) {
   if (!p)
     return;
   size_t size = malloc_usable_size(p);
+  live -= (int64_t)size;
   if (size < kMinCached || size > kMaxCachedBytes) {
     free(p);
     return;

@@ -156,6 +156,7 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
   void *release = sym("dnnc_release_value");
   auto status = (const char *(*)(int32_t))sym("dnnc_status_string");
   auto threads = (int32_t(*)(int32_t))sym("dnnc_set_num_threads");
+  auto memory = (int32_t(*)(dnnc_memory_info *))sym("dnnc_get_memory_info");
   if (!version || !nin || !nout || !inInfo || !outInfo || !run) {
     dlclose(h);
     err = path + ": not a dnnc model (missing ABI symbols)";
@@ -168,7 +169,7 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
           ")";
     return nullptr;
   }
-  if (!isDynamic || !runTensors || !release || !status || !threads) {
+  if (!isDynamic || !runTensors || !release || !status || !threads || !memory) {
     dlclose(h);
     err = path + ": not a dnnc model (missing ABI symbols)";
     return nullptr;
@@ -181,6 +182,7 @@ std::unique_ptr<LoadedModel> LoadedModel::load(const std::string &path,
   m->releaseFn = release;
   m->statusFn = status;
   m->threadsFn = threads;
+  m->memoryFn = memory;
   m->file = path;
   auto read = [](const dnnc_tensor_info *i) {
     TensorInfo t;
@@ -206,6 +208,12 @@ bool LoadedModel::setNumThreads(int threads, std::string &err) const {
     return false;
   }
   return true;
+}
+
+dnnc_memory_info LoadedModel::memoryInfo() const {
+  dnnc_memory_info info{};
+  memoryFn(&info);
+  return info;
 }
 
 LoadedModel::~LoadedModel() {

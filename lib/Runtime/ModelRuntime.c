@@ -34,6 +34,10 @@ extern DNNC_HIDDEN const dnnc_tensor_info __dnnc_inputs[];
 extern DNNC_HIDDEN const dnnc_tensor_info __dnnc_outputs[];
 extern DNNC_HIDDEN const char __dnnc_name[];
 extern DNNC_HIDDEN void __dnnc_entry(void **args);
+extern DNNC_HIDDEN const int64_t __dnnc_weight_bytes;
+/* BufferCache.c */
+DNNC_HIDDEN void __dnnc_run_begin(void);
+DNNC_HIDDEN void __dnnc_run_peaks(int64_t *livePeak, int64_t *heldPeak);
 
 static int32_t runBare(const void *const *inputs, void *const *outputs);
 static int32_t packStrings(const char *const *strings, int64_t n, void **data,
@@ -142,6 +146,14 @@ int32_t dnnc_set_num_threads(int32_t threads) {
       n = env && atoi(env) > 0 ? atoi(env) : omp_get_num_procs();
     omp_set_num_threads(n);
   }
+  return DNNC_OK;
+}
+
+int32_t dnnc_get_memory_info(dnnc_memory_info *info) {
+  if (!info)
+    return DNNC_ERROR_INVALID_ARGUMENT;
+  info->weight_bytes = __dnnc_weight_bytes;
+  __dnnc_run_peaks(&info->peak_live_bytes, &info->peak_held_bytes);
   return DNNC_OK;
 }
 
@@ -412,8 +424,10 @@ static int32_t runDynamic(const dnnc_value *inputs, dnnc_value *outputs) {
     if (!w)
       rc = DNNC_ERROR_OUT_OF_MEMORY;
   }
-  if (rc == DNNC_OK)
+  if (rc == DNNC_OK) {
+    __dnnc_run_begin();
     __dnnc_entry(args);
+  }
   for (int32_t p = 0; p < numPacked; ++p)
     free(packed[p]);
   if (rc != DNNC_OK)
@@ -523,6 +537,7 @@ static int32_t runBare(const void *const *inputs, void *const *outputs) {
       return DNNC_ERROR_NULL_BUFFER;
     buffers[__dnnc_num_inputs + i] = outputs[i];
   }
+  __dnnc_run_begin();
   __dnnc_entry(buffers);
   return DNNC_OK;
 }

@@ -63,6 +63,12 @@ class Model:
         now on; 0 restores the default (OMP_NUM_THREADS or one per core)."""
         self._m.set_num_threads(int(threads))
 
+    def memory_info(self):
+        """{"weight_bytes", "peak_live_bytes", "peak_held_bytes"}: the
+        weights, and the most bytes of buffers the last run from this thread
+        had in use at once (held: plus freed buffers kept for reuse)."""
+        return self._m.memory_info()
+
     def __repr__(self):
         return "<dnnc.Model %s inputs=%s outputs=%s>" % (
             self.path, self.inputs, self.outputs)

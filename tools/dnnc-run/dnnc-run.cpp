@@ -318,6 +318,11 @@ int main(int argc, char **argv) {
                      "%u runs\n",
                      ms[ms.size() / 2], ms.front(), ms.back(),
                      iterations.getValue());
+    dnnc_memory_info mem = model->memoryInfo();
+    outs() << format("memory: weights %.2f MB, buffers at peak %.2f MB in "
+                     "use, %.2f MB held\n",
+                     mem.weight_bytes / 1e6, mem.peak_live_bytes / 1e6,
+                     mem.peak_held_bytes / 1e6);
   }
 
   int rc = 0;

@@ -7,6 +7,7 @@
 #ifndef DNNC_RUNTIME_LOADER_H
 #define DNNC_RUNTIME_LOADER_H
 
+#include "dnnc/Runtime/dnnc_model.h"
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -96,6 +97,10 @@ public:
   /// on; 0 restores the default (OMP_NUM_THREADS or one per core).
   bool setNumThreads(int threads, std::string &err) const;
 
+  /// The weights' bytes and the peak buffer bytes of the calling thread's
+  /// last run (dnnc_get_memory_info).
+  dnnc_memory_info memoryInfo() const;
+
   /// Static models: runs on dense buffers of the advertised sizes, writing
   /// the outputs in place. Returns false with `err`.
   bool run(const std::vector<const void *> &inputs,
@@ -114,6 +119,7 @@ private:
   void *runTensorsFn = nullptr, *releaseFn = nullptr;
   const char *(*statusFn)(int32_t) = nullptr;
   int32_t (*threadsFn)(int32_t) = nullptr;
+  int32_t (*memoryFn)(dnnc_memory_info *) = nullptr;
   std::vector<TensorInfo> ins, outs;
   std::string file;
 };

@@ -136,6 +136,15 @@ const char *dnnc_status_string(int32_t status);
    DNNC_OK, or DNNC_ERROR_INVALID_ARGUMENT for a negative count. */
 int32_t dnnc_set_num_threads(int32_t threads);
 
+/* Memory of the model: its weights, and the buffers of the last run the
+   calling thread made (before any run, 0). */
+typedef struct {
+  int64_t weight_bytes;    /* constant data in the library (weights) */
+  int64_t peak_live_bytes; /* the most bytes of buffers in use at once */
+  int64_t peak_held_bytes; /* the same plus freed buffers kept for reuse */
+} dnnc_memory_info;
+int32_t dnnc_get_memory_info(dnnc_memory_info *info);
+
 #ifdef __cplusplus
 }
 #endif

@@ -68,6 +68,23 @@ def DNNCParallelLoops : Pass<"dnnc-parallel-loops", "mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
+def DNNCEarlyDealloc : Pass<"dnnc-early-dealloc", "mlir::func::FuncOp"> {
+  let summary = "Frees each buffer right after its last use";
+  let description = [{
+    The ownership-based deallocation pipeline frees a function's buffers at
+    the end of the block that allocated them, so every intermediate tensor of
+    a model stays allocated until the model returns: the peak is the sum of
+    all of them. This pass moves each `memref.dealloc` of a `memref.alloc`
+    of the same block to just after the last op of that block that uses the
+    buffer or a view of it (subview, reshape, cast, ... : any
+    ViewLikeOpInterface op), so that the runtime's allocator hands the memory
+    to later buffers and the peak is the largest set of buffers live at
+    once. Buffers with a use it cannot see through (returned, yielded,
+    passed to a call, captured by an op with memref results) stay as they
+    are.
+  }];
+}
+
 def DNNCHoistVectorTransfers
     : Pass<"dnnc-hoist-vector-transfers", "mlir::func::FuncOp"> {
   let summary = "Keeps register-tile accumulators in registers across loops";

@@ -133,6 +133,14 @@ static void addTensorTable(llvm::Module &m, StringRef name,
   g->setVisibility(llvm::GlobalValue::HiddenVisibility);
 }
 
+static void addInt64(llvm::Module &m, StringRef name, int64_t v) {
+  auto *i64 = llvm::Type::getInt64Ty(m.getContext());
+  auto *g =
+      new llvm::GlobalVariable(m, i64, true, llvm::GlobalValue::ExternalLinkage,
+                               llvm::ConstantInt::get(i64, v), name);
+  g->setVisibility(llvm::GlobalValue::HiddenVisibility);
+}
+
 static void addInt32(llvm::Module &m, StringRef name, int32_t v) {
   auto *i32 = llvm::Type::getInt32Ty(m.getContext());
   auto *g =
@@ -187,6 +195,12 @@ std::unique_ptr<llvm::Module> translateModel(ModuleOp module,
   }
   b.CreateCall(main, args);
   b.CreateRetVoid();
+  // The weights: the model's constant data.
+  int64_t weightBytes = 0;
+  for (llvm::GlobalVariable &g : m->globals())
+    if (g.isConstant() && g.hasInitializer())
+      weightBytes += m->getDataLayout().getTypeAllocSize(g.getValueType());
+  addInt64(*m, "__dnnc_weight_bytes", weightBytes);
   addInt32(*m, "__dnnc_descriptors", sig.descriptors ? 1 : 0);
   addInt32(*m, "__dnnc_num_inputs", sig.inputs.size());
   addInt32(*m, "__dnnc_num_outputs", sig.outputs.size());
