@@ -9,7 +9,7 @@ PKGS=(
   libomp-22-dev ninja-build cmake ccache
   # ONNX, Python, tests
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
-  python3-onnx python3-numpy python3-pytest pybind11-dev
+  python3-onnx python3-numpy python3-pytest pybind11-dev python3-matplotlib
   # model export and the reference runtime's host
   python3-torch python3-torchvision libopenblas0-openmp
 )
