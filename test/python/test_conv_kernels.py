@@ -181,3 +181,69 @@ def test_matmul_bias_gelu_like(tmp_path, m, k, n):
     y = dnnc.compile(path).run({"a": a})["y"]
     ref = np.tanh(a.astype(np.float64) @ w.astype(np.float64) + b)
     np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)
+
+
+def pool_ref(x, kind, k, s, pads, ceil, include_pad):
+    n, c, h, w = x.shape
+    fill = -np.inf if kind == "MaxPool" else 0.0
+    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])),
+                constant_values=fill)
+    valid = np.pad(np.ones((h, w)), ((pads[0], pads[2]), (pads[1], pads[3])))
+    if include_pad:
+        valid = np.ones_like(valid)
+    dims = []
+    for i, size in enumerate((h, w)):
+        span = size + pads[i] + pads[i + 2] - k[i]
+        o = (-(-span // s[i]) if ceil else span // s[i]) + 1
+        if ceil and (o - 1) * s[i] >= size + pads[i]:
+            o -= 1
+        dims.append(o)
+    y = np.zeros((n, c, dims[0], dims[1]))
+    for r in range(dims[0]):
+        for q in range(dims[1]):
+            r0, q0 = r * s[0], q * s[1]
+            win = xp[:, :, r0:r0 + k[0], q0:q0 + k[1]]
+            if kind == "MaxPool":
+                y[:, :, r, q] = win.max(axis=(2, 3))
+            else:
+                y[:, :, r, q] = win.sum(axis=(2, 3)) / valid[r0:r0 + k[0], q0:q0 + k[1]].sum()
+    return y.astype(np.float32)
+
+
+@pytest.mark.parametrize("kind,k,s,pads,ceil,include_pad", [
+    ("MaxPool", (3, 3), (2, 2), (1, 1, 1, 1), 0, 0),     # resnet stem
+    ("MaxPool", (3, 3), (2, 2), (0, 0, 0, 0), 1, 0),     # squeezenet, ceil_mode
+    ("MaxPool", (2, 3), (1, 2), (0, 1, 1, 0), 0, 0),
+    ("AveragePool", (3, 3), (1, 1), (1, 1, 1, 1), 0, 0),
+    ("AveragePool", (3, 3), (2, 2), (1, 1, 1, 1), 1, 1),
+])
+def test_pool_between_convs_runs_channels_last(tmp_path, kind, k, s, pads, ceil, include_pad):
+    """A pool between two convs runs channels-last (no transposes around
+    it) and matches the reference, ceil mode and padding counts included."""
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((1, 8, 13, 13)).astype(np.float32)
+    w1 = (rng.standard_normal((24, 8, 3, 3)) * 0.3).astype(np.float32)
+    w2 = (rng.standard_normal((16, 24, 1, 1)) * 0.3).astype(np.float32)
+    attrs = dict(kernel_shape=list(k), strides=list(s), pads=list(pads), ceil_mode=ceil)
+    if kind == "AveragePool":
+        attrs["count_include_pad"] = include_pad
+    zero = np.zeros(24, np.float32)
+    ref = pool_ref(np.maximum(conv_ref(x, w1, zero, (1, 1), (1, 1, 1, 1), (1, 1), 1), 0),
+                   kind, k, s, pads, ceil, include_pad)
+    ref = conv_ref(ref, w2, np.zeros(16, np.float32), (1, 1), (0, 0, 0, 0), (1, 1), 1)
+    g = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w1"], ["c"], kernel_shape=[3, 3], pads=[1] * 4),
+         helper.make_node("Relu", ["c"], ["r"]),
+         helper.make_node(kind, ["r"], ["p"], **attrs),
+         helper.make_node("Conv", ["p", "w2"], ["y"], kernel_shape=[1, 1])], "pool",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(x.shape))],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, list(ref.shape))],
+        [numpy_helper.from_array(w1, "w1"), numpy_helper.from_array(w2, "w2")])
+    path = str(tmp_path / "pool.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+    ir = str(tmp_path / "pool.dnn.mlir")
+    dnnc.compile(path, ir, emit="dnn")
+    text = open(ir).read()
+    assert "channels_last = true" in text and text.count("dnn.transpose") == 2
+    y = dnnc.compile(path).run({"x": x})["y"]
+    np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)

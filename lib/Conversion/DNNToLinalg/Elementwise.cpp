@@ -379,24 +379,31 @@ Value dnnc::buildReduction(
       .getResult(0);
 }
 
-SmallVector<Value> dnnc::buildWindowSlices(OpBuilder &b, Location loc,
-                                           Value input,
-                                           ArrayRef<int64_t> outShape,
-                                           ArrayRef<int64_t> kernel,
-                                           ArrayRef<int64_t> strides,
-                                           ArrayRef<int64_t> dilations) {
+SmallVector<Value>
+dnnc::buildWindowSlices(OpBuilder &b, Location loc, Value input,
+                        ArrayRef<int64_t> outShape, ArrayRef<int64_t> kernel,
+                        ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                        bool channelsLast) {
   auto inT = cast<RankedTensorType>(input.getType());
   auto sliceT = RankedTensorType::get(outShape, inT.getElementType());
   size_t nsp = kernel.size();
-  SmallVector<int64_t> st = {1, 1};
+  SmallVector<int64_t> st = {1};
+  if (!channelsLast)
+    st.push_back(1);
   st.append(strides.begin(), strides.end());
+  if (channelsLast)
+    st.push_back(1);
   SmallVector<Value> slices;
   // Iterate over every kernel position, row-major.
   SmallVector<int64_t> pos(nsp, 0);
   while (true) {
-    SmallVector<int64_t> offs = {0, 0};
+    SmallVector<int64_t> offs = {0};
+    if (!channelsLast)
+      offs.push_back(0);
     for (size_t i = 0; i < nsp; ++i)
       offs.push_back(pos[i] * dilations[i]);
+    if (channelsLast)
+      offs.push_back(0);
     slices.push_back(tensor::ExtractSliceOp::create(
         b, loc, sliceT, input, ValueRange{}, ValueRange{}, ValueRange{}, offs,
         outShape, st));

@@ -109,14 +109,17 @@ mlir::Value buildReduction(
     const std::function<mlir::Value(mlir::OpBuilder &, mlir::Location,
                                     mlir::Value, mlir::Value)> &combine);
 
-/// The strided windows of a padded N x C x spatial... `input`, one per kernel
-/// position, as views of the output shape: window (k0, k1, ...) starts at
-/// (k0*d0, k1*d1, ...) and steps by the strides. Elementwise ops over them
-/// implement depthwise convolution and pooling with plain, vectorizable maps.
-llvm::SmallVector<mlir::Value> buildWindowSlices(
-    mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
-    llvm::ArrayRef<int64_t> outShape, llvm::ArrayRef<int64_t> kernel,
-    llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> dilations);
+/// The strided windows of a padded N x C x spatial... `input` (with
+/// `channelsLast`, N x spatial... x C), one per kernel position, as views of
+/// the output shape: window (k0, k1, ...) starts at (k0*d0, k1*d1, ...) and
+/// steps by the strides. Elementwise ops over them implement depthwise
+/// convolution and pooling with plain, vectorizable maps.
+llvm::SmallVector<mlir::Value>
+buildWindowSlices(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                  llvm::ArrayRef<int64_t> outShape,
+                  llvm::ArrayRef<int64_t> kernel,
+                  llvm::ArrayRef<int64_t> strides,
+                  llvm::ArrayRef<int64_t> dilations, bool channelsLast = false);
 
 /// Lowest/highest finite-or-infinite value of a float or integer type.
 mlir::TypedAttr lowestValue(mlir::Type type);

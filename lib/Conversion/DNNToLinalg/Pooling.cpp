@@ -321,7 +321,10 @@ template <typename PoolOp> struct PoolLowering : OpRewritePattern<PoolOp> {
     bool f = isa<FloatType>(et);
     if (!f && !isMax)
       return rewriter.notifyMatchFailure(op, "integer average pooling");
+    bool last = op.getChannelsLast();
     if (!inT.hasStaticShape() || !resT.hasStaticShape()) {
+      if (last)
+        return rewriter.notifyMatchFailure(op, "dynamic channels-last pool");
       bool includePad = false;
       if constexpr (!isMax)
         includePad = op.getCountIncludePad();
@@ -330,6 +333,8 @@ template <typename PoolOp> struct PoolLowering : OpRewritePattern<PoolOp> {
       return success();
     }
     int64_t nsp = inT.getRank() - 2;
+    // The first spatial dim.
+    int64_t sp0 = last ? 1 : 2;
     SmallVector<int64_t> k(op.getKernelShape()), s(op.getStrides()),
         d(op.getDilations()), lo(op.getPads().take_front(nsp)),
         hi(op.getPads().drop_front(nsp));
@@ -341,20 +346,19 @@ template <typename PoolOp> struct PoolLowering : OpRewritePattern<PoolOp> {
     SmallVector<int64_t> extra(nsp, 0), padded(inShape);
     bool anyPad = false;
     for (int64_t i = 0; i < nsp; ++i) {
-      int64_t need = (outShape[2 + i] - 1) * s[i] + (k[i] - 1) * d[i] + 1;
-      int64_t have = inShape[2 + i] + lo[i] + hi[i];
+      int64_t need = (outShape[sp0 + i] - 1) * s[i] + (k[i] - 1) * d[i] + 1;
+      int64_t have = inShape[sp0 + i] + lo[i] + hi[i];
       extra[i] = std::max<int64_t>(0, need - have);
-      padded[2 + i] = have + extra[i];
+      padded[sp0 + i] = have + extra[i];
       anyPad |= lo[i] || hi[i] || extra[i];
     }
     Value input = op.getInput();
     if (anyPad) {
-      SmallVector<OpFoldResult> l = {rewriter.getIndexAttr(0),
-                                     rewriter.getIndexAttr(0)};
+      SmallVector<OpFoldResult> l(inT.getRank(), rewriter.getIndexAttr(0));
       SmallVector<OpFoldResult> h(l);
       for (int64_t i = 0; i < nsp; ++i) {
-        l.push_back(rewriter.getIndexAttr(lo[i]));
-        h.push_back(rewriter.getIndexAttr(hi[i] + extra[i]));
+        l[sp0 + i] = rewriter.getIndexAttr(lo[i]);
+        h[sp0 + i] = rewriter.getIndexAttr(hi[i] + extra[i]);
       }
       Value padVal = arith::ConstantOp::create(
           rewriter, loc,
@@ -367,7 +371,9 @@ template <typename PoolOp> struct PoolLowering : OpRewritePattern<PoolOp> {
     // windows use a reduction generic.
     SmallVector<Value> slices;
     if (taps <= kMaxTaps)
-      slices = buildWindowSlices(rewriter, loc, input, outShape, k, s, d);
+      slices = buildWindowSlices(rewriter, loc, input, outShape, k, s, d, last);
+    else if (last)
+      return rewriter.notifyMatchFailure(op, "large channels-last window");
     else
       slices.push_back(buildPoolingGeneric(
           rewriter, loc, input, resT, k, s, d,
@@ -398,9 +404,9 @@ template <typename PoolOp> struct PoolLowering : OpRewritePattern<PoolOp> {
     SmallVector<SmallVector<float>> perDim(nsp);
     for (int64_t i = 0; i < nsp; ++i) {
       int64_t start = includePad ? 0 : lo[i];
-      int64_t lim =
-          includePad ? inShape[2 + i] + lo[i] + hi[i] : inShape[2 + i] + lo[i];
-      for (int64_t p = 0; p < outShape[2 + i]; ++p) {
+      int64_t lim = includePad ? inShape[sp0 + i] + lo[i] + hi[i]
+                               : inShape[sp0 + i] + lo[i];
+      for (int64_t p = 0; p < outShape[sp0 + i]; ++p) {
         int64_t cnt = 0;
         for (int64_t t = 0; t < k[i]; ++t) {
           int64_t x = p * s[i] + t * d[i];
@@ -409,7 +415,8 @@ template <typename PoolOp> struct PoolLowering : OpRewritePattern<PoolOp> {
         perDim[i].push_back((float)cnt);
       }
     }
-    SmallVector<int64_t> cshape(outShape.begin() + 2, outShape.end());
+    SmallVector<int64_t> cshape(outShape.begin() + sp0,
+                                outShape.begin() + sp0 + nsp);
     int64_t total = 1;
     for (int64_t x : cshape)
       total *= x;
@@ -423,6 +430,9 @@ template <typename PoolOp> struct PoolLowering : OpRewritePattern<PoolOp> {
       }
       counts[flat] = c;
     }
+    // Channels last: [spatial..., 1] broadcasts over the channels.
+    if (last)
+      cshape.push_back(1);
     auto cT = RankedTensorType::get(cshape, rewriter.getF32Type());
     Value cnt = arith::ConstantOp::create(
         rewriter, loc, DenseElementsAttr::get(cT, ArrayRef<float>(counts)));

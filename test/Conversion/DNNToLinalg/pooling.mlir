@@ -19,6 +19,33 @@ func.func @max_pool_ceil(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
 
 // -----
 
+// Channels last: pads and windows on dims 1 and 2; the channels are the
+// innermost dim of every window view.
+// CHECK-LABEL: func @max_pool_channels_last
+func.func @max_pool_channels_last(%x: tensor<1x5x5x3xf32>) -> tensor<1x3x3x3xf32> {
+  // CHECK: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+  // CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 3, 3, 3] [1, 2, 2, 1]
+  // CHECK: tensor.extract_slice %{{.*}}[0, 2, 2, 0] [1, 3, 3, 3] [1, 2, 2, 1]
+  // CHECK: linalg.generic
+  // CHECK-COUNT-8: arith.maximumf
+  %0 = dnn.max_pool %x {channels_last = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x5x5x3xf32> -> tensor<1x3x3x3xf32>
+  return %0 : tensor<1x3x3x3xf32>
+}
+
+// -----
+
+// The window counts of a channels-last average broadcast over the channels.
+// CHECK-LABEL: func @average_pool_channels_last
+func.func @average_pool_channels_last(%x: tensor<1x2x2x5xf32>) -> tensor<1x2x2x5xf32> {
+  // CHECK: %[[CNT:.*]] = arith.constant dense<{{\[\[\[}}1.000000e+00], [2.000000e+00]], {{\[\[}}2.000000e+00], [4.000000e+00]]]> : tensor<2x2x1xf32>
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[CNT]] : tensor<1x2x2x5xf32>, tensor<1x2x2x5xf32>, tensor<1x2x2x5xf32>, tensor<1x2x2x5xf32>, tensor<2x2x1xf32>)
+  // CHECK: arith.divf
+  %0 = dnn.average_pool %x {channels_last = true, count_include_pad = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 1, 1, 0, 0>, strides = array<i64: 1, 1>} : tensor<1x2x2x5xf32> -> tensor<1x2x2x5xf32>
+  return %0 : tensor<1x2x2x5xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @average_pool_exclude_pad
 func.func @average_pool_exclude_pad(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
   // 2x2 windows, stride 1, one pad before: the corner window sees 1 element,

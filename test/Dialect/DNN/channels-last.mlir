@@ -82,13 +82,15 @@ func.func @depthwise_concat_pool(%x: tensor<1x2x4x4xf32>) -> tensor<1x4x1x1xf32>
 // -----
 
 // Left channels-first: run-time weights, grouped (not depthwise) convs, and
-// ops the layout does not cross (max_pool) keep their transposes at the edge.
+// ops the layout does not cross (softmax over the channels) keep their
+// transposes at the edge. Pooling runs channels-last.
 // CHECK-LABEL: func @kept
 // CHECK: dnn.conv %arg0, %arg1
 // CHECK: dnn.conv %{{.*}}, %{{.*}} {{{.*}}group = 2 : i64
-// CHECK: dnn.conv2d_nhwc
-// CHECK: %[[T:.*]] = dnn.transpose %{{.*}} {perm = array<i64: 0, 3, 1, 2>}
-// CHECK: dnn.max_pool %[[T]]
+// CHECK: %[[C:.*]] = dnn.conv2d_nhwc
+// CHECK: %[[P:.*]] = dnn.max_pool %[[C]] {{{.*}}channels_last = true{{.*}}} : tensor<1x4x4x4xf32> -> tensor<1x2x2x4xf32>
+// CHECK: %[[T:.*]] = dnn.transpose %[[P]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: dnn.softmax %[[T]]
 func.func @kept(%x: tensor<1x4x4x4xf32>, %w: tensor<4x4x1x1xf32>) -> tensor<1x4x2x2xf32> {
   %wg = arith.constant dense<1.0> : tensor<4x2x1x1xf32>
   %w1 = arith.constant dense<1.0> : tensor<4x4x1x1xf32>
@@ -96,5 +98,6 @@ func.func @kept(%x: tensor<1x4x4x4xf32>, %w: tensor<4x4x1x1xf32>) -> tensor<1x4x
   %1 = dnn.conv %0, %wg {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x4xf32>, tensor<4x2x1x1xf32>) -> tensor<1x4x4x4xf32>
   %2 = dnn.conv %1, %w1 {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x4xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x4x4xf32>
   %3 = dnn.max_pool %2 {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, ceil_mode = false} : tensor<1x4x4x4xf32> -> tensor<1x4x2x2xf32>
-  return %3 : tensor<1x4x2x2xf32>
+  %4 = dnn.softmax %3 {axis = 1 : i64} : tensor<1x4x2x2xf32>
+  return %4 : tensor<1x4x2x2xf32>
 }

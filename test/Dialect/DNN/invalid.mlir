@@ -362,3 +362,19 @@ func.func @conv_nhwc_shape(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x4x6xf32>) {
        : (tensor<1x8x8x4xf32>, tensor<3x3x4x6xf32>) -> tensor<1x6x6x4xf32>
   return
 }
+
+// -----
+
+func.func @pool_channels_last_dynamic(%x: tensor<1x?x8x4xf32>) {
+  // expected-error @+1 {{channels_last needs a static float input and max or average pooling}}
+  %0 = dnn.max_pool %x {channels_last = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x?x8x4xf32> -> tensor<1x?x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @pool_channels_last_channels(%x: tensor<1x8x8x4xf32>) {
+  // expected-error @+1 {{result must keep the batch and channel dims}}
+  %0 = dnn.max_pool %x {channels_last = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x8x8x4xf32> -> tensor<1x4x4x8xf32>
+  return
+}

@@ -219,17 +219,23 @@ template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
     return op.emitOpError("kernel_shape/strides/dilations need one value per "
                           "spatial dim and pads two");
   auto out = rankedType(op.getOutput());
+  bool last = op.getChannelsLast();
+  if (last && (!in.hasStaticShape() || !isa<FloatType>(in.getElementType()) ||
+               isa<MaxPoolIndicesOp>(op.getOperation())))
+    return op.emitOpError("channels_last needs a static float input and "
+                          "max or average pooling");
+  int64_t ch = last ? in.getRank() - 1 : 1, sp0 = last ? 1 : 2;
   if (out.getRank() != in.getRank() || out.getDimSize(0) != in.getDimSize(0) ||
-      out.getDimSize(1) != in.getDimSize(1))
+      out.getDimSize(ch) != in.getDimSize(ch))
     return op.emitOpError("result must keep the batch and channel dims");
   for (int64_t i = 0; i < nsp; ++i) {
     int64_t lo = windowOutputSize(
-        in.getDimSize(2 + i), op.getKernelShape()[i], op.getStrides()[i],
+        in.getDimSize(sp0 + i), op.getKernelShape()[i], op.getStrides()[i],
         op.getPads()[i], op.getPads()[nsp + i], op.getDilations()[i], false);
     int64_t hi = windowOutputSize(
-        in.getDimSize(2 + i), op.getKernelShape()[i], op.getStrides()[i],
+        in.getDimSize(sp0 + i), op.getKernelShape()[i], op.getStrides()[i],
         op.getPads()[i], op.getPads()[nsp + i], op.getDilations()[i], true);
-    int64_t d = out.getDimSize(2 + i);
+    int64_t d = out.getDimSize(sp0 + i);
     if (!ShapedType::isDynamic(d) && !ShapedType::isDynamic(lo) &&
         (d < lo || d > hi))
       return op.emitOpError("spatial dim ")

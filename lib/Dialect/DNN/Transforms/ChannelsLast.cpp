@@ -187,6 +187,27 @@ struct SinkThroughGlobalPool : OpRewritePattern<GlobalOp> {
   }
 };
 
+/// pool(transpose(x, NHWC -> NCHW)) -> transpose(pool(x) channels_last) for
+/// static 2-D f32 max and average pooling.
+template <typename PoolOp> struct SinkThroughPool : OpRewritePattern<PoolOp> {
+  using OpRewritePattern<PoolOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(PoolOp op,
+                                PatternRewriter &rewriter) const override {
+    auto t = op.getInput().template getDefiningOp<TransposeOp>();
+    auto resT = cast<RankedTensorType>(op.getType());
+    if (!t || t.getPerm() != ArrayRef<int64_t>(kToNchw) ||
+        op.getChannelsLast() || !resT.hasStaticShape() ||
+        !resT.getElementType().isF32())
+      return failure();
+    Location loc = op.getLoc();
+    auto pool = PoolOp::create(rewriter, loc, permuted(resT, kToNhwc),
+                               t.getInput(), op->getAttrs());
+    pool.setChannelsLast(true);
+    rewriter.replaceOp(op, transpose(rewriter, loc, pool, kToNchw));
+    return success();
+  }
+};
+
 struct DNNChannelsLastPass
     : dnnc::dnn::impl::DNNChannelsLastBase<DNNChannelsLastPass> {
   void runOnOperation() override {
@@ -200,7 +221,9 @@ struct DNNChannelsLastPass
     RewritePatternSet patterns(ctx);
     patterns.add<ComposeTransposes, SinkThroughElementwise, SinkThroughConcat,
                  SinkThroughGlobalPool<GlobalAveragePoolOp, ReduceMeanOp>,
-                 SinkThroughGlobalPool<GlobalMaxPoolOp, ReduceMaxOp>>(ctx);
+                 SinkThroughGlobalPool<GlobalMaxPoolOp, ReduceMaxOp>,
+                 SinkThroughPool<MaxPoolOp>, SinkThroughPool<AveragePoolOp>>(
+        ctx);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -295,7 +295,9 @@ class DNN_PoolOp<string mnemonic, string desc, dag extra = (ins)>
     Pads are [begin..., end...]. With `ceil_mode` the output size rounds up
     (the last window may run past the end padding; it is dropped when it
     would start in the end padding). Static result shapes already include
-    it; the lowering needs it for run-time spatial dims.
+    it; the lowering needs it for run-time spatial dims. With `channels_last`
+    (static max and average pooling only) input and result are laid out
+    N x spatial... x C.
 
     ```mlir
     %y = dnn.}] # mnemonic # [{ %x {kernel_shape = array<i64: 3, 3>,
@@ -308,7 +310,8 @@ class DNN_PoolOp<string mnemonic, string desc, dag extra = (ins)>
                         DenseI64ArrayAttr:$kernel_shape,
                         DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                         DenseI64ArrayAttr:$dilations), extra,
-                       (ins DefaultValuedAttr<BoolAttr, "false">:$ceil_mode));
+                       (ins DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+                            DefaultValuedAttr<BoolAttr, "false">:$channels_last));
   let results = (outs DNN_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
