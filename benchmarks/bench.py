@@ -252,14 +252,22 @@ def main():
                  % (args.rounds, args.iters))
 
     if not args.no_layers:
-        peak = peak_probe(threads, work)
-        lines += ["", "Peak probe (peak_probe.c, fp32 FMA): " + ", ".join(
-            "%.1f GFLOP/s at %d thread(s)" % (peak[nt], nt) for nt in threads), "",
-            "| layer | threads | dnnc ms | dnnc GFLOP/s | % of peak | ONNX Runtime ms |",
-            "|---|---|---|---|---|---|"]
+        # The peak is a capability: on a shared machine take the best of
+        # probes spread over the layer runs.
+        probes = [peak_probe(threads, work)]
+        layers = []
         for name, path, flops in layer_models(work):
             _, _, stats = measure(dnnc, path, os.path.join(work, name + ".so"), threads,
                                   args.rounds, args.iters, args.settle)
+            layers.append((name, flops, stats))
+            probes.append(peak_probe(threads, work))
+        peak = {nt: max(p[nt] for p in probes) for nt in threads}
+        lines += ["", "Peak probe (peak_probe.c, fp32 FMA, best of %d): " % len(probes) +
+                  ", ".join("%.1f GFLOP/s at %d thread(s)" % (peak[nt], nt)
+                            for nt in threads), "",
+                  "| layer | threads | dnnc ms | dnnc GFLOP/s | % of peak | ONNX Runtime ms |",
+                  "|---|---|---|---|---|---|"]
+        for name, flops, stats in layers:
             for nt in threads:
                 s = stats[nt]
                 g = flops / s[0] / 1e6
