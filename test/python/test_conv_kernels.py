@@ -133,12 +133,9 @@ def test_conv_result_with_two_users(tmp_path):
     np.testing.assert_allclose(out["r"], np.maximum(ref, 0), rtol=1e-4, atol=1e-4)
 
 
-def test_repeated_runs_reuse_buffers(tmp_path):
-    """Buffers freed by one run are handed to the next (BufferCache.c): every
-    run of a network with many intermediates, on different inputs, still
-    matches the reference, and so does the first input again."""
-    rng = np.random.default_rng(2)
-    ws = [(rng.standard_normal((16, 16, 3, 3)) * 0.2).astype(np.float32) for _ in range(4)]
+def conv_relu_chain(tmp_path, ws, shape):
+    """An ONNX file of 3x3 conv + relu layers with weights `ws` (padded to
+    keep the size); returns (path, output name, reference function)."""
     nodes, inits, cur = [], [], "x"
     for i, w in enumerate(ws):
         inits.append(numpy_helper.from_array(w, f"w{i}"))
@@ -146,19 +143,32 @@ def test_repeated_runs_reuse_buffers(tmp_path):
                                    pads=[1] * 4),
                   helper.make_node("Relu", [f"c{i}"], [f"r{i}"])]
         cur = f"r{i}"
-    g = helper.make_graph(nodes, "deep", [helper.make_tensor_value_info(
-        "x", TensorProto.FLOAT, [1, 16, 20, 20])], [helper.make_tensor_value_info(
-            cur, TensorProto.FLOAT, [1, 16, 20, 20])], inits)
-    path = str(tmp_path / "deep.onnx")
+    out_shape = [shape[0], ws[-1].shape[0]] + list(shape[2:])
+    g = helper.make_graph(nodes, "chain", [helper.make_tensor_value_info(
+        "x", TensorProto.FLOAT, list(shape))], [helper.make_tensor_value_info(
+            cur, TensorProto.FLOAT, out_shape)], inits)
+    path = str(tmp_path / "chain.onnx")
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+
+    def ref(x):
+        for w in ws:
+            x = np.maximum(conv_ref(x, w, np.zeros(w.shape[0], np.float32), (1, 1),
+                                    (1, 1, 1, 1), (1, 1), 1), 0)
+        return x
+    return path, cur, ref
+
+
+def test_repeated_runs_reuse_buffers(tmp_path):
+    """Buffers freed by one run are handed to the next (BufferCache.c): every
+    run of a network with many intermediates, on different inputs, still
+    matches the reference, and so does the first input again."""
+    rng = np.random.default_rng(2)
+    ws = [(rng.standard_normal((16, 16, 3, 3)) * 0.2).astype(np.float32) for _ in range(4)]
+    path, out, ref = conv_relu_chain(tmp_path, ws, (1, 16, 20, 20))
     m = dnnc.compile(path)
     xs = [rng.standard_normal((1, 16, 20, 20)).astype(np.float32) for _ in range(3)]
     for x in xs + xs[:1]:
-        ref = x
-        for w in ws:
-            ref = np.maximum(conv_ref(ref, w, np.zeros(16, np.float32), (1, 1), (1, 1, 1, 1),
-                                      (1, 1), 1), 0)
-        np.testing.assert_allclose(m.run({"x": x})[cur], ref, rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(m.run({"x": x})[out], ref(x), rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("m,k,n", [(37, 50, 40), (64, 512, 96), (1, 33, 7)])
