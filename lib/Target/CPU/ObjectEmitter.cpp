@@ -133,19 +133,12 @@ static void addTensorTable(llvm::Module &m, StringRef name,
   g->setVisibility(llvm::GlobalValue::HiddenVisibility);
 }
 
-static void addInt64(llvm::Module &m, StringRef name, int64_t v) {
-  auto *i64 = llvm::Type::getInt64Ty(m.getContext());
+/// A hidden constant integer global of `bits` bits.
+static void addInt(llvm::Module &m, StringRef name, unsigned bits, int64_t v) {
+  auto *t = llvm::Type::getIntNTy(m.getContext(), bits);
   auto *g =
-      new llvm::GlobalVariable(m, i64, true, llvm::GlobalValue::ExternalLinkage,
-                               llvm::ConstantInt::get(i64, v), name);
-  g->setVisibility(llvm::GlobalValue::HiddenVisibility);
-}
-
-static void addInt32(llvm::Module &m, StringRef name, int32_t v) {
-  auto *i32 = llvm::Type::getInt32Ty(m.getContext());
-  auto *g =
-      new llvm::GlobalVariable(m, i32, true, llvm::GlobalValue::ExternalLinkage,
-                               llvm::ConstantInt::get(i32, v), name);
+      new llvm::GlobalVariable(m, t, true, llvm::GlobalValue::ExternalLinkage,
+                               llvm::ConstantInt::get(t, v), name);
   g->setVisibility(llvm::GlobalValue::HiddenVisibility);
 }
 
@@ -200,10 +193,10 @@ std::unique_ptr<llvm::Module> translateModel(ModuleOp module,
   for (llvm::GlobalVariable &g : m->globals())
     if (g.isConstant() && g.hasInitializer())
       weightBytes += m->getDataLayout().getTypeAllocSize(g.getValueType());
-  addInt64(*m, "__dnnc_weight_bytes", weightBytes);
-  addInt32(*m, "__dnnc_descriptors", sig.descriptors ? 1 : 0);
-  addInt32(*m, "__dnnc_num_inputs", sig.inputs.size());
-  addInt32(*m, "__dnnc_num_outputs", sig.outputs.size());
+  addInt(*m, "__dnnc_weight_bytes", 64, weightBytes);
+  addInt(*m, "__dnnc_descriptors", 32, sig.descriptors ? 1 : 0);
+  addInt(*m, "__dnnc_num_inputs", 32, sig.inputs.size());
+  addInt(*m, "__dnnc_num_outputs", 32, sig.outputs.size());
   addTensorTable(*m, "__dnnc_inputs", sig.inputs);
   addTensorTable(*m, "__dnnc_outputs", sig.outputs);
   auto *nameG = new llvm::GlobalVariable(
