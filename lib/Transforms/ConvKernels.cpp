@@ -1,6 +1,8 @@
 //===- ConvKernels.cpp - Register-blocked channels-last convolutions ------===//
 //
-// Lowers static f32 linalg.conv_2d_nhwc_hwcf and
+// Lowers static f32 linalg.conv_2d_nhwc_hwcf, linalg.conv_2d_nhwgc_gfhwc
+// (grouped, as the DNN lowering builds it: reshapes of channels-last tensors
+// and a transposed [KH, KW, C/G, F] weight) and
 // linalg.depthwise_conv_2d_nhwc_hwc (and linalg.matmul, as the 1x1
 // convolution of a one-row image) to loops of vector code shaped for the
 // CPU: the output is cut into tiles of MR pixels of one output row by NV
@@ -8,7 +10,10 @@
 // reduction (filter rows, filter columns and input channels). Each step of
 // an ungrouped convolution broadcasts one input value per pixel and multiplies
 // it into NV weight vectors (MR x NV FMAs for MR + NV loads); a depthwise step
-// multiplies input vectors by weight vectors channel by channel.
+// multiplies input vectors by weight vectors channel by channel. A grouped
+// convolution is the ungrouped kernel with vectors narrow enough (16, 8, 4,
+// 2 or 1 lanes) to stay inside one group, each vector broadcasting the input
+// channels of its own group.
 //
 // Elementwise consumers of the convolution (residual adds, activations,
 // clamps) are applied to the accumulators before the tile is stored, so the
@@ -34,6 +39,7 @@ namespace dnnc {
 
 using namespace mlir;
 
+/// The widest vector: 16 f32 lanes (one AVX-512 register).
 static constexpr int64_t kLanes = 16;
 /// The least work (FLOPs) of a loop that runs on several threads.
 static constexpr int64_t kMinParallelFlops = 1 << 19;
@@ -50,12 +56,18 @@ struct EpilogueOp {
 struct ConvKernel {
   linalg::LinalgOp conv;
   bool depthwise = false;
+  // The channels-last operands: input [N, IH, IW, C], weight [KH, KW, C/G, F]
+  // (depthwise [KH, KW, C]) and init [N, OH, OW, F]; and the value that
+  // holds the result in that layout.
+  Value input, weight, init, result;
   // Output geometry: [N, rows, cols, F].
   int64_t n = 0, rows = 0, cols = 0, f = 0;
-  // Filter and input.
+  // Filter and input; c counts the input channels of one group.
   int64_t c = 0, kh = 0, kw = 0, sh = 1, sw = 1, dh = 1, dw = 1;
-  // Register tile.
-  int64_t mr = 0, nv = 0;
+  // Groups and output channels per group (F when ungrouped).
+  int64_t groups = 1, fg = 0;
+  // Register tile: MR pixels by NV vectors of `lanes` channels.
+  int64_t mr = 0, nv = 0, lanes = kLanes;
   SmallVector<EpilogueOp> epilogue;
 };
 
@@ -127,29 +139,80 @@ static std::optional<EpilogueOp> asEpilogue(linalg::GenericOp gen,
   return EpilogueOp{gen, *chain};
 }
 
+/// `v` [.., G, C/G] with its last two dims merged: the source of the
+/// expand_shape that split them, else a collapse_shape (a view once
+/// bufferized; canonicalization may have folded the split into a constant or
+/// a fill).
+static Value mergeGroups(OpBuilder &b, Value v) {
+  if (auto e = v.getDefiningOp<tensor::ExpandShapeOp>();
+      e && e.getSrcType().getRank() == 4 &&
+      e.getReassociationIndices().back() == ReassociationIndices{3, 4})
+    return e.getSrc();
+  SmallVector<ReassociationIndices> re = {{0}, {1}, {2}, {3, 4}};
+  return tensor::CollapseShapeOp::create(b, v.getLoc(), v, re);
+}
+
+/// Finds the channels-last operands of a grouped convolution, as
+/// Conv2DNhwcLowering builds it: input and init split [.., G, C/G], the
+/// weight split and transposed to [G, F/G, KH, KW, C/G], the result
+/// collapsed back. False when the op is not of that form.
+static bool findGroupedOperands(linalg::Conv2DNhwgcGfhwcOp op, ConvKernel &k) {
+  auto tr = op.getInputs()[1].getDefiningOp<linalg::TransposeOp>();
+  Value res = op->getResult(0);
+  auto col = res.hasOneUse()
+                 ? dyn_cast<tensor::CollapseShapeOp>(*res.getUsers().begin())
+                 : nullptr;
+  auto f32 = [](Value v) {
+    auto t = cast<ShapedType>(v.getType());
+    return t.hasStaticShape() && t.getElementType().isF32();
+  };
+  if (!tr || tr.getPermutation() != ArrayRef<int64_t>{3, 4, 0, 1, 2} || !col ||
+      col.getResultType().getRank() != 4 ||
+      !llvm::all_of(op->getOperands(), f32))
+    return false;
+  OpBuilder b(op);
+  k.input = mergeGroups(b, op.getInputs()[0]);
+  k.init = mergeGroups(b, op.getOutputs()[0]);
+  k.weight = mergeGroups(b, tr.getInput());
+  k.result = col.getResult();
+  return true;
+}
+
 /// Reads the conv geometry and picks the register tile; nullopt when the op
 /// is not one this pass lowers.
 static std::optional<ConvKernel> analyze(linalg::LinalgOp op) {
   ConvKernel k;
   k.conv = op;
   k.depthwise = isa<linalg::DepthwiseConv2DNhwcHwcOp>(op);
-  auto inT = dyn_cast<RankedTensorType>(op.getDpsInputs()[0].getType());
-  auto wT = dyn_cast<RankedTensorType>(op.getDpsInputs()[1].getType());
-  auto outT = dyn_cast<RankedTensorType>(op.getDpsInits()[0].getType());
-  if (!inT || !wT || !outT || !inT.hasStaticShape() || !wT.hasStaticShape() ||
-      !outT.hasStaticShape() || !outT.getElementType().isF32() ||
-      !inT.getElementType().isF32() || !wT.getElementType().isF32() ||
-      !op.hasPureTensorSemantics())
-    return std::nullopt;
   DenseIntElementsAttr strides, dilations;
   if (auto c = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation())) {
     strides = c.getStrides();
     dilations = c.getDilations();
+  } else if (auto g = dyn_cast<linalg::Conv2DNhwgcGfhwcOp>(op.getOperation())) {
+    strides = g.getStrides();
+    dilations = g.getDilations();
+    if (!findGroupedOperands(g, k))
+      return std::nullopt;
+    k.groups = cast<ShapedType>(op.getDpsInputs()[0].getType()).getDimSize(3);
   } else {
     auto d = cast<linalg::DepthwiseConv2DNhwcHwcOp>(op.getOperation());
     strides = d.getStrides();
     dilations = d.getDilations();
   }
+  if (!k.input) {
+    k.input = op.getDpsInputs()[0];
+    k.weight = op.getDpsInputs()[1];
+    k.init = op.getDpsInits()[0];
+    k.result = op->getResult(0);
+  }
+  auto inT = dyn_cast<RankedTensorType>(k.input.getType());
+  auto wT = dyn_cast<RankedTensorType>(k.weight.getType());
+  auto outT = dyn_cast<RankedTensorType>(k.init.getType());
+  if (!inT || !wT || !outT || !inT.hasStaticShape() || !wT.hasStaticShape() ||
+      !outT.hasStaticShape() || !outT.getElementType().isF32() ||
+      !inT.getElementType().isF32() || !wT.getElementType().isF32() ||
+      !op.hasPureTensorSemantics())
+    return std::nullopt;
   auto s = llvm::to_vector(strides.getValues<int64_t>());
   auto d = llvm::to_vector(dilations.getValues<int64_t>());
   k.sh = s[0];
@@ -158,16 +221,21 @@ static std::optional<ConvKernel> analyze(linalg::LinalgOp op) {
   k.dw = d[1];
   k.kh = wT.getDimSize(0);
   k.kw = wT.getDimSize(1);
-  k.c = inT.getDimSize(3);
+  k.c = inT.getDimSize(3) / k.groups;
   k.n = outT.getDimSize(0);
   k.f = outT.getDimSize(3);
+  k.fg = k.f / k.groups;
   k.rows = outT.getDimSize(1);
   k.cols = outT.getDimSize(2);
+  // A vector of a grouped convolution stays inside one group.
+  if (k.groups > 1)
+    while (k.fg % k.lanes)
+      k.lanes /= 2;
   // 32 zmm registers: MR x NV accumulators, NV weight vectors and a
   // broadcast (ungrouped) or an input vector (depthwise). MR divides the
   // row when a divisor of at least 3/4 of the maximum exists (CNN rows are
   // 7 * 2^k pixels long), else the row ends with a narrower tile.
-  k.nv = std::min<int64_t>(2, llvm::divideCeil(k.f, kLanes));
+  k.nv = std::min<int64_t>(2, llvm::divideCeil(k.f, k.lanes));
   int64_t maxMr = k.depthwise ? 8 : 14;
   k.mr = std::min(k.cols, maxMr);
   for (int64_t m = maxMr; 4 * m >= 3 * maxMr; --m)
@@ -182,7 +250,7 @@ static std::optional<ConvKernel> analyze(linalg::LinalgOp op) {
 class Emitter {
 public:
   Emitter(OpBuilder &b, Location loc, ConvKernel &k) : b(b), loc(loc), k(k) {
-    vecT = VectorType::get({kLanes}, b.getF32Type());
+    vecT = VectorType::get({k.lanes}, b.getF32Type());
   }
 
   Value emit();
@@ -235,10 +303,11 @@ private:
 } // namespace
 
 void Emitter::prepareInit() {
-  Value init = k.conv.getDpsInits()[0];
+  Value init = k.init;
   Value src = init;
-  if (auto e = src.getDefiningOp<tensor::ExpandShapeOp>())
-    src = e.getSrc();
+  while (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
+      src.getDefiningOp()))
+    src = src.getDefiningOp()->getOperand(0);
   if (auto fill = src.getDefiningOp<linalg::FillOp>()) {
     initScalar = fill.getInputs()[0];
     return;
@@ -277,17 +346,31 @@ SmallVector<Value> Emitter::accumulate(Value n, Value r, Value m0, Value f0,
                                        int64_t mr, int64_t nv, int64_t fLimit,
                                        SmallVector<Value> accs) {
   Value pad = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-  auto inBounds = [&](int64_t j) { return (j + 1) * kLanes <= fLimit; };
+  auto inBounds = [&](int64_t j) { return (j + 1) * k.lanes <= fLimit; };
   auto weights = [&](ValueRange idx) {
     SmallVector<Value> wv;
     for (int64_t j = 0; j < nv; ++j) {
       SmallVector<Value> at(idx);
-      at.push_back(add(f0, cst(j * kLanes)));
+      at.push_back(add(f0, cst(j * k.lanes)));
       wv.push_back(vector::TransferReadOp::create(b, loc, vecT, weight, at, pad,
                                                   ArrayRef<bool>{inBounds(j)}));
     }
     return wv;
   };
+  // Ungrouped and grouped convolutions: vectors j share their input
+  // broadcasts when they lie in the same group (always when ungrouped), else
+  // each reads its group's input channels from base[j].
+  bool shared = k.groups == 1 || k.fg % (nv * k.lanes) == 0;
+  SmallVector<Value> base;
+  for (int64_t j = 0; j < (shared ? 1 : nv); ++j) {
+    if (k.groups == 1) {
+      base.push_back(cst(0));
+      continue;
+    }
+    Value g =
+        arith::DivUIOp::create(b, loc, add(f0, cst(j * k.lanes)), cst(k.fg));
+    base.push_back(mul(g, k.c));
+  }
   ValueRange res = loop(0, k.kh, 1, accs, [&](Value khIv, ValueRange rowAccs) {
     Value inRow = add(mul(r, k.sh), mul(khIv, k.dh));
     SmallVector<Value> cur(rowAccs);
@@ -300,7 +383,7 @@ SmallVector<Value> Emitter::accumulate(Value n, Value r, Value m0, Value f0,
           Value col = add(mul(add(m0, cst(m)), k.sw), cst(kwi * k.dw));
           for (int64_t j = 0; j < nv; ++j) {
             Value x = vector::TransferReadOp::create(
-                b, loc, vecT, input, {n, inRow, col, add(f0, cst(j * kLanes))},
+                b, loc, vecT, input, {n, inRow, col, add(f0, cst(j * k.lanes))},
                 pad, ArrayRef<bool>{inBounds(j)});
             cur[m * nv + j] =
                 vector::FMAOp::create(b, loc, x, wv[j], cur[m * nv + j]);
@@ -309,8 +392,8 @@ SmallVector<Value> Emitter::accumulate(Value n, Value r, Value m0, Value f0,
       }
       return cur;
     }
-    // Ungrouped: filter columns, then input channels; one broadcast input
-    // value per pixel, NV weight vectors per channel.
+    // Filter columns, then the input channels of the group; one broadcast
+    // input value per pixel (per group), NV weight vectors per channel.
     ValueRange colRes =
         loop(0, k.kw, 1, cur, [&](Value kwIv, ValueRange colAccs) {
           Value colBase = mul(kwIv, k.dw);
@@ -318,14 +401,20 @@ SmallVector<Value> Emitter::accumulate(Value n, Value r, Value m0, Value f0,
               loop(0, k.c, 1, colAccs, [&](Value ci, ValueRange chanAccs) {
                 SmallVector<Value> next(chanAccs);
                 SmallVector<Value> wv = weights({khIv, kwIv, ci});
+                SmallVector<Value> chans;
+                for (Value bj : base)
+                  chans.push_back(k.groups == 1 ? ci : add(bj, ci));
                 for (int64_t m = 0; m < mr; ++m) {
                   Value col = add(mul(add(m0, cst(m)), k.sw), colBase);
-                  Value x = tensor::ExtractOp::create(
-                      b, loc, input, ValueRange{n, inRow, col, ci});
-                  Value xb = vector::BroadcastOp::create(b, loc, vecT, x);
+                  SmallVector<Value> xb;
+                  for (Value ch : chans) {
+                    Value x = tensor::ExtractOp::create(
+                        b, loc, input, ValueRange{n, inRow, col, ch});
+                    xb.push_back(vector::BroadcastOp::create(b, loc, vecT, x));
+                  }
                   for (int64_t j = 0; j < nv; ++j)
-                    next[m * nv + j] = vector::FMAOp::create(b, loc, xb, wv[j],
-                                                             next[m * nv + j]);
+                    next[m * nv + j] = vector::FMAOp::create(
+                        b, loc, xb[shared ? 0 : j], wv[j], next[m * nv + j]);
                 }
                 return next;
               });
@@ -354,7 +443,7 @@ Value Emitter::applyEpilogue(Value acc, Value n, Value r, Value m, Value f,
       }
       AffineMap imap = gen.getMatchingIndexingMap(in);
       auto elemT = cast<RankedTensorType>(in->get().getType()).getElementType();
-      auto vt = VectorType::get({kLanes}, elemT);
+      auto vt = VectorType::get({k.lanes}, elemT);
       if (imap.isIdentity()) {
         Value p = arith::ConstantOp::create(b, loc, b.getZeroAttr(elemT));
         map.map(arg, vector::TransferReadOp::create(b, loc, vt, viewT,
@@ -389,13 +478,13 @@ Value Emitter::applyEpilogue(Value acc, Value n, Value r, Value m, Value f,
         Value mv = map.lookupOrDefault(v);
         if (!isa<VectorType>(mv.getType()))
           mv = vector::BroadcastOp::create(
-              b, loc, VectorType::get({kLanes}, mv.getType()), mv);
+              b, loc, VectorType::get({k.lanes}, mv.getType()), mv);
         operands.push_back(mv);
       }
       OperationState st(loc, op.getName());
       st.addOperands(operands);
       st.addAttributes(op.getAttrs());
-      st.addTypes(VectorType::get({kLanes}, op.getResult(0).getType()));
+      st.addTypes(VectorType::get({k.lanes}, op.getResult(0).getType()));
       Operation *v = b.create(st);
       map.map(op.getResult(0), v->getResult(0));
     }
@@ -408,16 +497,16 @@ Value Emitter::applyEpilogue(Value acc, Value n, Value r, Value m, Value f,
 /// init, accumulate, finish with the epilogue, store.
 Value Emitter::tile(Value out, Value n, Value r, Value m0, Value f0, int64_t mr,
                     int64_t nv, int64_t fLimit) {
-  auto inBounds = [&](int64_t j) { return (j + 1) * kLanes <= fLimit; };
+  auto inBounds = [&](int64_t j) { return (j + 1) * k.lanes <= fLimit; };
   SmallVector<Value> accs;
   for (int64_t m = 0; m < mr; ++m)
     for (int64_t j = 0; j < nv; ++j)
-      accs.push_back(readInit(n, r, add(m0, cst(m)), add(f0, cst(j * kLanes)),
+      accs.push_back(readInit(n, r, add(m0, cst(m)), add(f0, cst(j * k.lanes)),
                               inBounds(j)));
   accs = accumulate(n, r, m0, f0, mr, nv, fLimit, accs);
   for (int64_t m = 0; m < mr; ++m)
     for (int64_t j = 0; j < nv; ++j) {
-      Value mi = add(m0, cst(m)), fi = add(f0, cst(j * kLanes));
+      Value mi = add(m0, cst(m)), fi = add(f0, cst(j * k.lanes));
       Value v = applyEpilogue(accs[m * nv + j], n, r, mi, fi, inBounds(j));
       out = vector::TransferWriteOp::create(b, loc, v, out,
                                             ValueRange{n, r, mi, fi},
@@ -442,20 +531,20 @@ Value Emitter::rowOfTiles(Value out, Value n, Value r, Value f0, int64_t nv,
 }
 
 Value Emitter::emit() {
-  input = k.conv.getDpsInputs()[0];
-  weight = k.conv.getDpsInputs()[1];
+  input = k.input;
+  weight = k.weight;
   prepareInit();
   // The result goes to the last epilogue op's init, else to the conv's,
   // which holds the accumulators' start unless that was read at its source.
-  Value dest = k.epilogue.empty() ? k.conv.getDpsInits()[0]
-                                  : k.epilogue.back().op.getDpsInits()[0];
+  Value dest =
+      k.epilogue.empty() ? k.init : k.epilogue.back().op.getDpsInits()[0];
   if (k.epilogue.empty() && !initTensor)
     dest = tensor::EmptyOp::create(
         b, loc, cast<RankedTensorType>(dest.getType()).getShape(),
         b.getF32Type());
   Value out = dest;
 
-  int64_t panel = k.nv * kLanes;
+  int64_t panel = k.nv * k.lanes;
   int64_t fullPanels = k.f / panel, restF = k.f % panel;
   // One loop over (channel panel, output row) pairs, panel-major: the
   // iterations write disjoint tiles, so it is marked parallel, and a static
@@ -488,7 +577,7 @@ Value Emitter::emit() {
       cur = panelRows(cur, n, 0, fullPanels, k.nv, panel);
     if (restF)
       cur = panelRows(cur, n, fullPanels * panel, 1,
-                      llvm::divideCeil(restF, kLanes), restF);
+                      llvm::divideCeil(restF, k.lanes), restF);
     return SmallVector<Value>{cur};
   })[0];
   return result;
@@ -540,7 +629,8 @@ struct DNNCConvKernelsPass
       matmulAsConv(rewriter, mm);
     SmallVector<linalg::LinalgOp> convs;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op))
+      if (isa<linalg::Conv2DNhwcHwcfOp, linalg::Conv2DNhwgcGfhwcOp,
+              linalg::DepthwiseConv2DNhwcHwcOp>(op))
         convs.push_back(op);
     });
     for (linalg::LinalgOp conv : convs) {
@@ -548,7 +638,7 @@ struct DNNCConvKernelsPass
       if (!k)
         continue;
       // Fold the chain of elementwise consumers into the store.
-      Value last = conv->getResult(0);
+      Value last = k->result;
       while (last.hasOneUse()) {
         auto gen = dyn_cast<linalg::GenericOp>(*last.getUsers().begin());
         std::optional<EpilogueOp> e =
@@ -565,6 +655,10 @@ struct DNNCConvKernelsPass
       last.replaceAllUsesWith(result);
       for (EpilogueOp &e : llvm::reverse(k->epilogue))
         e.op->erase();
+      // The grouped form's collapse of the result, then the conv; the split
+      // and transposed operands go with the next canonicalization.
+      if (Operation *col = k->result.getDefiningOp(); col != conv)
+        col->erase();
       conv->erase();
     }
   }

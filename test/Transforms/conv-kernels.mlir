@@ -128,3 +128,58 @@ func.func @parallel_panels_rows(%x: tensor<1x16x16x64xf32>, %w: tensor<3x3x64x64
   %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x16x16x64xf32>, tensor<3x3x64x64xf32>) outs(%init : tensor<1x14x14x64xf32>) -> tensor<1x14x14x64xf32>
   return %c : tensor<1x14x14x64xf32>
 }
+
+// -----
+
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+
+// Grouped, 4 groups of 8 channels (as the DNN lowering builds it: split
+// operands, transposed weight, merged result): 8-lane vectors, one group
+// each; the kernel reads the [KH, KW, C/G, F] weight and the channels-last
+// input directly, each vector broadcasting input channels of its own group
+// (base (f / 8) * 8). The zero fill is the accumulators' start and the relu
+// is applied before the store.
+// CHECK-LABEL: func @grouped_relu
+// CHECK-SAME: %[[X:.*]]: tensor<1x6x6x32xf32>, %[[W:.*]]: tensor<3x3x8x32xf32>
+// CHECK-NOT: linalg.conv_2d_nhwgc_gfhwc
+// CHECK-NOT: linalg.transpose
+// CHECK: scf.for %[[I:.*]] = %c0 to %c8 step %c1
+// CHECK: %[[F0:.*]] = arith.muli %{{.*}}, %c16 : index
+// CHECK: %[[G0:.*]] = arith.divui %[[F0]], %c8 : index
+// CHECK: %[[B0:.*]] = arith.muli %[[G0]], %c8 : index
+// CHECK: %[[F1:.*]] = arith.addi %[[F0]], %c8 : index
+// CHECK: %[[G1:.*]] = arith.divui %[[F1]], %c8 : index
+// CHECK: %[[B1:.*]] = arith.muli %[[G1]], %c8 : index
+// CHECK: scf.for {{.*}} = %c0 to %c3 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK: scf.for {{.*}} = %c0 to %c3 step %c1
+// CHECK: scf.for %[[CI:.*]] = %c0 to %c8 step %c1
+// CHECK: %[[W0:.*]] = vector.transfer_read %[[W]][%{{.*}}, %{{.*}}, %[[CI]], %[[F0]]]{{.*}} : tensor<3x3x8x32xf32>, vector<8xf32>
+// CHECK: %[[W1:.*]] = vector.transfer_read %[[W]][%{{.*}}, %{{.*}}, %[[CI]], %[[F1]]]{{.*}} : tensor<3x3x8x32xf32>, vector<8xf32>
+// CHECK: %[[C0:.*]] = arith.addi %[[B0]], %[[CI]] : index
+// CHECK: %[[C1:.*]] = arith.addi %[[B1]], %[[CI]] : index
+// CHECK: %[[A0:.*]] = tensor.extract %[[X]][%c0, %{{.*}}, %{{.*}}, %[[C0]]]
+// CHECK: %[[AB0:.*]] = vector.broadcast %[[A0]] : f32 to vector<8xf32>
+// CHECK: %[[A1:.*]] = tensor.extract %[[X]][%c0, %{{.*}}, %{{.*}}, %[[C1]]]
+// CHECK: %[[AB1:.*]] = vector.broadcast %[[A1]] : f32 to vector<8xf32>
+// CHECK: vector.fma %[[AB0]], %[[W0]], %{{.*}} : vector<8xf32>
+// CHECK: vector.fma %[[AB1]], %[[W1]], %{{.*}} : vector<8xf32>
+// CHECK-COUNT-8: arith.maximumf %{{.*}}, %{{.*}} : vector<8xf32>
+// CHECK-NOT: linalg.generic
+func.func @grouped_relu(%x: tensor<1x6x6x32xf32>, %w: tensor<3x3x8x32xf32>) -> tensor<1x4x4x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e5 = tensor.empty() : tensor<1x4x4x4x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e5 : tensor<1x4x4x4x8xf32>) -> tensor<1x4x4x4x8xf32>
+  %xs = tensor.expand_shape %x [[0], [1], [2], [3, 4]] output_shape [1, 6, 6, 4, 8] : tensor<1x6x6x32xf32> into tensor<1x6x6x4x8xf32>
+  %ws = tensor.expand_shape %w [[0], [1], [2], [3, 4]] output_shape [3, 3, 8, 4, 8] : tensor<3x3x8x32xf32> into tensor<3x3x8x4x8xf32>
+  %et = tensor.empty() : tensor<4x8x3x3x8xf32>
+  %wt = linalg.transpose ins(%ws : tensor<3x3x8x4x8xf32>) outs(%et : tensor<4x8x3x3x8xf32>) permutation = [3, 4, 0, 1, 2]
+  %c = linalg.conv_2d_nhwgc_gfhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%xs, %wt : tensor<1x6x6x4x8xf32>, tensor<4x8x3x3x8xf32>) outs(%init : tensor<1x4x4x4x8xf32>) -> tensor<1x4x4x4x8xf32>
+  %y = tensor.collapse_shape %c [[0], [1], [2], [3, 4]] : tensor<1x4x4x4x8xf32> into tensor<1x4x4x32xf32>
+  %e = tensor.empty() : tensor<1x4x4x32xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y : tensor<1x4x4x32xf32>) outs(%e : tensor<1x4x4x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x4x32xf32>
+  return %r : tensor<1x4x4x32xf32>
+}

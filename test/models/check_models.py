@@ -8,8 +8,8 @@ rtol 1e-3 / atol 1e-4. Prints a table and `N passed, M failed`.
 
     check_models.py --build-dir build [--models resnet18,...|all]
                     [--cache DIR]
-The default (CI) set is resnet18, mobilenet_v2, squeezenet1_1, the
-transformer encoder, and two models with symbolic dims (resnet18_dyn: batch;
+The default (CI) set is resnet18, mobilenet_v2, squeezenet1_1,
+regnet_y_400mf (grouped convolutions), the transformer encoder, and two models with symbolic dims (resnet18_dyn: batch;
 transformer_dyn: batch and sequence length), each compiled once and checked
 at several sizes; DNNC_MODELS=all (or --models all) runs the whole suite.
 """
@@ -28,7 +28,7 @@ BENCH = os.path.join(ROOT, "benchmarks")
 sys.path.insert(0, BENCH)
 import export_models  # noqa: E402
 
-CI_SET = ["resnet18", "mobilenet_v2", "squeezenet1_1", "transformer",
+CI_SET = ["resnet18", "mobilenet_v2", "squeezenet1_1", "regnet_y_400mf", "transformer",
           "resnet18_dyn", "transformer_dyn"]
 
 # Sizes for the symbolic dims of the dynamic variants, one run each.

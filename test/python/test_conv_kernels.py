@@ -100,6 +100,21 @@ CASES = {
     "depthwise_5x5_dil": ((2, 24, 11, 19), 24, (5, 5), (1, 1), (4, 4, 4, 4), (2, 2), 24, []),
     "depthwise_residual": ((1, 16, 12, 12), 16, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 16,
                            [("AddInput", None)]),
+    # Grouped: 8-lane vectors, one group each (regnet's group width 8, with a
+    # channel count that is not a multiple of 16).
+    "grouped_w8_relu": ((1, 104, 9, 9), 104, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 13,
+                        [("Relu", None)]),
+    "grouped_w8_s2": ((1, 48, 15, 15), 48, (3, 3), (2, 2), (1, 1, 1, 1), (1, 1), 6, []),
+    # 16-lane vectors, two groups per panel; and a panel inside one group.
+    "grouped_w16_residual": ((1, 32, 8, 8), 32, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 2,
+                             [("AddInput", None), ("Relu", None)]),
+    "grouped_w64_batch2": ((2, 128, 6, 6), 128, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 2, []),
+    # Group widths 4 and 3 (4- and 1-lane vectors), input and output widths
+    # that differ, a depthwise multiplier (1 input, 2 outputs per group).
+    "grouped_w4_wider": ((1, 8, 7, 7), 16, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 4, []),
+    "grouped_w3": ((1, 12, 6, 9), 12, (3, 3), (1, 2), (1, 1, 1, 1), (2, 1), 4, []),
+    "depthwise_multiplier": ((1, 8, 9, 9), 16, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 8,
+                             [("Relu", None)]),
 }
 
 

@@ -13,6 +13,7 @@
 #include "Patterns.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 
 using namespace mlir;
 using namespace dnnc;
@@ -559,8 +560,10 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
 };
 
 /// Channels-last 2-D convolution: the padded input and the bias broadcast
-/// over the output go to linalg.conv_2d_nhwc_hwcf, or, depthwise, to
-/// linalg.depthwise_conv_2d_nhwc_hwc.
+/// over the output go to linalg.conv_2d_nhwc_hwcf, depthwise to
+/// linalg.depthwise_conv_2d_nhwc_hwc, and otherwise grouped to
+/// linalg.conv_2d_nhwgc_gfhwc (whose weight transpose folds away in the CPU
+/// kernels, which read the [KH, KW, C/G, F] weight directly).
 struct Conv2DNhwcLowering : OpRewritePattern<Conv2DNhwcOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(Conv2DNhwcOp op,
@@ -598,12 +601,37 @@ struct Conv2DNhwcLowering : OpRewritePattern<Conv2DNhwcOp> {
                    rewriter, loc, TypeRange{resT}, ValueRange{input, w},
                    ValueRange{init}, strides, dilations)
                    .getResult(0);
-    } else {
+    } else if (op.getGroup() == 1) {
       result =
           linalg::Conv2DNhwcHwcfOp::create(rewriter, loc, TypeRange{resT},
                                            ValueRange{input, op.getWeight()},
                                            ValueRange{init}, strides, dilations)
               .getResult(0);
+    } else {
+      // Grouped: the channel dims split into [G, C/G] and [G, F/G], the
+      // weight [KH, KW, C/G, F] goes to [G, F/G, KH, KW, C/G].
+      int64_t g = op.getGroup();
+      auto split = [&](Value v, int64_t dim) {
+        auto t = cast<RankedTensorType>(v.getType());
+        SmallVector<int64_t> shape(t.getShape());
+        shape[dim] /= g;
+        shape.insert(shape.begin() + dim, g);
+        return buildReshape(rewriter, loc, v, t.clone(shape));
+      };
+      Value w = split(op.getWeight(), 3);
+      auto wT = cast<RankedTensorType>(w.getType());
+      SmallVector<int64_t> perm = {3, 4, 0, 1, 2};
+      Value wEmpty = tensor::EmptyOp::create(
+          rewriter, loc, applyPermutation(wT.getShape(), perm), et);
+      w = linalg::TransposeOp::create(rewriter, loc, w, wEmpty, perm)
+              .getResult()[0];
+      Value acc = split(init, 3);
+      Value r = linalg::Conv2DNhwgcGfhwcOp::create(
+                    rewriter, loc, TypeRange{acc.getType()},
+                    ValueRange{split(input, 3), w}, ValueRange{acc}, strides,
+                    dilations)
+                    .getResult(0);
+      result = buildReshape(rewriter, loc, r, resT);
     }
     rewriter.replaceOp(op, result);
     return success();

@@ -710,7 +710,6 @@ struct StringNormalizerLowering : OpRewritePattern<StringNormalizerOp> {
     Value len = arith::MaxSIOp::create(b, loc, count, lb.c(1));
     SmallVector<int64_t> shape(rank, 1);
     shape.back() = ShapedType::kDynamic;
-    auto outT = RankedTensorType::get(shape, str);
     auto at = [&](Value j) {
       return rank == 1 ? SmallVector<Value>{j} : SmallVector<Value>{lb.c(0), j};
     };

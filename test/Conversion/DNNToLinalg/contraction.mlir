@@ -128,3 +128,20 @@ func.func @conv_nhwc(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x3x4xf32>, %b: tenso
        : (tensor<1x8x8x3xf32>, tensor<3x3x1x3xf32>) -> tensor<1x8x8x3xf32>
   return %0, %1 : tensor<1x4x4x4xf32>, tensor<1x8x8x3xf32>
 }
+
+// -----
+
+// Grouped channels-last: the channel dims split into [G, C/G] and [G, F/G],
+// the weight [KH, KW, C/G, F] is split and transposed to [G, F/G, KH, KW,
+// C/G] for linalg.conv_2d_nhwgc_gfhwc, and the result is merged back.
+// CHECK-LABEL: func @conv_nhwc_grouped
+// CHECK: %[[WS:.*]] = tensor.expand_shape %arg1 {{\[\[}}0], [1], [2], [3, 4]] output_shape [3, 3, 2, 3, 4] : tensor<3x3x2x12xf32> into tensor<3x3x2x3x4xf32>
+// CHECK: %[[WT:.*]] = linalg.transpose ins(%[[WS]] : tensor<3x3x2x3x4xf32>) outs(%{{.*}} : tensor<3x4x3x3x2xf32>) permutation = [3, 4, 0, 1, 2]
+// CHECK: %[[XS:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1], [2], [3, 4]] output_shape [1, 8, 8, 3, 2] : tensor<1x8x8x6xf32> into tensor<1x8x8x3x2xf32>
+// CHECK: %[[Y:.*]] = linalg.conv_2d_nhwgc_gfhwc {{.*}} ins(%[[XS]], %[[WT]] : tensor<1x8x8x3x2xf32>, tensor<3x4x3x3x2xf32>) outs(%{{.*}} : tensor<1x6x6x3x4xf32>)
+// CHECK: tensor.collapse_shape %[[Y]] {{\[\[}}0], [1], [2], [3, 4]] : tensor<1x6x6x3x4xf32> into tensor<1x6x6x12xf32>
+func.func @conv_nhwc_grouped(%x: tensor<1x8x8x6xf32>, %w: tensor<3x3x2x12xf32>) -> tensor<1x6x6x12xf32> {
+  %0 = dnn.conv2d_nhwc %x, %w {dilations = array<i64: 1, 1>, group = 3 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x8x8x6xf32>, tensor<3x3x2x12xf32>) -> tensor<1x6x6x12xf32>
+  return %0 : tensor<1x6x6x12xf32>
+}

@@ -81,23 +81,39 @@ func.func @depthwise_concat_pool(%x: tensor<1x2x4x4xf32>) -> tensor<1x4x1x1xf32>
 
 // -----
 
-// Left channels-first: run-time weights, grouped (not depthwise) convs, and
-// ops the layout does not cross (softmax over the channels) keep their
-// transposes at the edge. Pooling runs channels-last.
+// Left channels-first: run-time weights, and ops the layout does not cross
+// (softmax over the channels) keep their transposes at the edge. Pooling
+// runs channels-last.
 // CHECK-LABEL: func @kept
 // CHECK: dnn.conv %arg0, %arg1
-// CHECK: dnn.conv %{{.*}}, %{{.*}} {{{.*}}group = 2 : i64
 // CHECK: %[[C:.*]] = dnn.conv2d_nhwc
 // CHECK: %[[P:.*]] = dnn.max_pool %[[C]] {{{.*}}channels_last = true{{.*}}} : tensor<1x4x4x4xf32> -> tensor<1x2x2x4xf32>
 // CHECK: %[[T:.*]] = dnn.transpose %[[P]] {perm = array<i64: 0, 3, 1, 2>}
 // CHECK: dnn.softmax %[[T]]
 func.func @kept(%x: tensor<1x4x4x4xf32>, %w: tensor<4x4x1x1xf32>) -> tensor<1x4x2x2xf32> {
-  %wg = arith.constant dense<1.0> : tensor<4x2x1x1xf32>
   %w1 = arith.constant dense<1.0> : tensor<4x4x1x1xf32>
   %0 = dnn.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x4xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x4x4xf32>
-  %1 = dnn.conv %0, %wg {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x4xf32>, tensor<4x2x1x1xf32>) -> tensor<1x4x4x4xf32>
-  %2 = dnn.conv %1, %w1 {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x4xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x4x4xf32>
+  %2 = dnn.conv %0, %w1 {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x4xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x4x4xf32>
   %3 = dnn.max_pool %2 {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, ceil_mode = false} : tensor<1x4x4x4xf32> -> tensor<1x4x2x2xf32>
   %4 = dnn.softmax %3 {axis = 1 : i64} : tensor<1x4x2x2xf32>
   return %4 : tensor<1x4x2x2xf32>
+}
+
+// -----
+
+// A grouped (not depthwise) conv goes channels-last too, keeping its group;
+// W[f, c, kh, kw] (c counting the group's channels) lands at [kh, kw, c, f],
+// and the layout runs on into the next conv without a transpose.
+// CHECK-LABEL: func @grouped
+// CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}1.000000e+00, 3.000000e+00, 5.000000e+00, 7.000000e+00], [2.000000e+00, 4.000000e+00, 6.000000e+00, 8.000000e+00]]]]> : tensor<1x1x2x4xf32>
+// CHECK: %[[X:.*]] = dnn.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>}
+// CHECK: %[[G:.*]] = dnn.conv2d_nhwc %[[X]], %[[W]] {{{.*}}group = 2 : i64{{.*}}} : (tensor<1x4x4x4xf32>, tensor<1x1x2x4xf32>) -> tensor<1x4x4x4xf32>
+// CHECK-NOT: dnn.transpose
+// CHECK: dnn.conv2d_nhwc %[[G]]
+func.func @grouped(%x: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {
+  %wg = arith.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]], [[[5.0]], [[6.0]]], [[[7.0]], [[8.0]]]]> : tensor<4x2x1x1xf32>
+  %w1 = arith.constant dense<1.0> : tensor<4x4x1x1xf32>
+  %0 = dnn.conv %x, %wg {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x4xf32>, tensor<4x2x1x1xf32>) -> tensor<1x4x4x4xf32>
+  %1 = dnn.conv %0, %w1 {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x4xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x4x4xf32>
+  return %1 : tensor<1x4x4x4xf32>
 }

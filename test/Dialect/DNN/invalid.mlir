@@ -347,10 +347,19 @@ func.func private @optional_of_scalar(!dnn.opt<f32>)
 
 // -----
 
-func.func @conv_nhwc_group(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x2x4xf32>) {
-  // expected-error @+1 {{group must be 1 with weight [KH, KW, C, F], or C with weight [KH, KW, 1, C] (depthwise)}}
+func.func @conv_nhwc_group(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x4x4xf32>) {
+  // expected-error @+1 {{group must divide C and F, with weight [KH, KW, C / group, F]}}
   %0 = dnn.conv2d_nhwc %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
-       : (tensor<1x8x8x4xf32>, tensor<3x3x2x4xf32>) -> tensor<1x6x6x4xf32>
+       : (tensor<1x8x8x4xf32>, tensor<3x3x4x4xf32>) -> tensor<1x6x6x4xf32>
+  return
+}
+
+// -----
+
+func.func @conv_nhwc_group_divides(%x: tensor<1x8x8x6xf32>, %w: tensor<3x3x2x4xf32>) {
+  // expected-error @+1 {{group must divide C and F, with weight [KH, KW, C / group, F]}}
+  %0 = dnn.conv2d_nhwc %x, %w {dilations = array<i64: 1, 1>, group = 3 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+       : (tensor<1x8x8x6xf32>, tensor<3x3x2x4xf32>) -> tensor<1x6x6x4xf32>
   return
 }
 

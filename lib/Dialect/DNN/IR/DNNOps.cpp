@@ -191,10 +191,11 @@ LogicalResult Conv2DNhwcOp::verify() {
       getPads().size() != 4)
     return emitOpError("strides/dilations need 2 values and pads 4");
   int64_t c = in.getDimSize(3), f = w.getDimSize(3), group = getGroup();
-  if (group == 1 ? (!ShapedType::isDynamic(c) && c != w.getDimSize(2))
-                 : (group != c || f != c || w.getDimSize(2) != 1))
-    return emitOpError("group must be 1 with weight [KH, KW, C, F], or C "
-                       "with weight [KH, KW, 1, C] (depthwise)");
+  if (group < 1 || (!ShapedType::isDynamic(f) && f % group) ||
+      (!ShapedType::isDynamic(c) &&
+       (c % group || c / group != w.getDimSize(2))))
+    return emitOpError("group must divide C and F, with weight "
+                       "[KH, KW, C / group, F]");
   Shape shape = {in.getDimSize(0)};
   for (int i = 0; i < 2; ++i)
     shape.push_back(windowOutputSize(

@@ -54,10 +54,6 @@ struct ConvToNhwc : OpRewritePattern<ConvOp> {
       return rewriter.notifyMatchFailure(op, "not a static 2-D f32 conv");
     if (!matchPattern(op.getWeight(), m_Constant()))
       return rewriter.notifyMatchFailure(op, "weights are not constant");
-    int64_t c = inT.getDimSize(1), f = wT.getDimSize(0);
-    int64_t group = op.getGroup();
-    if (group != 1 && !(group == c && f == c))
-      return rewriter.notifyMatchFailure(op, "grouped, not depthwise");
     Location loc = op.getLoc();
     Value x = transpose(rewriter, loc, op.getInput(), kToNhwc);
     // [F, C/g, KH, KW] -> [KH, KW, C/g, F].

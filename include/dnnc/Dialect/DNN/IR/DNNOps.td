@@ -256,8 +256,10 @@ def DNN_Conv2DNhwcOp : DNN_Op<"conv2d_nhwc", [Pure]> {
   let description = [{
     The convolution of `dnn.conv` with the channels innermost: the input is
     [N, H, W, C], the weight [KH, KW, C / group, F] and the result
-    [N, OH, OW, F]. Pads are [top, left, bottom, right]. `group` is 1, or
-    C == F for a depthwise convolution (weight [KH, KW, 1, C]).
+    [N, OH, OW, F]. Pads are [top, left, bottom, right]. `group` divides C
+    and F: output channel f reads input channels g * C / group ..
+    (g + 1) * C / group - 1 with g = f / (F / group). group == C == F is a
+    depthwise convolution (weight [KH, KW, 1, C]).
     `dnn-channels-last` introduces it; it is what the CPU kernels take.
 
     ```mlir
@@ -279,7 +281,11 @@ def DNN_Conv2DNhwcOp : DNN_Op<"conv2d_nhwc", [Pure]> {
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
-    bool isDepthwise() { return getGroup() != 1; }
+    bool isDepthwise() {
+      auto w = ::llvm::cast<::mlir::RankedTensorType>(getWeight().getType());
+      return getGroup() != 1 && w.getDimSize(2) == 1 &&
+             w.getDimSize(3) == static_cast<int64_t>(getGroup());
+    }
   }];
 }
 
