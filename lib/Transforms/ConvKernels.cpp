@@ -265,6 +265,10 @@ private:
   Value input, weight;
   // Accumulator start: a splat, a per-channel vector or a tensor.
   Value initScalar, initVector, initTensor;
+  // Where the result goes when the start is read at its source: the init of
+  // that fill or broadcast (a tensor.empty, or the interior of a padded
+  // tensor that dnnc-fuse-pads set up), when it has the output's type.
+  Value initDest;
   /// scf.for from lb to ub carrying `inits`; `fn(iv, args)` builds the body
   /// with `b` inside it and returns the values to yield.
   template <typename Fn>
@@ -310,6 +314,8 @@ void Emitter::prepareInit() {
     src = src.getDefiningOp()->getOperand(0);
   if (auto fill = src.getDefiningOp<linalg::FillOp>()) {
     initScalar = fill.getInputs()[0];
+    if (fill.getOutputs()[0].getType() == init.getType())
+      initDest = fill.getOutputs()[0];
     return;
   }
   // A per-channel vector broadcast over the output (the bias).
@@ -322,6 +328,7 @@ void Emitter::prepareInit() {
     if (map.getNumResults() == 1 && map.getResult(0) == b.getAffineDimExpr(3) &&
         yield.getOperand(0) == gen.getBody()->getArgument(0)) {
       initVector = in->get();
+      initDest = gen.getDpsInits()[0];
       return;
     }
   }
@@ -539,9 +546,11 @@ Value Emitter::emit() {
   Value dest =
       k.epilogue.empty() ? k.init : k.epilogue.back().op.getDpsInits()[0];
   if (k.epilogue.empty() && !initTensor)
-    dest = tensor::EmptyOp::create(
-        b, loc, cast<RankedTensorType>(dest.getType()).getShape(),
-        b.getF32Type());
+    dest = initDest
+               ? initDest
+               : tensor::EmptyOp::create(
+                     b, loc, cast<RankedTensorType>(dest.getType()).getShape(),
+                     b.getF32Type());
   Value out = dest;
 
   int64_t panel = k.nv * k.lanes;

@@ -16,12 +16,32 @@ def DNNCConvToMatmul : Pass<"dnnc-conv-to-matmul", "mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def DNNCFusePads : Pass<"dnnc-fuse-pads", "mlir::func::FuncOp"> {
+  let summary = "Producers write into the interior of the padded tensor";
+  let description = [{
+    A static `tensor.pad` with a constant value copies its source into a
+    larger tensor. When the source is computed by a chain of destination-style
+    ops (linalg ops writing into their init, the init of the first a
+    `tensor.empty`), this pass makes that `tensor.empty` a slice of the padded
+    tensor, so that the producer writes the interior in place, fills only the
+    border with the padding value, and replaces the pad with the matching
+    `tensor.insert_slice` (in place once bufferized): the copy of each padded
+    activation, and the fill of its interior, disappear.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def DNNCConvKernels : Pass<"dnnc-conv-kernels", "mlir::func::FuncOp"> {
   let summary = "Register-blocked vector code for channels-last convolutions";
   let description = [{
-    Lowers static f32 `linalg.conv_2d_nhwc_hwcf`,
-    `linalg.depthwise_conv_2d_nhwc_hwc` and `linalg.matmul` (as the 1x1
-    convolution of a one-row image) to scf loops of vector ops on tensors. Each tile of MR output pixels x NV vectors of 16 channels keeps
+    Lowers static f32 `linalg.conv_2d_nhwc_hwcf`, grouped
+    `linalg.conv_2d_nhwgc_gfhwc`, `linalg.depthwise_conv_2d_nhwc_hwc` and
+    `linalg.matmul` (as the 1x1 convolution of a one-row image) to scf loops
+    of vector ops on tensors. Each tile of MR output pixels x NV vectors of
+    16 channels (fewer lanes for narrow groups) keeps
     its accumulators in registers over the whole reduction; the bias is the
     accumulators' start, and a chain of elementwise `linalg.generic`
     consumers (residual add, activation) is applied before the tile is
