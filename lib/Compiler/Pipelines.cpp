@@ -38,8 +38,10 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
   {
     OpPassManager &f = pm.nest<func::FuncOp>();
     f.addPass(createDNNCFusePads());
-    if (options.vectorize)
+    if (options.vectorize) {
       f.addPass(createDNNCConvKernels());
+      f.addPass(createDNNCRowReductions());
+    }
     f.addPass(createDNNCConvToMatmul());
     f.addPass(createCanonicalizerPass());
     if (options.vectorize) {
@@ -114,6 +116,8 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
   ConvertVectorToLLVMPassOptions vo;
   vo.vectorContractLowering = vector::VectorContractLowering::OuterProduct;
   vo.vectorTransposeLowering = vector::VectorTransposeLowering::Shuffle1D;
+  // Horizontal reductions of vector accumulators as trees, not lane by lane.
+  vo.reassociateFPReductions = true;
   pm.addPass(createConvertVectorToLLVMPass(vo));
   pm.addPass(createConvertMathToLLVMPass());
   // Buffers come from the runtime's per-thread cache (BufferCache.c).

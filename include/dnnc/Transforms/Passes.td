@@ -53,6 +53,24 @@ def DNNCConvKernels : Pass<"dnnc-conv-kernels", "mlir::func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def DNNCRowReductions : Pass<"dnnc-row-reductions", "mlir::func::FuncOp"> {
+  let summary = "Vector loops with vector accumulators for innermost reductions";
+  let description = [{
+    A static f32 `linalg.generic` whose loops are parallel but the innermost,
+    a reduction with an add, mul, max or min combiner (softmax, layer norm,
+    reductions over the last axis), becomes a loop over its rows and, per
+    row, a loop over 16-lane chunks of the reduced dim: the body is applied
+    to vectors (inputs along the reduced dim read as vectors, the others as
+    one scalar per row) and combined into a vector accumulator, a masked
+    chunk takes the rest and one horizontal reduction ends the row. The row
+    loop is marked `dnnc.parallel` above some work.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def DNNCTileAndVectorize : Pass<"dnnc-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Register-tiles linalg contractions and vectorizes them";
   let description = [{
