@@ -52,6 +52,7 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
     }
     f.addPass(createCanonicalizerPass());
     f.addPass(createCSEPass());
+    f.addPass(createDNNCUnshareEmptyTensors());
   }
   // Bufferize: tensors -> memrefs. Static results become out-parameters;
   // with run-time dims the function returns buffers the caller owns.

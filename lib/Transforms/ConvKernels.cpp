@@ -41,8 +41,6 @@ using namespace mlir;
 
 /// The widest vector: 16 f32 lanes (one AVX-512 register).
 static constexpr int64_t kLanes = 16;
-/// The least work (FLOPs) of a loop that runs on several threads.
-static constexpr int64_t kMinParallelFlops = 1 << 19;
 
 namespace {
 
@@ -576,7 +574,7 @@ Value Emitter::emit() {
     // above some work.
     int64_t macs = k.rows * k.cols * std::min(panels * panel, k.f) *
                    (k.depthwise ? 1 : k.c) * k.kh * k.kw;
-    if (panels * k.rows > 1 && 2 * macs >= kMinParallelFlops)
+    if (panels * k.rows > 1 && 2 * macs >= dnnc::kMinParallelWork)
       forOp->setAttr(dnnc::kParallelAttr, b.getUnitAttr());
     return res;
   };

@@ -33,9 +33,6 @@ namespace dnnc {
 using namespace mlir;
 
 static constexpr int64_t kLanes = 16;
-/// The least work (elements times body ops) of a loop that runs on several
-/// threads.
-static constexpr int64_t kMinParallelWork = 1 << 19;
 
 namespace {
 /// A reduction generic this pass lowers.
@@ -303,7 +300,7 @@ static void lower(RewriterBase &rewriter, RowReduction &r) {
   int64_t work = rows * r.k *
                  std::max<int64_t>(
                      1, llvm::range_size(op.getBody()->without_terminator()));
-  if (rows > 1 && work >= kMinParallelWork)
+  if (rows > 1 && work >= dnnc::kMinParallelWork)
     loop->setAttr(dnnc::kParallelAttr, b.getUnitAttr());
   rewriter.replaceOp(op, loop.getResults());
 }

@@ -76,7 +76,9 @@ struct DNNCTileAndVectorizePass
   /// Tile sizes for `op`, or empty to leave it alone. Run-time loop ranges
   /// are tiled too: peeling leaves static full tiles and a remainder.
   SmallVector<int64_t> chooseTiles(linalg::LinalgOp op) {
-    if (!hasVectorElements(op))
+    // Fills stay whole: dnnc-unshare-empty-tensors gives each writer its
+    // own before bufferization, and LLVM turns the loops into memsets.
+    if (!hasVectorElements(op) || isa<linalg::FillOp>(op))
       return {};
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     unsigned n = ranges.size();
@@ -110,6 +112,41 @@ struct DNNCTileAndVectorizePass
     return t;
   }
 
+  /// Marks the outermost tile loop of a big elementwise (or innermost
+  /// reduction) op for several threads: the first loop over a parallel dim
+  /// of more than one iteration (those before it run once). Contractions
+  /// have their own tiles and are left alone.
+  static void markParallel(linalg::LinalgOp op, ArrayRef<int64_t> tiles,
+                           ArrayRef<int64_t> ranges,
+                           ArrayRef<LoopLikeOpInterface> loops) {
+    if (linalg::isaContractionOpInterface(op))
+      return;
+    int64_t elems = 1;
+    for (int64_t r : ranges) {
+      if (ShapedType::isDynamic(r))
+        return;
+      elems *= r;
+    }
+    int64_t ops = llvm::range_size(op.getBlock()->without_terminator());
+    if (elems * (ops + 1) < dnnc::kMinParallelWork)
+      return;
+    auto iters = op.getIteratorTypesArray();
+    unsigned loop = 0;
+    for (unsigned d = 0; d < tiles.size(); ++d) {
+      if (!tiles[d])
+        continue;
+      if (loop >= loops.size())
+        return;
+      if (ranges[d] > tiles[d]) {
+        if (iters[d] == utils::IteratorType::parallel)
+          loops[loop]->setAttr(dnnc::kParallelAttr,
+                               UnitAttr::get(op->getContext()));
+        return;
+      }
+      ++loop;
+    }
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
@@ -139,9 +176,10 @@ struct DNNCTileAndVectorizePass
           rewriter, cast<TilingInterface>(op.getOperation()), options);
       if (failed(tiled))
         continue;
-      rewriter.replaceOp(op, tiled->replacements);
       for (LoopLikeOpInterface loop : tiled->loops)
         loop->setAttr(kPeelAttr, UnitAttr::get(ctx));
+      markParallel(op, tiles, ranges, tiled->loops);
+      rewriter.replaceOp(op, tiled->replacements);
     }
 
     // 2. Peel every tile loop so that tiles have static shapes (clones of
@@ -173,7 +211,8 @@ struct DNNCTileAndVectorizePass
     ops.clear();
     func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
     for (linalg::LinalgOp op : ops) {
-      if (!isStatic(op) || !op.hasPureTensorSemantics())
+      if (!isStatic(op) || !op.hasPureTensorSemantics() ||
+          isa<linalg::FillOp>(op))
         continue;
       bool extracts = false;
       op->walk([&](tensor::ExtractOp) { extracts = true; });

@@ -24,6 +24,7 @@ func.func @elementwise(%a: tensor<4x40xf32>) -> tensor<4x40xf32> {
   // Leading unit dims are cast away: 1-D vectors.
   // CHECK: arith.maximumf %{{.*}}, %{{.*}} : vector<16xf32>
   // CHECK: arith.maximumf %{{.*}}, %{{.*}} : vector<8xf32>
+  // CHECK-NOT: dnnc.parallel
   %e = tensor.empty() : tensor<4x40xf32>
   %z = arith.constant 0.0 : f32
   %0 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]}
@@ -33,6 +34,29 @@ func.func @elementwise(%a: tensor<4x40xf32>) -> tensor<4x40xf32> {
     linalg.yield %m : f32
   } -> tensor<4x40xf32>
   return %0 : tensor<4x40xf32>
+}
+
+// -----
+
+#map = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// Big elementwise ops run on several threads: the outermost tile loop over
+// a dim of more than one tile (dim 1: dim 0 has one) is marked; the small
+// op above is not.
+// CHECK-LABEL: func @big_elementwise
+// CHECK: scf.for %{{.*}} = %c0 to %c256 step %c1
+// CHECK: scf.for %{{.*}} = %c0 to %c1024 step %c16
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: } {dnnc.parallel}
+func.func @big_elementwise(%a: tensor<1x256x1024xf32>) -> tensor<1x256x1024xf32> {
+  %e = tensor.empty() : tensor<1x256x1024xf32>
+  %z = arith.constant 0.0 : f32
+  %0 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel"]}
+       ins(%a : tensor<1x256x1024xf32>) outs(%e : tensor<1x256x1024xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %z : f32
+    linalg.yield %m : f32
+  } -> tensor<1x256x1024xf32>
+  return %0 : tensor<1x256x1024xf32>
 }
 
 // -----

@@ -61,3 +61,35 @@ def test_negative_thread_count_is_an_error(tmp_path):
     m = dnnc.compile(path)
     with pytest.raises(ValueError, match="cannot use -1 threads"):
         m.set_num_threads(-1)
+
+
+def test_elementwise_and_row_loops_on_threads(tmp_path):
+    """A big elementwise chain (tanh-approximated GELU) and a softmax over the
+    last axis, whose loops dnnc-tile-and-vectorize and dnnc-row-reductions
+    mark parallel: the same bits at every thread count, and NumPy's values."""
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((1, 197, 3072)).astype(np.float32)
+    half = numpy_helper.from_array(np.array(0.5, np.float32), "half")
+    one = numpy_helper.from_array(np.array(1.0, np.float32), "one")
+    nodes = [helper.make_node("Tanh", ["x"], ["t"]),
+             helper.make_node("Add", ["t", "one"], ["u"]),
+             helper.make_node("Mul", ["x", "u"], ["v"]),
+             helper.make_node("Mul", ["v", "half"], ["g"]),
+             helper.make_node("Softmax", ["g"], ["y"], axis=-1)]
+    graph = helper.make_graph(nodes, "ew", [helper.make_tensor_value_info(
+        "x", TensorProto.FLOAT, list(x.shape))], [helper.make_tensor_value_info(
+            "y", TensorProto.FLOAT, list(x.shape))], [half, one])
+    path = str(tmp_path / "ew.onnx")
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+    xd = x.astype(np.float64)
+    g = 0.5 * xd * (1 + np.tanh(xd))
+    e = np.exp(g - g.max(-1, keepdims=True))
+    ref = e / e.sum(-1, keepdims=True)
+    m = dnnc.compile(path)
+    outs = []
+    for t in (1, 2, 3):
+        m.set_num_threads(t)
+        outs.append(m.run({"x": x})["y"])
+        np.testing.assert_allclose(outs[-1], ref, rtol=1e-4, atol=1e-7)
+    for o in outs[1:]:
+        assert np.array_equal(o, outs[0])

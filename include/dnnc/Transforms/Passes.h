@@ -18,6 +18,9 @@ namespace dnnc {
 /// loop-carried tensor and read nothing another iteration writes: once
 /// bufferized, dnnc-parallel-loops runs it as a parallel loop.
 inline constexpr llvm::StringLiteral kParallelAttr = "dnnc.parallel";
+/// The least work (FLOPs, or elements times ops) of a loop worth the fork
+/// and join of a parallel region (a few microseconds).
+inline constexpr int64_t kMinParallelWork = 1 << 19;
 
 #define GEN_PASS_DECL
 #include "dnnc/Transforms/Passes.h.inc"

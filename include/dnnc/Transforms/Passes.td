@@ -71,6 +71,25 @@ def DNNCRowReductions : Pass<"dnnc-row-reductions", "mlir::func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def DNNCUnshareEmptyTensors
+    : Pass<"dnnc-unshare-empty-tensors", "mlir::func::FuncOp"> {
+  let summary = "Gives every writer of a tensor.empty (or a fill of one) its own";
+  let description = [{
+    CSE merges identical `tensor.empty` ops and identical `linalg.fill` ops
+    of them, so one value may be the destination of many unrelated ops;
+    one-shot bufferization then writes all but one of them out of place,
+    each into a new buffer that first receives a copy of the shared one, and
+    the shared buffer is allocated at its first definition, which CSE moved
+    to the top of the function. Run before bufferization, this pass gives
+    every use of a `tensor.empty`, and every writer of a fill of one (a
+    destination or a loop's iteration argument, not a read), its own clone
+    right before the user: no copies, and each buffer is allocated when it
+    is first needed.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
 def DNNCTileAndVectorize : Pass<"dnnc-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Register-tiles linalg contractions and vectorizes them";
   let description = [{
