@@ -233,7 +233,6 @@ static std::optional<ConvKernel> analyze(linalg::LinalgOp op) {
   // broadcast (ungrouped) or an input vector (depthwise). MR divides the
   // row when a divisor of at least 3/4 of the maximum exists (CNN rows are
   // 7 * 2^k pixels long), else the row ends with a narrower tile.
-  k.nv = std::min<int64_t>(2, llvm::divideCeil(k.f, k.lanes));
   int64_t maxMr = k.depthwise ? 8 : 14;
   k.mr = std::min(k.cols, maxMr);
   for (int64_t m = maxMr; 4 * m >= 3 * maxMr; --m)
@@ -241,6 +240,12 @@ static std::optional<ConvKernel> analyze(linalg::LinalgOp op) {
       k.mr = m;
       break;
     }
+  // Two vectors of channels; more when the rows are very short (one pixel,
+  // a matrix-vector product as in squeeze-and-excitation blocks: up to 16
+  // vectors), so that enough independent FMA chains hide their latency.
+  int64_t nv = k.depthwise || k.groups > 1 || k.mr > 4 ? 2 : 24 / k.mr;
+  k.nv = std::min<int64_t>(std::min<int64_t>(nv, 16),
+                           llvm::divideCeil(k.f, k.lanes));
   return k;
 }
 

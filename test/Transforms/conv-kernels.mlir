@@ -183,3 +183,20 @@ func.func @grouped_relu(%x: tensor<1x6x6x32xf32>, %w: tensor<3x3x8x32xf32>) -> t
   } -> tensor<1x4x4x32xf32>
   return %r : tensor<1x4x4x32xf32>
 }
+
+// -----
+
+// A matrix-vector product (one pixel, as the fully connected layers of a
+// squeeze-and-excitation block): 24 / 1 vectors capped at 16, so 16
+// independent accumulators per channel panel of 256 and a masked rest.
+// CHECK-LABEL: func @matvec
+// CHECK: scf.for {{.*}} = %c0 to %c64 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-16: vector.fma
+// CHECK-NOT: linalg.matmul
+func.func @matvec(%a: tensor<1x64xf32>, %b: tensor<64x300xf32>) -> tensor<1x300xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x300xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x300xf32>) -> tensor<1x300xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<1x64xf32>, tensor<64x300xf32>) outs(%z : tensor<1x300xf32>) -> tensor<1x300xf32>
+  return %m : tensor<1x300xf32>
+}

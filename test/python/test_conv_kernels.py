@@ -186,7 +186,7 @@ def test_repeated_runs_reuse_buffers(tmp_path):
         np.testing.assert_allclose(m.run({"x": x})[out], ref(x), rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("m,k,n", [(37, 50, 40), (64, 512, 96), (1, 33, 7)])
+@pytest.mark.parametrize("m,k,n", [(37, 50, 40), (64, 512, 96), (1, 33, 7), (1, 240, 1000), (3, 96, 40)])
 def test_matmul_bias_gelu_like(tmp_path, m, k, n):
     """MatMul runs on the convolution kernel (one row of M pixels); rows and
     columns that are not multiples of the tile, and the Add/Tanh after it."""
