@@ -21,6 +21,7 @@
 // the accumulators' initial value.
 //
 //===----------------------------------------------------------------------===//
+#include "VectorBody.h"
 #include "dnnc/Transforms/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -68,19 +69,6 @@ struct ConvKernel {
   int64_t mr = 0, nv = 0, lanes = kLanes;
   SmallVector<EpilogueOp> epilogue;
 };
-
-/// True for the body ops an epilogue may contain: scalar arith/math ops
-/// without regions.
-static bool isScalarElementwise(Operation &op) {
-  if (op.getNumRegions() || op.getNumResults() != 1)
-    return false;
-  Dialect *d = op.getDialect();
-  if (!d || (d->getNamespace() != "arith" && d->getNamespace() != "math"))
-    return false;
-  return llvm::all_of(op.getOperandTypes(),
-                      [](Type t) { return t.isIntOrIndexOrFloat(); }) &&
-         op.getResult(0).getType().isIntOrFloat();
-}
 
 /// The indexing map of an epilogue operand is usable when it is the
 /// identity, or reads only the batch and/or channel dims (and constant 0s),
@@ -132,7 +120,7 @@ static std::optional<EpilogueOp> asEpilogue(linalg::GenericOp gen,
   if (!chain)
     return std::nullopt;
   for (Operation &op : gen.getBody()->without_terminator())
-    if (!isScalarElementwise(op))
+    if (!dnnc::isScalarElementwise(op))
       return std::nullopt;
   return EpilogueOp{gen, *chain};
 }
@@ -482,22 +470,8 @@ Value Emitter::applyEpilogue(Value acc, Value n, Value r, Value m, Value f,
         map.map(arg, vector::BroadcastOp::create(b, loc, vt, s));
       }
     }
-    for (Operation &op : body->without_terminator()) {
-      SmallVector<Value> operands;
-      for (Value v : op.getOperands()) {
-        Value mv = map.lookupOrDefault(v);
-        if (!isa<VectorType>(mv.getType()))
-          mv = vector::BroadcastOp::create(
-              b, loc, VectorType::get({k.lanes}, mv.getType()), mv);
-        operands.push_back(mv);
-      }
-      OperationState st(loc, op.getName());
-      st.addOperands(operands);
-      st.addAttributes(op.getAttrs());
-      st.addTypes(VectorType::get({k.lanes}, op.getResult(0).getType()));
-      Operation *v = b.create(st);
-      map.map(op.getResult(0), v->getResult(0));
-    }
+    for (Operation &op : body->without_terminator())
+      dnnc::cloneOnVectors(b, loc, op, map, k.lanes);
     cur = map.lookupOrDefault(body->getTerminator()->getOperand(0));
   }
   return cur;

@@ -15,6 +15,7 @@
 // dim is read as a vector, others as one scalar per row.
 //
 //===----------------------------------------------------------------------===//
+#include "VectorBody.h"
 #include "dnnc/Transforms/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -81,19 +82,6 @@ static TypedAttr neutral(Builder &b, vector::CombiningKind kind, FloatType t) {
   }
 }
 
-/// True for the ops the body may hold besides the combiner: scalar arith and
-/// math ops without regions.
-static bool isScalarElementwise(Operation &op) {
-  if (op.getNumRegions() || op.getNumResults() != 1)
-    return false;
-  Dialect *d = op.getDialect();
-  if (!d || (d->getNamespace() != "arith" && d->getNamespace() != "math"))
-    return false;
-  return llvm::all_of(op.getOperandTypes(),
-                      [](Type t) { return t.isIntOrIndexOrFloat(); }) &&
-         op.getResult(0).getType().isIntOrFloat();
-}
-
 static std::optional<RowReduction> analyze(linalg::GenericOp op) {
   unsigned n = op.getNumLoops();
   if (n < 1 || op.getNumDpsInits() != 1 || op->getNumResults() != 1 ||
@@ -142,7 +130,7 @@ static std::optional<RowReduction> analyze(linalg::GenericOp op) {
   if (!kind)
     return std::nullopt;
   for (Operation &o : body->without_terminator())
-    if (&o != comb && !isScalarElementwise(o))
+    if (&o != comb && !dnnc::isScalarElementwise(o))
       return std::nullopt;
   RowReduction r;
   r.op = op;
@@ -200,19 +188,7 @@ static Value chunkValue(OpBuilder &b, Location loc, RowReduction &r,
   for (Operation &o : body->without_terminator()) {
     if (&o == r.combiner)
       break;
-    SmallVector<Value> operands;
-    for (Value v : o.getOperands()) {
-      Value mv = map.lookupOrDefault(v);
-      if (!isa<VectorType>(mv.getType()))
-        mv = vector::BroadcastOp::create(
-            b, loc, VectorType::get({width}, mv.getType()), mv);
-      operands.push_back(mv);
-    }
-    OperationState st(loc, o.getName());
-    st.addOperands(operands);
-    st.addAttributes(o.getAttrs());
-    st.addTypes(VectorType::get({width}, o.getResult(0).getType()));
-    map.map(o.getResult(0), b.create(st)->getResult(0));
+    dnnc::cloneOnVectors(b, loc, o, map, width);
   }
   Value v = map.lookupOrDefault(r.combiner->getOperand(r.chainOperand));
   if (!isa<VectorType>(v.getType()))
