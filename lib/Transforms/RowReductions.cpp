@@ -75,9 +75,7 @@ static TypedAttr neutral(Builder &b, vector::CombiningKind kind, FloatType t) {
     return b.getFloatAttr(t, APFloat::getInf(sem, /*Negative=*/true));
   case vector::CombiningKind::MINIMUMF:
     return b.getFloatAttr(t, APFloat::getInf(sem, /*Negative=*/false));
-  case vector::CombiningKind::MAXNUMF:
-    return b.getFloatAttr(t, APFloat::getNaN(sem));
-  default: // MINNUMF
+  default: // MAXNUMF, MINNUMF: maxnum(NaN, x) = minnum(NaN, x) = x.
     return b.getFloatAttr(t, APFloat::getNaN(sem));
   }
 }
