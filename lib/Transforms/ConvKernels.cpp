@@ -357,10 +357,10 @@ SmallVector<Value> Emitter::accumulate(Value n, Value r, Value m0, Value f0,
   };
   // Ungrouped and grouped convolutions: vectors j share their input
   // broadcasts when they lie in the same group (always when ungrouped), else
-  // each reads its group's input channels from base[j].
+  // each reads its group's input channels from base[j] (none: depthwise).
   bool shared = k.groups == 1 || k.fg % (nv * k.lanes) == 0;
   SmallVector<Value> base;
-  for (int64_t j = 0; j < (shared ? 1 : nv); ++j) {
+  for (int64_t j = 0; !k.depthwise && j < (shared ? 1 : nv); ++j) {
     if (k.groups == 1) {
       base.push_back(cst(0));
       continue;
