@@ -67,6 +67,9 @@ struct ConvKernel {
   int64_t groups = 1, fg = 0;
   // Register tile: MR pixels by NV vectors of `lanes` channels.
   int64_t mr = 0, nv = 0, lanes = kLanes;
+  // Set when the (constant) weight was packed into panels of NV x lanes
+  // output channels: [ceil(F / panel), KH, KW, C/G, panel].
+  bool packed = false;
   SmallVector<EpilogueOp> epilogue;
 };
 
@@ -237,6 +240,45 @@ static std::optional<ConvKernel> analyze(linalg::LinalgOp op) {
   return k;
 }
 
+/// The constant data behind `v`, looking through reshapes (which keep the
+/// row-major order of the elements); null when `v` is not a constant.
+static DenseElementsAttr constantData(Value v) {
+  while (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
+      v.getDefiningOp()))
+    v = v.getDefiningOp()->getOperand(0);
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || attr.isSplat())
+    return nullptr;
+  return attr;
+}
+
+/// Repacks a constant ungrouped or grouped weight [KH, KW, C/G, F] at compile
+/// time into panels of the tile's output channels, [ceil(F / P), KH, KW,
+/// C/G, P] with P = NV x lanes, the last panel padded with zeros. A tile
+/// then reads its weights in one contiguous stream instead of one row of P
+/// channels every F floats (a new page per input channel for wide layers).
+static void packWeight(OpBuilder &b, ConvKernel &k) {
+  int64_t panel = k.nv * k.lanes;
+  DenseElementsAttr data = constantData(k.weight);
+  if (k.depthwise || !data || k.f <= panel || !data.getElementType().isF32())
+    return;
+  int64_t panels = llvm::divideCeil(k.f, panel);
+  int64_t rowsPerPanel = k.kh * k.kw * k.c;
+  SmallVector<float> out(panels * rowsPerPanel * panel, 0.0f);
+  ArrayRef<char> raw = data.getRawData();
+  const float *in = reinterpret_cast<const float *>(raw.data());
+  for (int64_t row = 0; row < rowsPerPanel; ++row)
+    for (int64_t f = 0; f < k.f; ++f)
+      out[((f / panel) * rowsPerPanel + row) * panel + f % panel] =
+          in[row * k.f + f];
+  auto type =
+      RankedTensorType::get({panels, k.kh, k.kw, k.c, panel}, b.getF32Type());
+  k.weight = arith::ConstantOp::create(
+      b, k.conv.getLoc(), type,
+      DenseElementsAttr::get(type, ArrayRef<float>(out)));
+  k.packed = true;
+}
+
 /// The emitter: one instance per convolution.
 class Emitter {
 public:
@@ -251,8 +293,8 @@ private:
   Location loc;
   ConvKernel &k;
   VectorType vecT;
-  // The padded input [N, IH, IW, C] and the weights [KH, KW, C, F] or,
-  // depthwise, [KH, KW, C].
+  // The padded input [N, IH, IW, C] and the weights [KH, KW, C, F]
+  // (packed: [F / panel, KH, KW, C, panel]) or, depthwise, [KH, KW, C].
   Value input, weight;
   // Accumulator start: a splat, a per-channel vector or a tensor.
   Value initScalar, initVector, initTensor;
@@ -345,13 +387,21 @@ SmallVector<Value> Emitter::accumulate(Value n, Value r, Value m0, Value f0,
                                        SmallVector<Value> accs) {
   Value pad = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
   auto inBounds = [&](int64_t j) { return (j + 1) * k.lanes <= fLimit; };
+  // Packed weights: the tile's panel, whole (zero-padded), at its offset.
+  Value panelIdx;
+  if (k.packed)
+    panelIdx = arith::DivUIOp::create(b, loc, f0, cst(k.nv * k.lanes));
   auto weights = [&](ValueRange idx) {
     SmallVector<Value> wv;
     for (int64_t j = 0; j < nv; ++j) {
-      SmallVector<Value> at(idx);
-      at.push_back(add(f0, cst(j * k.lanes)));
-      wv.push_back(vector::TransferReadOp::create(b, loc, vecT, weight, at, pad,
-                                                  ArrayRef<bool>{inBounds(j)}));
+      SmallVector<Value> at;
+      if (k.packed)
+        at.push_back(panelIdx);
+      at.append(idx.begin(), idx.end());
+      at.push_back(k.packed ? cst(j * k.lanes) : add(f0, cst(j * k.lanes)));
+      wv.push_back(vector::TransferReadOp::create(
+          b, loc, vecT, weight, at, pad,
+          ArrayRef<bool>{k.packed || inBounds(j)}));
     }
     return wv;
   };
@@ -636,6 +686,7 @@ struct DNNCConvKernelsPass
       }
       Operation *lastOp = last.getDefiningOp();
       OpBuilder b(lastOp);
+      packWeight(b, *k);
       Emitter emitter(b, conv.getLoc(), *k);
       Value result = emitter.emit();
       last.replaceAllUsesWith(result);

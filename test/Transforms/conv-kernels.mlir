@@ -1,4 +1,4 @@
-// RUN: dnnc-opt %s --split-input-file --dnnc-conv-kernels --canonicalize --cse | FileCheck %s
+// RUN: dnnc-opt %s --split-input-file --dnnc-conv-kernels --canonicalize --cse --mlir-print-elementsattrs-with-hex-if-larger=-1 | FileCheck %s
 // Channels-last convolutions become register-tiled vector loops: MR pixels x
 // NV vectors of 16 channels, accumulators carried through the reduction
 // loops, the bias read as the accumulators' start, elementwise consumers
@@ -199,4 +199,30 @@ func.func @matvec(%a: tensor<1x64xf32>, %b: tensor<64x300xf32>) -> tensor<1x300x
   %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x300xf32>) -> tensor<1x300xf32>
   %m = linalg.matmul ins(%a, %b : tensor<1x64xf32>, tensor<64x300xf32>) outs(%z : tensor<1x300xf32>) -> tensor<1x300xf32>
   return %m : tensor<1x300xf32>
+}
+
+// -----
+
+// A constant weight is packed at compile time into panels of the tile's 32
+// output channels, [ceil(F / 32), KH, KW, C, 32], the last panel padded with
+// zeros (w[c][f] = 100 c + f here): every weight read is one contiguous
+// in-bounds vector at (panel, kh, kw, c, j * 16).
+// CHECK-LABEL: func @packed_weight
+// CHECK: arith.constant dense<{{\[\[\[\[\[}}0.000000e+00, 1.000000e+00,
+// CHECK-SAME: 3.100000e+01], [1.000000e+02, 1.010000e+02,
+// CHECK-SAME: 1.310000e+02]]]], {{\[\[\[\[}}3.200000e+01,
+// CHECK-SAME: 3.900000e+01, 0.000000e+00,
+// CHECK-SAME: tensor<2x1x1x2x32xf32>
+// CHECK: vector.transfer_read %[[PW:.*]][%c0, %c0, %c0, %[[CI:.*]], %c0], {{.*}} {in_bounds = [true]} : tensor<2x1x1x2x32xf32>
+// CHECK: vector.transfer_read %[[PW]][%c0, %c0, %c0, %[[CI]], %c16], {{.*}} {in_bounds = [true]}
+// CHECK: vector.transfer_read %[[PW]][%c1, %c0, %c0, %{{.*}}, %c0], {{.*}} {in_bounds = [true]}
+// CHECK-NOT: linalg.conv
+func.func @packed_weight(%x: tensor<1x6x8x2xf32>) -> tensor<1x6x8x40xf32> {
+  %w = arith.constant dense<[[[[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0, 30.0, 31.0, 32.0, 33.0, 34.0, 35.0, 36.0, 37.0, 38.0, 39.0], [100.0, 101.0, 102.0, 103.0, 104.0, 105.0, 106.0, 107.0, 108.0, 109.0, 110.0, 111.0, 112.0, 113.0, 114.0, 115.0, 116.0, 117.0, 118.0, 119.0, 120.0, 121.0, 122.0, 123.0, 124.0, 125.0, 126.0, 127.0, 128.0, 129.0, 130.0, 131.0, 132.0, 133.0, 134.0, 135.0, 136.0, 137.0, 138.0, 139.0]]]]> : tensor<1x1x2x40xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x6x8x40xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x6x8x40xf32>) -> tensor<1x6x8x40xf32>
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x6x8x2xf32>, tensor<1x1x2x40xf32>) outs(%z : tensor<1x6x8x40xf32>) -> tensor<1x6x8x40xf32>
+  return %c : tensor<1x6x8x40xf32>
 }
