@@ -18,7 +18,8 @@
 // Elementwise consumers of the convolution (residual adds, activations,
 // clamps) are applied to the accumulators before the tile is stored, so the
 // convolution's result never goes to memory unfinished. The bias comes in as
-// the accumulators' initial value.
+// the accumulators' initial value. Constant weights are repacked at compile
+// time into contiguous panels of the tile's output channels.
 //
 //===----------------------------------------------------------------------===//
 #include "VectorBody.h"
