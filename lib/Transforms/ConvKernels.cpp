@@ -343,13 +343,21 @@ private:
 void Emitter::prepareInit() {
   Value init = k.init;
   Value src = init;
+  SmallVector<Operation *> reshapes;
   while (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
-      src.getDefiningOp()))
+      src.getDefiningOp())) {
+    reshapes.push_back(src.getDefiningOp());
     src = src.getDefiningOp()->getOperand(0);
+  }
   if (auto fill = src.getDefiningOp<linalg::FillOp>()) {
+    // The result goes where the fill wrote, reshaped as the init was.
     initScalar = fill.getInputs()[0];
-    if (fill.getOutputs()[0].getType() == init.getType())
-      initDest = fill.getOutputs()[0];
+    initDest = fill.getOutputs()[0];
+    for (Operation *r : llvm::reverse(reshapes)) {
+      IRMapping map;
+      map.map(r->getOperand(0), initDest);
+      initDest = b.clone(*r, map)->getResult(0);
+    }
     return;
   }
   // A per-channel vector broadcast over the output (the bias).
@@ -583,6 +591,10 @@ Value Emitter::emit() {
 
   int64_t panel = k.nv * k.lanes;
   int64_t fullPanels = k.f / panel, restF = k.f % panel;
+  // Nested parallel regions would run sequentially, each paying a fork.
+  bool insideParallelLoop = false;
+  for (Operation *p = k.conv->getParentOp(); p; p = p->getParentOp())
+    insideParallelLoop |= p->hasAttr(dnnc::kParallelAttr);
   // One loop over (channel panel, output row) pairs, panel-major: the
   // iterations write disjoint tiles, so it is marked parallel, and a static
   // split of it gives each thread a contiguous range of panels (their
@@ -604,7 +616,8 @@ Value Emitter::emit() {
     // above some work.
     int64_t macs = k.rows * k.cols * std::min(panels * panel, k.f) *
                    (k.depthwise ? 1 : k.c) * k.kh * k.kw;
-    if (panels * k.rows > 1 && 2 * macs >= dnnc::kMinParallelWork)
+    if (panels * k.rows > 1 && 2 * macs >= dnnc::kMinParallelWork &&
+        !insideParallelLoop)
       forOp->setAttr(dnnc::kParallelAttr, b.getUnitAttr());
     return res;
   };
@@ -655,11 +668,84 @@ static void matmulAsConv(RewriterBase &rewriter, linalg::MatmulOp mm) {
                      tensor::CollapseShapeOp::create(rewriter, loc, conv, re));
 }
 
+/// A static f32 batch matmul [B, M, K] x [B, K, N] (attention scores and
+/// context) is a loop over its batch of matmuls on slices, which then get
+/// the convolution kernel. A zero (or any constant) fill of the result is
+/// done slice by slice, so that the kernel starts its accumulators from the
+/// constant. The batch loop is marked parallel above some work: the kernels
+/// inside then leave their own loops sequential.
+static void batchMatmulAsLoop(RewriterBase &rewriter,
+                              linalg::BatchMatmulOp bm) {
+  auto aT = dyn_cast<RankedTensorType>(bm.getInputs()[0].getType());
+  auto bT = dyn_cast<RankedTensorType>(bm.getInputs()[1].getType());
+  auto cT = dyn_cast<RankedTensorType>(bm.getOutputs()[0].getType());
+  if (bm.hasUserDefinedMaps() || !bm.hasPureTensorSemantics() || !aT || !bT ||
+      !cT || !aT.hasStaticShape() || !bT.hasStaticShape() ||
+      !cT.hasStaticShape() || !aT.getElementType().isF32() ||
+      !bT.getElementType().isF32() || !cT.getElementType().isF32())
+    return;
+  Location loc = bm.getLoc();
+  rewriter.setInsertionPoint(bm);
+  Value init = bm.getOutputs()[0];
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  auto cst = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(rewriter, loc, v);
+  };
+  int64_t batch = cT.getDimSize(0), m = cT.getDimSize(1), n = cT.getDimSize(2),
+          k = aT.getDimSize(2);
+  auto loop =
+      scf::ForOp::create(rewriter, loc, cst(0), cst(batch), cst(1),
+                         ValueRange{fill ? fill.getOutputs()[0] : init});
+  OpBuilder::InsertionGuard g(rewriter);
+  Block *body = loop.getBody();
+  if (!body->empty())
+    rewriter.eraseOp(body->getTerminator());
+  rewriter.setInsertionPointToEnd(body);
+  Value iv = loop.getInductionVar(), acc = loop.getRegionIterArgs()[0];
+  auto slice = [&](Value v, int64_t rows, int64_t cols) {
+    SmallVector<OpFoldResult> offs = {iv, rewriter.getIndexAttr(0),
+                                      rewriter.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1),
+                                       rewriter.getIndexAttr(rows),
+                                       rewriter.getIndexAttr(cols)};
+    SmallVector<OpFoldResult> ones(3, rewriter.getIndexAttr(1));
+    auto type = RankedTensorType::get({rows, cols}, rewriter.getF32Type());
+    return tensor::ExtractSliceOp::create(rewriter, loc, type, v, offs, sizes,
+                                          ones);
+  };
+  Value out = slice(acc, m, n);
+  if (fill)
+    out = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], out)
+              .getResult(0);
+  Value mm =
+      linalg::MatmulOp::create(rewriter, loc, TypeRange{out.getType()},
+                               ValueRange{slice(bm.getInputs()[0], m, k),
+                                          slice(bm.getInputs()[1], k, n)},
+                               ValueRange{out})
+          .getResult(0);
+  Value ins = tensor::InsertSliceOp::create(
+      rewriter, loc, mm, acc,
+      ArrayRef<OpFoldResult>{iv, rewriter.getIndexAttr(0),
+                             rewriter.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1), rewriter.getIndexAttr(m),
+                             rewriter.getIndexAttr(n)},
+      SmallVector<OpFoldResult>(3, rewriter.getIndexAttr(1)));
+  scf::YieldOp::create(rewriter, loc, ins);
+  if (batch > 1 && 2 * batch * m * n * k >= dnnc::kMinParallelWork)
+    loop->setAttr(dnnc::kParallelAttr, rewriter.getUnitAttr());
+  rewriter.replaceOp(bm, loop.getResults());
+}
+
 namespace {
 struct DNNCConvKernelsPass
     : dnnc::impl::DNNCConvKernelsBase<DNNCConvKernelsPass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    SmallVector<linalg::BatchMatmulOp> batched;
+    getOperation().walk(
+        [&](linalg::BatchMatmulOp op) { batched.push_back(op); });
+    for (linalg::BatchMatmulOp bm : batched)
+      batchMatmulAsLoop(rewriter, bm);
     SmallVector<linalg::MatmulOp> matmuls;
     getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
     for (linalg::MatmulOp mm : matmuls)

@@ -226,3 +226,33 @@ func.func @packed_weight(%x: tensor<1x6x8x2xf32>) -> tensor<1x6x8x40xf32> {
          ins(%x, %w : tensor<1x6x8x2xf32>, tensor<1x1x2x40xf32>) outs(%z : tensor<1x6x8x40xf32>) -> tensor<1x6x8x40xf32>
   return %c : tensor<1x6x8x40xf32>
 }
+
+// -----
+
+// A batch matmul (attention) is a loop over its batch, parallel above some
+// work, of matmuls on slices, which get the kernel: the accumulators start
+// from the fill's constant (no fill of the whole result), the tiles are
+// written into the result's slice in place, and the kernel's own loops stay
+// sequential inside the parallel one.
+// CHECK-LABEL: func @batch_matmul
+// CHECK-NOT: linalg.fill
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<4x64x48xf32>
+// CHECK: scf.for %[[B:.*]] = %c0 to %c4 step %c1 iter_args(%[[ACC:.*]] = %[[E]])
+// CHECK: %[[OUT:.*]] = tensor.extract_slice %[[ACC]][%[[B]], 0, 0] [1, 64, 48] [1, 1, 1] : tensor<4x64x48xf32> to tensor<64x48xf32>
+// CHECK: tensor.extract_slice %arg0[%[[B]], 0, 0] [1, 64, 32]
+// CHECK: tensor.extract_slice %arg1[%[[B]], 0, 0] [1, 32, 48]
+// CHECK: %[[OUT4:.*]] = tensor.expand_shape %[[OUT]] {{\[}}
+// CHECK-NOT: dnnc.parallel
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[OUT4]])
+// CHECK-NOT: dnnc.parallel
+// CHECK: vector.transfer_write
+// CHECK: tensor.insert_slice %{{.*}} into %[[ACC]][%[[B]], 0, 0] [1, 64, 48] [1, 1, 1]
+// CHECK: } {dnnc.parallel}
+// CHECK-NOT: linalg.batch_matmul
+func.func @batch_matmul(%a: tensor<4x64x32xf32>, %b: tensor<4x32x48xf32>) -> tensor<4x64x48xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x64x48xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64x48xf32>) -> tensor<4x64x48xf32>
+  %m = linalg.batch_matmul ins(%a, %b : tensor<4x64x32xf32>, tensor<4x32x48xf32>) outs(%z : tensor<4x64x48xf32>) -> tensor<4x64x48xf32>
+  return %m : tensor<4x64x48xf32>
+}

@@ -24,3 +24,17 @@ func.func @accumulate(%a: memref<8x16xf32>, %c: memref<8x32xf32>, %b: memref<16x
   }
   return
 }
+
+// Scalar loads keep their views: folded through the collapse_shape, the
+// index would become a div/mod delinearization (a conv kernel's input
+// broadcasts, in its innermost loop).
+// CHECK-LABEL: func @scalar_load_keeps_view
+// CHECK: %[[V:.*]] = memref.collapse_shape %arg0
+// CHECK: memref.load %[[V]][%c1, %arg1] : memref<4x768xf32>
+// CHECK-NOT: affine.delinearize_index
+func.func @scalar_load_keeps_view(%a: memref<4x12x64xf32>, %i: index) -> f32 {
+  %c1 = arith.constant 1 : index
+  %v = memref.collapse_shape %a [[0], [1, 2]] : memref<4x12x64xf32> into memref<4x768xf32>
+  %x = memref.load %v[%c1, %i] : memref<4x768xf32>
+  return %x : f32
+}

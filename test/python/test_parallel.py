@@ -93,3 +93,40 @@ def test_elementwise_and_row_loops_on_threads(tmp_path):
         np.testing.assert_allclose(outs[-1], ref, rtol=1e-4, atol=1e-7)
     for o in outs[1:]:
         assert np.array_equal(o, outs[0])
+
+
+@pytest.mark.parametrize("b,m,k,n", [(12, 37, 64, 37), (3, 20, 8, 40), (5, 1, 33, 70),
+                                     (2, 64, 96, 17)])
+def test_attention_batch_matmuls_on_threads(tmp_path, b, m, k, n):
+    """Scores Q K^T, softmax and the context P V: batch matmuls of two run-time
+    operands, which dnnc-conv-kernels runs as a (parallel, when big enough)
+    loop over the batch of kernel matmuls. Shapes off the tile sizes; the
+    same bits at every thread count, and NumPy's values."""
+    rng = np.random.default_rng(b * m + n)
+    q = rng.standard_normal((b, m, k)).astype(np.float32)
+    kt = rng.standard_normal((b, k, n)).astype(np.float32)
+    v = rng.standard_normal((b, n, k)).astype(np.float32)
+    nodes = [helper.make_node("MatMul", ["q", "kt"], ["s"]),
+             helper.make_node("Softmax", ["s"], ["p"], axis=-1),
+             helper.make_node("MatMul", ["p", "v"], ["y"])]
+    graph = helper.make_graph(nodes, "attn", [
+        helper.make_tensor_value_info("q", TensorProto.FLOAT, [b, m, k]),
+        helper.make_tensor_value_info("kt", TensorProto.FLOAT, [b, k, n]),
+        helper.make_tensor_value_info("v", TensorProto.FLOAT, [b, n, k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [b, m, k]),
+         helper.make_tensor_value_info("s", TensorProto.FLOAT, [b, m, n])], [])
+    path = str(tmp_path / "attn.onnx")
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+    s = q.astype(np.float64) @ kt
+    e = np.exp(s - s.max(-1, keepdims=True))
+    ref = (e / e.sum(-1, keepdims=True)) @ v
+    mod = dnnc.compile(path)
+    outs = []
+    for t in (1, 2, 3):
+        mod.set_num_threads(t)
+        r = mod.run({"q": q, "kt": kt, "v": v})
+        np.testing.assert_allclose(r["s"], s, rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(r["y"], ref, rtol=1e-4, atol=1e-4)
+        outs.append(r["y"])
+    for o in outs[1:]:
+        assert np.array_equal(o, outs[0])

@@ -39,7 +39,8 @@ def DNNCConvKernels : Pass<"dnnc-conv-kernels", "mlir::func::FuncOp"> {
   let description = [{
     Lowers static f32 `linalg.conv_2d_nhwc_hwcf`, grouped
     `linalg.conv_2d_nhwgc_gfhwc`, `linalg.depthwise_conv_2d_nhwc_hwc` and
-    `linalg.matmul` (as the 1x1 convolution of a one-row image) to scf loops
+    `linalg.matmul` (as the 1x1 convolution of a one-row image; a static
+    `linalg.batch_matmul` as a loop over its batch of those) to scf loops
     of vector ops on tensors. Each tile of MR output pixels x NV vectors of
     16 channels (fewer lanes for narrow groups) keeps
     its accumulators in registers over the whole reduction; the bias is the
