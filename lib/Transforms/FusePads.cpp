@@ -13,13 +13,13 @@
 // directly inside the padded buffer: no copy, no fill of the interior.
 //
 //===----------------------------------------------------------------------===//
+#include "DestinationChain.h"
 #include "dnnc/Transforms/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
-#include "mlir/Interfaces/DestinationStyleOpInterface.h"
 
 #define DEBUG_TYPE "dnnc-fuse-pads"
 
@@ -30,21 +30,6 @@ namespace dnnc {
 
 using namespace mlir;
 
-/// The init operand, a tensor.empty, at the root of the destination chain
-/// of `v` (each destination-style op's tied init, back to the first), if `v`
-/// is computed that way.
-static OpOperand *rootEmpty(Value v) {
-  while (true) {
-    auto dps = v.getDefiningOp<DestinationStyleOpInterface>();
-    if (!dps || !dps.hasPureTensorSemantics())
-      return nullptr;
-    OpOperand *init = dps.getTiedOpOperand(cast<OpResult>(v));
-    if (init->get().getDefiningOp<tensor::EmptyOp>())
-      return init;
-    v = init->get();
-  }
-}
-
 /// Rewrites one pad; false when it does not have the form above.
 static bool fusePad(tensor::PadOp pad) {
   auto srcT = pad.getSourceType();
@@ -54,7 +39,7 @@ static bool fusePad(tensor::PadOp pad) {
   if (!srcT.hasStaticShape() || !padT.hasStaticShape() || !padValue ||
       !matchPattern(padValue, m_Constant(&value)) || pad.getNofold())
     return false;
-  OpOperand *root = rootEmpty(pad.getSource());
+  OpOperand *root = dnnc::rootEmpty(pad.getSource());
   if (!root || root->get().getType() != srcT)
     return false;
   SmallVector<int64_t> lo(pad.getStaticLow()), hi(pad.getStaticHigh());

@@ -272,3 +272,37 @@ def test_pool_between_convs_runs_channels_last(tmp_path, kind, k, s, pads, ceil,
     assert "channels_last = true" in text and text.count("dnn.transpose") == 2
     y = dnnc.compile(path).run({"x": x})["y"]
     np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("k", [1024, 2048])
+def test_inputs_padded_against_cache_sets(tmp_path, k):
+    """An input of a multiple of 1024 channels per pixel, computed by an
+    elementwise op, is written into rows padded by 16 channels (a 4 KB
+    stride puts every pixel the kernel reads into one cache set); the
+    matmul, the 1x1 convolution on it and the residual add reading it see
+    the same values as NumPy."""
+    rng = np.random.default_rng(k)
+    m, n = 37, 48
+    x = rng.standard_normal((m, k)).astype(np.float32)
+    w = (rng.standard_normal((k, n)) * 0.05).astype(np.float32)
+    wc = (rng.standard_normal((k, k, 1, 1)) * 0.03).astype(np.float32)
+    img = rng.standard_normal((1, k, 3, 5)).astype(np.float32)
+    g = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["r"]),
+         helper.make_node("MatMul", ["r", "w"], ["y"]),
+         helper.make_node("Sigmoid", ["img"], ["s"]),
+         helper.make_node("Conv", ["s", "wc"], ["c"], kernel_shape=[1, 1]),
+         helper.make_node("Add", ["c", "s"], ["z"])], "pad",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [m, k]),
+         helper.make_tensor_value_info("img", TensorProto.FLOAT, [1, k, 3, 5])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, n]),
+         helper.make_tensor_value_info("z", TensorProto.FLOAT, [1, k, 3, 5])],
+        [numpy_helper.from_array(w, "w"), numpy_helper.from_array(wc, "wc")])
+    path = str(tmp_path / "pad.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+    out = dnnc.compile(path).run({"x": x, "img": img})
+    np.testing.assert_allclose(out["y"], np.maximum(x, 0).astype(np.float64) @ w,
+                               rtol=1e-4, atol=1e-4)
+    s = 1 / (1 + np.exp(-img.astype(np.float64)))
+    ref = conv_ref(s, wc, np.zeros(k), (1, 1), (0, 0, 0, 0), (1, 1), 1) + s
+    np.testing.assert_allclose(out["z"], ref, rtol=1e-4, atol=1e-4)

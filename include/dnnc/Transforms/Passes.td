@@ -46,9 +46,12 @@ def DNNCConvKernels : Pass<"dnnc-conv-kernels", "mlir::func::FuncOp"> {
     its accumulators in registers over the whole reduction; the bias is the
     accumulators' start, and a chain of elementwise `linalg.generic`
     consumers (residual add, activation) is applied before the tile is
-    stored.
+    stored. Constant weights are packed into contiguous panels of the
+    tile's channels; an input whose pixels are a multiple of 4 KB apart is
+    computed into a buffer with 16 more channels per pixel (cache sets).
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect"];

@@ -1,0 +1,25 @@
+//===- DestinationChain.h - Where a chain of DPS ops starts -----*- C++ -*-===//
+//
+// A value computed in destination-passing style, op_k(... op_1(tensor.empty)
+// ...), each op writing into the previous one's result, can be computed
+// anywhere else of its type: replacing the tensor.empty at the root of the
+// chain by a slice of a bigger buffer makes every op of the chain write
+// there once bufferized (dnnc-fuse-pads: the interior of a padded tensor;
+// dnnc-conv-kernels: rows padded against cache-set conflicts).
+//
+//===----------------------------------------------------------------------===//
+#ifndef DNNC_LIB_TRANSFORMS_DESTINATIONCHAIN_H
+#define DNNC_LIB_TRANSFORMS_DESTINATIONCHAIN_H
+
+#include "mlir/IR/Value.h"
+
+namespace dnnc {
+
+/// The init operand, a tensor.empty, at the root of the destination chain of
+/// `v` (each destination-style op's tied init, back to the first); null when
+/// `v` is not computed that way on tensors.
+mlir::OpOperand *rootEmpty(mlir::Value v);
+
+} // namespace dnnc
+
+#endif // DNNC_LIB_TRANSFORMS_DESTINATIONCHAIN_H
