@@ -37,6 +37,7 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
                              const CPUCodegenOptions &options) {
   {
     OpPassManager &f = pm.nest<func::FuncOp>();
+    f.addPass(createDNNCFuseElementwise());
     f.addPass(createDNNCFusePads());
     if (options.vectorize) {
       f.addPass(createDNNCConvKernels());

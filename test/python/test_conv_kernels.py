@@ -68,6 +68,14 @@ def run_conv(tmp_path, shape, f, k, strides=(1, 1), pads=(0, 0, 0, 0), dilations
         elif op == "Sigmoid":
             nodes.append(helper.make_node("Sigmoid", [cur], [out]))
             ref = 1 / (1 + np.exp(-ref))
+        elif op == "HardSwish":  # x * HardSigmoid(x), as exporters write it
+            nodes += [helper.make_node("HardSigmoid", [cur], [f"h{i}"], alpha=1 / 6),
+                      helper.make_node("Mul", [cur, f"h{i}"], [out])]
+            ref = ref * np.clip(ref / 6 + 0.5, 0, 1)
+        elif op == "Swish":  # x * Sigmoid(x)
+            nodes += [helper.make_node("Sigmoid", [cur], [f"h{i}"]),
+                      helper.make_node("Mul", [f"h{i}", cur], [out])]
+            ref = ref / (1 + np.exp(-ref))
         cur = out
     g = helper.make_graph(nodes, "conv", [helper.make_tensor_value_info(
         "x", TensorProto.FLOAT, list(shape))], [helper.make_tensor_value_info(
@@ -115,6 +123,12 @@ CASES = {
     "grouped_w3": ((1, 12, 6, 9), 12, (3, 3), (1, 2), (1, 1, 1, 1), (2, 1), 4, []),
     "depthwise_multiplier": ((1, 8, 9, 9), 16, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 8,
                              [("Relu", None)]),
+    # Activations of two nodes on one value (fused into one generic, then
+    # into the kernel's store).
+    "1x1_hardswish": ((1, 24, 7, 9), 40, (1, 1), (1, 1), (0, 0, 0, 0), (1, 1), 1,
+                      [("HardSwish", None)]),
+    "depthwise_swish_residual": ((1, 32, 8, 8), 32, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 32,
+                                 [("Swish", None), ("AddInput", None)]),
 }
 
 

@@ -16,6 +16,20 @@ def DNNCConvToMatmul : Pass<"dnnc-conv-to-matmul", "mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def DNNCFuseElementwise : Pass<"dnnc-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Chains of elementwise linalg.generic ops become one";
+  let description = [{
+    An elementwise `linalg.generic` (all loops parallel) whose result has one
+    user, another elementwise generic, is fused into it (upstream linalg
+    elementwise fusion), and the operands the fused op reads twice are
+    merged. Activations built from several ONNX nodes on one value, such as
+    hard-swish x * HardSigmoid(x) or swish x * Sigmoid(x), then read the
+    value once, in one pass, and their value has a single user: the
+    convolution kernels apply them before the store.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def DNNCFusePads : Pass<"dnnc-fuse-pads", "mlir::func::FuncOp"> {
   let summary = "Producers write into the interior of the padded tensor";
   let description = [{

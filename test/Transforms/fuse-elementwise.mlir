@@ -1,0 +1,80 @@
+// RUN: dnnc-opt %s --dnnc-fuse-elementwise | FileCheck %s
+// Elementwise generics whose result has one elementwise user fuse into it;
+// the value both read is then read once.
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+
+// Hard-swish, x * HardSigmoid(x), as ONNX exporters write it: one generic
+// reading %x once.
+// CHECK-LABEL: func @hard_swish
+// CHECK: linalg.generic {{.*}} ins(%arg0 : tensor<4x32xf32>)
+// CHECK: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[H:.*]] = arith.minimumf
+// CHECK: arith.mulf %[[IN]], %[[H]]
+// CHECK-NOT: linalg.generic
+func.func @hard_swish(%x: tensor<4x32xf32>) -> tensor<4x32xf32> {
+  %a = arith.constant 0.1666 : f32
+  %b = arith.constant 0.5 : f32
+  %z = arith.constant 0.0 : f32
+  %o = arith.constant 1.0 : f32
+  %e = tensor.empty() : tensor<4x32xf32>
+  %h = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x32xf32>) outs(%e : tensor<4x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.mulf %in, %a : f32
+    %1 = arith.addf %0, %b : f32
+    %2 = arith.maximumf %1, %z : f32
+    %3 = arith.minimumf %2, %o : f32
+    linalg.yield %3 : f32
+  } -> tensor<4x32xf32>
+  %y = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %h : tensor<4x32xf32>, tensor<4x32xf32>) outs(%e : tensor<4x32xf32>) {
+  ^bb0(%in: f32, %in1: f32, %out: f32):
+    %0 = arith.mulf %in, %in1 : f32
+    linalg.yield %0 : f32
+  } -> tensor<4x32xf32>
+  return %y : tensor<4x32xf32>
+}
+
+
+// A producer with a second user, and a reduction consumer, stay apart.
+// CHECK-LABEL: func @not_fused
+// CHECK: %[[S:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<4x32xf32>)
+// CHECK: math.exp
+// CHECK: linalg.generic {{.*}} ins(%[[S]] : tensor<4x32xf32>)
+// CHECK: math.sqrt
+// CHECK: %[[E:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<4x32xf32>)
+// CHECK: math.tanh
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[E]] : tensor<4x32xf32>)
+func.func @not_fused(%x: tensor<4x32xf32>) -> (tensor<4x32xf32>, tensor<4x32xf32>, tensor<4xf32>) {
+  %e = tensor.empty() : tensor<4x32xf32>
+  %s = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x32xf32>) outs(%e : tensor<4x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = math.exp %in : f32
+    linalg.yield %0 : f32
+  } -> tensor<4x32xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%s : tensor<4x32xf32>) outs(%e : tensor<4x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = math.sqrt %in : f32
+    linalg.yield %0 : f32
+  } -> tensor<4x32xf32>
+  %t = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x32xf32>) outs(%e : tensor<4x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = math.tanh %in : f32
+    linalg.yield %0 : f32
+  } -> tensor<4x32xf32>
+  %zero = arith.constant 0.0 : f32
+  %e1 = tensor.empty() : tensor<4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e1 : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%t : tensor<4x32xf32>) outs(%f : tensor<4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.addf %in, %out : f32
+    linalg.yield %0 : f32
+  } -> tensor<4xf32>
+  return %s, %r, %sum : tensor<4x32xf32>, tensor<4x32xf32>, tensor<4xf32>
+}
