@@ -38,6 +38,7 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
   {
     OpPassManager &f = pm.nest<func::FuncOp>();
     f.addPass(createDNNCFuseElementwise());
+    f.addPass(createDNNCFuseConcats());
     f.addPass(createDNNCFusePads());
     if (options.vectorize) {
       f.addPass(createDNNCConvKernels());

@@ -1,18 +1,28 @@
 //===- DestinationChain.cpp - Where a chain of DPS ops starts -------------===//
 #include "DestinationChain.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 
 using namespace mlir;
 
-OpOperand *dnnc::rootEmpty(Value v) {
+OpOperand *dnnc::chainRoot(Value v) {
   while (true) {
     auto dps = v.getDefiningOp<DestinationStyleOpInterface>();
     if (!dps || !dps.hasPureTensorSemantics())
       return nullptr;
     OpOperand *init = dps.getTiedOpOperand(cast<OpResult>(v));
-    if (init->get().getDefiningOp<tensor::EmptyOp>())
+    Operation *def = init->get().getDefiningOp();
+    if (isa_and_nonnull<tensor::EmptyOp>(def))
+      return init;
+    if (auto alloc = dyn_cast_or_null<bufferization::AllocTensorOp>(def);
+        alloc && !alloc.getCopy() && alloc.getDynamicSizes().empty())
       return init;
     v = init->get();
   }
+}
+
+OpOperand *dnnc::rootEmpty(Value v) {
+  OpOperand *root = chainRoot(v);
+  return root && root->get().getDefiningOp<tensor::EmptyOp>() ? root : nullptr;
 }

@@ -15,9 +15,13 @@
 
 namespace dnnc {
 
-/// The init operand, a tensor.empty, at the root of the destination chain of
-/// `v` (each destination-style op's tied init, back to the first); null when
-/// `v` is not computed that way on tensors.
+/// The init operand at the root of the destination chain of `v` (each
+/// destination-style op's tied init, back to the first): a tensor.empty, or
+/// a bufferization.alloc_tensor without contents (a buffer that another
+/// such rewrite set up); null when `v` is not computed that way on tensors.
+mlir::OpOperand *chainRoot(mlir::Value v);
+
+/// chainRoot(v) when it is a tensor.empty, else null.
 mlir::OpOperand *rootEmpty(mlir::Value v);
 
 } // namespace dnnc

@@ -1,7 +1,9 @@
 //===- FusePads.cpp - Producers write into padded tensors -----------------===//
 //
 // tensor.pad(x) with x = op_k(... op_1(tensor.empty) ...), each op writing
-// into the previous one's result (destination-passing style), becomes
+// into the previous one's result (destination-passing style; the chain may
+// also start from the buffer of a concatenation, see dnnc-fuse-concats,
+// which then becomes the interior), becomes
 //
 //   %p  = bufferization.alloc_tensor (padded shape), its border filled slab
 //         by slab
@@ -39,15 +41,20 @@ static bool fusePad(tensor::PadOp pad) {
   if (!srcT.hasStaticShape() || !padT.hasStaticShape() || !padValue ||
       !matchPattern(padValue, m_Constant(&value)) || pad.getNofold())
     return false;
-  OpOperand *root = dnnc::rootEmpty(pad.getSource());
+  // The chain starts from a tensor.empty, or from a buffer that
+  // dnnc-fuse-concats set up for the parts of a concatenation: that buffer
+  // becomes the interior, wherever it is used.
+  OpOperand *root = dnnc::chainRoot(pad.getSource());
   if (!root || root->get().getType() != srcT)
     return false;
   SmallVector<int64_t> lo(pad.getStaticLow()), hi(pad.getStaticHigh());
   if (ShapedType::isDynamicShape(lo) || ShapedType::isDynamicShape(hi))
     return false;
 
-  // The padded tensor and its border, built before the chain's first op.
-  OpBuilder b(root->getOwner());
+  // The padded tensor and its border, built before the chain's first op
+  // (before the buffer it starts from).
+  auto alloc = root->get().getDefiningOp<bufferization::AllocTensorOp>();
+  OpBuilder b(alloc ? alloc.getOperation() : root->getOwner());
   Location loc = pad.getLoc();
   int64_t rank = srcT.getRank();
   Value cst = arith::ConstantOp::create(b, loc, value);
@@ -84,7 +91,12 @@ static bool fusePad(tensor::PadOp pad) {
   Value interior = tensor::ExtractSliceOp::create(
       b, loc, srcT, padded, ValueRange{}, ValueRange{}, ValueRange{}, lo,
       srcT.getShape(), ones);
-  root->set(interior);
+  if (alloc) {
+    alloc.getResult().replaceAllUsesWith(interior);
+    alloc->erase();
+  } else {
+    root->set(interior);
+  }
 
   b.setInsertionPoint(pad);
   Value result = tensor::InsertSliceOp::create(

@@ -48,6 +48,19 @@ def DNNCFusePads : Pass<"dnnc-fuse-pads", "mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def DNNCFuseConcats : Pass<"dnnc-fuse-concats", "mlir::func::FuncOp"> {
+  let summary = "Producers write into their place in a concatenation";
+  let description = [{
+    A concatenation is a chain of `tensor.insert_slice` ops into a
+    `tensor.empty`. Each part computed by a chain of destination-style ops
+    from a `tensor.empty` is computed in its slice of the concatenated
+    tensor (a `bufferization.alloc_tensor`) instead, so that the inserts
+    are in place once bufferized and the copies of the parts disappear.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def DNNCConvKernels : Pass<"dnnc-conv-kernels", "mlir::func::FuncOp"> {
   let summary = "Register-blocked vector code for channels-last convolutions";
   let description = [{
