@@ -90,3 +90,37 @@ func.func @kept(%x: tensor<1x4x4x8xf32>, %y: tensor<?x4xf32>) -> (tensor<1x6x6x8
   } : tensor<?x4xf32> to tensor<?x6xf32>
   return %p, %q : tensor<1x6x6x8xf32>, tensor<?x6xf32>
 }
+
+// -----
+
+// A concatenation whose parts dnnc-fuse-concats put in one buffer: that
+// buffer becomes the interior of the padded tensor, wherever it is used.
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func @padded_concatenation
+// CHECK: %[[P:.*]] = bufferization.alloc_tensor() : tensor<6x24xf32>
+// CHECK: %[[IN:.*]] = tensor.extract_slice %{{.*}}[1, 0] [4, 24] [1, 1] : tensor<6x24xf32> to tensor<4x24xf32>
+// CHECK-NOT: bufferization.alloc_tensor
+// CHECK: %[[S:.*]] = tensor.extract_slice %[[IN]][0, 0] [4, 16] [1, 1]
+// CHECK: %[[X:.*]] = linalg.generic {{.*}} outs(%[[S]] : tensor<4x16xf32>)
+// CHECK: %[[C0:.*]] = tensor.insert_slice %[[X]] into %[[IN]][0, 0] [4, 16] [1, 1]
+// CHECK: %[[C1:.*]] = tensor.insert_slice %arg1 into %[[C0]][0, 16] [4, 8] [1, 1]
+// CHECK: tensor.insert_slice %[[C1]] into %{{.*}}[1, 0] [4, 24] [1, 1] : tensor<4x24xf32> into tensor<6x24xf32>
+// CHECK-NOT: tensor.pad
+func.func @padded_concatenation(%x: tensor<4x16xf32>, %y: tensor<4x8xf32>) -> tensor<6x24xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c = bufferization.alloc_tensor() : tensor<4x24xf32>
+  %s = tensor.extract_slice %c[0, 0] [4, 16] [1, 1] : tensor<4x24xf32> to tensor<4x16xf32>
+  %a = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x16xf32>) outs(%s : tensor<4x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = math.exp %in : f32
+    linalg.yield %0 : f32
+  } -> tensor<4x16xf32>
+  %c0 = tensor.insert_slice %a into %c[0, 0] [4, 16] [1, 1] : tensor<4x16xf32> into tensor<4x24xf32>
+  %c1 = tensor.insert_slice %y into %c0[0, 16] [4, 8] [1, 1] : tensor<4x8xf32> into tensor<4x24xf32>
+  %p = tensor.pad %c1 low[1, 0] high[1, 0] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %zero : f32
+  } : tensor<4x24xf32> to tensor<6x24xf32>
+  return %p : tensor<6x24xf32>
+}
