@@ -638,17 +638,21 @@ Value Emitter::emit() {
   return result;
 }
 
+/// A named matmul-like op with its default maps, on tensors of static
+/// shapes and f32 elements.
+template <typename OpTy> static bool isStaticF32(OpTy op) {
+  return !op.hasUserDefinedMaps() && op.hasPureTensorSemantics() &&
+         llvm::all_of(op->getOperandTypes(), [](Type t) {
+           auto r = dyn_cast<RankedTensorType>(t);
+           return r && r.hasStaticShape() && r.getElementType().isF32();
+         });
+}
+
 /// A static f32 matmul [M, K] x [K, N] is the 1x1 convolution of an image
 /// of one row of M pixels with K channels: rewrite it as one, so that it
 /// gets the same kernel.
 static void matmulAsConv(RewriterBase &rewriter, linalg::MatmulOp mm) {
-  auto aT = dyn_cast<RankedTensorType>(mm.getInputs()[0].getType());
-  auto bT = dyn_cast<RankedTensorType>(mm.getInputs()[1].getType());
-  auto cT = dyn_cast<RankedTensorType>(mm.getOutputs()[0].getType());
-  if (mm.hasUserDefinedMaps() || !mm.hasPureTensorSemantics() || !aT || !bT ||
-      !cT || !aT.hasStaticShape() || !bT.hasStaticShape() ||
-      !cT.hasStaticShape() || !aT.getElementType().isF32() ||
-      !bT.getElementType().isF32() || !cT.getElementType().isF32())
+  if (!isStaticF32(mm))
     return;
   Location loc = mm.getLoc();
   rewriter.setInsertionPoint(mm);
@@ -681,14 +685,10 @@ static void matmulAsConv(RewriterBase &rewriter, linalg::MatmulOp mm) {
 /// inside then leave their own loops sequential.
 static void batchMatmulAsLoop(RewriterBase &rewriter,
                               linalg::BatchMatmulOp bm) {
-  auto aT = dyn_cast<RankedTensorType>(bm.getInputs()[0].getType());
-  auto bT = dyn_cast<RankedTensorType>(bm.getInputs()[1].getType());
-  auto cT = dyn_cast<RankedTensorType>(bm.getOutputs()[0].getType());
-  if (bm.hasUserDefinedMaps() || !bm.hasPureTensorSemantics() || !aT || !bT ||
-      !cT || !aT.hasStaticShape() || !bT.hasStaticShape() ||
-      !cT.hasStaticShape() || !aT.getElementType().isF32() ||
-      !bT.getElementType().isF32() || !cT.getElementType().isF32())
+  if (!isStaticF32(bm))
     return;
+  auto aT = cast<RankedTensorType>(bm.getInputs()[0].getType());
+  auto cT = cast<RankedTensorType>(bm.getOutputs()[0].getType());
   Location loc = bm.getLoc();
   rewriter.setInsertionPoint(bm);
   Value init = bm.getOutputs()[0];
