@@ -784,11 +784,7 @@ static void padInputRows(linalg::Conv2DNhwcHwcfOp conv) {
   // into a new, unpadded tensor.empty.)
   Value buffer = bufferization::AllocTensorOp::create(b, loc, t.clone(padded),
                                                       ValueRange{});
-  int64_t rank = t.getRank();
-  root->set(tensor::ExtractSliceOp::create(
-      b, loc, t, buffer, ValueRange{}, ValueRange{}, ValueRange{},
-      SmallVector<int64_t>(rank, 0), t.getShape(),
-      SmallVector<int64_t>(rank, 1)));
+  dnnc::computeChainIn(b, root, buffer, SmallVector<int64_t>(t.getRank(), 0));
 }
 
 namespace {

@@ -26,3 +26,14 @@ OpOperand *dnnc::rootEmpty(Value v) {
   OpOperand *root = chainRoot(v);
   return root && root->get().getDefiningOp<tensor::EmptyOp>() ? root : nullptr;
 }
+
+void dnnc::computeChainIn(OpBuilder &b, OpOperand *root, Value buffer,
+                          ArrayRef<int64_t> offsets) {
+  auto type = cast<RankedTensorType>(root->get().getType());
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPoint(root->getOwner());
+  root->set(tensor::ExtractSliceOp::create(
+      b, root->getOwner()->getLoc(), type, buffer, ValueRange{}, ValueRange{},
+      ValueRange{}, offsets, type.getShape(),
+      SmallVector<int64_t>(type.getRank(), 1)));
+}

@@ -11,6 +11,7 @@
 #ifndef DNNC_LIB_TRANSFORMS_DESTINATIONCHAIN_H
 #define DNNC_LIB_TRANSFORMS_DESTINATIONCHAIN_H
 
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
 
 namespace dnnc {
@@ -23,6 +24,12 @@ mlir::OpOperand *chainRoot(mlir::Value v);
 
 /// chainRoot(v) when it is a tensor.empty, else null.
 mlir::OpOperand *rootEmpty(mlir::Value v);
+
+/// Makes the chain that starts at `root` compute its value in `buffer`, at
+/// `offsets` (unit strides): `root` becomes a tensor.extract_slice of it,
+/// built right before the chain's first op, which `buffer` must dominate.
+void computeChainIn(mlir::OpBuilder &b, mlir::OpOperand *root,
+                    mlir::Value buffer, llvm::ArrayRef<int64_t> offsets);
 
 } // namespace dnnc
 

@@ -85,11 +85,7 @@ static bool fuseConcat(tensor::InsertSliceOp last) {
     OpOperand *root = roots.lookup(ins);
     Operation *curDef = cur.getDefiningOp();
     if (root && curDef->isBeforeInBlock(root->getOwner())) {
-      b.setInsertionPoint(root->getOwner());
-      root->set(tensor::ExtractSliceOp::create(
-          b, loc, ins.getSourceType(), cur, ValueRange{}, ValueRange{},
-          ValueRange{}, ins.getStaticOffsets(), ins.getStaticSizes(),
-          ins.getStaticStrides()));
+      dnnc::computeChainIn(b, root, cur, ins.getStaticOffsets());
       fused = true;
     }
     ins.getDestMutable().set(cur);
