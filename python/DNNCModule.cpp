@@ -1,6 +1,6 @@
 //===- DNNCModule.cpp - pybind11 bindings of the compiler and loader ------===//
 //
-// _dnnc.compile(path, output, emit, input_shapes, vectorize) -> None
+// _dnnc.compile(path, output, emit, input_shapes, vectorize, winograd)
 //   raises _dnnc.Error(message) with the one-line diagnostic.
 // _dnnc.Model(path): .inputs / .outputs (name, dtype, shape) and
 //   .run(dict of numpy arrays) -> dict of numpy arrays.
@@ -220,7 +220,7 @@ PYBIND11_MODULE(_dnnc, m) {
       [](const std::string &path, const std::string &output,
          const std::string &emit,
          const std::map<std::string, std::vector<int64_t>> &shapes,
-         bool vectorize) {
+         bool vectorize, bool winograd) {
         dnnc::CompileOptions opts;
         auto kind = dnnc::parseEmitKind(emit);
         if (!kind)
@@ -228,6 +228,7 @@ PYBIND11_MODULE(_dnnc, m) {
         opts.emit = *kind;
         opts.output = output;
         opts.vectorize = vectorize;
+        opts.winograd = winograd;
         for (auto &[k, v] : shapes)
           opts.import.inputShapes[k] = v;
         std::string err;
@@ -241,7 +242,7 @@ PYBIND11_MODULE(_dnnc, m) {
       },
       py::arg("path"), py::arg("output"), py::arg("emit") = "so",
       py::arg("input_shapes") = std::map<std::string, std::vector<int64_t>>(),
-      py::arg("vectorize") = true);
+      py::arg("vectorize") = true, py::arg("winograd") = true);
   py::class_<PyModel>(m, "Model")
       .def(py::init<const std::string &>())
       .def_property_readonly(

@@ -158,6 +158,7 @@ bool compileModel(const std::string &input, const CompileOptions &options,
   PassManager cg(&ctx, ModuleOp::getOperationName());
   CPUCodegenOptions cgo;
   cgo.vectorize = options.vectorize;
+  cgo.winograd = options.winograd;
   cgo.returnBuffers = sig->descriptors;
   buildCPUCodegenPipeline(cg, cgo);
   if (failed(cg.run(*module)))

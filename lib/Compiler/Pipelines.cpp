@@ -41,7 +41,9 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
     f.addPass(createDNNCFuseConcats());
     f.addPass(createDNNCFusePads());
     if (options.vectorize) {
-      f.addPass(createDNNCConvKernels());
+      DNNCConvKernelsOptions ck;
+      ck.winograd = options.winograd;
+      f.addPass(createDNNCConvKernels(ck));
       f.addPass(createDNNCRowReductions());
     }
     f.addPass(createDNNCConvToMatmul());

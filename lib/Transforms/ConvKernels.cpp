@@ -22,6 +22,7 @@
 // time into contiguous panels of the tile's output channels.
 //
 //===----------------------------------------------------------------------===//
+#include "ConvKernels.h"
 #include "DestinationChain.h"
 #include "VectorBody.h"
 #include "dnnc/Transforms/Passes.h"
@@ -42,42 +43,11 @@ namespace dnnc {
 } // namespace dnnc
 
 using namespace mlir;
+using namespace dnnc::conv;
 
-/// The widest vector: 16 f32 lanes (one AVX-512 register).
-static constexpr int64_t kLanes = 16;
 /// Channels added to the pixels of an input whose pixel stride is a multiple
 /// of 4 KB: one cache line.
 static constexpr int64_t kRowPad = 16;
-
-namespace {
-
-/// An elementwise linalg.generic applied to the convolution's result.
-struct EpilogueOp {
-  linalg::GenericOp op;
-  unsigned chainOperand; // the input that carries the previous result
-};
-
-/// Everything the emitter needs about one convolution.
-struct ConvKernel {
-  linalg::LinalgOp conv;
-  bool depthwise = false;
-  // The channels-last operands: input [N, IH, IW, C], weight [KH, KW, C/G, F]
-  // (depthwise [KH, KW, C]) and init [N, OH, OW, F]; and the value that
-  // holds the result in that layout.
-  Value input, weight, init, result;
-  // Output geometry: [N, rows, cols, F].
-  int64_t n = 0, rows = 0, cols = 0, f = 0;
-  // Filter and input; c counts the input channels of one group.
-  int64_t c = 0, kh = 0, kw = 0, sh = 1, sw = 1, dh = 1, dw = 1;
-  // Groups and output channels per group (F when ungrouped).
-  int64_t groups = 1, fg = 0;
-  // Register tile: MR pixels by NV vectors of `lanes` channels.
-  int64_t mr = 0, nv = 0, lanes = kLanes;
-  // Set when the (constant) weight was packed into panels of NV x lanes
-  // output channels: [ceil(F / panel), KH, KW, C/G, panel].
-  bool packed = false;
-  SmallVector<EpilogueOp> epilogue;
-};
 
 /// The indexing map of an epilogue operand is usable when it is the
 /// identity, or reads only the batch and/or channel dims (and constant 0s),
@@ -248,7 +218,7 @@ static std::optional<ConvKernel> analyze(linalg::LinalgOp op) {
 
 /// The constant data behind `v`, looking through reshapes (which keep the
 /// row-major order of the elements); null when `v` is not a constant.
-static DenseElementsAttr constantData(Value v) {
+DenseElementsAttr dnnc::conv::constantData(Value v) {
   while (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
       v.getDefiningOp()))
     v = v.getDefiningOp()->getOperand(0);
@@ -258,92 +228,101 @@ static DenseElementsAttr constantData(Value v) {
   return attr;
 }
 
+/// A slice [1, K, N] at [i, 0, 0] of a constant [B, K, N] (a batch matmul's
+/// loop over a constant batch of weights), seen through reshapes: the
+/// constant and i; a null constant otherwise.
+static std::pair<DenseElementsAttr, Value> constantBatchSlice(Value v) {
+  while (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
+      v.getDefiningOp()))
+    v = v.getDefiningOp()->getOperand(0);
+  auto slice = v.getDefiningOp<tensor::ExtractSliceOp>();
+  if (!slice || slice.getSourceType().getRank() != 3 ||
+      !slice.hasUnitStride() ||
+      slice.getSourceType().getShape().drop_front() !=
+          ArrayRef<int64_t>(slice.getStaticSizes()).drop_front() ||
+      slice.getStaticSizes()[0] != 1 ||
+      !llvm::all_of(
+          ArrayRef<OpFoldResult>(slice.getMixedOffsets()).drop_front(),
+          [](OpFoldResult o) { return isZeroInteger(o); }))
+    return {};
+  DenseElementsAttr data = constantData(slice.getSource());
+  if (!data)
+    return {};
+  OpBuilder b(slice);
+  return {data, getValueOrCreateConstantIndexOp(b, slice.getLoc(),
+                                                slice.getMixedOffsets()[0])};
+}
+
 /// Repacks a constant ungrouped or grouped weight [KH, KW, C/G, F] at compile
 /// time into panels of the tile's output channels, [ceil(F / P), KH, KW,
 /// C/G, P] with P = NV x lanes, the last panel padded with zeros. A tile
 /// then reads its weights in one contiguous stream instead of one row of P
 /// channels every F floats (a new page per input channel for wide layers).
+/// A slice of a constant batch of weights packs the whole batch, slice after
+/// slice, and reads its own panels.
 static void packWeight(OpBuilder &b, ConvKernel &k) {
   int64_t panel = k.nv * k.lanes;
   DenseElementsAttr data = constantData(k.weight);
+  Value slice;
+  if (!data)
+    std::tie(data, slice) = constantBatchSlice(k.weight);
   if (k.depthwise || !data || k.f <= panel || !data.getElementType().isF32())
     return;
   int64_t panels = llvm::divideCeil(k.f, panel);
   int64_t rowsPerPanel = k.kh * k.kw * k.c;
-  SmallVector<float> out(panels * rowsPerPanel * panel, 0.0f);
+  int64_t slices = data.getNumElements() / (rowsPerPanel * k.f);
+  SmallVector<float> out(slices * panels * rowsPerPanel * panel, 0.0f);
   ArrayRef<char> raw = data.getRawData();
   const float *in = reinterpret_cast<const float *>(raw.data());
-  for (int64_t row = 0; row < rowsPerPanel; ++row)
-    for (int64_t f = 0; f < k.f; ++f)
-      out[((f / panel) * rowsPerPanel + row) * panel + f % panel] =
-          in[row * k.f + f];
-  auto type =
-      RankedTensorType::get({panels, k.kh, k.kw, k.c, panel}, b.getF32Type());
+  for (int64_t s = 0; s < slices; ++s)
+    for (int64_t row = 0; row < rowsPerPanel; ++row)
+      for (int64_t f = 0; f < k.f; ++f)
+        out[((s * panels + f / panel) * rowsPerPanel + row) * panel +
+            f % panel] = in[(s * rowsPerPanel + row) * k.f + f];
+  auto type = RankedTensorType::get({slices * panels, k.kh, k.kw, k.c, panel},
+                                    b.getF32Type());
   k.weight = arith::ConstantOp::create(
       b, k.conv.getLoc(), type,
       DenseElementsAttr::get(type, ArrayRef<float>(out)));
   k.packed = true;
+  k.weightSlice = slice;
+  k.panelsPerSlice = panels;
 }
 
-/// The emitter: one instance per convolution.
-class Emitter {
-public:
-  Emitter(OpBuilder &b, Location loc, ConvKernel &k) : b(b), loc(loc), k(k) {
-    vecT = VectorType::get({k.lanes}, b.getF32Type());
-  }
+Emitter::Emitter(OpBuilder &b, Location loc, ConvKernel &k)
+    : b(b), loc(loc), k(k) {
+  vecT = VectorType::get({k.lanes}, b.getF32Type());
+  constantBlock = b.getInsertionBlock();
+}
 
-  Value emit();
-
-private:
-  OpBuilder &b;
-  Location loc;
-  ConvKernel &k;
-  VectorType vecT;
-  // The padded input [N, IH, IW, C] and the weights [KH, KW, C, F]
-  // (packed: [F / panel, KH, KW, C, panel]) or, depthwise, [KH, KW, C].
-  Value input, weight;
-  // Accumulator start: a splat, a per-channel vector or a tensor.
-  Value initScalar, initVector, initTensor;
-  // Where the result goes when the start is read at its source: the init of
-  // that fill or broadcast (a tensor.empty, or the interior of a padded
-  // tensor that dnnc-fuse-pads set up), when it has the output's type.
-  Value initDest;
-  /// scf.for from lb to ub carrying `inits`; `fn(iv, args)` builds the body
-  /// with `b` inside it and returns the values to yield.
-  template <typename Fn>
-  ValueRange loop(int64_t lb, int64_t ub, int64_t step, ValueRange inits,
-                  Fn fn) {
-    auto f = scf::ForOp::create(b, loc, cst(lb), cst(ub), cst(step), inits);
+Value Emitter::constant(TypedAttr value) {
+  Value &c = constants[value];
+  if (!c) {
     OpBuilder::InsertionGuard g(b);
-    Block *body = f.getBody();
-    if (!body->empty())
-      body->getTerminator()->erase();
-    b.setInsertionPointToEnd(body);
-    SmallVector<Value> res = fn(f.getInductionVar(), f.getRegionIterArgs());
-    scf::YieldOp::create(b, loc, res);
-    return f.getResults();
+    b.setInsertionPointToStart(constantBlock);
+    c = arith::ConstantOp::create(b, loc, value);
   }
-  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, int64_t y) {
-    if (y == 1)
-      return x;
-    return arith::MulIOp::create(b, loc, x, cst(y));
-  }
+  return c;
+}
 
-  void prepareInit();
-  Value readInit(Value n, Value r, Value m, Value f, bool inBounds);
-  SmallVector<Value> accumulate(Value n, Value r, Value m0, Value f0,
-                                int64_t mr, int64_t nv, int64_t fLimit,
-                                SmallVector<Value> accs);
-  Value applyEpilogue(Value acc, Value n, Value r, Value m, Value f,
-                      bool inBounds);
-  Value tile(Value out, Value n, Value r, Value m0, Value f0, int64_t mr,
-             int64_t nv, int64_t fLimit);
-  Value rowOfTiles(Value out, Value n, Value r, Value f0, int64_t nv,
-                   int64_t fLimit);
-};
-} // namespace
+bool Emitter::insideParallelLoop() {
+  for (Operation *p = k.conv->getParentOp(); p; p = p->getParentOp())
+    if (p->hasAttr(dnnc::kParallelAttr))
+      return true;
+  return false;
+}
+
+Value Emitter::destination() {
+  Value dest =
+      k.epilogue.empty() ? k.init : k.epilogue.back().op.getDpsInits()[0];
+  if (k.epilogue.empty() && !initTensor)
+    dest = initDest
+               ? initDest
+               : tensor::EmptyOp::create(
+                     b, loc, cast<RankedTensorType>(dest.getType()).getShape(),
+                     b.getF32Type());
+  return dest;
+}
 
 void Emitter::prepareInit() {
   Value init = k.init;
@@ -385,7 +364,7 @@ void Emitter::prepareInit() {
 Value Emitter::readInit(Value n, Value r, Value m, Value f, bool inBounds) {
   if (initScalar)
     return vector::BroadcastOp::create(b, loc, vecT, initScalar);
-  Value pad = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  Value pad = constant(b.getF32FloatAttr(0));
   if (initVector)
     return vector::TransferReadOp::create(b, loc, vecT, initVector, {f}, pad,
                                           ArrayRef<bool>{inBounds});
@@ -399,12 +378,14 @@ Value Emitter::readInit(Value n, Value r, Value m, Value f, bool inBounds) {
 SmallVector<Value> Emitter::accumulate(Value n, Value r, Value m0, Value f0,
                                        int64_t mr, int64_t nv, int64_t fLimit,
                                        SmallVector<Value> accs) {
-  Value pad = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  Value pad = constant(b.getF32FloatAttr(0));
   auto inBounds = [&](int64_t j) { return (j + 1) * k.lanes <= fLimit; };
   // Packed weights: the tile's panel, whole (zero-padded), at its offset.
   Value panelIdx;
   if (k.packed)
     panelIdx = arith::DivUIOp::create(b, loc, f0, cst(k.nv * k.lanes));
+  if (k.weightSlice)
+    panelIdx = add(mul(k.weightSlice, k.panelsPerSlice), panelIdx);
   auto weights = [&](ValueRange idx) {
     SmallVector<Value> wv;
     for (int64_t j = 0; j < nv; ++j) {
@@ -507,7 +488,7 @@ Value Emitter::applyEpilogue(Value acc, Value n, Value r, Value m, Value f,
       auto elemT = cast<RankedTensorType>(in->get().getType()).getElementType();
       auto vt = VectorType::get({k.lanes}, elemT);
       if (imap.isIdentity()) {
-        Value p = arith::ConstantOp::create(b, loc, b.getZeroAttr(elemT));
+        Value p = constant(cast<TypedAttr>(b.getZeroAttr(elemT)));
         map.map(arg, vector::TransferReadOp::create(b, loc, vt, viewT,
                                                     ValueRange{n, r, m, f}, p,
                                                     ArrayRef<bool>{inBounds}));
@@ -526,7 +507,7 @@ Value Emitter::applyEpilogue(Value acc, Value n, Value r, Value m, Value f,
         }
       }
       if (perChannel) {
-        Value p = arith::ConstantOp::create(b, loc, b.getZeroAttr(elemT));
+        Value p = constant(cast<TypedAttr>(b.getZeroAttr(elemT)));
         map.map(arg, vector::TransferReadOp::create(b, loc, vt, viewT, idx, p,
                                                     ArrayRef<bool>{inBounds}));
       } else {
@@ -582,24 +563,11 @@ Value Emitter::emit() {
   input = k.input;
   weight = k.weight;
   prepareInit();
-  // The result goes to the last epilogue op's init, else to the conv's,
-  // which holds the accumulators' start unless that was read at its source.
-  Value dest =
-      k.epilogue.empty() ? k.init : k.epilogue.back().op.getDpsInits()[0];
-  if (k.epilogue.empty() && !initTensor)
-    dest = initDest
-               ? initDest
-               : tensor::EmptyOp::create(
-                     b, loc, cast<RankedTensorType>(dest.getType()).getShape(),
-                     b.getF32Type());
-  Value out = dest;
+  Value out = destination();
 
   int64_t panel = k.nv * k.lanes;
   int64_t fullPanels = k.f / panel, restF = k.f % panel;
-  // Nested parallel regions would run sequentially, each paying a fork.
-  bool insideParallelLoop = false;
-  for (Operation *p = k.conv->getParentOp(); p; p = p->getParentOp())
-    insideParallelLoop |= p->hasAttr(dnnc::kParallelAttr);
+  bool nested = insideParallelLoop();
   // One loop over (channel panel, output row) pairs, panel-major: the
   // iterations write disjoint tiles, so it is marked parallel, and a static
   // split of it gives each thread a contiguous range of panels (their
@@ -621,8 +589,7 @@ Value Emitter::emit() {
     // above some work.
     int64_t macs = k.rows * k.cols * std::min(panels * panel, k.f) *
                    (k.depthwise ? 1 : k.c) * k.kh * k.kw;
-    if (panels * k.rows > 1 && 2 * macs >= dnnc::kMinParallelWork &&
-        !insideParallelLoop)
+    if (panels * k.rows > 1 && 2 * macs >= dnnc::kMinParallelWork && !nested)
       forOp->setAttr(dnnc::kParallelAttr, b.getUnitAttr());
     return res;
   };
@@ -787,11 +754,59 @@ static void padInputRows(linalg::Conv2DNhwcHwcfOp conv) {
   dnnc::computeChainIn(b, root, buffer, SmallVector<int64_t>(t.getRank(), 0));
 }
 
+/// Lowers one convolution: its chain of elementwise consumers goes into the
+/// store; the direct kernel or, when `winograd` and the shape gains from it,
+/// the Winograd form. False when the op is not one this pass lowers.
+static bool lowerConv(linalg::LinalgOp conv, bool winograd) {
+  std::optional<ConvKernel> k = analyze(conv);
+  if (!k)
+    return false;
+  bool useWinograd = winograd && prefersWinograd(*k);
+  // Fold the chain of elementwise consumers into the store.
+  Value last = k->result;
+  while (last.hasOneUse()) {
+    auto gen = dyn_cast<linalg::GenericOp>(*last.getUsers().begin());
+    std::optional<EpilogueOp> e = gen ? asEpilogue(gen, last) : std::nullopt;
+    if (!e)
+      break;
+    k->epilogue.push_back(*e);
+    last = gen.getResult(0);
+  }
+  Operation *lastOp = last.getDefiningOp();
+  OpBuilder b(lastOp);
+  if (!useWinograd)
+    packWeight(b, *k);
+  Emitter emitter(b, conv.getLoc(), *k);
+  Value result = useWinograd ? emitter.emitWinograd() : emitter.emit();
+  last.replaceAllUsesWith(result);
+  for (EpilogueOp &e : llvm::reverse(k->epilogue))
+    e.op->erase();
+  // The grouped form's collapse of the result, then the conv; the split
+  // and transposed operands go with the next canonicalization.
+  if (Operation *col = k->result.getDefiningOp(); col != conv)
+    col->erase();
+  conv->erase();
+  return true;
+}
+
 namespace {
 struct DNNCConvKernelsPass
     : dnnc::impl::DNNCConvKernelsBase<DNNCConvKernelsPass> {
+  using DNNCConvKernelsBase::DNNCConvKernelsBase;
+
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    // Winograd first: it leaves a batch matmul, lowered below.
+    if (winograd) {
+      SmallVector<linalg::Conv2DNhwcHwcfOp> convs;
+      getOperation().walk(
+          [&](linalg::Conv2DNhwcHwcfOp op) { convs.push_back(op); });
+      for (linalg::Conv2DNhwcHwcfOp conv : convs) {
+        std::optional<ConvKernel> k = analyze(conv);
+        if (k && prefersWinograd(*k))
+          lowerConv(conv, /*winograd=*/true);
+      }
+    }
     SmallVector<linalg::BatchMatmulOp> batched;
     getOperation().walk(
         [&](linalg::BatchMatmulOp op) { batched.push_back(op); });
@@ -808,35 +823,8 @@ struct DNNCConvKernelsPass
               linalg::DepthwiseConv2DNhwcHwcOp>(op))
         convs.push_back(op);
     });
-    for (linalg::LinalgOp conv : convs) {
-      std::optional<ConvKernel> k = analyze(conv);
-      if (!k)
-        continue;
-      // Fold the chain of elementwise consumers into the store.
-      Value last = k->result;
-      while (last.hasOneUse()) {
-        auto gen = dyn_cast<linalg::GenericOp>(*last.getUsers().begin());
-        std::optional<EpilogueOp> e =
-            gen ? asEpilogue(gen, last) : std::nullopt;
-        if (!e)
-          break;
-        k->epilogue.push_back(*e);
-        last = gen.getResult(0);
-      }
-      Operation *lastOp = last.getDefiningOp();
-      OpBuilder b(lastOp);
-      packWeight(b, *k);
-      Emitter emitter(b, conv.getLoc(), *k);
-      Value result = emitter.emit();
-      last.replaceAllUsesWith(result);
-      for (EpilogueOp &e : llvm::reverse(k->epilogue))
-        e.op->erase();
-      // The grouped form's collapse of the result, then the conv; the split
-      // and transposed operands go with the next canonicalization.
-      if (Operation *col = k->result.getDefiningOp(); col != conv)
-        col->erase();
-      conv->erase();
-    }
+    for (linalg::LinalgOp conv : convs)
+      lowerConv(conv, /*winograd=*/false);
   }
 };
 } // namespace

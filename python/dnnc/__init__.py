@@ -74,7 +74,8 @@ class Model:
             self.path, self.inputs, self.outputs)
 
 
-def compile(path, output=None, *, input_shapes=None, emit="so", vectorize=True):
+def compile(path, output=None, *, input_shapes=None, emit="so", vectorize=True,
+            winograd=True):
     """Compiles an ONNX model.
 
     With emit="so" (default) returns the loaded Model; output defaults to a
@@ -82,6 +83,8 @@ def compile(path, output=None, *, input_shapes=None, emit="so", vectorize=True):
     "llvm-mlir", "llvm", "obj") write `output` and return its path.
     Symbolic dims stay dynamic (the model runs at any size that fits) unless
     input_shapes fixes them: {"input": (1, 3, 224, 224)}.
+    winograd=False computes 3x3 convolutions directly, never in the
+    Winograd F(4x4, 3x3) form (which differs from it by float rounding).
     """
     path = os.fspath(path)
     if output is None:
@@ -91,7 +94,7 @@ def compile(path, output=None, *, input_shapes=None, emit="so", vectorize=True):
         output = os.path.join(d, os.path.splitext(os.path.basename(path))[0] + ".so")
     shapes = {k: [int(d) for d in v] for k, v in (input_shapes or {}).items()}
     try:
-        _dnnc.compile(path, os.fspath(output), emit, shapes, vectorize)
+        _dnnc.compile(path, os.fspath(output), emit, shapes, vectorize, winograd)
     except _dnnc.Error as e:
         raise CompileError(str(e)) from None
     if emit == "so":

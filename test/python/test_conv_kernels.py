@@ -33,7 +33,7 @@ def conv_ref(x, w, b, strides, pads, dilations, group):
 
 
 def run_conv(tmp_path, shape, f, k, strides=(1, 1), pads=(0, 0, 0, 0), dilations=(1, 1),
-             group=1, epilogue=(), seed=0):
+             group=1, epilogue=(), seed=0, winograd=True):
     """Conv (+ epilogue nodes) on random data; returns (dnnc output, reference)."""
     rng = np.random.default_rng(seed)
     n, c, h, wd = shape
@@ -82,7 +82,7 @@ def run_conv(tmp_path, shape, f, k, strides=(1, 1), pads=(0, 0, 0, 0), dilations
             cur, TensorProto.FLOAT, list(ref.shape))], inits)
     path = str(tmp_path / "conv.onnx")
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
-    y = dnnc.compile(path).run({"x": x})[cur]
+    y = dnnc.compile(path, winograd=winograd).run({"x": x})[cur]
     return y, ref
 
 

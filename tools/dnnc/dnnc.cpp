@@ -24,6 +24,9 @@ static cl::list<std::string>
     inputShapes("input-shape", cl::desc("name=DxDx... static input shape"));
 static cl::opt<bool> noVectorize("no-vectorize",
                                  cl::desc("Do not tile and vectorize"));
+static cl::opt<bool> noWinograd(
+    "no-winograd",
+    cl::desc("Compute 3x3 convolutions directly, not in the Winograd form"));
 static cl::opt<bool> timing("time-phases",
                             cl::desc("Print the time of each phase"));
 
@@ -38,6 +41,7 @@ int main(int argc, char **argv) {
   }
   opts.emit = *kind;
   opts.vectorize = !noVectorize;
+  opts.winograd = !noWinograd;
   opts.timing = timing;
   for (const std::string &s : inputShapes) {
     size_t eq = s.rfind('=');

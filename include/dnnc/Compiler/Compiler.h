@@ -25,6 +25,8 @@ struct CompileOptions {
   std::string output;
   bool writeHeader = true;
   bool vectorize = true;
+  /// 3x3 convolutions in the Winograd form where that is faster.
+  bool winograd = true;
   /// Print the time spent in each phase to stderr.
   bool timing = false;
 };

@@ -27,6 +27,11 @@ struct CPUCodegenOptions : mlir::PassPipelineOptions<CPUCodegenOptions> {
   Option<bool> vectorize{*this, "vectorize",
                          llvm::cl::desc("tile and vectorize linalg ops"),
                          llvm::cl::init(true)};
+  Option<bool> winograd{
+      *this, "winograd",
+      llvm::cl::desc("compute eligible 3x3 convolutions in the Winograd "
+                     "F(4x4, 3x3) form"),
+      llvm::cl::init(true)};
   Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("run the loops kernels mark parallel on OpenMP threads"),
