@@ -78,3 +78,36 @@ func.func @not_fused(%x: tensor<4x32xf32>) -> (tensor<4x32xf32>, tensor<4x32xf32
   } -> tensor<4xf32>
   return %s, %r, %sum : tensor<4x32xf32>, tensor<4x32xf32>, tensor<4xf32>
 }
+
+// A squeeze-and-excitation gate: the sigmoid of [1, 1, 1, C] is broadcast
+// by the multiply over [1, H, W, C]. Fused, it would run once per pixel;
+// it stays a generic of its own, computed once per channel.
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#bc4 = affine_map<(d0, d1, d2, d3) -> (d0, 0, 0, d3)>
+// CHECK-LABEL: func @broadcast_gate_not_fused
+// CHECK: math.exp {{.*}} : f32
+// CHECK: linalg.yield
+// CHECK-NEXT: } -> tensor<1x1x1x32xf32>
+// CHECK: linalg.generic
+// CHECK-NOT: math.exp
+// CHECK: arith.mulf
+// CHECK: } -> tensor<1x8x8x32xf32>
+func.func @broadcast_gate_not_fused(%s: tensor<1x1x1x32xf32>, %x: tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32> {
+  %one = arith.constant 1.0 : f32
+  %es = tensor.empty() : tensor<1x1x1x32xf32>
+  %g = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s : tensor<1x1x1x32xf32>) outs(%es : tensor<1x1x1x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %n = arith.negf %in : f32
+    %e = math.exp %n : f32
+    %d = arith.addf %e, %one : f32
+    %r = arith.divf %one, %d : f32
+    linalg.yield %r : f32
+  } -> tensor<1x1x1x32xf32>
+  %ex = tensor.empty() : tensor<1x8x8x32xf32>
+  %m = linalg.generic {indexing_maps = [#bc4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%g, %x : tensor<1x1x1x32xf32>, tensor<1x8x8x32xf32>) outs(%ex : tensor<1x8x8x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %p = arith.mulf %a, %b : f32
+    linalg.yield %p : f32
+  } -> tensor<1x8x8x32xf32>
+  return %m : tensor<1x8x8x32xf32>
+}
