@@ -754,6 +754,73 @@ static void padInputRows(linalg::Conv2DNhwcHwcfOp conv) {
   dnnc::computeChainIn(b, root, buffer, SmallVector<int64_t>(t.getRank(), 0));
 }
 
+/// A channel gate on the input of an ungrouped convolution of one image:
+/// the input is x * g, g [1, 1, 1, C] broadcast over the pixels of x (a
+/// squeeze-and-excitation block scaling the channels before the projection
+/// convolution), and the product has no other reader. Returns the generic.
+static linalg::GenericOp gatedInput(const ConvKernel &k) {
+  auto gen = k.input.getDefiningOp<linalg::GenericOp>();
+  if (k.depthwise || k.groups != 1 || k.n != 1 || !gen || !gen->hasOneUse() ||
+      gen.getNumDpsInputs() != 2 || gen.getNumLoops() != 4 ||
+      gen.getNumParallelLoops() != 4 ||
+      gen.payloadUsesValueFromOperand(gen.getDpsInitOperand(0)) ||
+      !gen.getMatchingIndexingMap(gen.getDpsInitOperand(0)).isIdentity())
+    return nullptr;
+  Block *body = gen.getBody();
+  auto mulOp = dyn_cast<arith::MulFOp>(body->front());
+  if (!mulOp || body->getOperations().size() != 2 ||
+      body->getTerminator()->getOperand(0) != mulOp.getResult())
+    return nullptr;
+  // One operand read at the output's position, the other per channel.
+  int identities = 0, gates = 0;
+  for (OpOperand *in : gen.getDpsInputOperands()) {
+    AffineMap map = gen.getMatchingIndexingMap(in);
+    auto t = cast<RankedTensorType>(in->get().getType());
+    if (map.isIdentity()) {
+      ++identities;
+      continue;
+    }
+    if (t.getRank() == 4 &&
+        t.getShape().drop_back() == ArrayRef<int64_t>{1, 1, 1} &&
+        map.getResults().back() == getAffineDimExpr(3, map.getContext()))
+      ++gates;
+  }
+  return identities == 1 && gates == 1 ? gen : nullptr;
+}
+
+/// Folds the channel gate of `gen` into the weights: the kernel reads x,
+/// and weights scaled per input channel, W[.., c, ..] * g[c], computed per
+/// run (C x F products instead of H x W x C).
+static void foldGate(OpBuilder &b, ConvKernel &k, linalg::GenericOp gen) {
+  Location loc = gen.getLoc();
+  Value x, g;
+  for (OpOperand *in : gen.getDpsInputOperands())
+    (gen.getMatchingIndexingMap(in).isIdentity() ? x : g) = in->get();
+  auto wT = cast<RankedTensorType>(k.weight.getType());
+  int64_t rank = wT.getRank();
+  // The channel dim is the second last, packed or not.
+  Value g1 = tensor::CollapseShapeOp::create(
+      b, loc, g, SmallVector<ReassociationIndices>{{0, 1, 2, 3}});
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps = {
+      AffineMap::getMultiDimIdentityMap(rank, ctx),
+      AffineMap::get(rank, 0, getAffineDimExpr(rank - 2, ctx)),
+      AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  Value empty = tensor::EmptyOp::create(b, loc, wT.getShape(), b.getF32Type());
+  k.weight =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{wT}, ValueRange{k.weight, g1}, ValueRange{empty},
+          maps,
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            linalg::YieldOp::create(
+                nb, l,
+                ValueRange{arith::MulFOp::create(nb, l, args[0], args[1])});
+          })
+          .getResult(0);
+  k.input = x;
+}
+
 /// Lowers one convolution: its chain of elementwise consumers goes into the
 /// store; the direct kernel or, when `winograd` and the shape gains from it,
 /// the Winograd form. False when the op is not one this pass lowers.
@@ -774,8 +841,11 @@ static bool lowerConv(linalg::LinalgOp conv, bool winograd) {
   }
   Operation *lastOp = last.getDefiningOp();
   OpBuilder b(lastOp);
+  linalg::GenericOp gate = useWinograd ? nullptr : gatedInput(*k);
   if (!useWinograd)
     packWeight(b, *k);
+  if (gate)
+    foldGate(b, *k, gate);
   Emitter emitter(b, conv.getLoc(), *k);
   Value result = useWinograd ? emitter.emitWinograd() : emitter.emit();
   last.replaceAllUsesWith(result);
@@ -786,6 +856,8 @@ static bool lowerConv(linalg::LinalgOp conv, bool winograd) {
   if (Operation *col = k->result.getDefiningOp(); col != conv)
     col->erase();
   conv->erase();
+  if (gate)
+    gate->erase();
   return true;
 }
 

@@ -256,3 +256,53 @@ func.func @batch_matmul(%a: tensor<4x64x32xf32>, %b: tensor<4x32x48xf32>) -> ten
   %m = linalg.batch_matmul ins(%a, %b : tensor<4x64x32xf32>, tensor<4x32x48xf32>) outs(%z : tensor<4x64x48xf32>) -> tensor<4x64x48xf32>
   return %m : tensor<4x64x48xf32>
 }
+
+// -----
+
+// A channel gate on the input (x * g, g [1, 1, 1, C]: a squeeze-and-
+// excitation block) of a 1x1 convolution of one image scales the weights
+// instead, C x F products per run; the kernel reads x.
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#gate = affine_map<(d0, d1, d2, d3) -> (d0, 0, 0, d3)>
+// CHECK-LABEL: func @gate_scales_weights
+// CHECK-SAME: %[[X:.*]]: tensor<1x8x8x32xf32>, %[[G:.*]]: tensor<1x1x1x32xf32>, %[[W:.*]]: tensor<1x1x32x16xf32>
+// CHECK: %[[G1:.*]] = tensor.collapse_shape %[[G]] {{\[\[}}0, 1, 2, 3]] : tensor<1x1x1x32xf32> into tensor<32xf32>
+// CHECK: %[[WS:.*]] = linalg.generic {{.*}} ins(%[[W]], %[[G1]] : tensor<1x1x32x16xf32>, tensor<32xf32>)
+// CHECK: arith.mulf
+// CHECK-NOT: tensor<1x8x8x32xf32>) outs
+// CHECK: vector.transfer_read %[[WS]]
+// CHECK: tensor.extract %[[X]]
+func.func @gate_scales_weights(%x: tensor<1x8x8x32xf32>, %g: tensor<1x1x1x32xf32>, %w: tensor<1x1x32x16xf32>) -> tensor<1x8x8x16xf32> {
+  %e = tensor.empty() : tensor<1x8x8x32xf32>
+  %m = linalg.generic {indexing_maps = [#gate, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%g, %x : tensor<1x1x1x32xf32>, tensor<1x8x8x32xf32>) outs(%e : tensor<1x8x8x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %p = arith.mulf %a, %b : f32
+    linalg.yield %p : f32
+  } -> tensor<1x8x8x32xf32>
+  %zero = arith.constant 0.0 : f32
+  %eo = tensor.empty() : tensor<1x8x8x16xf32>
+  %i = linalg.fill ins(%zero : f32) outs(%eo : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%m, %w : tensor<1x8x8x32xf32>, tensor<1x1x32x16xf32>) outs(%i : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
+  return %c : tensor<1x8x8x16xf32>
+}
+
+// -----
+
+// With two images the gate differs per image: the product stays.
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#gate = affine_map<(d0, d1, d2, d3) -> (d0, 0, 0, d3)>
+// CHECK-LABEL: func @gate_two_images
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x1x1x32xf32>, tensor<2x8x8x32xf32>)
+func.func @gate_two_images(%x: tensor<2x8x8x32xf32>, %g: tensor<2x1x1x32xf32>, %w: tensor<1x1x32x16xf32>) -> tensor<2x8x8x16xf32> {
+  %e = tensor.empty() : tensor<2x8x8x32xf32>
+  %m = linalg.generic {indexing_maps = [#gate, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%g, %x : tensor<2x1x1x32xf32>, tensor<2x8x8x32xf32>) outs(%e : tensor<2x8x8x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %p = arith.mulf %a, %b : f32
+    linalg.yield %p : f32
+  } -> tensor<2x8x8x32xf32>
+  %zero = arith.constant 0.0 : f32
+  %eo = tensor.empty() : tensor<2x8x8x16xf32>
+  %i = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x8x8x16xf32>) -> tensor<2x8x8x16xf32>
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%m, %w : tensor<2x8x8x32xf32>, tensor<1x1x32x16xf32>) outs(%i : tensor<2x8x8x16xf32>) -> tensor<2x8x8x16xf32>
+  return %c : tensor<2x8x8x16xf32>
+}

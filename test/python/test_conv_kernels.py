@@ -4,6 +4,10 @@ counts that are not multiples of the vector width, rows that are not
 multiples of the register tile, depthwise filters, batches, and the
 elementwise consumers folded into the kernels' stores (residual adds,
 activations, per-channel scales)."""
+import os
+import re
+import subprocess
+
 import numpy as np
 import onnx
 import pytest
@@ -320,3 +324,54 @@ def test_inputs_padded_against_cache_sets(tmp_path, k):
     s = 1 / (1 + np.exp(-img.astype(np.float64)))
     ref = conv_ref(s, wc, np.zeros(k), (1, 1), (0, 0, 0, 0), (1, 1), 1) + s
     np.testing.assert_allclose(out["z"], ref, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("n,c,f,gate", [(1, 48, 80, "Sigmoid"), (1, 32, 24, "HardSigmoid"),
+                                        (2, 32, 40, "Sigmoid")])
+def test_squeeze_excitation_gate(tmp_path, n, c, f, gate):
+    """A conv, then x * gate(fc(pool(x))) into a 1x1 convolution (all
+    channels-last): with one image the gate scales the 1x1 convolution's
+    weights (packed, F = 80, or not, F = 24) instead of x; with two it stays
+    a product. Against NumPy; the IR shows the weights scaled."""
+    rng = np.random.default_rng(11)
+    h = 9
+    x = rng.standard_normal((n, c, h, h)).astype(np.float32)
+    w0 = (rng.standard_normal((c, c, 3, 3)) * 0.1).astype(np.float32)
+    w1 = (rng.standard_normal((c // 4, c, 1, 1)) * 0.3).astype(np.float32)
+    w2 = (rng.standard_normal((c, c // 4, 1, 1)) * 0.3).astype(np.float32)
+    wp = (rng.standard_normal((f, c, 1, 1)) * 0.2).astype(np.float32)
+    bp = rng.standard_normal(f).astype(np.float32)
+    nodes = [helper.make_node("Conv", ["x", "w0"], ["x1"], kernel_shape=[3, 3], pads=[1] * 4),
+             helper.make_node("GlobalAveragePool", ["x1"], ["p"]),
+             helper.make_node("Conv", ["p", "w1"], ["q"], kernel_shape=[1, 1]),
+             helper.make_node("Relu", ["q"], ["r"]),
+             helper.make_node("Conv", ["r", "w2"], ["s"], kernel_shape=[1, 1]),
+             helper.make_node(gate, ["s"], ["g"]),
+             helper.make_node("Mul", ["x1", "g"], ["xg"]),
+             helper.make_node("Conv", ["xg", "wp", "bp"], ["y"], kernel_shape=[1, 1])]
+    g = helper.make_graph(nodes, "se", [helper.make_tensor_value_info(
+        "x", TensorProto.FLOAT, list(x.shape))], [helper.make_tensor_value_info(
+            "y", TensorProto.FLOAT, [n, f, h, h])],
+        [numpy_helper.from_array(a, k) for a, k in
+         [(w0, "w0"), (w1, "w1"), (w2, "w2"), (wp, "wp"), (bp, "bp")]])
+    path = str(tmp_path / "se.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+    y = dnnc.compile(path).run({"x": x})["y"]
+    x1 = conv_ref(x, w0, np.zeros(c, np.float32), (1, 1), (1, 1, 1, 1), (1, 1), 1)
+    p = x1.astype(np.float64).mean(axis=(2, 3))
+    s = np.maximum(p @ w1[:, :, 0, 0].T, 0) @ w2[:, :, 0, 0].T
+    gv = 1 / (1 + np.exp(-s)) if gate == "Sigmoid" else np.clip(0.2 * s + 0.5, 0, 1)
+    ref = (np.einsum("nchw,fc->nfhw", x1 * gv[:, :, None, None], wp[:, :, 0, 0]) +
+           bp[None, :, None, None])
+    np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)
+    # The product over [N, H, W, C] (a generic writing such a tensor) is
+    # gone with one image, kept with two.
+    ir = str(tmp_path / "se.linalg.mlir")
+    dnnc.compile(path, ir, emit="linalg")
+    bindir = os.path.join(os.path.dirname(dnnc.__file__), "..", "..", "bin")
+    out = subprocess.run([os.path.join(bindir, "dnnc-opt"), ir, "--dnnc-fuse-elementwise",
+                          "--dnnc-conv-kernels", "--canonicalize"],
+                         capture_output=True, text=True, check=True).stdout
+    product = re.search(r"linalg\.generic [^\n]*outs\(%\w+ : tensor<" + f"{n}x{h}x{h}x{c}" +
+                        r"xf32>\)", out)
+    assert (product is not None) == (n == 2)
