@@ -90,6 +90,8 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createSymbolDCEPass());
   // Free each buffer after its last use, not at the end of the function.
   pm.nest<func::FuncOp>().addPass(createDNNCEarlyDealloc());
+  // Static buffers: one arena, offsets planned from their lifetimes.
+  pm.nest<func::FuncOp>().addPass(createDNNCPlanBuffers());
   // Loops the kernels marked parallel run on OpenMP threads (libomp): a
   // static split of the iterations over the threads of one parallel region.
   if (options.parallel) {

@@ -38,6 +38,10 @@ def test_chain_peak_is_the_live_set(tmp_path, winograd):
         limit = 8 * ACT if winograd else 4 * ACT
         assert ACT <= info["peak_live_bytes"] <= limit, (info, ACT)
         assert info["peak_held_bytes"] >= info["peak_live_bytes"]
+        # The buffers are planned into one arena (dnnc-plan-buffers): the
+        # runtime holds no more than that, where caching freed blocks of
+        # one size for requests of another held about twice as much.
+        assert info["peak_held_bytes"] <= 1.1 * info["peak_live_bytes"], info
 
 
 def test_matmul_chain_peak_is_the_live_set(tmp_path):

@@ -185,6 +185,25 @@ def DNNCEarlyDealloc : Pass<"dnnc-early-dealloc", "mlir::func::FuncOp"> {
   }];
 }
 
+def DNNCPlanBuffers : Pass<"dnnc-plan-buffers", "mlir::func::FuncOp"> {
+  let summary = "Places a function's static buffers in one arena, planned at compile time";
+  let description = [{
+    Runs after `dnnc-early-dealloc`. Every `memref.alloc` of the function's
+    body with a static size and identity layout, freed by one
+    `memref.dealloc` in the same block, lives from its alloc to its dealloc:
+    all such buffers get offsets in one arena (an i8 `memref.alloc` at the
+    start of the body, freed before the return) so that buffers live at the
+    same time never overlap (greedy by size: the largest first, each at the
+    lowest 64-byte aligned offset free of the placed buffers whose lifetimes
+    meet its own). Each alloc becomes a `memref.view` of the arena and its
+    dealloc goes. A run then holds about the largest set of buffers live at
+    once, no more; buffers with run-time sizes or that leave the function
+    stay allocated at run time.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def DNNCHoistVectorTransfers
     : Pass<"dnnc-hoist-vector-transfers", "mlir::func::FuncOp"> {
   let summary = "Keeps register-tile accumulators in registers across loops";
