@@ -68,8 +68,14 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bo));
   if (!options.returnBuffers) {
+    // The kernels' loops carry their buffers as iter_args: folded away, a
+    // result is the memref.alloc itself, which can become the out-param.
+    pm.nest<func::FuncOp>().addPass(createCanonicalizerPass());
     bufferization::BufferResultsToOutParamsPassOptions ro;
     ro.modifyPublicFunctions = true;
+    // A result computed into a static buffer of its own is computed in the
+    // caller's out-parameter instead, not copied into it.
+    ro.hoistStaticAllocs = true;
     pm.addPass(bufferization::createBufferResultsToOutParamsPass(ro));
   }
   {
