@@ -144,6 +144,9 @@ private:
   // Winograd (WinogradConv.cpp).
   template <typename Fn>
   mlir::Value forEachTile(mlir::Value init, bool parallel, Fn body);
+  template <typename Fn>
+  mlir::Value forEachChunk(mlir::Value init, int64_t channels, Fn chunk);
+  llvm::SmallVector<mlir::Value> tilePixels(mlir::Value tileIdx, int64_t count);
   mlir::Value inputTransform();
   mlir::Value outputTransform(mlir::Value m, mlir::Value dest);
 };

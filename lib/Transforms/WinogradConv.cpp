@@ -173,6 +173,30 @@ Value Emitter::forEachTile(Value init, bool parallel, Fn body) {
   })[0];
 }
 
+/// Calls `chunk(acc, ch, inBounds)` for the channels in vectors of `lanes`,
+/// a loop over the full vectors and a partial one for the rest; threads
+/// `init` through.
+template <typename Fn>
+Value Emitter::forEachChunk(Value init, int64_t channels, Fn chunk) {
+  int64_t full = channels / k.lanes * k.lanes;
+  Value acc = init;
+  if (full)
+    acc = loop(0, full, k.lanes, acc, [&](Value ch, ValueRange a) {
+      return SmallVector<Value>{chunk(a[0], ch, true)};
+    })[0];
+  if (full < channels)
+    acc = chunk(acc, cst(full), false);
+  return acc;
+}
+
+/// The first `count` pixel rows (or columns) of tile row (column) `tileIdx`.
+SmallVector<Value> Emitter::tilePixels(Value tileIdx, int64_t count) {
+  SmallVector<Value> at;
+  for (int64_t i = 0; i < count; ++i)
+    at.push_back(add(mul(tileIdx, kTile), cst(i)));
+  return at;
+}
+
 /// V = B^T d B for every tile and 16 channels at a time: [36, tiles, C].
 Value Emitter::inputTransform() {
   int64_t tilesH = llvm::divideCeil(k.rows, kTile);
@@ -190,11 +214,8 @@ Value Emitter::inputTransform() {
         Value t = add(mul(add(mul(n, tilesH), th), tilesW), tw);
         // Input pixels that feed a valid output pixel; the rest read as 0.
         int64_t inRows = rows + 2, inCols = cols + 2;
-        SmallVector<Value> rowAt, colAt;
-        for (int64_t i = 0; i < kAlpha; ++i) {
-          rowAt.push_back(add(mul(th, kTile), cst(i)));
-          colAt.push_back(add(mul(tw, kTile), cst(i)));
-        }
+        SmallVector<Value> rowAt = tilePixels(th, kAlpha);
+        SmallVector<Value> colAt = tilePixels(tw, kAlpha);
         auto chunk = [&](Value cur, Value ch, bool inBounds) {
           VecMath vm{b, loc, vecT, [&](TypedAttr a) { return constant(a); }};
           SmallVector<Value> tmp(kAlpha * kAlpha); // B^T d, row-major
@@ -224,14 +245,7 @@ Value Emitter::inputTransform() {
           }
           return cur;
         };
-        int64_t full = k.c / k.lanes * k.lanes;
-        if (full)
-          acc = loop(0, full, k.lanes, acc, [&](Value ch, ValueRange a) {
-            return SmallVector<Value>{chunk(a[0], ch, true)};
-          })[0];
-        if (full < k.c)
-          acc = chunk(acc, cst(full), false);
-        return acc;
+        return forEachChunk(acc, k.c, chunk);
       });
 }
 
@@ -250,11 +264,8 @@ Value Emitter::outputTransform(Value m, Value dest) {
       dest, parallel,
       [&](Value acc, Value n, Value th, Value tw, int64_t rows, int64_t cols) {
         Value t = add(mul(add(mul(n, tilesH), th), tilesW), tw);
-        SmallVector<Value> rowAt, colAt;
-        for (int64_t i = 0; i < kTile; ++i) {
-          rowAt.push_back(add(mul(th, kTile), cst(i)));
-          colAt.push_back(add(mul(tw, kTile), cst(i)));
-        }
+        SmallVector<Value> rowAt = tilePixels(th, kTile);
+        SmallVector<Value> colAt = tilePixels(tw, kTile);
         auto chunk = [&](Value cur, Value ch, bool inBounds) {
           VecMath vm{b, loc, vecT, [&](TypedAttr a) { return constant(a); }};
           SmallVector<Value> tmp(kTile * kAlpha); // A^T M, row-major
@@ -286,14 +297,7 @@ Value Emitter::outputTransform(Value m, Value dest) {
           }
           return cur;
         };
-        int64_t full = k.f / k.lanes * k.lanes;
-        if (full)
-          acc = loop(0, full, k.lanes, acc, [&](Value ch, ValueRange a) {
-            return SmallVector<Value>{chunk(a[0], ch, true)};
-          })[0];
-        if (full < k.f)
-          acc = chunk(acc, cst(full), false);
-        return acc;
+        return forEachChunk(acc, k.f, chunk);
       });
 }
 
