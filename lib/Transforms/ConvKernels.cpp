@@ -821,14 +821,19 @@ static void foldGate(OpBuilder &b, ConvKernel &k, linalg::GenericOp gen) {
   k.input = x;
 }
 
+enum class Form { Direct, Winograd };
+
 /// Lowers one convolution: its chain of elementwise consumers goes into the
-/// store; the direct kernel or, when `winograd` and the shape gains from it,
-/// the Winograd form. False when the op is not one this pass lowers.
-static bool lowerConv(linalg::LinalgOp conv, bool winograd) {
+/// store, in the direct kernel or in the Winograd form, which it takes only
+/// where the shape gains from it. False when the op is not one this pass
+/// lowers in that form.
+static bool lowerConv(linalg::LinalgOp conv, Form form) {
   std::optional<ConvKernel> k = analyze(conv);
   if (!k)
     return false;
-  bool useWinograd = winograd && prefersWinograd(*k);
+  bool useWinograd = form == Form::Winograd;
+  if (useWinograd && !prefersWinograd(*k))
+    return false;
   // Fold the chain of elementwise consumers into the store.
   Value last = k->result;
   while (last.hasOneUse()) {
@@ -873,11 +878,8 @@ struct DNNCConvKernelsPass
       SmallVector<linalg::Conv2DNhwcHwcfOp> convs;
       getOperation().walk(
           [&](linalg::Conv2DNhwcHwcfOp op) { convs.push_back(op); });
-      for (linalg::Conv2DNhwcHwcfOp conv : convs) {
-        std::optional<ConvKernel> k = analyze(conv);
-        if (k && prefersWinograd(*k))
-          lowerConv(conv, /*winograd=*/true);
-      }
+      for (linalg::Conv2DNhwcHwcfOp conv : convs)
+        lowerConv(conv, Form::Winograd);
     }
     SmallVector<linalg::BatchMatmulOp> batched;
     getOperation().walk(
@@ -896,7 +898,7 @@ struct DNNCConvKernelsPass
         convs.push_back(op);
     });
     for (linalg::LinalgOp conv : convs)
-      lowerConv(conv, /*winograd=*/false);
+      lowerConv(conv, Form::Direct);
   }
 };
 } // namespace

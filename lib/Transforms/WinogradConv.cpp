@@ -302,7 +302,6 @@ Value Emitter::outputTransform(Value m, Value dest) {
 }
 
 Value Emitter::emitWinograd() {
-  input = k.input;
   prepareInit();
   Value dest = destination();
   Type f32 = b.getF32Type();
