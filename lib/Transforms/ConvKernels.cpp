@@ -218,12 +218,12 @@ static std::optional<ConvKernel> analyze(linalg::LinalgOp op) {
 
 /// The constant data behind `v`, looking through reshapes (which keep the
 /// row-major order of the elements); null when `v` is not a constant.
-DenseElementsAttr dnnc::conv::constantData(Value v) {
+DenseElementsAttr dnnc::conv::constantData(Value v, bool allowSplat) {
   while (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
       v.getDefiningOp()))
     v = v.getDefiningOp()->getOperand(0);
   DenseElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) || attr.isSplat())
+  if (!matchPattern(v, m_Constant(&attr)) || (attr.isSplat() && !allowSplat))
     return nullptr;
   return attr;
 }

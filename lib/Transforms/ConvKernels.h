@@ -54,8 +54,9 @@ struct ConvKernel {
 };
 
 /// The constant data behind `v`, looking through reshapes (which keep the
-/// row-major order of the elements); null when `v` is not a constant.
-mlir::DenseElementsAttr constantData(mlir::Value v);
+/// row-major order of the elements); null when `v` is not a constant, or is
+/// a splat and `allowSplat` is not set.
+mlir::DenseElementsAttr constantData(mlir::Value v, bool allowSplat = false);
 
 /// True when the Winograd path computes `k` in fewer cycles than the direct
 /// kernel: an ungrouped 3x3 stride-1 convolution with constant weights and

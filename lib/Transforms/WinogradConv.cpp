@@ -46,16 +46,11 @@ static constexpr double kG[kAlpha][3] = {{1.0 / 4, 0, 0},
                                          {1.0 / 24, -1.0 / 12, 1.0 / 6},
                                          {0, 0, 1}};
 
-/// The constant f32 weight [3, 3, C, F] behind `v` (through reshapes), a
-/// splat too; null if it is not a constant.
+/// The constant f32 weight [3, 3, C, F] behind `v`, a splat too; null if
+/// it is not a constant.
 static DenseElementsAttr weightData(Value v) {
-  while (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
-      v.getDefiningOp()))
-    v = v.getDefiningOp()->getOperand(0);
-  DenseElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) || !attr.getElementType().isF32())
-    return nullptr;
-  return attr;
+  DenseElementsAttr attr = constantData(v, /*allowSplat=*/true);
+  return attr && attr.getElementType().isF32() ? attr : nullptr;
 }
 
 bool dnnc::conv::prefersWinograd(const ConvKernel &k) {
