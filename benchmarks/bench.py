@@ -17,7 +17,8 @@ timed alone and reported as a fraction of it. The geometric mean of the
 ratios per thread count closes the table; a PNG chart shows the ratios.
 
     bench.py [--models resnet18,...|all] [--threads 1,2] [--rounds 5]
-             [--iters 10] [--out FILE.md] [--png FILE.png] [--no-layers]
+             [--iters 10] [--min-round-ms 100] [--out FILE.md] [--png FILE.png]
+             [--no-layers]
 """
 import argparse
 import math
@@ -118,10 +119,10 @@ def layer_models(work):
     return out
 
 
-def measure(dnnc, path, so, threads, rounds, iters, settle, **options):
+def measure(dnnc, path, so, threads, rounds, iters, settle, min_round_ms, **options):
     """Compiles `path` (with dnnc.compile `options`) and times it against
-    ONNX Runtime at each thread count; returns (compile s, memory info,
-    {threads: stats})."""
+    ONNX Runtime at each thread count, rounds of at least `iters` runs and
+    `min_round_ms`; returns (compile s, memory info, {threads: stats})."""
     t0 = time.time()
     m = dnnc.compile(path, output=so, **options)
     compile_s = time.time() - t0
@@ -143,14 +144,21 @@ def measure(dnnc, path, so, threads, rounds, iters, settle, **options):
         assert srv.stdout.readline().strip() == "ready"
         m.set_num_threads(nt)
         m.run(feeds)
+        # A round lasts at least `min_round_ms` per runtime: small models
+        # (a millisecond a run) get more runs per round, so that a round's
+        # median is not a few runs between two bursts of the machine's noise.
+        t1 = time.perf_counter()
+        m.run(feeds)
+        once = (time.perf_counter() - t1) * 1e3
+        n = max(iters, min(int(min_round_ms / max(once, 1e-3)), 50 * iters))
         ort_all, dnnc_all, ort_meds, dnnc_meds = [], [], [], []
         for _ in range(rounds):
-            srv.stdin.write("run %d\n" % iters)
+            srv.stdin.write("run %d\n" % n)
             srv.stdin.flush()
             o = [float(v) for v in srv.stdout.readline().split()]
             time.sleep(settle)
             d = []
-            for _ in range(iters):
+            for _ in range(n):
                 t1 = time.perf_counter()
                 m.run(feeds)
                 d.append((time.perf_counter() - t1) * 1e3)
@@ -199,7 +207,10 @@ def main():
     ap.add_argument("--models", default=",".join(DEFAULT))
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--iters", type=int, default=10)
+    ap.add_argument("--iters", type=int, default=10,
+                    help="runs per round per runtime, at least")
+    ap.add_argument("--min-round-ms", type=float, default=100,
+                    help="more runs per round for fast models, to last this long")
     ap.add_argument("--settle", type=float, default=0.25,
                     help="seconds of pause between the runtimes' batches")
     ap.add_argument("--cache", default=os.path.join(HERE, "models"))
@@ -227,7 +238,7 @@ def main():
             export_models.export(name, args.cache)
         flops = count_flops(onnx.load(path))
         c, mem, stats = measure(dnnc, path, os.path.join(work, name + ".so"), threads,
-                                args.rounds, args.iters, args.settle)
+                                args.rounds, args.iters, args.settle, args.min_round_ms)
         rows.append((name, flops, c, stats, mem))
         for nt in threads:
             s = stats[nt]
@@ -256,8 +267,8 @@ def main():
         faster = sum(r[3][tn][0] < r[3][t1][0] for r in rows)
         lines.append("dnnc faster at %d threads than at %d: %d of %d models  " % (
             tn, t1, faster, len(rows)))
-    lines.append("%d rounds x %d runs, interleaved with ONNX Runtime (same thread count)"
-                 % (args.rounds, args.iters))
+    lines.append("%d rounds x at least %d runs and %g ms, interleaved with ONNX Runtime "
+                 "(same thread count)" % (args.rounds, args.iters, args.min_round_ms))
 
     if not args.no_layers:
         # The peak is a capability: on a shared machine take the best of
@@ -268,7 +279,7 @@ def main():
             so = os.path.join(work, name.replace(" ", "_").replace("(", "").replace(")", "")
                               + ".so")
             _, _, stats = measure(dnnc, path, so, threads, args.rounds, args.iters,
-                                  args.settle, **options)
+                                  args.settle, args.min_round_ms, **options)
             layers.append((name, flops, stats))
             probes.append(peak_probe(threads, work))
         peak = {nt: max(p[nt] for p in probes) for nt in threads}
