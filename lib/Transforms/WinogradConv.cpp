@@ -136,21 +136,56 @@ struct VecMath {
 };
 } // namespace
 
-/// Calls `body(acc, n, th, tw, rows, cols)` for every tile (th, tw) of every
-/// image, where rows x cols (4 x 4 but at the bottom and right edges) are
-/// its output pixels inside the image; threads `init` through. The loop over
-/// the full tile rows is marked parallel when `parallel`.
+/// The separable 2-D transform T X T^T of a 6x6 tile, T with `outN` rows:
+/// `at(i, j)` gives X[i][j] and `rows(x)` applies T to a column x of 6
+/// values. Returns the outN x outN result, row-major.
+template <typename At, typename Rows>
+static SmallVector<Value> transform2D(int64_t outN, At at, Rows rows) {
+  SmallVector<Value> tmp(outN * kAlpha); // T X, row-major
+  for (int64_t j = 0; j < kAlpha; ++j) {
+    SmallVector<Value> col;
+    for (int64_t i = 0; i < kAlpha; ++i)
+      col.push_back(at(i, j));
+    SmallVector<Value> t = rows(ArrayRef<Value>(col));
+    for (int64_t a = 0; a < outN; ++a)
+      tmp[a * kAlpha + j] = t[a];
+  }
+  SmallVector<Value> out;
+  for (int64_t a = 0; a < outN; ++a)
+    llvm::append_range(out,
+                       rows(ArrayRef<Value>(tmp).slice(a * kAlpha, kAlpha)));
+  return out;
+}
+
+/// The number of 4x4 tiles of all images.
+static int64_t numTiles(const ConvKernel &k) {
+  return k.n * llvm::divideCeil(k.rows, kTile) *
+         llvm::divideCeil(k.cols, kTile);
+}
+
+/// Calls `body(acc, n, t, th, tw, rows, cols)` for every tile (th, tw) of
+/// every image, t its index among all tiles (row-major), where rows x cols
+/// (4 x 4 but at the bottom and right edges) are its output pixels inside
+/// the image; threads `init` through. The loop over the full tile rows is
+/// marked parallel when `parallel`.
 template <typename Fn>
 Value Emitter::forEachTile(Value init, bool parallel, Fn body) {
   int64_t fullH = k.rows / kTile, restH = k.rows % kTile;
   int64_t fullW = k.cols / kTile, restW = k.cols % kTile;
+  int64_t tilesH = llvm::divideCeil(k.rows, kTile);
+  int64_t tilesW = llvm::divideCeil(k.cols, kTile);
+  auto call = [&](Value acc, Value n, Value th, Value tw, int64_t rows,
+                  int64_t cols) {
+    Value t = add(mul(add(mul(n, tilesH), th), tilesW), tw);
+    return body(acc, n, t, th, tw, rows, cols);
+  };
   auto rowOfTiles = [&](Value acc, Value n, Value th, int64_t rows) {
     if (fullW)
       acc = loop(0, fullW, 1, acc, [&](Value tw, ValueRange a) {
-        return SmallVector<Value>{body(a[0], n, th, tw, rows, kTile)};
+        return SmallVector<Value>{call(a[0], n, th, tw, rows, kTile)};
       })[0];
     if (restW)
-      acc = body(acc, n, th, cst(fullW), rows, restW);
+      acc = call(acc, n, th, cst(fullW), rows, restW);
     return acc;
   };
   return loop(0, k.n, 1, init, [&](Value n, ValueRange nArgs) {
@@ -194,50 +229,36 @@ SmallVector<Value> Emitter::tilePixels(Value tileIdx, int64_t count) {
 
 /// V = B^T d B for every tile and 16 channels at a time: [36, tiles, C].
 Value Emitter::inputTransform() {
-  int64_t tilesH = llvm::divideCeil(k.rows, kTile);
-  int64_t tilesW = llvm::divideCeil(k.cols, kTile);
-  int64_t tiles = k.n * tilesH * tilesW;
+  int64_t tiles = numTiles(k);
   Value v = tensor::EmptyOp::create(b, loc, {kAlpha * kAlpha, tiles, k.c},
                                     b.getF32Type());
   Value zero = constant(b.getF32FloatAttr(0));
   Value zeroVec = constant(DenseElementsAttr::get(vecT, 0.0f));
+  VecMath vm{b, loc, vecT, [&](TypedAttr a) { return constant(a); }};
   bool parallel =
       !insideParallelLoop() && tiles * k.c * 150 >= dnnc::kMinParallelWork;
   return forEachTile(
       v, parallel,
-      [&](Value acc, Value n, Value th, Value tw, int64_t rows, int64_t cols) {
-        Value t = add(mul(add(mul(n, tilesH), th), tilesW), tw);
-        // Input pixels that feed a valid output pixel; the rest read as 0.
-        int64_t inRows = rows + 2, inCols = cols + 2;
+      [&](Value acc, Value n, Value t, Value th, Value tw, int64_t rows,
+          int64_t cols) {
         SmallVector<Value> rowAt = tilePixels(th, kAlpha);
         SmallVector<Value> colAt = tilePixels(tw, kAlpha);
         auto chunk = [&](Value cur, Value ch, bool inBounds) {
-          VecMath vm{b, loc, vecT, [&](TypedAttr a) { return constant(a); }};
-          SmallVector<Value> tmp(kAlpha * kAlpha); // B^T d, row-major
-          for (int64_t j = 0; j < kAlpha; ++j) {
-            SmallVector<Value> col;
-            for (int64_t i = 0; i < kAlpha; ++i)
-              col.push_back(i < inRows && j < inCols
-                                ? vector::TransferReadOp::create(
-                                      b, loc, vecT, k.input,
-                                      ValueRange{n, rowAt[i], colAt[j], ch},
-                                      zero, ArrayRef<bool>{inBounds})
-                                      .getResult()
-                                : zeroVec);
-            SmallVector<Value> rowsOut = vm.inputRows(col);
-            for (int64_t a = 0; a < kAlpha; ++a)
-              tmp[a * kAlpha + j] = rowsOut[a];
-          }
-          for (int64_t a = 0; a < kAlpha; ++a) {
-            SmallVector<Value> out =
-                vm.inputRows(ArrayRef<Value>(tmp).slice(a * kAlpha, kAlpha));
-            for (int64_t bb = 0; bb < kAlpha; ++bb)
-              cur = vector::TransferWriteOp::create(
-                        b, loc, out[bb], cur,
-                        ValueRange{cst(a * kAlpha + bb), t, ch},
-                        ArrayRef<bool>{inBounds})
-                        .getResult();
-          }
+          // Input pixels that feed a valid output pixel; the rest read as 0.
+          auto at = [&](int64_t i, int64_t j) -> Value {
+            if (i >= rows + 2 || j >= cols + 2)
+              return zeroVec;
+            return vector::TransferReadOp::create(
+                b, loc, vecT, k.input, ValueRange{n, rowAt[i], colAt[j], ch},
+                zero, ArrayRef<bool>{inBounds});
+          };
+          SmallVector<Value> out = transform2D(
+              kAlpha, at, [&](ArrayRef<Value> x) { return vm.inputRows(x); });
+          for (auto [p, val] : llvm::enumerate(out))
+            cur = vector::TransferWriteOp::create(b, loc, val, cur,
+                                                  ValueRange{cst(p), t, ch},
+                                                  ArrayRef<bool>{inBounds})
+                      .getResult();
           return cur;
         };
         return forEachChunk(acc, k.c, chunk);
@@ -247,49 +268,39 @@ Value Emitter::inputTransform() {
 /// Y = A^T M A for every tile and 16 channels at a time, plus the init, the
 /// epilogue applied, the pixels inside the image stored into `dest`.
 Value Emitter::outputTransform(Value m, Value dest) {
-  int64_t tilesH = llvm::divideCeil(k.rows, kTile);
-  int64_t tilesW = llvm::divideCeil(k.cols, kTile);
-  int64_t tiles = k.n * tilesH * tilesW;
   Value zero = constant(b.getF32FloatAttr(0));
+  VecMath vm{b, loc, vecT, [&](TypedAttr a) { return constant(a); }};
   // A zero fill adds nothing.
   bool addInit = !(initScalar && matchPattern(initScalar, m_AnyZeroFloat()));
-  bool parallel =
-      !insideParallelLoop() && tiles * k.f * 150 >= dnnc::kMinParallelWork;
+  bool parallel = !insideParallelLoop() &&
+                  numTiles(k) * k.f * 150 >= dnnc::kMinParallelWork;
   return forEachTile(
       dest, parallel,
-      [&](Value acc, Value n, Value th, Value tw, int64_t rows, int64_t cols) {
-        Value t = add(mul(add(mul(n, tilesH), th), tilesW), tw);
+      [&](Value acc, Value n, Value t, Value th, Value tw, int64_t rows,
+          int64_t cols) {
         SmallVector<Value> rowAt = tilePixels(th, kTile);
         SmallVector<Value> colAt = tilePixels(tw, kTile);
         auto chunk = [&](Value cur, Value ch, bool inBounds) {
-          VecMath vm{b, loc, vecT, [&](TypedAttr a) { return constant(a); }};
-          SmallVector<Value> tmp(kTile * kAlpha); // A^T M, row-major
-          for (int64_t j = 0; j < kAlpha; ++j) {
-            SmallVector<Value> col;
-            for (int64_t i = 0; i < kAlpha; ++i)
-              col.push_back(vector::TransferReadOp::create(
-                  b, loc, vecT, m, ValueRange{cst(i * kAlpha + j), t, ch}, zero,
-                  ArrayRef<bool>{inBounds}));
-            SmallVector<Value> rowsOut = vm.outputRows(col);
-            for (int64_t i = 0; i < kTile; ++i)
-              tmp[i * kAlpha + j] = rowsOut[i];
-          }
-          for (int64_t i = 0; i < rows; ++i) {
-            SmallVector<Value> y =
-                vm.outputRows(ArrayRef<Value>(tmp).slice(i * kAlpha, kAlpha));
-            Value r = rowAt[i];
+          auto at = [&](int64_t i, int64_t j) -> Value {
+            return vector::TransferReadOp::create(
+                b, loc, vecT, m, ValueRange{cst(i * kAlpha + j), t, ch}, zero,
+                ArrayRef<bool>{inBounds});
+          };
+          SmallVector<Value> y = transform2D(
+              kTile, at, [&](ArrayRef<Value> x) { return vm.outputRows(x); });
+          // Only the pixels inside the image (the rest of y folds away).
+          for (int64_t i = 0; i < rows; ++i)
             for (int64_t j = 0; j < cols; ++j) {
-              Value c = colAt[j];
-              Value val = y[j];
+              Value val = y[i * kTile + j];
               if (addInit)
-                val = vm.add(val, readInit(n, r, c, ch, inBounds));
-              val = applyEpilogue(val, n, r, c, ch, inBounds);
-              cur = vector::TransferWriteOp::create(b, loc, val, cur,
-                                                    ValueRange{n, r, c, ch},
-                                                    ArrayRef<bool>{inBounds})
+                val =
+                    vm.add(val, readInit(n, rowAt[i], colAt[j], ch, inBounds));
+              val = applyEpilogue(val, n, rowAt[i], colAt[j], ch, inBounds);
+              cur = vector::TransferWriteOp::create(
+                        b, loc, val, cur, ValueRange{n, rowAt[i], colAt[j], ch},
+                        ArrayRef<bool>{inBounds})
                         .getResult();
             }
-          }
           return cur;
         };
         return forEachChunk(acc, k.f, chunk);
@@ -300,12 +311,11 @@ Value Emitter::emitWinograd() {
   prepareInit();
   Value dest = destination();
   Type f32 = b.getF32Type();
-  int64_t tiles =
-      k.n * llvm::divideCeil(k.rows, kTile) * llvm::divideCeil(k.cols, kTile);
+  int64_t tiles = numTiles(k);
   Value v = inputTransform();
   Value u = arith::ConstantOp::create(
       b, loc, filterTransform(weightData(k.weight), k.c, k.f, f32));
-  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  Value zero = constant(b.getF32FloatAttr(0));
   Value mInit =
       linalg::FillOp::create(b, loc, zero,
                              ValueRange{tensor::EmptyOp::create(
