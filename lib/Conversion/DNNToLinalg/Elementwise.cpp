@@ -455,6 +455,11 @@ static Value unaryBody(Operation *op, OpBuilder &b, Location loc, Value x) {
   return llvm::TypeSwitch<Operation *, Value>(op)
       .Case([&](ReluOp) { return arith::MaximumFOp::create(b, loc, x, c(0)); })
       .Case([&](SigmoidOp) -> Value {
+        if (t.isF32()) {
+          Value h = math::TanhOp::create(
+              b, loc, arith::MulFOp::create(b, loc, x, c(0.5)));
+          return math::FmaOp::create(b, loc, h, c(0.5), c(0.5));
+        }
         Value e = exp(arith::NegFOp::create(b, loc, x));
         return arith::DivFOp::create(b, loc, c(1),
                                      arith::AddFOp::create(b, loc, c(1), e));

@@ -45,8 +45,12 @@ func.func @python_mod(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
 // CHECK-LABEL: func @activations
 func.func @activations(%x: tensor<8xf32>) -> tensor<8xf32> {
   // CHECK: arith.maximumf
-  // CHECK: math.exp
-  // CHECK: arith.divf
+  // Sigmoid in f32 is 0.5 * tanh(x / 2) + 0.5 (a rational polynomial after
+  // math approximation, no exp and no division).
+  // CHECK: %[[HALF:.*]] = arith.mulf %{{.*}}, %cst{{.*}} : f32
+  // CHECK: %[[T:.*]] = math.tanh %[[HALF]] : f32
+  // CHECK: math.fma %[[T]]
+  // CHECK-NOT: math.exp
   // CHECK: math.erf
   // CHECK: arith.minimumf
   %0 = dnn.relu %x : tensor<8xf32>
@@ -54,6 +58,19 @@ func.func @activations(%x: tensor<8xf32>) -> tensor<8xf32> {
   %2 = dnn.gelu %1 : tensor<8xf32>
   %3 = dnn.clip %2 {max = 6.0 : f64} : tensor<8xf32>
   return %3 : tensor<8xf32>
+}
+
+// -----
+
+// Other float types keep 1 / (1 + exp(-x)).
+// CHECK-LABEL: func @sigmoid_f64
+func.func @sigmoid_f64(%x: tensor<8xf64>) -> tensor<8xf64> {
+  // CHECK: arith.negf
+  // CHECK: math.exp
+  // CHECK: arith.divf
+  // CHECK-NOT: math.tanh
+  %0 = dnn.sigmoid %x : tensor<8xf64>
+  return %0 : tensor<8xf64>
 }
 
 // -----
