@@ -18,6 +18,9 @@ namespace dnnc {
 
 void buildDNNOptimizePipeline(OpPassManager &pm) {
   OpPassManager &f = pm.nest<func::FuncOp>();
+  // Quant casts go first: folding would take dcast(qcast(x)) for x.
+  f.addPass(dnn::createDNNFuseQuantized());
+  f.addPass(dnn::createDNNLowerQuant());
   f.addPass(dnn::createDNNFoldConstants());
   f.addPass(dnn::createDNNFoldBatchNorm());
   f.addPass(dnn::createDNNChannelsLast());

@@ -10,6 +10,7 @@
 #include "NodeImporter.h"
 #include "dnnc/Dialect/DNN/IR/DNNShapes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -798,14 +799,15 @@ onnximport::importSubgraph(NodeImporter &n, const onnx::GraphProto &g,
 
 void dnnc::registerImporterDialects(DialectRegistry &reg) {
   reg.insert<dnn::DNNDialect, func::FuncDialect, arith::ArithDialect,
-             tensor::TensorDialect, scf::SCFDialect>();
+             tensor::TensorDialect, scf::SCFDialect, quant::QuantDialect>();
 }
 
 OwningOpRef<ModuleOp> dnnc::importONNXFile(MLIRContext &ctx,
                                            const std::string &path,
                                            const ImportOptions &options) {
   ctx.loadDialect<dnn::DNNDialect, func::FuncDialect, arith::ArithDialect,
-                  tensor::TensorDialect, scf::SCFDialect>();
+                  tensor::TensorDialect, scf::SCFDialect,
+                  quant::QuantDialect>();
   Location fileLoc = FileLineColLoc::get(&ctx, path, 0, 0);
   auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
   if (!buf) {

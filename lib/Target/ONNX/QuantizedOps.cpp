@@ -1,7 +1,11 @@
 //===- QuantizedOps.cpp - ONNX quantization ops --------------------------===//
 //
-// QuantizeLinear/DequantizeLinear (per-tensor and per-axis) as float
-// compositions, and the integer ops (MatMulInteger, ConvInteger,
+// QuantizeLinear/DequantizeLinear (per-tensor and per-axis): with constant
+// scales and zero points, as upstream quant casts (`quant.qcast` and
+// `quant.dcast` on `!quant.uniform` types, with `quant.scast` to and from the
+// integer storage the graph passes around), which dnn-fuse-quantized turns
+// into integer arithmetic and dnn-lower-quant lowers; with run-time scales,
+// as float compositions. The integer ops (MatMulInteger, ConvInteger,
 // QLinearMatMul, QLinearConv) as i32 arithmetic: 8-bit operands are widened
 // to i32 (zero-extended when the ONNX type is unsigned), zero points are
 // subtracted, and the matmul/conv accumulates in i32. The QLinear ops then
@@ -11,7 +15,10 @@
 //===----------------------------------------------------------------------===//
 #include "Composition.h"
 #include "dnnc/Dialect/DNN/IR/DNNShapes.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "onnx/onnx_pb.h"
+#include <cmath>
 
 using namespace mlir;
 using namespace dnnc;
@@ -82,6 +89,52 @@ Value saturateTo8Bit(NodeImporter &n, Value q, int32_t code) {
       RankedTensorType::get(qt.getShape(), n.b.getIntegerType(8)), i);
 }
 
+/// The `!quant.uniform` type of a QuantizeLinear/DequantizeLinear node whose
+/// scale (input 1) and zero point (input 2, optional) are constants: per
+/// tensor, or per axis along `axis` (already normalized). `code` is the ONNX
+/// integer type; null when a parameter is not constant, the types have no
+/// quant form, or a value is out of range (the float composition then
+/// applies).
+quant::QuantizedType constQuantType(NodeImporter &n, int32_t code, int64_t axis,
+                                    Type floatType) {
+  bool isSigned = code != onnx::TensorProto::UINT8;
+  unsigned width = code == onnx::TensorProto::INT32 ? 32 : 8;
+  if ((code != onnx::TensorProto::INT8 && code != onnx::TensorProto::UINT8 &&
+       code != onnx::TensorProto::INT32) ||
+      !floatType.isF32())
+    return {};
+  auto scaleAttr = dyn_cast_or_null<DenseFPElementsAttr>(n.constInput(1));
+  if (!scaleAttr)
+    return {};
+  SmallVector<double> scales;
+  for (const APFloat &v : scaleAttr.getValues<APFloat>())
+    scales.push_back(v.convertToDouble());
+  SmallVector<int64_t> zps(scales.size(), 0);
+  if (n.hasInput(2)) {
+    auto zpAttr = dyn_cast_or_null<DenseIntElementsAttr>(n.constInput(2));
+    if (!zpAttr || zpAttr.getNumElements() != (int64_t)scales.size())
+      return {};
+    size_t i = 0;
+    for (const APInt &v : zpAttr.getValues<APInt>())
+      zps[i++] = isSigned ? v.getSExtValue() : v.getZExtValue();
+  }
+  int64_t lo =
+      quant::QuantizedType::getDefaultMinimumForInteger(isSigned, width);
+  int64_t hi =
+      quant::QuantizedType::getDefaultMaximumForInteger(isSigned, width);
+  for (size_t i = 0; i < scales.size(); ++i)
+    if (!(scales[i] > 0) || !std::isfinite(scales[i]) || zps[i] < lo ||
+        zps[i] > hi)
+      return {};
+  unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
+  Type storage = n.b.getIntegerType(width);
+  if (scaleAttr.getType().getRank() == 0 || scales.size() == 1)
+    return quant::UniformQuantizedType::get(flags, storage, floatType,
+                                            scales[0], zps[0], lo, hi);
+  return quant::UniformQuantizedPerAxisType::get(flags, storage, floatType,
+                                                 scales, zps, axis, lo, hi);
+}
+
 LogicalResult importDequantizeLinear(NodeImporter &n) {
   auto xt = n.inputType(0);
   int32_t code = n.onnxElemType(0);
@@ -93,6 +146,15 @@ LogicalResult importDequantizeLinear(NodeImporter &n) {
   int64_t axis = n.attrInt("axis", 1);
   if (failed(quantAxis(n, axis, xt.getRank())))
     return failure();
+  if (auto qt = constQuantType(n, code, axis, ft)) {
+    // Built directly, not folded: dcast(qcast(x)) must not fold to x.
+    auto q = quant::StorageCastOp::create(
+        n.b, n.loc, RankedTensorType::get(xt.getShape(), qt), n.input(0));
+    n.setOutput(0,
+                quant::DequantizeCastOp::create(
+                    n.b, n.loc, RankedTensorType::get(xt.getShape(), ft), q));
+    return success();
+  }
   Value x = intToFloat(n, n.input(0), code, ft);
   if (n.hasInput(2))
     x = n.create<dnn::SubOp>(
@@ -115,6 +177,15 @@ LogicalResult importQuantizeLinear(NodeImporter &n) {
   int64_t axis = n.attrInt("axis", 1);
   if (failed(quantAxis(n, axis, xt.getRank())))
     return failure();
+  if (auto qt = constQuantType(n, code, axis, ft)) {
+    auto q = quant::QuantizeCastOp::create(
+        n.b, n.loc, RankedTensorType::get(xt.getShape(), qt), n.input(0));
+    n.setOutput(
+        0, quant::StorageCastOp::create(
+               n.b, n.loc,
+               RankedTensorType::get(xt.getShape(), qt.getStorageType()), q));
+    return success();
+  }
   Value q = n.create<dnn::DivOp>(n.input(0),
                                  alongAxis(n, n.input(1), axis, xt.getRank()));
   q = n.create<dnn::RoundOp>(q.getType(), q); // half to even

@@ -41,6 +41,41 @@ def DNNChannelsLast : Pass<"dnn-channels-last", "mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def DNNFuseQuantized : Pass<"dnn-fuse-quantized", "mlir::func::FuncOp"> {
+  let summary = "Runs dequantize -> conv/matmul -> quantize as integer arithmetic";
+  let description = [{
+    A `dnn.conv` or `dnn.matmul` whose input is a `quant.dcast` of a
+    per-tensor quantized activation and whose weight is a `quant.dcast` of a
+    constant quantized tensor (per tensor, or per output channel) becomes an
+    i32 convolution or matmul of the integer codes minus their zero points.
+    A float bias (or a dequantized int32 bias) and the scales then apply once
+    per output: when the result's only use is a `quant.qcast` (through an
+    optional `dnn.relu`), the accumulator is requantized straight to the
+    output's codes, round(acc * sx * sw / sy + b / sy) + zy, saturated (a ReLU
+    raises the lower bound to zy); otherwise it is dequantized,
+    acc * sx * sw + b. Other ops keep their quant casts.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::quant::QuantDialect",
+                           "::dnnc::dnn::DNNDialect"];
+}
+
+def DNNLowerQuant : Pass<"dnn-lower-quant", "mlir::func::FuncOp"> {
+  let summary = "Lowers quant casts to dnn arithmetic on integer storage";
+  let description = [{
+    Replaces every `!quant.uniform` value by its integer storage (i8 for
+    int8 and uint8, i32 for int32): `quant.qcast` becomes
+    round(x / scale) + zero point, rounded half to even and saturated to the
+    storage range (ONNX QuantizeLinear); `quant.dcast` becomes
+    (q - zero point) * scale, with uint8 codes zero-extended; `quant.scast`
+    goes away. Scales and zero points are per tensor or per axis. A
+    quantized value used by any other op is an error.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::quant::QuantDialect",
+                           "::dnnc::dnn::DNNDialect"];
+}
+
 def DNNExpandSequences : Pass<"dnn-expand-sequences", "mlir::ModuleOp"> {
   let summary = "Lowers sequence values to (data, shapes) tensor pairs";
   let description = [{

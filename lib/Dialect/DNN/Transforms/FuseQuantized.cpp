@@ -1,0 +1,322 @@
+//===- FuseQuantized.cpp - dequantize -> conv/matmul -> quantize in integers =//
+//
+// QDQ models express a quantized convolution as float ops between quant
+// casts: conv(dcast(x), dcast(w), b) followed by qcast. Here that becomes an
+// i32 convolution of the codes minus their zero points; the scales, the bias
+// and the output's zero point apply once per output element, and the result
+// goes straight to the output's codes. See the pass description in
+// Passes.td.
+//
+// The rewrite walks the function instead of using the greedy driver: the
+// quant dialect folds dcast(qcast(x)) to x, which would drop the rounding a
+// QDQ model asks for.
+//
+//===----------------------------------------------------------------------===//
+#include "QuantUtils.h"
+#include "dnnc/Dialect/DNN/Transforms/Passes.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Matchers.h"
+
+#define DEBUG_TYPE "dnn-fuse-quantized"
+
+namespace dnnc::dnn {
+#define GEN_PASS_DEF_DNNFUSEQUANTIZED
+#include "dnnc/Dialect/DNN/Transforms/Passes.h.inc"
+} // namespace dnnc::dnn
+
+using namespace mlir;
+using namespace dnnc::dnn;
+
+namespace {
+/// A quantized value and its type's parameters.
+struct Quantized {
+  Value value;
+  QuantParams params;
+};
+
+/// The quantized value `v` is the dcast of, if any.
+std::optional<Quantized> dequantized(Value v) {
+  auto d = v ? v.getDefiningOp<quant::DequantizeCastOp>() : nullptr;
+  if (!d)
+    return std::nullopt;
+  auto p = QuantParams::of(d.getInput().getType());
+  if (!p)
+    return std::nullopt;
+  return Quantized{d.getInput(), *p};
+}
+
+/// The codes of a constant quantized tensor (quant.scast of a constant).
+DenseIntElementsAttr constantCodes(Value q) {
+  auto s = q.getDefiningOp<quant::StorageCastOp>();
+  DenseIntElementsAttr a;
+  if (!s || !matchPattern(s.getInput(), m_Constant(&a)))
+    return {};
+  return a;
+}
+
+/// Index of element `i` along dim `axis` of `shape`.
+int64_t indexAlong(ArrayRef<int64_t> shape, int64_t axis, int64_t i) {
+  int64_t inner = 1;
+  for (int64_t d = axis + 1; d < (int64_t)shape.size(); ++d)
+    inner *= shape[d];
+  return (i / inner) % shape[axis];
+}
+
+/// The parameter of channel `c` (a per-tensor parameter for every channel).
+template <typename T> T at(ArrayRef<T> values, int64_t c) {
+  return values.size() == 1 ? values[0] : values[c];
+}
+
+/// The real values of a constant quantized tensor of rank 1 and `n` elements
+/// (a dequantized int32 bias), or of a float constant.
+std::optional<SmallVector<double>> constantReals(Value v, int64_t n) {
+  DenseFPElementsAttr f;
+  SmallVector<double> out;
+  if (matchPattern(v, m_Constant(&f))) {
+    for (const APFloat &x : f.getValues<APFloat>())
+      out.push_back(x.convertToDouble());
+  } else if (auto q = dequantized(v)) {
+    DenseIntElementsAttr codes = constantCodes(q->value);
+    if (!codes)
+      return std::nullopt;
+    int64_t i = 0;
+    for (const APInt &c : codes.getValues<APInt>()) {
+      int64_t code = q->params.isSigned ? c.getSExtValue() : c.getZExtValue();
+      out.push_back((code - at<int64_t>(q->params.zeroPoints, i)) *
+                    at<double>(q->params.scales, i));
+      ++i;
+    }
+  } else {
+    return std::nullopt;
+  }
+  if ((int64_t)out.size() != n)
+    return std::nullopt;
+  return out;
+}
+
+/// The activation operand of an integer op: its codes widened to i32 minus
+/// the zero point.
+Value centeredActivation(OpBuilder &b, Location loc, const Quantized &x) {
+  auto t = cast<RankedTensorType>(x.value.getType());
+  Value codes = quant::StorageCastOp::create(
+      b, loc, t.clone(x.params.type.getStorageType()), x.value);
+  Value v = widenToI32(b, loc, codes, x.params.isSigned);
+  if (x.params.zeroPoints[0] == 0)
+    return v;
+  return SubOp::create(b, loc, v,
+                       broadcastConstant(b, loc, b.getI32Type(),
+                                         {double(x.params.zeroPoints[0])}, -1,
+                                         0));
+}
+
+/// The weight operand: constant codes minus their zero points, as i32, with
+/// the last two dims swapped when `transpose` (Gemm's transB).
+Value centeredWeight(OpBuilder &b, Location loc, const Quantized &w,
+                     DenseIntElementsAttr codes, bool transpose = false) {
+  auto t = cast<RankedTensorType>(w.value.getType());
+  ArrayRef<int64_t> shape = t.getShape();
+  SmallVector<int32_t> vals;
+  vals.reserve(t.getNumElements());
+  int64_t i = 0;
+  for (const APInt &c : codes.getValues<APInt>()) {
+    int64_t code = w.params.isSigned ? c.getSExtValue() : c.getZExtValue();
+    int64_t ch = w.params.perTensor() ? 0 : indexAlong(shape, w.params.axis, i);
+    vals.push_back(code - at<int64_t>(w.params.zeroPoints, ch));
+    ++i;
+  }
+  SmallVector<int64_t> outShape(shape);
+  if (transpose) {
+    int64_t rows = shape[0], cols = shape[1];
+    SmallVector<int32_t> tv(vals.size());
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c)
+        tv[c * rows + r] = vals[r * cols + c];
+    vals = std::move(tv);
+    std::swap(outShape[0], outShape[1]);
+  }
+  auto it = RankedTensorType::get(outShape, b.getI32Type());
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(it, ArrayRef<int32_t>(vals)));
+}
+
+/// The float output of `root` (a conv or matmul computed as `acc`), scaled
+/// per output channel along `axis`: the quantized result when its only use
+/// is a qcast (through an optional relu), else the dequantized one. Replaces
+/// and erases what it absorbs.
+void finish(IRRewriter &rewriter, Operation *root, Value acc,
+            ArrayRef<double> accScale, ArrayRef<double> bias, int64_t axis) {
+  Location loc = root->getLoc();
+  Value result = root->getResult(0);
+  auto rt = cast<RankedTensorType>(result.getType());
+  Type ft = rt.getElementType();
+  int64_t rank = rt.getRank(), n = accScale.size();
+  Value accF = CastOp::create(rewriter, loc, rt, acc);
+
+  Operation *relu = nullptr;
+  Value out = result;
+  if (result.hasOneUse() && isa<ReluOp>(*result.getUsers().begin())) {
+    relu = *result.getUsers().begin();
+    out = relu->getResult(0);
+  }
+  quant::QuantizeCastOp qcast;
+  if (out.hasOneUse())
+    qcast = dyn_cast<quant::QuantizeCastOp>(*out.getUsers().begin());
+  std::optional<QuantParams> yq;
+  if (qcast)
+    yq = QuantParams::of(qcast.getType());
+  if (!yq || !yq->perTensor()) {
+    // Dequantized: acc * sx * sw + b.
+    Value y = MulOp::create(rewriter, loc, accF,
+                            broadcastConstant(rewriter, loc, ft, accScale,
+                                              n > 1 ? axis : -1, rank));
+    if (!bias.empty())
+      y = AddOp::create(rewriter, loc, y,
+                        broadcastConstant(rewriter, loc, ft, bias, axis, rank));
+    rewriter.replaceOp(root, y);
+    return;
+  }
+  // Requantized: round(acc * sx * sw / sy + b / sy) + zy, saturated.
+  double sy = yq->scales[0];
+  SmallVector<double> m, c;
+  for (double s : accScale)
+    m.push_back(s / sy);
+  for (double v : bias)
+    c.push_back(v / sy);
+  rewriter.setInsertionPoint(qcast);
+  Value t = MulOp::create(
+      rewriter, loc, accF,
+      broadcastConstant(rewriter, loc, ft, m, m.size() > 1 ? axis : -1, rank));
+  if (!c.empty())
+    t = AddOp::create(rewriter, loc, t,
+                      broadcastConstant(rewriter, loc, ft, c, axis, rank));
+  int64_t zy = yq->zeroPoints[0];
+  Value zero =
+      zy ? broadcastConstant(rewriter, loc, ft, {double(zy)}, -1, 0) : Value();
+  // relu(y) quantizes to max(q(y), zy): quantization is monotonic and maps
+  // 0 to zy.
+  int64_t lo = relu ? std::max(yq->qmin, zy) : yq->qmin;
+  Value codes = roundToStorage(rewriter, loc, t, zero, lo, yq->qmax, yq->width);
+  rewriter.replaceOpWithNewOp<quant::StorageCastOp>(qcast, qcast.getType(),
+                                                    codes);
+  if (relu)
+    rewriter.eraseOp(relu);
+  rewriter.eraseOp(root);
+}
+
+/// Erases the quant casts (and constants) behind `v` that nothing uses any
+/// more.
+void eraseDeadCasts(IRRewriter &rewriter, Value v) {
+  Operation *op = v ? v.getDefiningOp() : nullptr;
+  if (!op || !op->use_empty() ||
+      !isa<quant::DequantizeCastOp, quant::StorageCastOp, arith::ConstantOp>(
+          op))
+    return;
+  SmallVector<Value> operands(op->getOperands());
+  rewriter.eraseOp(op);
+  for (Value o : operands)
+    eraseDeadCasts(rewriter, o);
+}
+
+/// conv(dcast(x), dcast(w), b?) with a per-tensor x and a constant w
+/// quantized per tensor or per output channel.
+LogicalResult fuseConv(IRRewriter &rewriter, ConvOp conv) {
+  auto x = dequantized(conv.getInput());
+  auto w = dequantized(conv.getWeight());
+  if (!x || !w || !x->params.perTensor() ||
+      !(w->params.perTensor() || w->params.axis == 0))
+    return failure();
+  DenseIntElementsAttr codes = constantCodes(w->value);
+  if (!codes)
+    return failure();
+  int64_t f = cast<RankedTensorType>(conv.getWeight().getType()).getDimSize(0);
+  SmallVector<double> bias;
+  if (Value b = conv.getBias()) {
+    auto reals = constantReals(b, f);
+    if (!reals)
+      return failure();
+    bias = *reals;
+  }
+  rewriter.setInsertionPoint(conv);
+  Location loc = conv.getLoc();
+  Value xi = centeredActivation(rewriter, loc, *x);
+  Value wi = centeredWeight(rewriter, loc, *w, codes);
+  auto rt = cast<RankedTensorType>(conv.getType());
+  Value acc =
+      ConvOp::create(rewriter, loc, rt.clone(rewriter.getI32Type()), xi, wi,
+                     Value(), conv.getStridesAttr(), conv.getPadsAttr(),
+                     conv.getDilationsAttr(), conv.getGroupAttr());
+  SmallVector<double> scale;
+  for (int64_t o = 0; o < (w->params.perTensor() ? 1 : f); ++o)
+    scale.push_back(x->params.scales[0] * at<double>(w->params.scales, o));
+  Value input = conv.getInput(), weight = conv.getWeight(), b = conv.getBias();
+  finish(rewriter, conv, acc, scale, bias, 1);
+  for (Value v : {input, weight, b})
+    eraseDeadCasts(rewriter, v);
+  return success();
+}
+
+/// matmul(dcast(a), dcast(b)) or gemm(dcast(a), dcast(b), c?) with a
+/// per-tensor a and a constant rank-2 b quantized per tensor or per output
+/// column.
+LogicalResult fuseMatMul(IRRewriter &rewriter, Operation *op, Value a, Value b,
+                         Value c, bool transB) {
+  auto x = dequantized(a);
+  auto w = dequantized(b);
+  auto bt = cast<RankedTensorType>(b.getType());
+  if (!x || !w || !x->params.perTensor() || bt.getRank() != 2 ||
+      cast<RankedTensorType>(a.getType()).getRank() < 2)
+    return failure();
+  int64_t nAxis = transB ? 0 : 1, n = bt.getDimSize(nAxis);
+  if (!w->params.perTensor() && w->params.axis != nAxis)
+    return failure();
+  DenseIntElementsAttr codes = constantCodes(w->value);
+  if (!codes)
+    return failure();
+  SmallVector<double> bias;
+  if (c) {
+    auto reals = constantReals(c, n);
+    if (!reals)
+      return failure();
+    bias = *reals;
+  }
+  rewriter.setInsertionPoint(op);
+  Location loc = op->getLoc();
+  Value ai = centeredActivation(rewriter, loc, *x);
+  Value bi = centeredWeight(rewriter, loc, *w, codes, transB);
+  Value acc = MatMulOp::create(rewriter, loc, ai, bi);
+  SmallVector<double> scale;
+  for (int64_t o = 0; o < (w->params.perTensor() ? 1 : n); ++o)
+    scale.push_back(x->params.scales[0] * at<double>(w->params.scales, o));
+  int64_t rank = cast<RankedTensorType>(op->getResult(0).getType()).getRank();
+  finish(rewriter, op, acc, scale, bias, rank - 1);
+  for (Value v : {a, b, c})
+    eraseDeadCasts(rewriter, v);
+  return success();
+}
+
+struct DNNFuseQuantizedPass
+    : dnnc::dnn::impl::DNNFuseQuantizedBase<DNNFuseQuantizedPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> roots;
+    getOperation().walk([&](Operation *op) {
+      if (isa<ConvOp, MatMulOp, GemmOp>(op) &&
+          getElementTypeOrSelf(op->getResult(0).getType()).isF32())
+        roots.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (Operation *op : roots) {
+      if (auto conv = dyn_cast<ConvOp>(op)) {
+        (void)fuseConv(rewriter, conv);
+      } else if (auto mm = dyn_cast<MatMulOp>(op)) {
+        (void)fuseMatMul(rewriter, op, mm.getLhs(), mm.getRhs(), Value(),
+                         false);
+      } else if (auto g = cast<GemmOp>(op);
+                 !g.getTransA() && g.getAlpha().convertToFloat() == 1.0f &&
+                 (!g.getC() || g.getBeta().convertToFloat() == 1.0f)) {
+        (void)fuseMatMul(rewriter, op, g.getA(), g.getB(), g.getC(),
+                         g.getTransB());
+      }
+    }
+  }
+};
+} // namespace

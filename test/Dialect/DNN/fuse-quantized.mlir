@@ -1,0 +1,153 @@
+// RUN: dnnc-opt %s --split-input-file --dnn-fuse-quantized | FileCheck %s
+// dequantize -> conv/matmul/gemm -> quantize becomes integer arithmetic: an
+// i32 op on the codes minus their zero points, then one scale (and bias) per
+// output channel.
+
+!qx = !quant.uniform<u8:f32, 0.5:128>
+!qw = !quant.uniform<i8:f32:0, {0.25, 0.125}>
+!qy = !quant.uniform<u8:f32, 2.0:10>
+
+// CHECK-LABEL: func @conv_relu_requantized
+func.func @conv_relu_requantized(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xi8> {
+  // The activation's codes, zero-extended, minus 128; the weights' codes as
+  // i32 (their zero points are 0).
+  // CHECK: %[[XQ:.*]] = quant.qcast %arg0
+  // CHECK: %[[CODES:.*]] = quant.scast %[[XQ]] : tensor<1x1x4x4x!quant.uniform<u8:f32, 5.000000e-01:128>> to tensor<1x1x4x4xi8>
+  // CHECK: %[[WIDE:.*]] = dnn.cast %[[CODES]] : tensor<1x1x4x4xi8> -> tensor<1x1x4x4xi32>
+  // CHECK: %[[U8:.*]] = dnn.and %[[WIDE]]
+  // CHECK: %[[XI:.*]] = dnn.sub %[[U8]]
+  // CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}4]]], {{\[\[\[}}-8]]]]> : tensor<2x1x1x1xi32>
+  // CHECK: %[[ACC:.*]] = dnn.conv %[[XI]], %[[W]] {{.*}} : (tensor<1x1x4x4xi32>, tensor<2x1x1x1xi32>) -> tensor<1x2x4x4xi32>
+  // CHECK: %[[F:.*]] = dnn.cast %[[ACC]] : tensor<1x2x4x4xi32> -> tensor<1x2x4x4xf32>
+  // sx * sw / sy = [0.0625, 0.03125]; bias / sy = [0.5, -1].
+  // CHECK: %[[M:.*]] = arith.constant dense<{{\[\[\[}}6.250000e-02]], {{\[\[}}3.125000e-02]]]> : tensor<2x1x1xf32>
+  // CHECK: %[[S:.*]] = dnn.mul %[[F]], %[[M]]
+  // CHECK: %[[B:.*]] = arith.constant dense<{{\[\[\[}}5.000000e-01]], {{\[\[}}-1.000000e+00]]]> : tensor<2x1x1xf32>
+  // CHECK: %[[SB:.*]] = dnn.add %[[S]], %[[B]]
+  // CHECK: %[[R:.*]] = dnn.round %[[SB]]
+  // CHECK: %[[Z:.*]] = dnn.add %[[R]], %{{.*}} : tensor<1x2x4x4xf32>, tensor<f32>
+  // The ReLU raises the lower bound to the output's zero point.
+  // CHECK: %[[C:.*]] = dnn.clip %[[Z]] {max = 2.550000e+02 : f64, min = 1.000000e+01 : f64}
+  // CHECK: %[[I32:.*]] = dnn.cast %[[C]] : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xi32>
+  // CHECK: %[[I8:.*]] = dnn.cast %[[I32]] : tensor<1x2x4x4xi32> -> tensor<1x2x4x4xi8>
+  // CHECK: %[[YQ:.*]] = quant.scast %[[I8]] : tensor<1x2x4x4xi8> to tensor<1x2x4x4x!quant.uniform<u8:f32, 2.000000e+00:10>>
+  // CHECK: %[[Y:.*]] = quant.scast %[[YQ]]
+  // CHECK-NOT: quant.dcast
+  // CHECK-NOT: quant.qcast
+  // CHECK-NOT: dnn.relu
+  // CHECK: return %[[Y]]
+  %wcodes = arith.constant dense<[[[[4]]], [[[-8]]]]> : tensor<2x1x1x1xi8>
+  %b = arith.constant dense<[1.0, -2.0]> : tensor<2xf32>
+  %0 = quant.qcast %x : tensor<1x1x4x4xf32> to tensor<1x1x4x4x!qx>
+  %1 = quant.dcast %0 : tensor<1x1x4x4x!qx> to tensor<1x1x4x4xf32>
+  %2 = quant.scast %wcodes : tensor<2x1x1x1xi8> to tensor<2x1x1x1x!qw>
+  %3 = quant.dcast %2 : tensor<2x1x1x1x!qw> to tensor<2x1x1x1xf32>
+  %4 = dnn.conv %1, %3, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %5 = dnn.relu %4 : tensor<1x2x4x4xf32>
+  %6 = quant.qcast %5 : tensor<1x2x4x4xf32> to tensor<1x2x4x4x!qy>
+  %7 = quant.scast %6 : tensor<1x2x4x4x!qy> to tensor<1x2x4x4xi8>
+  return %7 : tensor<1x2x4x4xi8>
+}
+
+// -----
+
+!qx = !quant.uniform<i8:f32, 0.5>
+!qw = !quant.uniform<i8:f32, 0.25:1>
+
+// Without a quantize after it, the accumulator is dequantized:
+// acc * sx * sw + b. Weight zero points are subtracted at compile time.
+// CHECK-LABEL: func @conv_float_output
+func.func @conv_float_output(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
+  // CHECK: %[[W:.*]] = arith.constant dense<2> : tensor<1x1x1x1xi32>
+  // CHECK: %[[ACC:.*]] = dnn.conv %{{.*}}, %[[W]]
+  // CHECK: %[[F:.*]] = dnn.cast %[[ACC]]
+  // CHECK: %[[S:.*]] = arith.constant dense<1.250000e-01> : tensor<f32>
+  // CHECK: %[[M:.*]] = dnn.mul %[[F]], %[[S]]
+  // CHECK: %[[B:.*]] = arith.constant dense<3.000000e+00> : tensor<1x1x1xf32>
+  // CHECK: %[[Y:.*]] = dnn.add %[[M]], %[[B]]
+  // CHECK: %[[R:.*]] = dnn.relu %[[Y]]
+  // CHECK: return %[[R]]
+  %wcodes = arith.constant dense<3> : tensor<1x1x1x1xi8>
+  %b = arith.constant dense<3.0> : tensor<1xf32>
+  %0 = quant.qcast %x : tensor<1x1x4x4xf32> to tensor<1x1x4x4x!qx>
+  %1 = quant.dcast %0 : tensor<1x1x4x4x!qx> to tensor<1x1x4x4xf32>
+  %2 = quant.scast %wcodes : tensor<1x1x1x1xi8> to tensor<1x1x1x1x!qw>
+  %3 = quant.dcast %2 : tensor<1x1x1x1x!qw> to tensor<1x1x1x1xf32>
+  %4 = dnn.conv %1, %3, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>) -> tensor<1x1x4x4xf32>
+  %5 = dnn.relu %4 : tensor<1x1x4x4xf32>
+  return %5 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+!qa = !quant.uniform<i8:f32, 0.5:-3>
+!qb = !quant.uniform<i8:f32:1, {0.5, 0.25, 1.0}>
+!qy = !quant.uniform<i8:f32, 0.125>
+
+// A matmul with weights quantized per output column.
+// CHECK-LABEL: func @matmul_per_column
+func.func @matmul_per_column(%a: tensor<4x2xf32>) -> tensor<4x3xi8> {
+  // The zero point -3 is subtracted from the codes.
+  // CHECK: %[[AI:.*]] = dnn.sub
+  // CHECK: %[[B:.*]] = arith.constant dense<{{\[\[}}1, 2, 3], [4, 5, 6]]> : tensor<2x3xi32>
+  // CHECK: %[[ACC:.*]] = dnn.matmul %[[AI]], %[[B]] : tensor<4x2xi32>, tensor<2x3xi32>
+  // CHECK: %[[F:.*]] = dnn.cast %[[ACC]]
+  // sa * sb / sy = [2, 1, 4] along the last dim.
+  // CHECK: %[[M:.*]] = arith.constant dense<[2.000000e+00, 1.000000e+00, 4.000000e+00]> : tensor<3xf32>
+  // CHECK: dnn.mul %[[F]], %[[M]]
+  // CHECK: dnn.clip %{{.*}} {max = 1.270000e+02 : f64, min = -1.280000e+02 : f64}
+  // CHECK-NOT: quant.dcast
+  %bcodes = arith.constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi8>
+  %0 = quant.qcast %a : tensor<4x2xf32> to tensor<4x2x!qa>
+  %1 = quant.dcast %0 : tensor<4x2x!qa> to tensor<4x2xf32>
+  %2 = quant.scast %bcodes : tensor<2x3xi8> to tensor<2x3x!qb>
+  %3 = quant.dcast %2 : tensor<2x3x!qb> to tensor<2x3xf32>
+  %4 = dnn.matmul %1, %3 : tensor<4x2xf32>, tensor<2x3xf32>
+  %5 = quant.qcast %4 : tensor<4x3xf32> to tensor<4x3x!qy>
+  %6 = quant.scast %5 : tensor<4x3x!qy> to tensor<4x3xi8>
+  return %6 : tensor<4x3xi8>
+}
+
+// -----
+
+!qa = !quant.uniform<u8:f32, 0.5:128>
+!qb = !quant.uniform<i8:f32, 0.25>
+!qc = !quant.uniform<i32:f32, 0.125>
+
+// Gemm with transB: the codes are transposed at compile time; the int32 bias
+// (dequantized: code * 0.125) is added in float.
+// CHECK-LABEL: func @gemm_trans_b
+func.func @gemm_trans_b(%a: tensor<1x2xf32>) -> tensor<1x3xf32> {
+  // CHECK: %[[B:.*]] = arith.constant dense<{{\[\[}}1, 3, 5], [2, 4, 6]]> : tensor<2x3xi32>
+  // CHECK: %[[ACC:.*]] = dnn.matmul %{{.*}}, %[[B]]
+  // CHECK: %[[F:.*]] = dnn.cast %[[ACC]]
+  // CHECK: %[[M:.*]] = dnn.mul %[[F]]
+  // CHECK: %[[C:.*]] = arith.constant dense<[1.000000e+00, 2.000000e+00, -1.000000e+00]> : tensor<3xf32>
+  // CHECK: %[[Y:.*]] = dnn.add %[[M]], %[[C]]
+  // CHECK: return %[[Y]]
+  %bcodes = arith.constant dense<[[1, 2], [3, 4], [5, 6]]> : tensor<3x2xi8>
+  %ccodes = arith.constant dense<[8, 16, -8]> : tensor<3xi32>
+  %0 = quant.qcast %a : tensor<1x2xf32> to tensor<1x2x!qa>
+  %1 = quant.dcast %0 : tensor<1x2x!qa> to tensor<1x2xf32>
+  %2 = quant.scast %bcodes : tensor<3x2xi8> to tensor<3x2x!qb>
+  %3 = quant.dcast %2 : tensor<3x2x!qb> to tensor<3x2xf32>
+  %4 = quant.scast %ccodes : tensor<3xi32> to tensor<3x!qc>
+  %5 = quant.dcast %4 : tensor<3x!qc> to tensor<3xf32>
+  %6 = dnn.gemm %1, %3, %5 {alpha = 1.0 : f32, beta = 1.0 : f32, transA = false, transB = true} : (tensor<1x2xf32>, tensor<3x2xf32>, tensor<3xf32>) -> tensor<1x3xf32>
+  return %6 : tensor<1x3xf32>
+}
+
+// -----
+
+!qx = !quant.uniform<u8:f32, 0.5:128>
+
+// Weights that are not constant codes keep the float conv and its casts.
+// CHECK-LABEL: func @float_weights_stay
+func.func @float_weights_stay(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x1x1xf32>) -> tensor<1x1x4x4xf32> {
+  // CHECK: quant.dcast
+  // CHECK: dnn.conv {{.*}} : (tensor<1x1x4x4xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x4x4xf32>
+  %0 = quant.qcast %x : tensor<1x1x4x4xf32> to tensor<1x1x4x4x!qx>
+  %1 = quant.dcast %0 : tensor<1x1x4x4x!qx> to tensor<1x1x4x4xf32>
+  %2 = dnn.conv %1, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x4x4xf32>
+  return %2 : tensor<1x1x4x4xf32>
+}

@@ -1,0 +1,68 @@
+// RUN: dnnc-opt %s --split-input-file --verify-diagnostics --dnn-lower-quant | FileCheck %s
+// Quantized values become their integer storage: qcast is ONNX
+// QuantizeLinear (round half to even, then the zero point, saturated), dcast
+// is (q - zero point) * scale with uint8 codes zero-extended, scast goes.
+
+// CHECK-LABEL: func @fake_quant_u8
+func.func @fake_quant_u8(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // CHECK: %[[S:.*]] = arith.constant dense<5.000000e-01> : tensor<f32>
+  // CHECK: %[[D:.*]] = dnn.div %arg0, %[[S]]
+  // CHECK: %[[Z:.*]] = arith.constant dense<1.280000e+02> : tensor<f32>
+  // CHECK: %[[R:.*]] = dnn.round %[[D]]
+  // CHECK: %[[A:.*]] = dnn.add %[[R]], %[[Z]]
+  // CHECK: %[[C:.*]] = dnn.clip %[[A]] {max = 2.550000e+02 : f64, min = 0.000000e+00 : f64}
+  // CHECK: %[[I32:.*]] = dnn.cast %[[C]] : tensor<4xf32> -> tensor<4xi32>
+  // CHECK: %[[Q:.*]] = dnn.cast %[[I32]] : tensor<4xi32> -> tensor<4xi8>
+  // CHECK: %[[W:.*]] = dnn.cast %[[Q]] : tensor<4xi8> -> tensor<4xi32>
+  // CHECK: %[[U:.*]] = dnn.and %[[W]], %{{.*}} : tensor<4xi32>, tensor<i32>
+  // CHECK: %[[F:.*]] = dnn.cast %[[U]] : tensor<4xi32> -> tensor<4xf32>
+  // CHECK: %[[SUB:.*]] = dnn.sub %[[F]], %{{.*}}
+  // CHECK: %[[Y:.*]] = dnn.mul %[[SUB]], %{{.*}}
+  // CHECK-NOT: quant.
+  // CHECK: return %[[Y]]
+  %0 = quant.qcast %x : tensor<4xf32> to tensor<4x!quant.uniform<u8:f32, 0.5:128>>
+  %1 = quant.dcast %0 : tensor<4x!quant.uniform<u8:f32, 0.5:128>> to tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
+
+// -----
+
+// Per-axis int8 weights: the scales broadcast along their axis; zero points
+// of 0 are not subtracted; scast of a constant is the constant.
+// CHECK-LABEL: func @per_axis_weights
+func.func @per_axis_weights() -> tensor<2x3xf32> {
+  // CHECK: %[[C:.*]] = arith.constant dense<{{.*}}> : tensor<2x3xi8>
+  // CHECK: %[[W:.*]] = dnn.cast %[[C]] : tensor<2x3xi8> -> tensor<2x3xi32>
+  // CHECK-NOT: dnn.and
+  // CHECK: %[[F:.*]] = dnn.cast %[[W]] : tensor<2x3xi32> -> tensor<2x3xf32>
+  // CHECK-NOT: dnn.sub
+  // CHECK: %[[S:.*]] = arith.constant dense<[2.500000e-01, 5.000000e-01, 1.000000e+00]> : tensor<3xf32>
+  // CHECK: dnn.mul %[[F]], %[[S]] : tensor<2x3xf32>, tensor<3xf32>
+  %c = arith.constant dense<[[1, -2, 3], [4, 5, -6]]> : tensor<2x3xi8>
+  %0 = quant.scast %c : tensor<2x3xi8> to tensor<2x3x!quant.uniform<i8:f32:1, {0.25, 0.5, 1.0}>>
+  %1 = quant.dcast %0 : tensor<2x3x!quant.uniform<i8:f32:1, {0.25, 0.5, 1.0}>> to tensor<2x3xf32>
+  return %1 : tensor<2x3xf32>
+}
+
+// -----
+
+// Codes passed through as integers keep no cast at all.
+// CHECK-LABEL: func @storage_round_trip
+func.func @storage_round_trip(%x: tensor<4xf32>) -> tensor<4xi8> {
+  // CHECK: %[[Q:.*]] = dnn.cast %{{.*}} : tensor<4xi32> -> tensor<4xi8>
+  // CHECK-NEXT: return %[[Q]]
+  %0 = quant.qcast %x : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 0.5>>
+  %1 = quant.scast %0 : tensor<4x!quant.uniform<i8:f32, 0.5>> to tensor<4xi8>
+  %2 = quant.scast %1 : tensor<4xi8> to tensor<4x!quant.uniform<i8:f32, 0.5>>
+  %3 = quant.scast %2 : tensor<4x!quant.uniform<i8:f32, 0.5>> to tensor<4xi8>
+  return %3 : tensor<4xi8>
+}
+
+// -----
+
+func.func @quantized_operand(%x: tensor<4xf32>) -> tensor<2x2x!quant.uniform<i8:f32, 0.5>> {
+  %0 = quant.qcast %x : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 0.5>>
+  // expected-error @+1 {{cannot take a quantized operand}}
+  %1 = dnn.reshape %0 : tensor<4x!quant.uniform<i8:f32, 0.5>> -> tensor<2x2x!quant.uniform<i8:f32, 0.5>>
+  return %1 : tensor<2x2x!quant.uniform<i8:f32, 0.5>>
+}

@@ -1,0 +1,228 @@
+"""QDQ models: DequantizeLinear -> Conv/MatMul/Gemm -> QuantizeLinear runs as
+integer arithmetic (dnn-fuse-quantized), the remaining casts with ONNX
+semantics (dnn-lower-quant). Outputs are compared as codes with a float64
+NumPy emulation of the QDQ graph: the integer path may differ from it by one
+code where the float emulation's rounding falls on the other side of a .5."""
+import os
+import subprocess
+
+import numpy as np
+import onnx
+import pytest
+from numpy.lib.stride_tricks import sliding_window_view
+from onnx import TensorProto, helper, numpy_helper
+
+import dnnc
+
+U8, I8 = TensorProto.UINT8, TensorProto.INT8
+NP = {U8: np.uint8, I8: np.int8, TensorProto.INT32: np.int32}
+RANGE = {U8: (0, 255), I8: (-128, 127)}
+
+
+def quantize(x, scale, zp, code, axis=None):
+    if axis is not None:
+        shape = [1] * x.ndim
+        shape[axis] = -1
+        scale, zp = np.reshape(scale, shape), np.reshape(zp, shape)
+    lo, hi = RANGE[code]
+    return np.clip(np.round(x / scale) + zp, lo, hi)
+
+
+def dequantize(q, scale, zp, axis=None, ndim=None):
+    if axis is not None:
+        shape = [1] * ndim
+        shape[axis] = -1
+        scale, zp = np.reshape(scale, shape), np.reshape(zp, shape)
+    return (q.astype(np.float64) - zp) * scale
+
+
+def conv_ref(x, w, b, pads, strides, group):
+    n, c, h, wd = x.shape
+    f, cg, kh, kw = w.shape
+    x = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
+    win = sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::strides[0], ::strides[1]]
+    fg = f // group
+    out = [np.einsum("nchwij,fcij->nfhw", win[:, g * cg:(g + 1) * cg], w[g * fg:(g + 1) * fg])
+           for g in range(group)]
+    y = np.concatenate(out, axis=1)
+    return y + b.reshape(1, -1, 1, 1) if b is not None else y
+
+
+class QDQ:
+    """Builds a QDQ graph node by node."""
+
+    def __init__(self):
+        self.nodes, self.inits = [], []
+
+    def init(self, name, arr):
+        self.inits.append(numpy_helper.from_array(arr, name))
+        return name
+
+    def q(self, x, out, scale, zp, code):
+        self.nodes.append(helper.make_node(
+            "QuantizeLinear", [x, self.init(out + "_s", np.float32(scale)),
+                               self.init(out + "_z", np.array(zp, NP[code]))], [out]))
+        return out
+
+    def dq(self, q, out, scale, zp, code, axis=None):
+        scale = np.asarray(scale, np.float32)
+        attrs = {} if axis is None else {"axis": axis}
+        self.nodes.append(helper.make_node(
+            "DequantizeLinear", [q, self.init(out + "_s", scale),
+                                 self.init(out + "_z", np.asarray(zp, NP[code]))], [out], **attrs))
+        return out
+
+    def save(self, path, x_shape, out, out_type, out_shape):
+        g = helper.make_graph(
+            self.nodes, "qdq", [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)],
+            [helper.make_tensor_value_info(out, out_type, out_shape)], self.inits)
+        onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+        return path
+
+
+def per_channel_weights(rng, shape, axis, code=I8, zp=None):
+    w = rng.standard_normal(shape)
+    red = tuple(d for d in range(len(shape)) if d != axis)
+    scale = (np.abs(w).max(axis=red) / 127).astype(np.float32)
+    zp = np.zeros(shape[axis], NP[code]) if zp is None else zp
+    codes = quantize(w, scale, zp.astype(np.float64), code, axis).astype(NP[code])
+    return codes, scale, zp
+
+
+def check_codes(y, ref):
+    diff = np.abs(y.astype(np.int64) - ref.astype(np.int64))
+    assert diff.max() <= 1, diff.max()
+    assert (diff == 0).mean() >= 0.99
+
+
+def emitted_dnn(path):
+    """The model after the dnn-level passes (dnnc --emit=dnn)."""
+    out = path + ".dnn.mlir"
+    bindir = os.path.join(os.path.dirname(dnnc.__file__), "..", "..", "bin")
+    subprocess.run([os.path.join(bindir, "dnnc"), path, "--emit=dnn", "-o", out], check=True)
+    with open(out) as f:
+        return f.read()
+
+
+@pytest.mark.parametrize("xcode,xzp,group,strides,relu", [
+    (U8, 128, 1, (1, 1), True),
+    (I8, 0, 1, (2, 2), False),
+    (I8, -5, 1, (1, 1), True),
+    (U8, 3, 8, (2, 2), True),   # depthwise
+])
+def test_conv(tmp_path, xcode, xzp, group, strides, relu):
+    rng = np.random.default_rng(group + strides[0] + abs(xzp))
+    c, f = 8, 8 if group > 1 else 16
+    wcodes, ws, wz = per_channel_weights(rng, (f, c // group, 3, 3), 0)
+    b = rng.standard_normal(f).astype(np.float32)
+    xs, ys, ycode, yzp = 0.03, 0.08, U8, 7
+    g = QDQ()
+    xq = g.q("x", "xq", xs, xzp, xcode)
+    xd = g.dq(xq, "xd", xs, xzp, xcode)
+    wd = g.dq(g.init("wq", wcodes), "wd", ws, wz, I8, axis=0)
+    g.nodes.append(helper.make_node("Conv", [xd, wd, g.init("b", b)], ["c"], pads=[1, 1, 1, 1],
+                                    strides=list(strides), group=group))
+    y = "c"
+    if relu:
+        g.nodes.append(helper.make_node("Relu", ["c"], ["r"]))
+        y = "r"
+    g.q(y, "y", ys, yzp, ycode)
+    h = (10 + 2 - 3) // strides[0] + 1
+    path = g.save(str(tmp_path / "conv.onnx"), [1, c, 10, 10], "y", ycode, [1, f, h, h])
+
+    x = (rng.standard_normal((1, c, 10, 10)) * 2).astype(np.float32)
+    xd_ref = dequantize(quantize(x, np.float32(xs), xzp, xcode), np.float32(xs), xzp)
+    acc = conv_ref(xd_ref, dequantize(wcodes, ws, wz, 0, 4), b, [1, 1, 1, 1], strides, group)
+    if relu:
+        acc = np.maximum(acc, 0)
+    ref = quantize(acc, np.float32(ys), yzp, ycode)
+    out = dnnc.compile(path).run({"x": x})["y"]
+    assert out.dtype == NP[ycode]
+    check_codes(out, ref)
+    ir = emitted_dnn(path)
+    assert "-> tensor<1x%dx%dx%dxi32>" % (f, h, h) in ir   # the integer conv
+    assert "xf32>) -> tensor<1x%dx%dx%dxf32>" % (f, h, h) not in ir
+
+
+def test_conv_int32_bias_per_tensor_weights_float_output(tmp_path):
+    """ORT's QDQ layout: an int32 bias dequantized with scale sx * sw, weights
+    per tensor with a zero point, and no quantize after the conv."""
+    rng = np.random.default_rng(3)
+    c, f, xs, ws, wz = 4, 6, 0.05, 0.02, 3
+    wcodes = rng.integers(-100, 100, (f, c, 1, 1)).astype(np.int8)
+    bcodes = rng.integers(-500, 500, f).astype(np.int32)
+    g = QDQ()
+    xd = g.dq(g.q("x", "xq", xs, 128, U8), "xd", xs, 128, U8)
+    wd = g.dq(g.init("wq", wcodes), "wd", ws, wz, I8)
+    bd = g.dq(g.init("bq", bcodes), "bd", np.float32(xs) * np.float32(ws), 0, TensorProto.INT32)
+    g.nodes.append(helper.make_node("Conv", [xd, wd, bd], ["y"]))
+    path = g.save(str(tmp_path / "c.onnx"), [1, c, 5, 5], "y", TensorProto.FLOAT, [1, f, 5, 5])
+    x = rng.standard_normal((1, c, 5, 5)).astype(np.float32)
+    xd_ref = dequantize(quantize(x, np.float32(xs), 128, U8), np.float32(xs), 128)
+    ref = conv_ref(xd_ref, dequantize(wcodes, np.float32(ws), wz),
+                   bcodes * np.float64(np.float32(xs) * np.float32(ws)), [0] * 4, (1, 1), 1)
+    out = dnnc.compile(path).run({"x": x})["y"]
+    np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-5)
+    assert "xi32>) -> tensor<1x6x5x5xi32>" in emitted_dnn(path)
+
+
+def test_matmul_and_gemm(tmp_path):
+    """A transformer-style MatMul (3-D activations, per-column weights) into a
+    Gemm (transB, float bias) of the flattened result."""
+    rng = np.random.default_rng(5)
+    bcodes, bs, bz = per_channel_weights(rng, (16, 8), 1)
+    gcodes, gs, gz = per_channel_weights(rng, (4, 8), 0)
+    gbias = rng.standard_normal(4).astype(np.float32)
+    g = QDQ()
+    ad = g.dq(g.q("x", "aq", 0.04, 0, I8), "ad", 0.04, 0, I8)
+    bd = g.dq(g.init("bq", bcodes), "bd", bs, bz, I8, axis=1)
+    g.nodes.append(helper.make_node("MatMul", [ad, bd], ["m"]))
+    md = g.dq(g.q("m", "mq", 0.1, 2, U8), "md", 0.1, 2, U8)
+    g.nodes.append(helper.make_node("Reshape", [md, g.init("shape", np.array([6, 8]))], ["r"]))
+    rd = g.dq(g.q("r", "rq", 0.1, 2, U8), "rd", 0.1, 2, U8)
+    gd = g.dq(g.init("gq", gcodes), "gd", gs, gz, I8, axis=0)
+    g.nodes.append(helper.make_node("Gemm", [rd, gd, g.init("gb", gbias)], ["gm"], transB=1))
+    g.q("gm", "y", 0.05, -10, I8)
+    path = g.save(str(tmp_path / "mm.onnx"), [2, 3, 16], "y", I8, [6, 4])
+
+    x = rng.standard_normal((2, 3, 16)).astype(np.float32)
+    f32 = np.float32
+    a = dequantize(quantize(x, f32(0.04), 0, I8), f32(0.04), 0)
+    m = a @ dequantize(bcodes, bs, bz, 1, 2)
+    mq = quantize(m, f32(0.1), 2, U8)
+    r = dequantize(mq, f32(0.1), 2).reshape(6, 8)
+    gm = r @ dequantize(gcodes, gs, gz, 0, 2).T + gbias
+    ref = quantize(gm, f32(0.05), -10, I8)
+    out = dnnc.compile(path).run({"x": x})["y"]
+    check_codes(out, ref)
+    ir = emitted_dnn(path)
+    assert "tensor<2x3x16xi32>, tensor<16x8xi32>" in ir
+    assert "tensor<6x8xi32>, tensor<8x4xi32>" in ir
+
+
+def test_fake_quant_rounds_half_to_even(tmp_path):
+    """Q -> DQ around a float op stays a float round trip with ONNX rounding:
+    x / s = 0.5, 1.5, 2.5, -0.5 round to 0, 2, 2, 0, and codes saturate."""
+    g = QDQ()
+    xd = g.dq(g.q("x", "xq", 0.5, 0, I8), "xd", 0.5, 0, I8)
+    g.nodes.append(helper.make_node("Neg", [xd], ["y"]))
+    path = g.save(str(tmp_path / "fq.onnx"), [6], "y", TensorProto.FLOAT, [6])
+    x = np.array([0.25, 0.75, 1.25, -0.25, 100.0, -100.0], np.float32)
+    out = dnnc.compile(path).run({"x": x})["y"]
+    np.testing.assert_array_equal(out, -np.array([0, 1, 1, 0, 63.5, -64], np.float32))
+
+
+def test_run_time_scales_keep_float_composition(tmp_path):
+    """A scale that is a graph input cannot become a quant type: the float
+    composition applies and the result is the same."""
+    g = helper.make_graph(
+        [helper.make_node("QuantizeLinear", ["x", "s"], ["y"])], "q",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4]),
+         helper.make_tensor_value_info("s", TensorProto.FLOAT, [])],
+        [helper.make_tensor_value_info("y", U8, [4])])
+    path = str(tmp_path / "rt.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+    x = np.array([0.0, 1.0, 2.5, 300.0], np.float32)
+    out = dnnc.compile(path).run({"x": x, "s": np.float32(0.5)})["y"]
+    np.testing.assert_array_equal(out, [0, 2, 5, 255])
+    assert "quant." not in emitted_dnn(path)
