@@ -39,19 +39,24 @@ struct DNNLowerQuantPass
                         "quant casts may produce quantized values)");
       return s;
     };
+    auto fail = [](Operation *op, const Twine &message) {
+      op->emitOpError(message);
+      return WalkResult::interrupt();
+    };
     WalkResult r = getOperation().walk([&](Operation *op) -> WalkResult {
       b.setInsertionPoint(op);
       Location loc = op->getLoc();
       if (auto q = dyn_cast<quant::QuantizeCastOp>(op)) {
         auto p = QuantParams::of(q.getType());
         if (!p)
-          return op->emitOpError("unsupported quantized type"),
-                 WalkResult::interrupt();
+          return fail(op, "unsupported quantized type");
         storage[q.getResult()] = quantizeToStorage(b, loc, q.getInput(), *p);
       } else if (auto d = dyn_cast<quant::DequantizeCastOp>(op)) {
         auto p = QuantParams::of(d.getInput().getType());
+        if (!p)
+          return fail(op, "unsupported quantized type");
         Value s = storageOf(op, d.getInput());
-        if (!p || !s)
+        if (!s)
           return WalkResult::interrupt();
         d.replaceAllUsesWith(dequantizeStorage(
             b, loc, s, *p, getElementTypeOrSelf(d.getType())));
@@ -67,10 +72,8 @@ struct DNNLowerQuantPass
       } else {
         for (Value v : op->getOperands())
           if (isQuantized(v.getType()))
-            return op->emitOpError("cannot take a quantized operand; only "
-                                   "quant casts and the ops of "
-                                   "dnn-fuse-quantized can"),
-                   WalkResult::interrupt();
+            return fail(op, "cannot take a quantized operand; only quant "
+                            "casts can");
         return WalkResult::advance();
       }
       dead.push_back(op);
