@@ -2,11 +2,15 @@
 //
 // _dnnc.compile(path, output, emit, input_shapes, vectorize, winograd)
 //   raises _dnnc.Error(message) with the one-line diagnostic.
+// _dnnc.quantize(path, output, calibration, method, percentile, keep_float,
+//   input_shapes, report) -> the report as JSON; calibration is a directory
+//   or a list of {name: numpy array}.
 // _dnnc.Model(path): .inputs / .outputs (name, dtype, shape) and
 //   .run(dict of numpy arrays) -> dict of numpy arrays.
 //
 //===----------------------------------------------------------------------===//
 #include "dnnc/Compiler/Compiler.h"
+#include "dnnc/Quantization/PostTraining.h"
 #include "dnnc/Runtime/Loader.h"
 #include <cstring>
 #include <deque>
@@ -75,6 +79,56 @@ py::array stringArray(const char *const *strings,
     slots[i] = o;
   }
   return a;
+}
+
+/// ONNX element type of a NumPy dtype (0 if none).
+int32_t onnxDtype(const py::dtype &dt) {
+  static const std::pair<const char *, int32_t> codes[] = {
+      {"float32", 1},  {"uint8", 2},    {"int8", 3},    {"uint16", 4},
+      {"int16", 5},    {"int32", 6},    {"int64", 7},   {"bool", 9},
+      {"float16", 10}, {"float64", 11}, {"uint32", 12}, {"uint64", 13}};
+  std::string name = py::str(dt.attr("name"));
+  for (auto &[n, c] : codes)
+    if (name == n)
+      return c;
+  return 0;
+}
+
+/// Calibration sets from a directory path or a list of {name: array}.
+std::vector<dnnc::CalibrationSet> calibrationSets(py::handle calibration) {
+  std::vector<dnnc::CalibrationSet> sets;
+  if (py::isinstance<py::str>(calibration)) {
+    std::string err;
+    if (!dnnc::readCalibrationDir(calibration.cast<std::string>(), sets, err))
+      throw CompileFailure(err);
+    return sets;
+  }
+  for (py::handle item : calibration) {
+    if (!py::isinstance<py::dict>(item))
+      throw py::type_error("calibration: each input set must be a dict of "
+                           "{input name: array}");
+    dnnc::CalibrationSet set;
+    set.label = std::to_string(sets.size());
+    for (auto [k, v] : py::reinterpret_borrow<py::dict>(item)) {
+      dnnc::HostTensor t;
+      t.name = py::str(k);
+      py::array a = py::array::ensure(v, py::array::c_style);
+      if (!a)
+        throw py::type_error("calibration set " + set.label + ": input '" +
+                             t.name + "' is not an array");
+      t.dtype = onnxDtype(a.dtype());
+      if (!t.dtype)
+        throw py::type_error("calibration set " + set.label + ": input '" +
+                             t.name + "' has unsupported dtype " +
+                             std::string(py::str(a.dtype())));
+      t.shape.assign(a.shape(), a.shape() + a.ndim());
+      const char *p = static_cast<const char *>(a.data());
+      t.data.assign(p, p + a.nbytes());
+      set.inputs.push_back(std::move(t));
+    }
+    sets.push_back(std::move(set));
+  }
+  return sets;
 }
 
 struct PyModel {
@@ -243,6 +297,42 @@ PYBIND11_MODULE(_dnnc, m) {
       py::arg("path"), py::arg("output"), py::arg("emit") = "so",
       py::arg("input_shapes") = std::map<std::string, std::vector<int64_t>>(),
       py::arg("vectorize") = true, py::arg("winograd") = true);
+  m.def(
+      "quantize",
+      [](const std::string &path, const std::string &output,
+         py::object calibration, const std::string &method, double percentile,
+         const std::vector<std::string> &keepFloat,
+         const std::map<std::string, std::vector<int64_t>> &shapes,
+         bool report) {
+        dnnc::QuantizeOptions qo;
+        auto m = dnnc::parseCalibrationMethod(method);
+        if (!m)
+          throw py::value_error("unknown calibration method '" + method +
+                                "' (minmax, percentile)");
+        if (!(percentile > 0 && percentile <= 100))
+          throw py::value_error("percentile must be in (0, 100]");
+        qo.method = *m;
+        qo.percentile = percentile;
+        qo.keepFloat.insert(keepFloat.begin(), keepFloat.end());
+        qo.inputShapes = shapes;
+        qo.report = report;
+        std::vector<dnnc::CalibrationSet> sets = calibrationSets(calibration);
+        dnnc::QuantizationReport rep;
+        std::string err;
+        bool ok;
+        {
+          py::gil_scoped_release release;
+          ok = dnnc::quantizeModel(path, sets, qo, output, rep, err);
+        }
+        if (!ok)
+          throw CompileFailure(err);
+        return rep.json();
+      },
+      py::arg("path"), py::arg("output"), py::arg("calibration"),
+      py::arg("method") = "minmax", py::arg("percentile") = 99.999,
+      py::arg("keep_float") = std::vector<std::string>(),
+      py::arg("input_shapes") = std::map<std::string, std::vector<int64_t>>(),
+      py::arg("report") = true);
   py::class_<PyModel>(m, "Model")
       .def(py::init<const std::string &>())
       .def_property_readonly(

@@ -8,17 +8,23 @@
                                                # (None in shape: a run-time dim)
     outs = m.run({"input": x})                 # {name: numpy.ndarray}
 
+    # Post-training int8 quantization on calibration input sets:
+    m = dnnc.compile("model.onnx", quantize="int8", calibration=[{"input": x}, ...])
+    m.quantization_report                      # per-layer and output SQNR
+    dnnc.quantize("model.onnx", calibration, "model.int8.onnx")  # the QDQ model
+
 Compilation errors raise dnnc.CompileError, whose message names the file,
 the ONNX node and the op, and whose .node / .op attributes hold them.
 """
 import collections
+import json
 import os
 import re
 import tempfile
 
 from . import _dnnc
 
-__all__ = ["compile", "load", "Model", "TensorSpec", "CompileError", "ABI_VERSION"]
+__all__ = ["compile", "quantize", "load", "Model", "TensorSpec", "CompileError", "ABI_VERSION"]
 
 ABI_VERSION = 5
 
@@ -45,6 +51,8 @@ class Model:
     def __init__(self, path):
         self._m = _dnnc.Model(os.fspath(path))
         self.path = os.fspath(path)
+        #: The report of dnnc.compile(..., quantize="int8"), else None.
+        self.quantization_report = None
 
     @property
     def inputs(self):
@@ -74,8 +82,56 @@ class Model:
             self.path, self.inputs, self.outputs)
 
 
+def quantize(path, calibration, output, *, method="minmax", percentile=99.999,
+             keep_float=(), input_shapes=None, report=True):
+    """Quantizes a float ONNX model to int8 and writes it to `output` as a
+    standard QDQ ONNX model (which dnnc.compile, or any ONNX runtime, runs).
+
+    calibration: a list of input sets {input name: ndarray}, or a directory
+    holding one subdirectory per set of NAME.npy / input_K.pb files.
+    Weights are int8 per output channel (symmetric), activations uint8 per
+    tensor with ranges from `method` ("minmax", or "percentile": the central
+    `percentile` % of the values). keep_float names layers (ONNX node or
+    output names) to leave float.
+
+    Returns the report: {"method", "sets", "layers": [{"node", "op",
+    "tensor", "quantized", "reason", "sqnr_db"}], "outputs": [{"name",
+    "sqnr_db", "max_abs_error"}]}, SQNR against the float model on the
+    calibration sets (None for an exact match; report=False skips it).
+    """
+    if not isinstance(calibration, (str, os.PathLike)):
+        calibration = list(calibration)
+    else:
+        calibration = os.fspath(calibration)
+    shapes = {k: [int(d) for d in v] for k, v in (input_shapes or {}).items()}
+    try:
+        text = _dnnc.quantize(os.fspath(path), os.fspath(output), calibration,
+                              method, float(percentile), list(keep_float),
+                              shapes, report)
+    except _dnnc.Error as e:
+        raise CompileError(str(e)) from None
+    return json.loads(text)
+
+
+def format_report(report):
+    """The quantization report as a table."""
+    lines = ["%d of %d layers int8 (%s calibration on %d input sets)" % (
+        sum(l["quantized"] for l in report["layers"]), len(report["layers"]),
+        report["method"], report["sets"])]
+    db = lambda v: "inf" if v is None else "%.1f" % v
+    for l in report["layers"]:
+        lines.append("  %-40s %-6s %-4s %7s%s" % (
+            l["node"], l["op"], "yes" if l["quantized"] else "no", db(l["sqnr_db"]),
+            "" if l["quantized"] else "  (%s)" % l["reason"]))
+    for o in report["outputs"]:
+        lines.append("  output %-33s SQNR %s dB, max abs error %.3g" % (
+            o["name"], db(o["sqnr_db"]), o["max_abs_error"]))
+    return "\n".join(lines)
+
+
 def compile(path, output=None, *, input_shapes=None, emit="so", vectorize=True,
-            winograd=True):
+            winograd=True, quantize=None, calibration=None,
+            calibration_method="minmax", percentile=99.999, keep_float=()):
     """Compiles an ONNX model.
 
     With emit="so" (default) returns the loaded Model; output defaults to a
@@ -85,8 +141,36 @@ def compile(path, output=None, *, input_shapes=None, emit="so", vectorize=True,
     input_shapes fixes them: {"input": (1, 3, 224, 224)}.
     winograd=False computes 3x3 convolutions directly, never in the
     Winograd F(4x4, 3x3) form (which differs from it by float rounding).
+    quantize="int8" quantizes first on `calibration` (see dnnc.quantize);
+    the returned Model's quantization_report holds the report.
     """
     path = os.fspath(path)
+    report = None
+    if quantize is not None:
+        if quantize != "int8":
+            raise ValueError("quantize=%r is not supported (int8 is)" % quantize)
+        if calibration is None:
+            raise ValueError("quantize needs calibration input sets")
+        # The QDQ model keeps the input's file name: it names the entry points.
+        qdir = tempfile.mkdtemp(prefix="dnnc-q-")
+        qpath = os.path.join(qdir, os.path.basename(path))
+        try:
+            report = globals()["quantize"](
+                path, calibration, qpath, method=calibration_method,
+                percentile=percentile, keep_float=keep_float,
+                input_shapes=input_shapes)
+            try:
+                model = compile(qpath, output, input_shapes=input_shapes,
+                                emit=emit, vectorize=vectorize, winograd=winograd)
+            except CompileError as e:  # name the user's file
+                raise CompileError(str(e).replace(qpath, path + " (quantized)")) from None
+        finally:
+            for f in os.listdir(qdir):
+                os.remove(os.path.join(qdir, f))
+            os.rmdir(qdir)
+        if isinstance(model, Model):
+            model.quantization_report = report
+        return model
     if output is None:
         if emit != "so":
             raise ValueError("output is required for emit=%r" % emit)

@@ -13,7 +13,7 @@
 // Exit code 1 on any error or on a failed --expect check.
 //
 //===----------------------------------------------------------------------===//
-#include "TensorIO.h"
+#include "dnnc/Runtime/TensorIO.h"
 #include "dnnc/Runtime/Loader.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"

@@ -2,11 +2,16 @@
 //
 //   dnnc MODEL.onnx -o MODEL.so            (also writes MODEL.h)
 //   dnnc MODEL.onnx --emit=dnn|linalg|llvm-mlir|llvm|obj -o OUT
+//   dnnc MODEL.onnx --quantize=int8 --calibration-data DIR -o MODEL.so
+//   dnnc MODEL.onnx --quantize=int8 --calibration-data DIR --emit=onnx
+//        -o MODEL.int8.onnx                (the QDQ model, for any runtime)
 //
 //===----------------------------------------------------------------------===//
 #include "dnnc/Compiler/Compiler.h"
+#include "dnnc/Quantization/PostTraining.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -18,7 +23,8 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"));
 static cl::opt<std::string>
     emit("emit",
-         cl::desc("Stop after a phase: dnn, linalg, llvm-mlir, llvm, obj, so"),
+         cl::desc("Stop after a phase: onnx (the quantized model), dnn, "
+                  "linalg, llvm-mlir, llvm, obj, so"),
          cl::init("so"));
 static cl::list<std::string>
     inputShapes("input-shape", cl::desc("name=DxDx... static input shape"));
@@ -30,11 +36,96 @@ static cl::opt<bool> noWinograd(
 static cl::opt<bool> timing("time-phases",
                             cl::desc("Print the time of each phase"));
 
+static cl::OptionCategory quantCat("Post-training quantization");
+static cl::opt<std::string>
+    quantize("quantize",
+             cl::desc("Quantize before compiling: int8 (QDQ: int8 weights per "
+                      "output channel, uint8 activations per tensor)"),
+             cl::cat(quantCat));
+static cl::opt<std::string> calibrationData(
+    "calibration-data",
+    cl::desc("Directory of calibration input sets: one subdirectory per set "
+             "holding NAME.npy or input_K.pb (TensorProto) files"),
+    cl::cat(quantCat));
+static cl::opt<std::string>
+    calibrationMethod("calibration-method",
+                      cl::desc("minmax (default) or percentile"),
+                      cl::init("minmax"), cl::cat(quantCat));
+static cl::opt<double> percentile(
+    "percentile",
+    cl::desc("Percentile calibration: % of the values inside the range"),
+    cl::init(99.999), cl::cat(quantCat));
+static cl::list<std::string>
+    keepFloat("keep-float",
+              cl::desc("Layers (ONNX node or output names) kept float"),
+              cl::CommaSeparated, cl::cat(quantCat));
+static cl::opt<std::string>
+    quantReport("quant-report",
+                cl::desc("Write the quantization report as JSON to FILE"),
+                cl::cat(quantCat));
+
+/// Quantizes `input` into `qdqPath` and prints the report; false on error.
+static bool runQuantization(const std::string &input,
+                            const std::string &qdqPath,
+                            const dnnc::CompileOptions &opts) {
+  std::string err;
+  if (quantize != "int8") {
+    errs() << "dnnc: error: --quantize=" << quantize
+           << " is not supported (int8 is)\n";
+    return false;
+  }
+  if (calibrationData.empty()) {
+    errs() << "dnnc: error: --quantize needs --calibration-data DIR\n";
+    return false;
+  }
+  dnnc::QuantizeOptions qo;
+  auto method = dnnc::parseCalibrationMethod(calibrationMethod);
+  if (!method) {
+    errs() << "dnnc: error: unknown --calibration-method=" << calibrationMethod
+           << " (minmax, percentile)\n";
+    return false;
+  }
+  if (!(percentile > 0 && percentile <= 100)) {
+    errs() << "dnnc: error: --percentile must be in (0, 100]\n";
+    return false;
+  }
+  qo.method = *method;
+  qo.percentile = percentile;
+  qo.keepFloat.insert(keepFloat.begin(), keepFloat.end());
+  qo.inputShapes = opts.import.inputShapes;
+  std::vector<dnnc::CalibrationSet> sets;
+  dnnc::QuantizationReport report;
+  if (!dnnc::readCalibrationDir(calibrationData, sets, err) ||
+      !dnnc::quantizeModel(input, sets, qo, qdqPath, report, err)) {
+    errs() << "dnnc: error: " << err << "\n";
+    return false;
+  }
+  outs() << report.table();
+  if (!quantReport.empty()) {
+    std::error_code ec;
+    raw_fd_ostream os(quantReport, ec);
+    if (ec) {
+      errs() << "dnnc: error: cannot write '" << quantReport
+             << "': " << ec.message() << "\n";
+      return false;
+    }
+    os << report.json() << "\n";
+  }
+  return true;
+}
+
 int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "dnnc ahead-of-time compiler\n");
   dnnc::CompileOptions opts;
-  auto kind = dnnc::parseEmitKind(emit);
+  bool emitONNX = emit == "onnx";
+  if (emitONNX && quantize.empty()) {
+    errs() << "dnnc: error: --emit=onnx writes the quantized model: give "
+              "--quantize\n";
+    return 1;
+  }
+  auto kind = emitONNX ? std::optional(dnnc::EmitKind::SharedLib)
+                       : dnnc::parseEmitKind(emit);
   if (!kind) {
     errs() << "dnnc: error: unknown --emit=" << emit << "\n";
     return 1;
@@ -62,6 +153,11 @@ int main(int argc, char **argv) {
     opts.import.inputShapes[s.substr(0, eq)] = dims;
   }
   opts.output = outputFile;
+  if (opts.output.empty() && emitONNX) {
+    SmallString<256> p(inputFile);
+    sys::path::replace_extension(p, ".int8.onnx");
+    opts.output = p.str().str();
+  }
   if (opts.output.empty()) {
     static const char *exts[] = {".dnn.mlir", ".linalg.mlir", ".llvm.mlir",
                                  ".ll",       ".o",           ".so"};
@@ -69,8 +165,33 @@ int main(int argc, char **argv) {
     sys::path::replace_extension(p, "");
     opts.output = (p + exts[(int)*kind]).str();
   }
+  std::string model = inputFile;
+  SmallString<128> tmpDir;
+  if (!quantize.empty()) {
+    if (emitONNX)
+      return runQuantization(inputFile, opts.output, opts) ? 0 : 1;
+    // The QDQ model goes to a temporary directory under the input's name
+    // (which names the compiled model's entry points).
+    if (auto ec = sys::fs::createUniqueDirectory("dnnc", tmpDir)) {
+      errs() << "dnnc: error: cannot create a temporary directory: "
+             << ec.message() << "\n";
+      return 1;
+    }
+    model = (tmpDir + "/" + sys::path::filename(inputFile)).str();
+    bool ok = runQuantization(inputFile, model, opts);
+    if (!ok) {
+      sys::fs::remove_directories(tmpDir);
+      return 1;
+    }
+  }
   std::string err;
-  if (!dnnc::compileModel(inputFile, opts, err)) {
+  bool ok = dnnc::compileModel(model, opts, err);
+  if (!tmpDir.empty())
+    sys::fs::remove_directories(tmpDir);
+  if (!ok) {
+    // Name the user's file, not the temporary QDQ copy.
+    if (model != inputFile && StringRef(err).starts_with(model))
+      err = inputFile + " (quantized)" + err.substr(model.size());
     errs() << "dnnc: error: " << err << "\n";
     return 1;
   }

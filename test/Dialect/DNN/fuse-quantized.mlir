@@ -51,6 +51,33 @@ func.func @conv_relu_requantized(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xi8> 
 
 // -----
 
+!qx = !quant.uniform<u8:f32, 0.5:128>
+!qw = !quant.uniform<i8:f32, 0.25>
+!qy = !quant.uniform<u8:f32, 0.05:3>
+
+// A clip between the conv and the quantize (ReLU6) becomes the bounds of
+// the saturation: q(0) = 3 and q(6) = 6 / 0.05 + 3 = 123.
+// CHECK-LABEL: func @conv_clip_requantized
+func.func @conv_clip_requantized(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xi8> {
+  // CHECK: dnn.conv {{.*}} -> tensor<1x1x4x4xi32>
+  // CHECK: dnn.round
+  // CHECK: dnn.clip %{{.*}} {max = 1.230000e+02 : f64, min = 3.000000e+00 : f64}
+  // CHECK-NOT: dnn.clip
+  // CHECK: return
+  %wcodes = arith.constant dense<[[[[4]]]]> : tensor<1x1x1x1xi8>
+  %0 = quant.qcast %x : tensor<1x1x4x4xf32> to tensor<1x1x4x4x!qx>
+  %1 = quant.dcast %0 : tensor<1x1x4x4x!qx> to tensor<1x1x4x4xf32>
+  %2 = quant.scast %wcodes : tensor<1x1x1x1xi8> to tensor<1x1x1x1x!qw>
+  %3 = quant.dcast %2 : tensor<1x1x1x1x!qw> to tensor<1x1x1x1xf32>
+  %4 = dnn.conv %1, %3 {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x4x4xf32>
+  %5 = dnn.clip %4 {max = 6.0 : f64, min = 0.0 : f64} : tensor<1x1x4x4xf32>
+  %6 = quant.qcast %5 : tensor<1x1x4x4xf32> to tensor<1x1x4x4x!qy>
+  %7 = quant.scast %6 : tensor<1x1x4x4x!qy> to tensor<1x1x4x4xi8>
+  return %7 : tensor<1x1x4x4xi8>
+}
+
+// -----
+
 !qx = !quant.uniform<i8:f32, 0.5>
 !qw = !quant.uniform<i8:f32, 0.25:1>
 

@@ -16,6 +16,8 @@
 #include "dnnc/Dialect/DNN/Transforms/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Matchers.h"
+#include <algorithm>
+#include <cmath>
 
 #define DEBUG_TYPE "dnn-fuse-quantized"
 
@@ -152,11 +154,24 @@ void finish(IRRewriter &rewriter, Operation *root, Value acc,
   int64_t rank = rt.getRank(), n = accScale.size();
   Value accF = CastOp::create(rewriter, loc, rt, acc);
 
+  // A relu or clip between the op and the qcast: its bounds in real values.
   Operation *relu = nullptr;
+  std::optional<double> realMin, realMax;
   Value out = result;
-  if (result.hasOneUse() && isa<ReluOp>(*result.getUsers().begin())) {
-    relu = *result.getUsers().begin();
-    out = relu->getResult(0);
+  if (result.hasOneUse()) {
+    Operation *user = *result.getUsers().begin();
+    if (isa<ReluOp>(user)) {
+      relu = user;
+      realMin = 0.0;
+    } else if (auto clip = dyn_cast<ClipOp>(user)) {
+      relu = user;
+      if (auto a = clip.getMinAttr())
+        realMin = a.getValueAsDouble();
+      if (auto a = clip.getMaxAttr())
+        realMax = a.getValueAsDouble();
+    }
+    if (relu)
+      out = relu->getResult(0);
   }
   quant::QuantizeCastOp qcast;
   if (out.hasOneUse())
@@ -192,10 +207,17 @@ void finish(IRRewriter &rewriter, Operation *root, Value acc,
   int64_t zy = yq->zeroPoints[0];
   Value zero =
       zy ? broadcastConstant(rewriter, loc, ft, {double(zy)}, -1, 0) : Value();
-  // relu(y) quantizes to max(q(y), zy): quantization is monotonic and maps
-  // 0 to zy.
-  int64_t lo = relu ? std::max(yq->qmin, zy) : yq->qmin;
-  Value codes = roundToStorage(rewriter, loc, t, zero, lo, yq->qmax, yq->width);
+  // clip(y, a, b) quantizes to clamp(q(y), q(a), q(b)): quantization is
+  // monotonic (relu: a = 0, q(0) = zy).
+  auto code = [&](double v) {
+    return (int64_t)std::clamp(std::nearbyint(v / sy) + zy, -1e18, 1e18);
+  };
+  int64_t lo = yq->qmin, hi = yq->qmax;
+  if (realMin)
+    lo = std::clamp(code(*realMin), yq->qmin, yq->qmax);
+  if (realMax)
+    hi = std::clamp(code(*realMax), lo, yq->qmax);
+  Value codes = roundToStorage(rewriter, loc, t, zero, lo, hi, yq->width);
   rewriter.replaceOpWithNewOp<quant::StorageCastOp>(qcast, qcast.getType(),
                                                     codes);
   if (relu)

@@ -1,5 +1,5 @@
 //===- TensorIO.cpp - .npy and ONNX TensorProto files ---------------------===//
-#include "TensorIO.h"
+#include "dnnc/Runtime/TensorIO.h"
 #include "dnnc/Runtime/Loader.h"
 #include "onnx/onnx-data_pb.h"
 #include "onnx/onnx_pb.h"
@@ -112,6 +112,7 @@ static bool readProto(const std::string &path, const char *what, Proto &p,
 
 static bool fromProto(const onnx::TensorProto &p, const std::string &path,
                       HostTensor &t, std::string &err) {
+  t.name = p.name();
   t.dtype = p.data_type();
   t.shape.assign(p.dims().begin(), p.dims().end());
   size_t n = 1;

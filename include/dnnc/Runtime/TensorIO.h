@@ -1,6 +1,6 @@
 //===- TensorIO.h - .npy and ONNX TensorProto files -------------*- C++ -*-===//
-#ifndef DNNC_TOOLS_DNNC_RUN_TENSORIO_H
-#define DNNC_TOOLS_DNNC_RUN_TENSORIO_H
+#ifndef DNNC_RUNTIME_TENSORIO_H
+#define DNNC_RUNTIME_TENSORIO_H
 
 #include <cstdint>
 #include <string>
@@ -9,6 +9,8 @@
 namespace dnnc {
 
 struct HostTensor {
+  /// The TensorProto's name (empty for .npy files).
+  std::string name;
   int32_t dtype = 0; // ONNX code
   std::vector<int64_t> shape;
   std::vector<char> data;
