@@ -270,6 +270,7 @@ bool dnnc::quantizeModel(const std::string &input,
     auto [lo, hi] = obs.range(options.method, options.percentile);
     params[name] = activationParams(lo, hi);
   }
+  shareReshapeParams(model, params);
   onnx::ModelProto quantized = model;
   std::map<std::string, std::string> dequantized;
   if (!insertQDQ(quantized, layers, params, dequantized, err)) {

@@ -270,6 +270,22 @@ ActivationParams dnnc::activationParams(double lo, double hi) {
   return p;
 }
 
+void dnnc::shareReshapeParams(const onnx::ModelProto &model,
+                              std::map<std::string, ActivationParams> &params) {
+  // Nodes are in topological order: chains of such ops resolve in one pass.
+  for (const auto &n : model.graph().node()) {
+    const std::string &op = n.op_type();
+    if (!n.domain().empty() || n.input_size() < 1 || n.output_size() != 1 ||
+        (op != "Flatten" && op != "Reshape" && op != "Squeeze" &&
+         op != "Unsqueeze" && op != "Transpose"))
+      continue;
+    auto in = params.find(n.input(0));
+    auto out = params.find(n.output(0));
+    if (in != params.end() && out != params.end())
+      out->second = in->second;
+  }
+}
+
 namespace {
 /// Builds the new initializers and nodes of the rewrite.
 struct Rewriter {

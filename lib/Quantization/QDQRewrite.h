@@ -65,6 +65,12 @@ void addOutputs(onnx::ModelProto &model, const std::vector<std::string> &names,
 /// asymmetric uint8 parameters covering [lo, hi] and 0.
 ActivationParams activationParams(double lo, double hi);
 
+/// Gives a tensor that only moves the values of another quantized one
+/// (Flatten, Reshape, Squeeze, Unsqueeze, Transpose) that tensor's
+/// parameters, so that re-quantizing it is exact.
+void shareReshapeParams(const onnx::ModelProto &model,
+                        std::map<std::string, ActivationParams> &params);
+
 /// Rewrites `model` with Q/DQ pairs on the tensors in `activations`, and
 /// quantized weights (int8, per output channel from opset 13) and biases
 /// (int32) for the quantized `layers`; every consumer of a quantized tensor
