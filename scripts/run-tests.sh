@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: lit (FileCheck), pytest (Python API and bad
 # input), the ONNX backend node tests, and the model suite against ONNX
-# Runtime (DNNC_MODELS=all for all 13 models; CI runs 4).
+# Runtime (DNNC_MODELS=all for all 13 models; CI runs 7), and int8
+# post-training quantization of CNNs (DNNC_QUANT_MODELS=all for all 11).
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${DNNC_BUILD_DIR:-$ROOT/build}"
@@ -28,6 +29,9 @@ $PY "$ROOT/test/onnx_backend/run_node_tests.py" --build-dir "$BUILD" --dynamic \
 
 step "models vs ONNX Runtime"
 $PY "$ROOT/test/models/check_models.py" --build-dir "$BUILD" || status=1
+
+step "int8 post-training quantization (SQNR vs fp32 and vs ONNX Runtime on the QDQ model)"
+$PY "$ROOT/test/models/check_quantized.py" --build-dir "$BUILD" || status=1
 
 echo
 if [ $status -eq 0 ]; then echo "run-tests: all suites passed"; else echo "run-tests: FAILURES"; fi
