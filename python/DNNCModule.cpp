@@ -3,8 +3,8 @@
 // _dnnc.compile(path, output, emit, input_shapes, vectorize, winograd)
 //   raises _dnnc.Error(message) with the one-line diagnostic.
 // _dnnc.quantize(path, output, calibration, method, percentile, keep_float,
-//   input_shapes, report) -> the report as JSON; calibration is a directory
-//   or a list of {name: numpy array}.
+//   input_shapes, report, min_sqnr) -> the report as JSON; calibration is a
+//   directory or a list of {name: numpy array}.
 // _dnnc.Model(path): .inputs / .outputs (name, dtype, shape) and
 //   .run(dict of numpy arrays) -> dict of numpy arrays.
 //
@@ -302,9 +302,10 @@ PYBIND11_MODULE(_dnnc, m) {
       [](const std::string &path, const std::string &output,
          py::object calibration, const std::string &method, double percentile,
          const std::vector<std::string> &keepFloat,
-         const std::map<std::string, std::vector<int64_t>> &shapes,
-         bool report) {
+         const std::map<std::string, std::vector<int64_t>> &shapes, bool report,
+         std::optional<double> minSqnr) {
         dnnc::QuantizeOptions qo;
+        qo.minSqnrDb = minSqnr;
         auto m = dnnc::parseCalibrationMethod(method);
         if (!m)
           throw py::value_error("unknown calibration method '" + method +
@@ -332,7 +333,7 @@ PYBIND11_MODULE(_dnnc, m) {
       py::arg("method") = "minmax", py::arg("percentile") = 99.999,
       py::arg("keep_float") = std::vector<std::string>(),
       py::arg("input_shapes") = std::map<std::string, std::vector<int64_t>>(),
-      py::arg("report") = true);
+      py::arg("report") = true, py::arg("min_sqnr") = py::none());
   py::class_<PyModel>(m, "Model")
       .def(py::init<const std::string &>())
       .def_property_readonly(

@@ -264,65 +264,81 @@ bool dnnc::quantizeModel(const std::string &input,
     }
   }
 
-  // 2. Rewrite.
+  // 2. Rewrite, and 3. measure what it cost; with an SQNR budget, keep the
+  // layers that add the most noise float until the outputs meet it.
   std::map<std::string, ActivationParams> params;
   for (const auto &[name, obs] : observers) {
     auto [lo, hi] = obs.range(options.method, options.percentile);
     params[name] = activationParams(lo, hi);
   }
   shareReshapeParams(model, params);
-  onnx::ModelProto quantized = model;
-  std::map<std::string, std::string> dequantized;
-  if (!insertQDQ(quantized, layers, params, dequantized, err)) {
-    err = input + ": " + err;
-    return false;
-  }
-  // Keep the producer's name beside ONNX's; say what changed the model.
-  auto *prop = quantized.add_metadata_props();
-  prop->set_key("dnnc.quantization");
-  prop->set_value(std::string("int8 QDQ, ") +
-                  (options.method == CalibrationMethod::MinMax
-                       ? "min-max"
-                       : "percentile " + jsonNumber(options.percentile)) +
-                  " calibration on " + std::to_string(sets.size()) +
-                  " input sets");
-
-  // 3. Report.
-  report = QuantizationReport();
-  report.method = options.method == CalibrationMethod::MinMax
-                      ? "min-max"
-                      : "percentile " + jsonNumber(options.percentile);
-  report.sets = (int)sets.size();
-  for (const QuantLayer &l : layers) {
-    LayerReport r;
-    r.node = l.name;
-    r.op = l.op;
-    r.tensor = l.result;
-    r.quantized = l.quantized;
-    r.reason = l.reason;
-    r.sqnrDb = NAN;
-    report.layers.push_back(r);
-  }
-  if (options.report) {
-    onnx::ModelProto probe = quantized;
-    std::vector<std::string> names;
+  std::string method = options.method == CalibrationMethod::MinMax
+                           ? "min-max"
+                           : "percentile " + jsonNumber(options.percentile);
+  int probes = 0;
+  auto evaluate = [&](const std::set<std::string> &budgetFloat,
+                      onnx::ModelProto &quantized, QuantizationReport &rep,
+                      bool measure) -> bool {
+    QuantizeOptions o = options;
+    o.keepFloat.insert(budgetFloat.begin(), budgetFloat.end());
+    std::vector<QuantLayer> ls = findQuantLayers(model, kinds, o);
+    std::map<std::string, ActivationParams> used;
+    for (const QuantLayer &l : ls) {
+      if (!l.quantized)
+        continue;
+      used[l.activation] = params.at(l.activation);
+      if (l.quantizeResult)
+        used[l.result] = params.at(l.result);
+    }
+    quantized = model;
+    std::map<std::string, std::string> dequantized;
+    if (!insertQDQ(quantized, ls, used, dequantized, err)) {
+      err = input + ": " + err;
+      return false;
+    }
+    auto *prop = quantized.add_metadata_props();
+    prop->set_key("dnnc.quantization");
+    prop->set_value("int8 QDQ, " + method + " calibration on " +
+                    std::to_string(sets.size()) + " input sets");
+    rep = QuantizationReport();
+    rep.method = method;
+    rep.sets = (int)sets.size();
+    for (const QuantLayer &l : ls) {
+      LayerReport r;
+      r.node = l.name;
+      r.op = l.op;
+      r.tensor = l.result;
+      r.quantized = l.quantized;
+      r.reason = budgetFloat.count(l.name) ? "kept float for the SQNR budget"
+                                           : l.reason;
+      r.sqnrDb = r.inputSqnrDb = NAN;
+      rep.layers.push_back(r);
+    }
+    if (!measure)
+      return true;
+    // Every layer's result, and each quantized layer's input, as the
+    // quantized model computes them.
     auto quantName = [&](const std::string &t) {
       auto it = dequantized.find(t);
       return it == dequantized.end() ? t : it->second;
     };
+    onnx::ModelProto probe = quantized;
+    std::vector<std::string> names;
     std::map<std::string, TensorKind> probeKinds = kinds;
-    for (const QuantLayer &l : layers) {
-      names.push_back(quantName(l.result));
-      probeKinds[names.back()] = kinds[l.result];
-    }
+    for (const QuantLayer &l : ls)
+      for (const std::string &t : {l.result, l.activation}) {
+        names.push_back(quantName(t));
+        probeKinds[names.back()] = kinds[t];
+      }
     addOutputs(probe, names, probeKinds);
-    auto qModel =
-        compileAndLoad(probe, tmp.path + "/quantized", stem, options, err);
+    std::string dir = tmp.path + "/quantized" + std::to_string(probes++);
+    fs::create_directory(dir);
+    auto qModel = compileAndLoad(probe, dir, stem, options, err);
     if (!qModel) {
       err = "compiling the quantized model for its report: " + err;
       return false;
     }
-    std::vector<ErrorStats> layerStats(layers.size()),
+    std::vector<ErrorStats> resultStats(ls.size()), inputStats(ls.size()),
         outStats(g.output_size());
     std::map<std::string, OutputTensor> qOuts;
     for (const CalibrationSet &set : sets) {
@@ -331,26 +347,98 @@ bool dnnc::quantizeModel(const std::string &input,
         return false;
       auto compare = [&](const std::string &f, const std::string &q,
                          ErrorStats &st) {
-        auto a = outs.find(f), b = qOuts.find(q);
-        if (a == outs.end() || b == qOuts.end())
+        auto b = qOuts.find(q);
+        if (b == qOuts.end() || !floatData(b->second))
           return;
-        const float *x = floatData(a->second), *y = floatData(b->second);
-        size_t n = numElements(a->second.shape());
-        if (x && y && a->second.shape() == b->second.shape())
-          st.add(x, y, n);
+        const float *x = nullptr;
+        if (auto a = outs.find(f); a != outs.end()) {
+          if (a->second.shape() == b->second.shape())
+            x = floatData(a->second);
+        } else {
+          for (const HostTensor &t : set.inputs)
+            if (t.name == f && t.shape == b->second.shape())
+              x = reinterpret_cast<const float *>(t.data.data());
+        }
+        if (x)
+          st.add(x, floatData(b->second), numElements(b->second.shape()));
       };
-      for (size_t i = 0; i < layers.size(); ++i)
-        compare(layers[i].result, quantName(layers[i].result), layerStats[i]);
+      for (size_t i = 0; i < ls.size(); ++i) {
+        compare(ls[i].result, quantName(ls[i].result), resultStats[i]);
+        compare(ls[i].activation, quantName(ls[i].activation), inputStats[i]);
+      }
       for (int i = 0; i < g.output_size(); ++i)
         compare(g.output(i).name(), g.output(i).name(), outStats[i]);
     }
-    for (size_t i = 0; i < layers.size(); ++i)
-      report.layers[i].sqnrDb = layerStats[i].sqnrDb();
+    for (size_t i = 0; i < ls.size(); ++i) {
+      rep.layers[i].sqnrDb = resultStats[i].sqnrDb();
+      rep.layers[i].inputSqnrDb = inputStats[i].sqnrDb();
+    }
     for (int i = 0; i < g.output_size(); ++i)
       if (outStats[i].seen)
-        report.outputs.push_back(
+        rep.outputs.push_back(
             {g.output(i).name(), outStats[i].sqnrDb(), outStats[i].maxAbs});
+    return true;
+  };
+  auto worstOutput = [](const QuantizationReport &r) {
+    double worst = INFINITY;
+    for (const OutputReport &o : r.outputs)
+      worst = std::min(worst, o.sqnrDb);
+    return worst;
+  };
+
+  onnx::ModelProto quantized;
+  bool measure = options.report || options.minSqnrDb;
+  if (!evaluate({}, quantized, report, measure))
+    return false;
+  if (options.minSqnrDb && worstOutput(report) < *options.minSqnrDb) {
+    // Sensitivity: the noise a layer adds, as the noise-to-signal ratio of
+    // its result less that of its input (each against the float model).
+    std::vector<std::pair<double, std::string>> order;
+    for (const LayerReport &l : report.layers) {
+      if (!l.quantized)
+        continue;
+      auto nsr = [](double db) {
+        return std::isnan(db) ? 0.0 : std::pow(10.0, -db / 10);
+      };
+      order.push_back({nsr(l.sqnrDb) - nsr(l.inputSqnrDb), l.node});
+    }
+    std::stable_sort(order.begin(), order.end(),
+                     [](auto &a, auto &b) { return a.first > b.first; });
+    // The output SQNR grows (nearly) monotonically with the number of the
+    // most sensitive layers kept float: the fewest that meet the budget, by
+    // bisection (all of them float certainly does).
+    // Keeping `lo` of them float fails the budget, keeping `hi` meets it
+    // (with every layer float the model is the float model).
+    size_t lo = 0, hi = order.size();
+    bool haveBest = false;
+    auto tryKeeping = [&](size_t k, bool &pass) {
+      std::set<std::string> keep;
+      for (size_t i = 0; i < k; ++i)
+        keep.insert(order[i].second);
+      onnx::ModelProto q;
+      QuantizationReport r;
+      if (!evaluate(keep, q, r, /*measure=*/true))
+        return false;
+      pass = worstOutput(r) >= *options.minSqnrDb;
+      if (pass) {
+        quantized = std::move(q);
+        report = std::move(r);
+        haveBest = true;
+      }
+      return true;
+    };
+    while (hi - lo > 1) {
+      size_t mid = (lo + hi) / 2;
+      bool pass;
+      if (!tryKeeping(mid, pass))
+        return false;
+      (pass ? hi : lo) = mid;
+    }
+    bool pass;
+    if (!haveBest && !tryKeeping(hi, pass))
+      return false;
   }
+  report.minSqnrDb = options.minSqnrDb;
 
   if (!writeModel(quantized, output, err))
     return false;
@@ -378,7 +466,10 @@ std::string QuantizationReport::table() const {
     width = std::max(width, o.name.size());
   os << "dnnc quantization: " << q << " of " << layers.size()
      << " layers int8 (" << method << " calibration on " << sets << " input set"
-     << (sets == 1 ? "" : "s") << ")\n";
+     << (sets == 1 ? "" : "s");
+  if (minSqnrDb)
+    os << ", output SQNR budget " << dbText(*minSqnrDb) << " dB";
+  os << ")\n";
   os << llvm::left_justify("layer", width) << "  op      int8  SQNR dB\n";
   for (const LayerReport &l : layers) {
     os << llvm::left_justify(l.node, width) << "  "
@@ -414,6 +505,7 @@ std::string QuantizationReport::json() const {
   std::string s;
   llvm::raw_string_ostream os(s);
   os << "{\"method\": " << jsonString(method) << ", \"sets\": " << sets
+     << ", \"min_sqnr_db\": " << (minSqnrDb ? jsonNumber(*minSqnrDb) : "null")
      << ", \"layers\": [";
   for (size_t i = 0; i < layers.size(); ++i) {
     const LayerReport &l = layers[i];
@@ -422,7 +514,8 @@ std::string QuantizationReport::json() const {
        << ", \"tensor\": " << jsonString(l.tensor)
        << ", \"quantized\": " << (l.quantized ? "true" : "false")
        << ", \"reason\": " << jsonString(l.reason)
-       << ", \"sqnr_db\": " << jsonNumber(l.sqnrDb) << "}";
+       << ", \"sqnr_db\": " << jsonNumber(l.sqnrDb)
+       << ", \"input_sqnr_db\": " << jsonNumber(l.inputSqnrDb) << "}";
   }
   os << "], \"outputs\": [";
   for (size_t i = 0; i < outputs.size(); ++i)

@@ -83,7 +83,7 @@ class Model:
 
 
 def quantize(path, calibration, output, *, method="minmax", percentile=99.999,
-             keep_float=(), input_shapes=None, report=True):
+             keep_float=(), input_shapes=None, report=True, min_sqnr=None):
     """Quantizes a float ONNX model to int8 and writes it to `output` as a
     standard QDQ ONNX model (which dnnc.compile, or any ONNX runtime, runs).
 
@@ -92,10 +92,13 @@ def quantize(path, calibration, output, *, method="minmax", percentile=99.999,
     Weights are int8 per output channel (symmetric), activations uint8 per
     tensor with ranges from `method` ("minmax", or "percentile": the central
     `percentile` % of the values). keep_float names layers (ONNX node or
-    output names) to leave float.
+    output names) to leave float. min_sqnr (dB) asks for mixed precision:
+    the fewest layers kept float, those adding the most noise, such that
+    every output's SQNR against float meets it.
 
-    Returns the report: {"method", "sets", "layers": [{"node", "op",
-    "tensor", "quantized", "reason", "sqnr_db"}], "outputs": [{"name",
+    Returns the report: {"method", "sets", "min_sqnr_db", "layers": [{"node",
+    "op", "tensor", "quantized", "reason", "sqnr_db", "input_sqnr_db"}],
+    "outputs": [{"name",
     "sqnr_db", "max_abs_error"}]}, SQNR against the float model on the
     calibration sets (None for an exact match; report=False skips it).
     """
@@ -107,7 +110,8 @@ def quantize(path, calibration, output, *, method="minmax", percentile=99.999,
     try:
         text = _dnnc.quantize(os.fspath(path), os.fspath(output), calibration,
                               method, float(percentile), list(keep_float),
-                              shapes, report)
+                              shapes, report,
+                              None if min_sqnr is None else float(min_sqnr))
     except _dnnc.Error as e:
         raise CompileError(str(e)) from None
     return json.loads(text)
@@ -131,7 +135,8 @@ def format_report(report):
 
 def compile(path, output=None, *, input_shapes=None, emit="so", vectorize=True,
             winograd=True, quantize=None, calibration=None,
-            calibration_method="minmax", percentile=99.999, keep_float=()):
+            calibration_method="minmax", percentile=99.999, keep_float=(),
+            min_sqnr=None):
     """Compiles an ONNX model.
 
     With emit="so" (default) returns the loaded Model; output defaults to a
@@ -158,7 +163,7 @@ def compile(path, output=None, *, input_shapes=None, emit="so", vectorize=True,
             report = globals()["quantize"](
                 path, calibration, qpath, method=calibration_method,
                 percentile=percentile, keep_float=keep_float,
-                input_shapes=input_shapes)
+                input_shapes=input_shapes, min_sqnr=min_sqnr)
             try:
                 model = compile(qpath, output, input_shapes=input_shapes,
                                 emit=emit, vectorize=vectorize, winograd=winograd)

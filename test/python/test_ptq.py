@@ -322,3 +322,39 @@ def test_python_calibration_errors(tmp_path):
     with pytest.raises(ValueError, match="needs calibration"):
         dnnc.compile(path, quantize="int8")
     assert not (tmp_path / "q.onnx").exists()
+
+
+def test_mixed_precision_budget(tmp_path):
+    path, w = small_model(str(tmp_path / "small.onnx"))
+    cal = calibration()
+    full = dnnc.quantize(path, cal, str(tmp_path / "all.onnx"))
+    all_int8 = full["outputs"][0]["sqnr_db"]
+    assert all(l["quantized"] for l in full["layers"])
+    assert all(l["input_sqnr_db"] > 20 for l in full["layers"])
+    # A budget the all-int8 model meets changes nothing.
+    rep = dnnc.quantize(path, cal, str(tmp_path / "easy.onnx"), min_sqnr=all_int8 - 1)
+    assert all(l["quantized"] for l in rep["layers"])
+    # A higher one keeps some layers float, and is met.
+    budget = all_int8 + 2
+    out = str(tmp_path / "mixed.onnx")
+    rep = dnnc.quantize(path, cal, out, min_sqnr=budget)
+    assert rep["min_sqnr_db"] == budget
+    assert rep["outputs"][0]["sqnr_db"] is None or rep["outputs"][0]["sqnr_db"] >= budget
+    kept = [l["node"] for l in rep["layers"] if not l["quantized"]]
+    assert 1 <= len(kept) < 4
+    assert all(l["reason"] == "kept float for the SQNR budget"
+               for l in rep["layers"] if not l["quantized"])
+    # The kept layers' weights stay float in the QDQ model; the compiled
+    # model's output meets the budget on the calibration sets.
+    m = onnx.load(out)
+    names = {t.name for t in m.graph.initializer}
+    weight = {"conv1": "W1", "conv2": "W2", "fc1": "W3", "fc2": "W4"}
+    for node, wname in weight.items():
+        assert (wname in names) == (node in kept), (node, kept)
+    model, ref = dnnc.compile(out), dnnc.compile(path, winograd=False)
+    sig = noise = 0.0
+    for feeds in cal:
+        f = ref.run(feeds)["y"].astype(np.float64)
+        sig += (f ** 2).sum()
+        noise += ((f - model.run(feeds)["y"]) ** 2).sum()
+    assert noise == 0 or 10 * np.log10(sig / noise) >= budget - 0.05

@@ -59,6 +59,11 @@ static cl::list<std::string>
     keepFloat("keep-float",
               cl::desc("Layers (ONNX node or output names) kept float"),
               cl::CommaSeparated, cl::cat(quantCat));
+static cl::opt<double> minSqnr(
+    "min-sqnr",
+    cl::desc("Mixed precision: keep float the fewest most sensitive layers "
+             "that bring the output SQNR (dB, vs float) to this"),
+    cl::cat(quantCat));
 static cl::opt<std::string>
     quantReport("quant-report",
                 cl::desc("Write the quantization report as JSON to FILE"),
@@ -93,6 +98,8 @@ static bool runQuantization(const std::string &input,
   qo.percentile = percentile;
   qo.keepFloat.insert(keepFloat.begin(), keepFloat.end());
   qo.inputShapes = opts.import.inputShapes;
+  if (minSqnr.getNumOccurrences())
+    qo.minSqnrDb = minSqnr;
   std::vector<dnnc::CalibrationSet> sets;
   dnnc::QuantizationReport report;
   if (!dnnc::readCalibrationDir(calibrationData, sets, err) ||

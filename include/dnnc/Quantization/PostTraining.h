@@ -57,6 +57,10 @@ struct QuantizeOptions {
   std::map<std::string, std::vector<int64_t>> inputShapes;
   /// Measure per-layer and output SQNR (one more compile and run).
   bool report = true;
+  /// Mixed precision: the least output SQNR (dB, against float on the
+  /// calibration sets) to meet, keeping float the fewest layers (those that
+  /// add the most noise) that do.
+  std::optional<double> minSqnrDb;
 };
 
 struct LayerReport {
@@ -67,8 +71,8 @@ struct LayerReport {
   /// Why the layer stayed float.
   std::string reason;
   /// SQNR of the tensor against the float model, over all sets (dB; +inf
-  /// when equal; NaN when not measured).
-  double sqnrDb;
+  /// when equal; NaN when not measured), and of the layer's input.
+  double sqnrDb, inputSqnrDb;
 };
 
 struct OutputReport {
@@ -79,6 +83,8 @@ struct OutputReport {
 struct QuantizationReport {
   std::string method;
   int sets = 0;
+  /// The SQNR budget it was held to, if any.
+  std::optional<double> minSqnrDb;
   std::vector<LayerReport> layers;
   std::vector<OutputReport> outputs;
   /// A table for people.
