@@ -29,7 +29,7 @@ dnnc::inferTensorKinds(const onnx::ModelProto &model) {
   onnx::ModelProto copy = model;
   try {
     onnx::ShapeInferenceOptions sio(/*check_type=*/false, /*error_mode=*/0,
-                                    /*data_prop=*/false);
+                                    /*data_prop=*/true);
     onnx::shape_inference::InferShapes(copy, onnx::OpSchemaRegistry::Instance(),
                                        sio);
   } catch (const std::exception &) {
@@ -124,12 +124,17 @@ bool floatValues(const onnx::TensorProto &t, std::vector<float> &out,
 
 std::vector<QuantLayer>
 dnnc::findQuantLayers(const onnx::ModelProto &model,
-                      const std::map<std::string, TensorKind> &kinds,
+                      std::map<std::string, TensorKind> &kinds,
                       const QuantizeOptions &options) {
   const onnx::GraphProto &g = model.graph();
   std::map<std::string, const onnx::TensorProto *> inits;
   for (const auto &t : g.initializer())
     inits[t.name()] = &t;
+  // Exporters share equal initializers through Identity nodes.
+  for (const auto &n : g.node())
+    if (n.op_type() == "Identity" && n.domain().empty() &&
+        inits.count(n.input(0)))
+      inits[n.output(0)] = inits[n.input(0)];
   std::set<std::string> graphOutputs;
   for (const auto &o : g.output())
     graphOutputs.insert(o.name());
@@ -183,6 +188,17 @@ dnnc::findQuantLayers(const onnx::ModelProto &model,
     if (inits.count(l.activation)) {
       fail("the input is a constant");
       continue;
+    }
+    if (w != inits.end() &&
+        w->second->data_type() == onnx::TensorProto::FLOAT &&
+        (op == "Conv" || op == "Gemm")) {
+      // X, W and Y share their element type; Conv's X and Y have W's rank,
+      // Gemm's rank 2.
+      TensorKind k{onnx::TensorProto::FLOAT,
+                   op == "Conv" ? w->second->dims_size() : 2};
+      for (const std::string &t : {l.activation, l.output, l.result})
+        if (TensorKind &known = kinds[t]; known.rank < 0 || !known.elemType)
+          known = k;
     }
     if (!isFloat(l.activation) || !isFloat(l.output)) {
       fail("not float32");
@@ -355,6 +371,10 @@ bool dnnc::insertQDQ(onnx::ModelProto &model,
   std::map<std::string, const onnx::TensorProto *> inits;
   for (const auto &t : g.initializer())
     inits[t.name()] = &t;
+  for (const auto &n : g.node())
+    if (n.op_type() == "Identity" && n.domain().empty() &&
+        inits.count(n.input(0)))
+      inits[n.output(0)] = inits[n.input(0)];
 
   // Activations: scale and zero point, then Q -> DQ after the producer.
   std::map<std::string, std::vector<onnx::NodeProto>> after;

@@ -47,10 +47,13 @@ std::map<std::string, TensorKind>
 inferTensorKinds(const onnx::ModelProto &model);
 
 /// The layers of `model`'s main graph that may be quantized, with those
-/// that cannot (or are kept float) marked with their reason.
+/// that cannot (or are kept float) marked with their reason. Adds to `kinds`
+/// what a Conv's or Gemm's float weight implies of its input and output
+/// where ONNX's inference stopped short. Weights and biases may be
+/// initializers or Identity copies of them.
 std::vector<QuantLayer>
 findQuantLayers(const onnx::ModelProto &model,
-                const std::map<std::string, TensorKind> &kinds,
+                std::map<std::string, TensorKind> &kinds,
                 const QuantizeOptions &options);
 
 /// The default-domain opset of `model`.

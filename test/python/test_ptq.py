@@ -358,3 +358,23 @@ def test_mixed_precision_budget(tmp_path):
         sig += (f ** 2).sum()
         noise += ((f - model.run(feeds)["y"]) ** 2).sum()
     assert noise == 0 or 10 * np.log10(sig / noise) >= budget - 0.05
+
+
+def test_bias_shared_through_identity(tmp_path):
+    """Exporters share equal initializers through Identity nodes: such a
+    bias (or weight) is still a constant to quantize."""
+    path, w = small_model(str(tmp_path / "small.onnx"))
+    m = onnx.load(path)
+    conv1 = m.graph.node[0]
+    conv1.input[2] = "B1_shared"
+    m.graph.node.insert(0, helper.make_node("Identity", ["B1"], ["B1_shared"]))
+    onnx.save(m, path)
+    out = str(tmp_path / "q.onnx")
+    rep = dnnc.quantize(path, calibration(), out, report=False)
+    assert rep["layers"][0]["quantized"], rep["layers"][0]
+    q = onnx.load(out)
+    np.testing.assert_array_equal(
+        initializer(q, "B1_shared_quantized"),
+        np.round(w["B1"].astype(np.float32) / initializer(q, "B1_shared_scale")))
+    assert q.graph.node[[n.op_type for n in q.graph.node].index("Conv")].input[2] == \
+        "B1_shared_dequantized"
