@@ -89,6 +89,20 @@ void collectReads(const onnx::GraphProto &g, std::multiset<std::string> &out) {
   }
 }
 
+/// The initializers by name, and the Identity copies of them (exporters
+/// share equal initializers so).
+std::map<std::string, const onnx::TensorProto *>
+constantTensors(const onnx::GraphProto &g) {
+  std::map<std::string, const onnx::TensorProto *> inits;
+  for (const auto &t : g.initializer())
+    inits[t.name()] = &t;
+  for (const auto &n : g.node())
+    if (n.op_type() == "Identity" && n.domain().empty() &&
+        inits.count(n.input(0)))
+      inits[n.output(0)] = inits[n.input(0)];
+  return inits;
+}
+
 /// The values of a float initializer.
 bool floatValues(const onnx::TensorProto &t, std::vector<float> &out,
                  std::string &err) {
@@ -127,14 +141,7 @@ dnnc::findQuantLayers(const onnx::ModelProto &model,
                       std::map<std::string, TensorKind> &kinds,
                       const QuantizeOptions &options) {
   const onnx::GraphProto &g = model.graph();
-  std::map<std::string, const onnx::TensorProto *> inits;
-  for (const auto &t : g.initializer())
-    inits[t.name()] = &t;
-  // Exporters share equal initializers through Identity nodes.
-  for (const auto &n : g.node())
-    if (n.op_type() == "Identity" && n.domain().empty() &&
-        inits.count(n.input(0)))
-      inits[n.output(0)] = inits[n.input(0)];
+  auto inits = constantTensors(g);
   std::set<std::string> graphOutputs;
   for (const auto &o : g.output())
     graphOutputs.insert(o.name());
@@ -368,13 +375,7 @@ bool dnnc::insertQDQ(onnx::ModelProto &model,
   onnx::GraphProto &g = *model.mutable_graph();
   Rewriter rw(g);
   bool perChannel = defaultOpset(model) >= 13;
-  std::map<std::string, const onnx::TensorProto *> inits;
-  for (const auto &t : g.initializer())
-    inits[t.name()] = &t;
-  for (const auto &n : g.node())
-    if (n.op_type() == "Identity" && n.domain().empty() &&
-        inits.count(n.input(0)))
-      inits[n.output(0)] = inits[n.input(0)];
+  auto inits = constantTensors(g);
 
   // Activations: scale and zero point, then Q -> DQ after the producer.
   std::map<std::string, std::vector<onnx::NodeProto>> after;
