@@ -140,8 +140,12 @@ def test_conv(tmp_path, xcode, xzp, group, strides, relu):
     assert out.dtype == NP[ycode]
     check_codes(out, ref)
     ir = emitted_dnn(path)
-    assert "-> tensor<1x%dx%dx%dxi32>" % (f, h, h) in ir   # the integer conv
-    assert "xf32>) -> tensor<1x%dx%dx%dxf32>" % (f, h, h) not in ir
+    if group == 1:  # 8-bit codes in, i32 sums out (VNNI dot products)
+        assert "dnn.qconv2d_nhwc" in ir
+        assert "xi8>) -> tensor<1x%dx%dx%dxi32>" % (h, h, f) in ir
+    else:  # depthwise: the centered codes, summed exactly in f32
+        assert "dnn.qconv2d_nhwc" not in ir
+        assert "xi32> -> tensor<1x%dx10x10xf32>" % c in ir
 
 
 def test_conv_int32_bias_per_tensor_weights_float_output(tmp_path):
@@ -163,7 +167,8 @@ def test_conv_int32_bias_per_tensor_weights_float_output(tmp_path):
                    bcodes * np.float64(np.float32(xs) * np.float32(ws)), [0] * 4, (1, 1), 1)
     out = dnnc.compile(path).run({"x": x})["y"]
     np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-5)
-    assert "xi32>) -> tensor<1x6x5x5xi32>" in emitted_dnn(path)
+    # The weights' zero point is subtracted at compile time: i8 weights.
+    assert "tensor<1x1x4x6xi8>) -> tensor<1x5x5x6xi32>" in emitted_dnn(path)
 
 
 def test_matmul_and_gemm(tmp_path):

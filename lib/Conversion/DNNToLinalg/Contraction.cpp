@@ -637,9 +637,76 @@ struct Conv2DNhwcLowering : OpRewritePattern<Conv2DNhwcOp> {
     return success();
   }
 };
+/// 8-bit channels-last convolution: the input padded with its zero point,
+/// then a linalg.generic over (n, oh, ow, f, kh, kw, c) that accumulates
+/// (ext(x) - zp) * sext(w) in i32. dnnc-conv-kernels recognizes this form
+/// and gives it VNNI dot products.
+struct QConv2DNhwcLowering : OpRewritePattern<QConv2DNhwcOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QConv2DNhwcOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inT = cast<RankedTensorType>(op.getInput().getType());
+    auto resT = cast<RankedTensorType>(op.getType());
+    if (!inT.hasStaticShape() || !resT.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "run-time dims");
+    int64_t zp = op.getInputZeroPoint();
+    bool isUnsigned = op.getInputUnsigned();
+    Value input = op.getInput();
+    ArrayRef<int64_t> pads = op.getPads();
+    if (llvm::any_of(pads, [](int64_t p) { return p; })) {
+      SmallVector<OpFoldResult> lo(4, rewriter.getIndexAttr(0)), hi(lo);
+      SmallVector<int64_t> padded(inT.getShape());
+      for (int i = 0; i < 2; ++i) {
+        lo[1 + i] = rewriter.getIndexAttr(pads[i]);
+        hi[1 + i] = rewriter.getIndexAttr(pads[2 + i]);
+        padded[1 + i] += pads[i] + pads[2 + i];
+      }
+      Value padValue = arith::ConstantOp::create(
+          rewriter, loc, rewriter.getIntegerAttr(inT.getElementType(),
+                                                 (int8_t)(uint8_t)zp));
+      input = tensor::PadOp::create(rewriter, loc, inT.clone(padded), input, lo,
+                                    hi, padValue);
+    }
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr n, oh, ow, f, kh, kw, c;
+    bindDims(ctx, n, oh, ow, f, kh, kw, c);
+    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations();
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(7, 0, {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], c},
+                       ctx),
+        AffineMap::get(7, 0, {kh, kw, c, f}, ctx),
+        AffineMap::get(7, 0, {n, oh, ow, f}, ctx)};
+    SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+    iters.append(3, utils::IteratorType::reduction);
+    Value init = zeros(rewriter, loc, resT);
+    Type i32 = rewriter.getI32Type();
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{resT}, ValueRange{input, op.getWeight()},
+            ValueRange{init}, maps, iters,
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value x = isUnsigned ? arith::ExtUIOp::create(b, l, i32, a[0])
+                                         .getResult()
+                                   : arith::ExtSIOp::create(b, l, i32, a[0])
+                                         .getResult();
+              if (zp)
+                x = arith::SubIOp::create(
+                    b, l, x,
+                    arith::ConstantOp::create(b, l, b.getI32IntegerAttr(zp)));
+              Value w = arith::ExtSIOp::create(b, l, i32, a[1]);
+              Value p = arith::MulIOp::create(b, l, x, w);
+              linalg::YieldOp::create(
+                  b, l, ValueRange{arith::AddIOp::create(b, l, a[2], p)});
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
 } // namespace
 
 void dnnc::populateContractionPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatMulLowering, GemmLowering, ConvLowering, Conv2DNhwcLowering>(
-      patterns.getContext());
+  patterns.add<MatMulLowering, GemmLowering, ConvLowering, Conv2DNhwcLowering,
+               QConv2DNhwcLowering>(patterns.getContext());
 }

@@ -210,6 +210,31 @@ LogicalResult Conv2DNhwcOp::verify() {
   return checkResultShape(*this, getType(), shape);
 }
 
+LogicalResult QConv2DNhwcOp::verify() {
+  auto in = rankedType(getInput()), w = rankedType(getWeight());
+  if (in.getRank() != 4 || w.getRank() != 4)
+    return emitOpError("input and weight must have rank 4");
+  if (!in.getElementType().isInteger(8) || !w.getElementType().isInteger(8) ||
+      !getElementTypeOrSelf(getType()).isInteger(32))
+    return emitOpError("takes 8-bit input and weight codes to an i32 result");
+  if (getStrides().size() != 2 || getDilations().size() != 2 ||
+      getPads().size() != 4)
+    return emitOpError("strides/dilations need 2 values and pads 4");
+  int64_t zp = getInputZeroPoint();
+  if (getInputUnsigned() ? (zp < 0 || zp > 255) : (zp < -128 || zp > 127))
+    return emitOpError("input zero point out of the 8-bit range");
+  int64_t c = in.getDimSize(3);
+  if (!ShapedType::isDynamic(c) && c != w.getDimSize(2))
+    return emitOpError("weight must be [KH, KW, C, F]");
+  Shape shape = {in.getDimSize(0)};
+  for (int i = 0; i < 2; ++i)
+    shape.push_back(windowOutputSize(
+        in.getDimSize(1 + i), w.getDimSize(i), getStrides()[i], getPads()[i],
+        getPads()[2 + i], getDilations()[i], false));
+  shape.push_back(w.getDimSize(3));
+  return checkResultShape(*this, getType(), shape);
+}
+
 template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
   auto in = rankedType(op.getInput());
   int64_t nsp = in.getRank() - 2;

@@ -152,7 +152,7 @@ void finish(IRRewriter &rewriter, Operation *root, Value acc,
   auto rt = cast<RankedTensorType>(result.getType());
   Type ft = rt.getElementType();
   int64_t rank = rt.getRank(), n = accScale.size();
-  Value accF = CastOp::create(rewriter, loc, rt, acc);
+  Value accF = acc.getType() == rt ? acc : CastOp::create(rewriter, loc, rt, acc);
 
   // A relu or clip between the op and the qcast: its bounds in real values.
   Operation *relu = nullptr;
@@ -239,6 +239,78 @@ void eraseDeadCasts(IRRewriter &rewriter, Value v) {
     eraseDeadCasts(rewriter, o);
 }
 
+/// The weight's codes minus their zero points, row-major.
+SmallVector<int64_t> centeredCodes(const Quantized &w,
+                                   DenseIntElementsAttr codes) {
+  ArrayRef<int64_t> shape =
+      cast<RankedTensorType>(w.value.getType()).getShape();
+  SmallVector<int64_t> vals;
+  int64_t i = 0;
+  for (const APInt &c : codes.getValues<APInt>()) {
+    int64_t code = w.params.isSigned ? c.getSExtValue() : c.getZExtValue();
+    int64_t ch = w.params.perTensor() ? 0 : indexAlong(shape, w.params.axis, i);
+    vals.push_back(code - at<int64_t>(w.params.zeroPoints, ch));
+    ++i;
+  }
+  return vals;
+}
+
+/// A 2-D convolution of 8-bit codes whose centered weights fit in 8 bits:
+/// dnn.qconv2d_nhwc on the raw input codes, between the transposes that
+/// dnn-channels-last then cancels against its neighbours'. The weight goes
+/// to [KH, KW, C, F] i8 at compile time.
+Value qconvNhwc(OpBuilder &b, Location loc, ConvOp conv, const Quantized &x,
+                ArrayRef<int64_t> w) {
+  auto inT = cast<RankedTensorType>(conv.getInput().getType());
+  auto wT = cast<RankedTensorType>(conv.getWeight().getType());
+  auto rT = cast<RankedTensorType>(conv.getType());
+  int64_t f = wT.getDimSize(0), c = wT.getDimSize(1), kh = wT.getDimSize(2),
+          kw = wT.getDimSize(3);
+  SmallVector<int8_t> hwcf(w.size());
+  for (int64_t o = 0; o < f; ++o)
+    for (int64_t i = 0; i < c; ++i)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t z = 0; z < kw; ++z)
+          hwcf[((y * kw + z) * c + i) * f + o] =
+              w[((o * c + i) * kh + y) * kw + z];
+  auto i8 = b.getIntegerType(8);
+  auto hwcfT = RankedTensorType::get({kh, kw, c, f}, i8);
+  Value weight = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(hwcfT, ArrayRef<int8_t>(hwcf)));
+  Value codes = quant::StorageCastOp::create(
+      b, loc, inT.clone(x.params.type.getStorageType()), x.value);
+  auto nhwc = [](RankedTensorType t, Type et) {
+    return RankedTensorType::get({t.getDimSize(0), t.getDimSize(2),
+                                  t.getDimSize(3), t.getDimSize(1)},
+                                 et);
+  };
+  Value xt = TransposeOp::create(b, loc, nhwc(inT, i8), codes,
+                                 b.getDenseI64ArrayAttr({0, 2, 3, 1}));
+  Value y = QConv2DNhwcOp::create(
+      b, loc, nhwc(rT, b.getI32Type()), xt, weight, conv.getStridesAttr(),
+      conv.getPadsAttr(), conv.getDilationsAttr(),
+      b.getI64IntegerAttr(x.params.zeroPoints[0]),
+      x.params.isSigned ? UnitAttr() : b.getUnitAttr());
+  return TransposeOp::create(b, loc, rT.clone(b.getI32Type()), y,
+                             b.getDenseI64ArrayAttr({0, 3, 1, 2}));
+}
+
+/// True when every partial sum of conv(x - zx, w) is an integer below 2^24
+/// in magnitude, so that f32 arithmetic computes it exactly.
+bool exactInF32(const Quantized &x, ArrayRef<int64_t> w, int64_t f) {
+  int64_t zx = x.params.zeroPoints[0];
+  double xmax = std::max(zx - x.params.qmin, x.params.qmax - zx);
+  int64_t perChannel = w.size() / f;
+  for (int64_t o = 0; o < f; ++o) {
+    double sum = 0;
+    for (int64_t i = 0; i < perChannel; ++i)
+      sum += std::abs(double(w[o * perChannel + i]));
+    if (sum * xmax >= double(1 << 24))
+      return false;
+  }
+  return true;
+}
+
 /// conv(dcast(x), dcast(w), b?) with a per-tensor x and a constant w
 /// quantized per tensor or per output channel.
 LogicalResult fuseConv(IRRewriter &rewriter, ConvOp conv) {
@@ -250,7 +322,8 @@ LogicalResult fuseConv(IRRewriter &rewriter, ConvOp conv) {
   DenseIntElementsAttr codes = constantCodes(w->value);
   if (!codes)
     return failure();
-  int64_t f = cast<RankedTensorType>(conv.getWeight().getType()).getDimSize(0);
+  auto wT = cast<RankedTensorType>(conv.getWeight().getType());
+  int64_t f = wT.getDimSize(0);
   SmallVector<double> bias;
   if (Value b = conv.getBias()) {
     auto reals = constantReals(b, f);
@@ -260,13 +333,40 @@ LogicalResult fuseConv(IRRewriter &rewriter, ConvOp conv) {
   }
   rewriter.setInsertionPoint(conv);
   Location loc = conv.getLoc();
-  Value xi = centeredActivation(rewriter, loc, *x);
-  Value wi = centeredWeight(rewriter, loc, *w, codes);
   auto rt = cast<RankedTensorType>(conv.getType());
-  Value acc =
-      ConvOp::create(rewriter, loc, rt.clone(rewriter.getI32Type()), xi, wi,
-                     Value(), conv.getStridesAttr(), conv.getPadsAttr(),
-                     conv.getDilationsAttr(), conv.getGroupAttr());
+  SmallVector<int64_t> centered = centeredCodes(*w, codes);
+  bool is2d = rt.getRank() == 4 && rt.hasStaticShape() &&
+              cast<RankedTensorType>(conv.getInput().getType())
+                  .hasStaticShape() &&
+              x->params.width == 8;
+  bool fitsI8 = llvm::all_of(
+      centered, [](int64_t v) { return v >= -128 && v <= 127; });
+  Value acc;
+  if (is2d && conv.getGroup() == 1 && fitsI8) {
+    // Ungrouped: 8-bit codes, i32 accumulation (VNNI on the CPU).
+    acc = qconvNhwc(rewriter, loc, conv, *x, centered);
+  } else if (is2d && conv.getGroup() > 1 && exactInF32(*x, centered, f)) {
+    // Grouped and depthwise: few products per output, summed exactly in
+    // f32 by the float kernels.
+    Type f32 = rewriter.getF32Type();
+    Value xf = CastOp::create(
+        rewriter, loc,
+        cast<RankedTensorType>(conv.getInput().getType()).clone(f32),
+        centeredActivation(rewriter, loc, *x));
+    SmallVector<float> wf(centered.begin(), centered.end());
+    Value wc = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(wT.clone(f32), ArrayRef<float>(wf)));
+    acc = ConvOp::create(rewriter, loc, rt, xf, wc, Value(),
+                         conv.getStridesAttr(), conv.getPadsAttr(),
+                         conv.getDilationsAttr(), conv.getGroupAttr());
+  } else {
+    Value xi = centeredActivation(rewriter, loc, *x);
+    Value wi = centeredWeight(rewriter, loc, *w, codes);
+    acc = ConvOp::create(rewriter, loc, rt.clone(rewriter.getI32Type()), xi,
+                         wi, Value(), conv.getStridesAttr(), conv.getPadsAttr(),
+                         conv.getDilationsAttr(), conv.getGroupAttr());
+  }
   SmallVector<double> scale;
   for (int64_t o = 0; o < (w->params.perTensor() ? 1 : f); ++o)
     scale.push_back(x->params.scales[0] * at<double>(w->params.scales, o));

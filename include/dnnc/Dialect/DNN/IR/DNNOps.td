@@ -96,7 +96,7 @@ def DNN_ClipOp : DNN_UnaryAttrOp<"clip",
   let hasFolder = 1;
 }
 
-def DNN_CastOp : DNN_Op<"cast", [Pure]> {
+def DNN_CastOp : DNN_Op<"cast", [Pure, DNN_Elementwise]> {
   let summary = "elementwise conversion to another element type";
   let description = [{
     Converts each element to the result element type (float<->int truncates
@@ -287,6 +287,37 @@ def DNN_Conv2DNhwcOp : DNN_Op<"conv2d_nhwc", [Pure]> {
              w.getDimSize(3) == static_cast<int64_t>(getGroup());
     }
   }];
+}
+
+def DNN_QConv2DNhwcOp : DNN_Op<"qconv2d_nhwc", [Pure]> {
+  let summary = "8-bit integer 2-D convolution, channels-last, i32 result";
+  let description = [{
+    The ungrouped convolution of `dnn.conv2d_nhwc` on quantized codes:
+    `output[n, y, x, f] = sum (input - input_zero_point) * weight` over the
+    window and the input channels, accumulated exactly in i32. The input
+    holds 8-bit codes, unsigned when `input_unsigned` is set, else signed;
+    the weight holds signed 8-bit values (already centered on their zero
+    point). Pads are [top, left, bottom, right] and pad with the zero point,
+    so that they add nothing. `dnn-fuse-quantized` introduces it for
+    QDQ convolutions; the scales and the requantization stay with the ops
+    that read the result.
+
+    ```mlir
+    %y = dnn.qconv2d_nhwc %x, %w {dilations = array<i64: 1, 1>,
+           input_unsigned, input_zero_point = 3 : i64,
+           pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+         : (tensor<1x8x8x16xi8>, tensor<3x3x16x32xi8>) -> tensor<1x8x8x32xi32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input, DNN_Tensor:$weight,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                   DenseI64ArrayAttr:$dilations, I64Attr:$input_zero_point,
+                   UnitAttr:$input_unsigned);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
