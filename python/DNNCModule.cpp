@@ -1,6 +1,6 @@
 //===- DNNCModule.cpp - pybind11 bindings of the compiler and loader ------===//
 //
-// _dnnc.compile(path, output, emit, input_shapes, vectorize, winograd)
+// _dnnc.compile(path, output, emit, input_shapes, vectorize, winograd, vnni)
 //   raises _dnnc.Error(message) with the one-line diagnostic.
 // _dnnc.quantize(path, output, calibration, method, percentile, keep_float,
 //   input_shapes, report, min_sqnr) -> the report as JSON; calibration is a
@@ -274,7 +274,7 @@ PYBIND11_MODULE(_dnnc, m) {
       [](const std::string &path, const std::string &output,
          const std::string &emit,
          const std::map<std::string, std::vector<int64_t>> &shapes,
-         bool vectorize, bool winograd) {
+         bool vectorize, bool winograd, bool vnni) {
         dnnc::CompileOptions opts;
         auto kind = dnnc::parseEmitKind(emit);
         if (!kind)
@@ -283,6 +283,7 @@ PYBIND11_MODULE(_dnnc, m) {
         opts.output = output;
         opts.vectorize = vectorize;
         opts.winograd = winograd;
+        opts.vnni = opts.vnni && vnni;
         for (auto &[k, v] : shapes)
           opts.import.inputShapes[k] = v;
         std::string err;
@@ -296,7 +297,8 @@ PYBIND11_MODULE(_dnnc, m) {
       },
       py::arg("path"), py::arg("output"), py::arg("emit") = "so",
       py::arg("input_shapes") = std::map<std::string, std::vector<int64_t>>(),
-      py::arg("vectorize") = true, py::arg("winograd") = true);
+      py::arg("vectorize") = true, py::arg("winograd") = true,
+      py::arg("vnni") = true);
   m.def(
       "quantize",
       [](const std::string &path, const std::string &output,

@@ -13,11 +13,16 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Timer.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
 #include <chrono>
 
 using namespace mlir;
 
 namespace dnnc {
+
+bool hostHasVnni() {
+  return llvm::sys::getHostCPUFeatures().lookup("avx512vnni");
+}
 
 std::optional<EmitKind> parseEmitKind(StringRef s) {
   return llvm::StringSwitch<std::optional<EmitKind>>(s)
@@ -159,6 +164,7 @@ bool compileModel(const std::string &input, const CompileOptions &options,
   CPUCodegenOptions cgo;
   cgo.vectorize = options.vectorize;
   cgo.winograd = options.winograd;
+  cgo.vnni = options.vnni;
   cgo.returnBuffers = sig->descriptors;
   buildCPUCodegenPipeline(cg, cgo);
   if (failed(cg.run(*module)))

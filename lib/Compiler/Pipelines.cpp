@@ -46,6 +46,7 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
     if (options.vectorize) {
       DNNCConvKernelsOptions ck;
       ck.winograd = options.winograd;
+      ck.vnni = options.vnni;
       f.addPass(createDNNCConvKernels(ck));
       f.addPass(createDNNCRowReductions());
     }
@@ -112,6 +113,8 @@ void buildCPUCodegenPipeline(OpPassManager &pm,
     OpPassManager &f = pm.nest<func::FuncOp>();
     f.addPass(createDNNCLowerStridedCopies());
     f.addPass(createConvertLinalgToLoopsPass());
+    if (options.vnni)
+      f.addPass(createDNNCVnniDots());
     f.addPass(createDNNCMathApproximation());
     f.addPass(vector::createLowerVectorMultiReductionPass(
         vector::VectorMultiReductionLowering::InnerReduction));

@@ -77,7 +77,9 @@ static std::optional<EpilogueOp> asEpilogue(linalg::GenericOp gen,
                                             Value value) {
   if (gen.getNumDpsInits() != 1 || gen.getNumLoops() != 4 ||
       gen.getNumParallelLoops() != 4 || gen->getNumResults() != 1 ||
-      gen.getResult(0).getType() != value.getType())
+      cast<ShapedType>(gen.getResult(0).getType()).getShape() !=
+          cast<ShapedType>(value.getType()).getShape() ||
+      getElementTypeOrSelf(gen.getResult(0).getType()).isInteger(1))
     return std::nullopt;
   if (!gen.getMatchingIndexingMap(gen.getDpsInitOperand(0)).isIdentity() ||
       gen.payloadUsesValueFromOperand(gen.getDpsInitOperand(0)))
@@ -192,6 +194,11 @@ static std::optional<ConvKernel> analyze(linalg::LinalgOp op) {
   k.fg = k.f / k.groups;
   k.rows = outT.getDimSize(1);
   k.cols = outT.getDimSize(2);
+  chooseTile(k);
+  return k;
+}
+
+void dnnc::conv::chooseTile(ConvKernel &k) {
   // A vector of a grouped convolution stays inside one group.
   if (k.groups > 1)
     while (k.fg % k.lanes)
@@ -213,7 +220,6 @@ static std::optional<ConvKernel> analyze(linalg::LinalgOp op) {
   int64_t nv = k.depthwise || k.groups > 1 || k.mr > 4 ? 2 : 24 / k.mr;
   k.nv = std::min<int64_t>(std::min<int64_t>(nv, 16),
                            llvm::divideCeil(k.f, k.lanes));
-  return k;
 }
 
 /// The constant data behind `v`, looking through reshapes (which keep the
@@ -291,7 +297,8 @@ static void packWeight(OpBuilder &b, ConvKernel &k) {
 
 Emitter::Emitter(OpBuilder &b, Location loc, ConvKernel &k)
     : b(b), loc(loc), k(k) {
-  vecT = VectorType::get({k.lanes}, b.getF32Type());
+  vecT = VectorType::get({k.lanes},
+                         k.vnni ? Type(b.getI32Type()) : Type(b.getF32Type()));
   constantBlock = b.getInsertionBlock();
 }
 
@@ -320,7 +327,7 @@ Value Emitter::destination() {
                ? initDest
                : tensor::EmptyOp::create(
                      b, loc, cast<RankedTensorType>(dest.getType()).getShape(),
-                     b.getF32Type());
+                     getElementTypeOrSelf(dest.getType()));
   return dest;
 }
 
@@ -364,7 +371,7 @@ void Emitter::prepareInit() {
 Value Emitter::readInit(Value n, Value r, Value m, Value f, bool inBounds) {
   if (initScalar)
     return vector::BroadcastOp::create(b, loc, vecT, initScalar);
-  Value pad = constant(b.getF32FloatAttr(0));
+  Value pad = constant(cast<TypedAttr>(b.getZeroAttr(vecT.getElementType())));
   if (initVector)
     return vector::TransferReadOp::create(b, loc, vecT, initVector, {f}, pad,
                                           ArrayRef<bool>{inBounds});
@@ -378,6 +385,8 @@ Value Emitter::readInit(Value n, Value r, Value m, Value f, bool inBounds) {
 SmallVector<Value> Emitter::accumulate(Value n, Value r, Value m0, Value f0,
                                        int64_t mr, int64_t nv, int64_t fLimit,
                                        SmallVector<Value> accs) {
+  if (k.vnni)
+    return accumulateVnni(n, r, m0, f0, mr, nv, std::move(accs));
   Value pad = constant(b.getF32FloatAttr(0));
   auto inBounds = [&](int64_t j) { return (j + 1) * k.lanes <= fLimit; };
   // Packed weights: the tile's panel, whole (zero-padded), at its offset.
@@ -532,6 +541,14 @@ Value Emitter::tile(Value out, Value n, Value r, Value m0, Value f0, int64_t mr,
     for (int64_t j = 0; j < nv; ++j)
       accs.push_back(readInit(n, r, add(m0, cst(m)), add(f0, cst(j * k.lanes)),
                               inBounds(j)));
+  if (k.correction)
+    for (int64_t j = 0; j < nv; ++j) {
+      Value c = vector::TransferReadOp::create(
+          b, loc, vecT, k.correction, {add(f0, cst(j * k.lanes))},
+          constant(b.getI32IntegerAttr(0)), ArrayRef<bool>{true});
+      for (int64_t m = 0; m < mr; ++m)
+        accs[m * nv + j] = arith::AddIOp::create(b, loc, accs[m * nv + j], c);
+    }
   accs = accumulate(n, r, m0, f0, mr, nv, fLimit, accs);
   for (int64_t m = 0; m < mr; ++m)
     for (int64_t j = 0; j < nv; ++j) {
@@ -828,7 +845,8 @@ enum class Form { Direct, Winograd };
 /// where the shape gains from it. False when the op is not one this pass
 /// lowers in that form.
 static bool lowerConv(linalg::LinalgOp conv, Form form) {
-  std::optional<ConvKernel> k = analyze(conv);
+  auto gen = dyn_cast<linalg::GenericOp>(conv.getOperation());
+  std::optional<ConvKernel> k = gen ? analyzeQuantized(gen) : analyze(conv);
   if (!k)
     return false;
   bool useWinograd = form == Form::Winograd;
@@ -846,8 +864,10 @@ static bool lowerConv(linalg::LinalgOp conv, Form form) {
   }
   Operation *lastOp = last.getDefiningOp();
   OpBuilder b(lastOp);
-  linalg::GenericOp gate = useWinograd ? nullptr : gatedInput(*k);
-  if (!useWinograd)
+  linalg::GenericOp gate = useWinograd || k->vnni ? nullptr : gatedInput(*k);
+  if (k->vnni)
+    packWeightVnni(b, *k);
+  else if (!useWinograd)
     packWeight(b, *k);
   if (gate)
     foldGate(b, *k, gate);
@@ -894,7 +914,9 @@ struct DNNCConvKernelsPass
     SmallVector<linalg::LinalgOp> convs;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (isa<linalg::Conv2DNhwcHwcfOp, linalg::Conv2DNhwgcGfhwcOp,
-              linalg::DepthwiseConv2DNhwcHwcOp>(op))
+              linalg::DepthwiseConv2DNhwcHwcOp>(op) ||
+          (vnni && isa<linalg::GenericOp>(op) &&
+           op.getNumReductionLoops() == 3 && op.getNumLoops() == 7))
         convs.push_back(op);
     });
     for (linalg::LinalgOp conv : convs)

@@ -51,7 +51,27 @@ struct ConvKernel {
   mlir::Value weightSlice;
   int64_t panelsPerSlice = 0;
   llvm::SmallVector<EpilogueOp> epilogue;
+  // An 8-bit convolution (QuantizedConvKernels.cpp): i32 accumulators fed by
+  // VNNI dot products of 4 input bytes (unsigned; signed codes get their top
+  // bit flipped) and the packed weight [panels, KH, KW, C/4, panel x 4]
+  // (`packed` is set). `correction` [panels x panel] i32 is added to the
+  // accumulators' start: -zp * sum(w) per output channel.
+  bool vnni = false;
+  bool signedInput = false;
+  int64_t zeroPoint = 0;
+  mlir::Value correction;
 };
+
+/// The geometry of the 8-bit convolution `op` (the linalg.generic that
+/// dnn.qconv2d_nhwc lowers to) with its register tile; nullopt when `op`
+/// does not have that form or its weight is not constant.
+std::optional<ConvKernel> analyzeQuantized(mlir::linalg::GenericOp op);
+
+/// Packs the 8-bit weight into VNNI panels and builds the correction.
+void packWeightVnni(mlir::OpBuilder &b, ConvKernel &k);
+
+/// MR and NV for `k`'s geometry (k.cols, k.f, k.depthwise, k.groups set).
+void chooseTile(ConvKernel &k);
 
 /// The constant data behind `v`, looking through reshapes (which keep the
 /// row-major order of the elements); null when `v` is not a constant, or is
@@ -130,6 +150,9 @@ private:
   void prepareInit();
   mlir::Value readInit(mlir::Value n, mlir::Value r, mlir::Value m,
                        mlir::Value f, bool inBounds);
+  llvm::SmallVector<mlir::Value>
+  accumulateVnni(mlir::Value n, mlir::Value r, mlir::Value m0, mlir::Value f0,
+                 int64_t mr, int64_t nv, llvm::SmallVector<mlir::Value> accs);
   llvm::SmallVector<mlir::Value>
   accumulate(mlir::Value n, mlir::Value r, mlir::Value m0, mlir::Value f0,
              int64_t mr, int64_t nv, int64_t fLimit,

@@ -134,7 +134,7 @@ def format_report(report):
 
 
 def compile(path, output=None, *, input_shapes=None, emit="so", vectorize=True,
-            winograd=True, quantize=None, calibration=None,
+            winograd=True, vnni=True, quantize=None, calibration=None,
             calibration_method="minmax", percentile=99.999, keep_float=(),
             min_sqnr=None):
     """Compiles an ONNX model.
@@ -146,6 +146,8 @@ def compile(path, output=None, *, input_shapes=None, emit="so", vectorize=True,
     input_shapes fixes them: {"input": (1, 3, 224, 224)}.
     winograd=False computes 3x3 convolutions directly, never in the
     Winograd F(4x4, 3x3) form (which differs from it by float rounding).
+    vnni=False computes 8-bit convolutions without AVX-512 VNNI dot
+    products even where the CPU has them (same results, slower).
     quantize="int8" quantizes first on `calibration` (see dnnc.quantize);
     the returned Model's quantization_report holds the report.
     """
@@ -166,7 +168,8 @@ def compile(path, output=None, *, input_shapes=None, emit="so", vectorize=True,
                 input_shapes=input_shapes, min_sqnr=min_sqnr)
             try:
                 model = compile(qpath, output, input_shapes=input_shapes,
-                                emit=emit, vectorize=vectorize, winograd=winograd)
+                                emit=emit, vectorize=vectorize, winograd=winograd,
+                                vnni=vnni)
             except CompileError as e:  # name the user's file
                 raise CompileError(str(e).replace(qpath, path + " (quantized)")) from None
         finally:
@@ -183,7 +186,8 @@ def compile(path, output=None, *, input_shapes=None, emit="so", vectorize=True,
         output = os.path.join(d, os.path.splitext(os.path.basename(path))[0] + ".so")
     shapes = {k: [int(d) for d in v] for k, v in (input_shapes or {}).items()}
     try:
-        _dnnc.compile(path, os.fspath(output), emit, shapes, vectorize, winograd)
+        _dnnc.compile(path, os.fspath(output), emit, shapes, vectorize, winograd,
+                      vnni)
     except _dnnc.Error as e:
         raise CompileError(str(e)) from None
     if emit == "so":

@@ -30,6 +30,10 @@ static cl::list<std::string>
     inputShapes("input-shape", cl::desc("name=DxDx... static input shape"));
 static cl::opt<bool> noVectorize("no-vectorize",
                                  cl::desc("Do not tile and vectorize"));
+static cl::opt<bool>
+    noVnni("no-vnni",
+           cl::desc("Compute 8-bit convolutions without AVX-512 VNNI dot "
+                    "products (portable vector code)"));
 static cl::opt<bool> noWinograd(
     "no-winograd",
     cl::desc("Compute 3x3 convolutions directly, not in the Winograd form"));
@@ -140,6 +144,8 @@ int main(int argc, char **argv) {
   opts.emit = *kind;
   opts.vectorize = !noVectorize;
   opts.winograd = !noWinograd;
+  if (noVnni)
+    opts.vnni = false;
   opts.timing = timing;
   for (const std::string &s : inputShapes) {
     size_t eq = s.rfind('=');

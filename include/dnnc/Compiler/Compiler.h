@@ -18,6 +18,9 @@ enum class EmitKind { DNN, Linalg, LLVMMLIR, LLVMIR, Object, SharedLib };
 /// Parses "dnn", "linalg", "llvm-mlir", "llvm", "obj", "so".
 std::optional<EmitKind> parseEmitKind(llvm::StringRef s);
 
+/// True when the host CPU has AVX-512 VNNI.
+bool hostHasVnni();
+
 struct CompileOptions {
   ImportOptions import;
   EmitKind emit = EmitKind::SharedLib;
@@ -27,6 +30,9 @@ struct CompileOptions {
   bool vectorize = true;
   /// 3x3 convolutions in the Winograd form where that is faster.
   bool winograd = true;
+  /// 8-bit convolutions with AVX-512 VNNI dot products (the default where
+  /// the host CPU, which the code is compiled for, has them).
+  bool vnni = hostHasVnni();
   /// Print the time spent in each phase to stderr.
   bool timing = false;
 };

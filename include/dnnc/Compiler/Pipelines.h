@@ -32,6 +32,11 @@ struct CPUCodegenOptions : mlir::PassPipelineOptions<CPUCodegenOptions> {
       llvm::cl::desc("compute eligible 3x3 convolutions in the Winograd "
                      "F(4x4, 3x3) form"),
       llvm::cl::init(true)};
+  Option<bool> vnni{
+      *this, "vnni",
+      llvm::cl::desc("compute 8-bit convolutions with AVX-512 VNNI dot "
+                     "products (the target must have avx512vnni)"),
+      llvm::cl::init(false)};
   Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("run the loops kernels mark parallel on OpenMP threads"),

@@ -84,16 +84,43 @@ def DNNCConvKernels : Pass<"dnnc-conv-kernels", "mlir::func::FuncOp"> {
     batch of matmuls on the same kernels, and the output transform applies
     the bias and the epilogue before its store (4x fewer multiplications
     than the direct convolution, results equal to float rounding).
+
+    With `vnni`, the 8-bit convolution that `dnn.qconv2d_nhwc` lowers to (a
+    `linalg.generic` summing (ext(x) - zp) * sext(w) into i32) gets the
+    same register tiles with i32 accumulators and dot products of 4 bytes
+    (4 unsigned bytes of one pixel times 4 signed weight bytes of each of 16
+    channels, the form of AVX-512 VNNI's `vpdpbusd`, into which
+    `dnnc-vnni-dots` turns it after bufferization). The weights are packed at
+    compile time into [panels, KH, KW, C/4, panel x 4] bytes, the zero
+    point's share, zp * sum(w), is subtracted from the accumulators' start,
+    and signed input codes become unsigned by a flip of their top bit
+    (128 more on every code, taken off the same way). Results are exact.
   }];
   let options = [
     Option<"winograd", "winograd", "bool", /*default=*/"true",
-           "compute eligible 3x3 convolutions in the Winograd F(4x4, 3x3) form">
+           "compute eligible 3x3 convolutions in the Winograd F(4x4, 3x3) form">,
+    Option<"vnni", "vnni", "bool", /*default=*/"false",
+           "compute 8-bit convolutions with AVX-512 VNNI dot products">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect"];
+}
+
+def DNNCVnniDots : Pass<"dnnc-vnni-dots", "mlir::func::FuncOp"> {
+  let summary = "8-bit dot products of 4 as AVX-512 VNNI vpdpbusd";
+  let description = [{
+    Rewrites
+      acc + reduce_add(shape_cast(zext(a) * sext(b), [16, 4]), dim 1)
+    with `a`, `b` vector<64xi8> and `acc` vector<16xi32> (what
+    dnnc-conv-kernels writes for 8-bit convolutions) into the intrinsic
+    `llvm.x86.avx512.vpdpbusd.512`, which computes exactly that. Run after
+    bufferization (the intrinsic call has no tensor semantics) and only for
+    targets with avx512vnni.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 def DNNCRowReductions : Pass<"dnnc-row-reductions", "mlir::func::FuncOp"> {

@@ -663,8 +663,8 @@ struct QConv2DNhwcLowering : OpRewritePattern<QConv2DNhwcOp> {
         padded[1 + i] += pads[i] + pads[2 + i];
       }
       Value padValue = arith::ConstantOp::create(
-          rewriter, loc, rewriter.getIntegerAttr(inT.getElementType(),
-                                                 (int8_t)(uint8_t)zp));
+          rewriter, loc,
+          rewriter.getIntegerAttr(inT.getElementType(), (int8_t)(uint8_t)zp));
       input = tensor::PadOp::create(rewriter, loc, inT.clone(padded), input, lo,
                                     hi, padValue);
     }
@@ -673,8 +673,8 @@ struct QConv2DNhwcLowering : OpRewritePattern<QConv2DNhwcOp> {
     bindDims(ctx, n, oh, ow, f, kh, kw, c);
     ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations();
     SmallVector<AffineMap> maps = {
-        AffineMap::get(7, 0, {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], c},
-                       ctx),
+        AffineMap::get(
+            7, 0, {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], c}, ctx),
         AffineMap::get(7, 0, {kh, kw, c, f}, ctx),
         AffineMap::get(7, 0, {n, oh, ow, f}, ctx)};
     SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
@@ -686,10 +686,10 @@ struct QConv2DNhwcLowering : OpRewritePattern<QConv2DNhwcOp> {
             rewriter, loc, TypeRange{resT}, ValueRange{input, op.getWeight()},
             ValueRange{init}, maps, iters,
             [&](OpBuilder &b, Location l, ValueRange a) {
-              Value x = isUnsigned ? arith::ExtUIOp::create(b, l, i32, a[0])
-                                         .getResult()
-                                   : arith::ExtSIOp::create(b, l, i32, a[0])
-                                         .getResult();
+              Value x =
+                  isUnsigned
+                      ? arith::ExtUIOp::create(b, l, i32, a[0]).getResult()
+                      : arith::ExtSIOp::create(b, l, i32, a[0]).getResult();
               if (zp)
                 x = arith::SubIOp::create(
                     b, l, x,

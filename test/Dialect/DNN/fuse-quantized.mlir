@@ -1,7 +1,8 @@
 // RUN: dnnc-opt %s --split-input-file --dnn-fuse-quantized | FileCheck %s
-// dequantize -> conv/matmul/gemm -> quantize becomes integer arithmetic: an
-// i32 op on the codes minus their zero points, then one scale (and bias) per
-// output channel.
+// dequantize -> conv/matmul/gemm -> quantize becomes integer arithmetic: a
+// 2-D convolution of the 8-bit codes into i32 (dnn.qconv2d_nhwc, channels
+// last), or an i32 op on the codes minus their zero points, then one scale
+// (and bias) per output channel.
 
 !qx = !quant.uniform<u8:f32, 0.5:128>
 !qw = !quant.uniform<i8:f32:0, {0.25, 0.125}>
@@ -9,15 +10,14 @@
 
 // CHECK-LABEL: func @conv_relu_requantized
 func.func @conv_relu_requantized(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xi8> {
-  // The activation's codes, zero-extended, minus 128; the weights' codes as
-  // i32 (their zero points are 0).
+  // The activation's raw codes (unsigned, zero point 128) and the weights'
+  // codes as [KH, KW, C, F] i8 (their zero points are 0), channels last.
   // CHECK: %[[XQ:.*]] = quant.qcast %arg0
+  // CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}4, -8]]]]> : tensor<1x1x1x2xi8>
   // CHECK: %[[CODES:.*]] = quant.scast %[[XQ]] : tensor<1x1x4x4x!quant.uniform<u8:f32, 5.000000e-01:128>> to tensor<1x1x4x4xi8>
-  // CHECK: %[[WIDE:.*]] = dnn.cast %[[CODES]] : tensor<1x1x4x4xi8> -> tensor<1x1x4x4xi32>
-  // CHECK: %[[U8:.*]] = dnn.and %[[WIDE]]
-  // CHECK: %[[XI:.*]] = dnn.sub %[[U8]]
-  // CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}4]]], {{\[\[\[}}-8]]]]> : tensor<2x1x1x1xi32>
-  // CHECK: %[[ACC:.*]] = dnn.conv %[[XI]], %[[W]] {{.*}} : (tensor<1x1x4x4xi32>, tensor<2x1x1x1xi32>) -> tensor<1x2x4x4xi32>
+  // CHECK: %[[XT:.*]] = dnn.transpose %[[CODES]] {perm = array<i64: 0, 2, 3, 1>} : tensor<1x1x4x4xi8> -> tensor<1x4x4x1xi8>
+  // CHECK: %[[Q:.*]] = dnn.qconv2d_nhwc %[[XT]], %[[W]] {dilations = array<i64: 1, 1>, input_unsigned, input_zero_point = 128 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x1xi8>, tensor<1x1x1x2xi8>) -> tensor<1x4x4x2xi32>
+  // CHECK: %[[ACC:.*]] = dnn.transpose %[[Q]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x4x2xi32> -> tensor<1x2x4x4xi32>
   // CHECK: %[[F:.*]] = dnn.cast %[[ACC]] : tensor<1x2x4x4xi32> -> tensor<1x2x4x4xf32>
   // sx * sw / sy = [0.0625, 0.03125]; bias / sy = [0.5, -1].
   // CHECK: %[[M:.*]] = arith.constant dense<{{\[\[\[}}6.250000e-02]], {{\[\[}}3.125000e-02]]]> : tensor<2x1x1xf32>
@@ -59,7 +59,7 @@ func.func @conv_relu_requantized(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xi8> 
 // the saturation: q(0) = 3 and q(6) = 6 / 0.05 + 3 = 123.
 // CHECK-LABEL: func @conv_clip_requantized
 func.func @conv_clip_requantized(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xi8> {
-  // CHECK: dnn.conv {{.*}} -> tensor<1x1x4x4xi32>
+  // CHECK: dnn.qconv2d_nhwc {{.*}} -> tensor<1x4x4x1xi32>
   // CHECK: dnn.round
   // CHECK: dnn.clip %{{.*}} {max = 1.230000e+02 : f64, min = 3.000000e+00 : f64}
   // CHECK-NOT: dnn.clip
@@ -85,8 +85,10 @@ func.func @conv_clip_requantized(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xi8> 
 // acc * sx * sw + b. Weight zero points are subtracted at compile time.
 // CHECK-LABEL: func @conv_float_output
 func.func @conv_float_output(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
-  // CHECK: %[[W:.*]] = arith.constant dense<2> : tensor<1x1x1x1xi32>
-  // CHECK: %[[ACC:.*]] = dnn.conv %{{.*}}, %[[W]]
+  // CHECK: %[[W:.*]] = arith.constant dense<2> : tensor<1x1x1x1xi8>
+  // CHECK: %[[Q:.*]] = dnn.qconv2d_nhwc %{{.*}}, %[[W]] {{{.*}}input_zero_point = 0 : i64{{.*}}} : (tensor<1x4x4x1xi8>, tensor<1x1x1x1xi8>)
+  // CHECK-NOT: input_unsigned
+  // CHECK: %[[ACC:.*]] = dnn.transpose %[[Q]]
   // CHECK: %[[F:.*]] = dnn.cast %[[ACC]]
   // CHECK: %[[S:.*]] = arith.constant dense<1.250000e-01> : tensor<f32>
   // CHECK: %[[M:.*]] = dnn.mul %[[F]], %[[S]]
@@ -177,4 +179,53 @@ func.func @float_weights_stay(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x1x1xf32>) 
   %1 = quant.dcast %0 : tensor<1x1x4x4x!qx> to tensor<1x1x4x4xf32>
   %2 = dnn.conv %1, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x4x4xf32>
   return %2 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+!qx = !quant.uniform<u8:f32, 0.5:10>
+!qw = !quant.uniform<i8:f32:0, {0.25, 0.5}>
+!qy = !quant.uniform<u8:f32, 1.0:0>
+
+// A depthwise convolution sums few products: the centered codes go through
+// the f32 convolution, which computes them exactly (every partial sum is an
+// integer below 2^24), and the weights become integral floats.
+// CHECK-LABEL: func @depthwise_exact_in_f32
+func.func @depthwise_exact_in_f32(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xi8> {
+  // CHECK: %[[XI:.*]] = dnn.sub
+  // CHECK: %[[XF:.*]] = dnn.cast %[[XI]] : tensor<1x2x4x4xi32> -> tensor<1x2x4x4xf32>
+  // CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}1.000000e+00]]], {{\[\[\[}}-2.000000e+00]]]]> : tensor<2x1x1x1xf32>
+  // CHECK: %[[ACC:.*]] = dnn.conv %[[XF]], %[[W]] {{.*}}group = 2{{.*}} -> tensor<1x2x4x4xf32>
+  // CHECK: dnn.mul %[[ACC]]
+  // CHECK-NOT: dnn.qconv2d_nhwc
+  %wcodes = arith.constant dense<[[[[1]]], [[[-2]]]]> : tensor<2x1x1x1xi8>
+  %0 = quant.qcast %x : tensor<1x2x4x4xf32> to tensor<1x2x4x4x!qx>
+  %1 = quant.dcast %0 : tensor<1x2x4x4x!qx> to tensor<1x2x4x4xf32>
+  %2 = quant.scast %wcodes : tensor<2x1x1x1xi8> to tensor<2x1x1x1x!qw>
+  %3 = quant.dcast %2 : tensor<2x1x1x1x!qw> to tensor<2x1x1x1xf32>
+  %4 = dnn.conv %1, %3 {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %5 = quant.qcast %4 : tensor<1x2x4x4xf32> to tensor<1x2x4x4x!qy>
+  %6 = quant.scast %5 : tensor<1x2x4x4x!qy> to tensor<1x2x4x4xi8>
+  return %6 : tensor<1x2x4x4xi8>
+}
+
+// -----
+
+!qx = !quant.uniform<u8:f32, 0.5:10>
+!qw = !quant.uniform<i8:f32, 0.25:-100>
+
+// Centered weights outside [-128, 127] (codes 100 with zero point -100)
+// keep the i32 convolution of centered codes.
+// CHECK-LABEL: func @wide_weights_stay_i32
+func.func @wide_weights_stay_i32(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
+  // CHECK: %[[W:.*]] = arith.constant dense<200> : tensor<1x1x1x1xi32>
+  // CHECK: dnn.conv %{{.*}}, %[[W]] {{.*}} : (tensor<1x1x4x4xi32>, tensor<1x1x1x1xi32>) -> tensor<1x1x4x4xi32>
+  // CHECK-NOT: dnn.qconv2d_nhwc
+  %wcodes = arith.constant dense<100> : tensor<1x1x1x1xi8>
+  %0 = quant.qcast %x : tensor<1x1x4x4xf32> to tensor<1x1x4x4x!qx>
+  %1 = quant.dcast %0 : tensor<1x1x4x4x!qx> to tensor<1x1x4x4xf32>
+  %2 = quant.scast %wcodes : tensor<1x1x1x1xi8> to tensor<1x1x1x1x!qw>
+  %3 = quant.dcast %2 : tensor<1x1x1x1x!qw> to tensor<1x1x1x1xf32>
+  %4 = dnn.conv %1, %3 {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x4x4xf32>
+  return %4 : tensor<1x1x4x4xf32>
 }

@@ -152,7 +152,8 @@ void finish(IRRewriter &rewriter, Operation *root, Value acc,
   auto rt = cast<RankedTensorType>(result.getType());
   Type ft = rt.getElementType();
   int64_t rank = rt.getRank(), n = accScale.size();
-  Value accF = acc.getType() == rt ? acc : CastOp::create(rewriter, loc, rt, acc);
+  Value accF =
+      acc.getType() == rt ? acc : CastOp::create(rewriter, loc, rt, acc);
 
   // A relu or clip between the op and the qcast: its bounds in real values.
   Operation *relu = nullptr;
@@ -280,9 +281,9 @@ Value qconvNhwc(OpBuilder &b, Location loc, ConvOp conv, const Quantized &x,
   Value codes = quant::StorageCastOp::create(
       b, loc, inT.clone(x.params.type.getStorageType()), x.value);
   auto nhwc = [](RankedTensorType t, Type et) {
-    return RankedTensorType::get({t.getDimSize(0), t.getDimSize(2),
-                                  t.getDimSize(3), t.getDimSize(1)},
-                                 et);
+    return RankedTensorType::get(
+        {t.getDimSize(0), t.getDimSize(2), t.getDimSize(3), t.getDimSize(1)},
+        et);
   };
   Value xt = TransposeOp::create(b, loc, nhwc(inT, i8), codes,
                                  b.getDenseI64ArrayAttr({0, 2, 3, 1}));
@@ -335,12 +336,12 @@ LogicalResult fuseConv(IRRewriter &rewriter, ConvOp conv) {
   Location loc = conv.getLoc();
   auto rt = cast<RankedTensorType>(conv.getType());
   SmallVector<int64_t> centered = centeredCodes(*w, codes);
-  bool is2d = rt.getRank() == 4 && rt.hasStaticShape() &&
-              cast<RankedTensorType>(conv.getInput().getType())
-                  .hasStaticShape() &&
-              x->params.width == 8;
-  bool fitsI8 = llvm::all_of(
-      centered, [](int64_t v) { return v >= -128 && v <= 127; });
+  bool is2d =
+      rt.getRank() == 4 && rt.hasStaticShape() &&
+      cast<RankedTensorType>(conv.getInput().getType()).hasStaticShape() &&
+      x->params.width == 8;
+  bool fitsI8 =
+      llvm::all_of(centered, [](int64_t v) { return v >= -128 && v <= 127; });
   Value acc;
   if (is2d && conv.getGroup() == 1 && fitsI8) {
     // Ungrouped: 8-bit codes, i32 accumulation (VNNI on the CPU).
@@ -363,8 +364,8 @@ LogicalResult fuseConv(IRRewriter &rewriter, ConvOp conv) {
   } else {
     Value xi = centeredActivation(rewriter, loc, *x);
     Value wi = centeredWeight(rewriter, loc, *w, codes);
-    acc = ConvOp::create(rewriter, loc, rt.clone(rewriter.getI32Type()), xi,
-                         wi, Value(), conv.getStridesAttr(), conv.getPadsAttr(),
+    acc = ConvOp::create(rewriter, loc, rt.clone(rewriter.getI32Type()), xi, wi,
+                         Value(), conv.getStridesAttr(), conv.getPadsAttr(),
                          conv.getDilationsAttr(), conv.getGroupAttr());
   }
   SmallVector<double> scale;
