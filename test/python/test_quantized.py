@@ -231,3 +231,50 @@ def test_run_time_scales_keep_float_composition(tmp_path):
     out = dnnc.compile(path).run({"x": x, "s": np.float32(0.5)})["y"]
     np.testing.assert_array_equal(out, [0, 2, 5, 255])
     assert "quant." not in emitted_dnn(path)
+
+
+def host_has_vnni():
+    with open("/proc/cpuinfo") as f:
+        return "avx512_vnni" in f.read()
+
+
+@pytest.mark.parametrize("xcode,xzp,c,f,k,strides,pads,dilations", [
+    (U8, 127, 3, 20, 7, (2, 2), (3, 3, 3, 3), (1, 1)),   # C % 4 != 0, F % 16 != 0
+    (I8, -5, 64, 48, 3, (1, 1), (1, 1, 1, 1), (2, 2)),   # signed codes, dilated
+    (U8, 0, 32, 96, 1, (1, 1), (0, 0, 0, 0), (1, 1)),    # 1x1, several panels
+    (I8, 0, 8, 16, 3, (2, 1), (0, 1, 2, 0), (1, 1)),     # uneven strides and pads
+    (U8, 255, 16, 40, 5, (1, 1), (2, 2, 2, 2), (1, 1)),  # zero point at the top
+])
+@pytest.mark.parametrize("vnni", [True, False])
+def test_integer_conv_is_exact(tmp_path, xcode, xzp, c, f, k, strides, pads, dilations, vnni):
+    """Unit scales make the float output the i32 sum itself, so the 8-bit
+    convolution (VNNI dot products, or the portable loops) must equal the
+    NumPy integer convolution exactly, extreme codes and padding included."""
+    if vnni and not host_has_vnni():
+        pytest.skip("the CPU has no AVX-512 VNNI")
+    rng = np.random.default_rng(c * f + k)
+    lo, hi = RANGE[xcode]
+    wcodes = rng.integers(-128, 128, (f, c, k, k)).astype(np.int8)
+    wcodes.flat[:8] = [-128, 127, -128, 127, -128, 127, -128, 127]
+    g = QDQ()
+    xd = g.dq(g.q("x", "xq", 1.0, xzp, xcode), "xd", 1.0, xzp, xcode)
+    wd = g.dq(g.init("wq", wcodes), "wd", np.ones(f, np.float32), np.zeros(f, np.int8), I8, axis=0)
+    g.nodes.append(helper.make_node("Conv", [xd, wd], ["y"], pads=list(pads),
+                                    strides=list(strides), dilations=list(dilations)))
+    h = 12
+    oh = [(h + pads[i] + pads[2 + i] - dilations[i] * (k - 1) - 1) // strides[i] + 1 for i in range(2)]
+    path = g.save(str(tmp_path / "conv.onnx"), [1, c, h, h], "y", TensorProto.FLOAT, [1, f] + oh)
+    codes = rng.integers(lo, hi + 1, (1, c, h, h))
+    codes.flat[:4] = [lo, hi, lo, hi]
+    x = (codes - xzp).astype(np.float64)  # quantizes to `codes` exactly
+    # The reference: the centered codes, the window gathered with dilation.
+    xc = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
+    win = sliding_window_view(xc, ((k - 1) * dilations[0] + 1, (k - 1) * dilations[1] + 1),
+                              axis=(2, 3))[:, :, ::strides[0], ::strides[1], ::dilations[0], ::dilations[1]]
+    ref = np.einsum("nchwij,fcij->nfhw", win, wcodes.astype(np.float64))
+    out = dnnc.compile(path, vnni=vnni).run({"x": x.astype(np.float32)})["y"]
+    np.testing.assert_array_equal(out, ref)
+    ll = str(tmp_path / "conv.ll")
+    dnnc.compile(path, ll, emit="llvm", vnni=vnni)
+    with open(ll) as fh:
+        assert ("vpdpbusd" in fh.read()) == vnni
