@@ -130,7 +130,7 @@ std::optional<ConvKernel> dnnc::conv::analyzeQuantized(linalg::GenericOp op) {
   k.weight = op.getDpsInputs()[1];
   k.init = op.getDpsInits()[0];
   k.result = op->getResult(0);
-  if (!constantData(k.weight))
+  if (!constantData(k.weight, /*allowSplat=*/true))
     return std::nullopt;
   k.sh = dims->strides[0];
   k.sw = dims->strides[1];

@@ -17,6 +17,13 @@ bool dnnc::isScalarElementwise(Operation &op) {
 
 Value dnnc::cloneOnVectors(OpBuilder &b, Location loc, Operation &op,
                            IRMapping &map, int64_t width) {
+  auto vecT = VectorType::get({width}, op.getResult(0).getType());
+  if (auto c = dyn_cast<arith::ConstantOp>(op)) {
+    Value r = arith::ConstantOp::create(
+        b, loc, vecT, SplatElementsAttr::get(vecT, c.getValue()));
+    map.map(op.getResult(0), r);
+    return r;
+  }
   SmallVector<Value> operands;
   for (Value v : op.getOperands()) {
     Value mv = map.lookupOrDefault(v);
@@ -28,7 +35,7 @@ Value dnnc::cloneOnVectors(OpBuilder &b, Location loc, Operation &op,
   OperationState st(loc, op.getName());
   st.addOperands(operands);
   st.addAttributes(op.getAttrs());
-  st.addTypes(VectorType::get({width}, op.getResult(0).getType()));
+  st.addTypes(vecT);
   Value r = b.create(st)->getResult(0);
   map.map(op.getResult(0), r);
   return r;

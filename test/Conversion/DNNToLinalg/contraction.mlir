@@ -145,3 +145,29 @@ func.func @conv_nhwc_grouped(%x: tensor<1x8x8x6xf32>, %w: tensor<3x3x2x12xf32>) 
        : (tensor<1x8x8x6xf32>, tensor<3x3x2x12xf32>) -> tensor<1x6x6x12xf32>
   return %0 : tensor<1x6x6x12xf32>
 }
+
+// -----
+
+// An 8-bit convolution: the input padded with its zero point (200 as a
+// byte, -56), then a generic summing (zext(x) - 200) * sext(w) into i32.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 * 2 + d4, d2 + d5 * 2, d6)>
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5, d6, d3)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func @qconv2d_nhwc
+// CHECK: %[[ZP:.*]] = arith.constant -56 : i8
+// CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 1, 2, 0] high[0, 1, 2, 0]
+// CHECK: tensor.yield %[[ZP]] : i8
+// CHECK: } : tensor<1x6x6x8xi8> to tensor<1x8x10x8xi8>
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%{{.*}} : i32)
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[W]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[P]], %arg1 : tensor<1x8x10x8xi8>, tensor<3x3x8x20xi8>) outs(%[[INIT]] : tensor<1x3x6x20xi32>)
+// CHECK: ^bb0(%[[X:.*]]: i8, %[[WV:.*]]: i8, %[[ACC:.*]]: i32):
+// CHECK: %[[XE:.*]] = arith.extui %[[X]] : i8 to i32
+// CHECK: %[[XC:.*]] = arith.subi %[[XE]], %{{.*}} : i32
+// CHECK: %[[WE:.*]] = arith.extsi %[[WV]] : i8 to i32
+// CHECK: %[[M:.*]] = arith.muli %[[XC]], %[[WE]] : i32
+// CHECK: %[[S:.*]] = arith.addi %[[ACC]], %[[M]] : i32
+// CHECK: linalg.yield %[[S]] : i32
+func.func @qconv2d_nhwc(%x: tensor<1x6x6x8xi8>, %w: tensor<3x3x8x20xi8>) -> tensor<1x3x6x20xi32> {
+  %y = dnn.qconv2d_nhwc %x, %w {dilations = array<i64: 1, 2>, input_unsigned, input_zero_point = 200 : i64, pads = array<i64: 1, 2, 1, 2>, strides = array<i64: 2, 1>} : (tensor<1x6x6x8xi8>, tensor<3x3x8x20xi8>) -> tensor<1x3x6x20xi32>
+  return %y : tensor<1x3x6x20xi32>
+}

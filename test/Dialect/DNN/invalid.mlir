@@ -387,3 +387,27 @@ func.func @pool_channels_last_channels(%x: tensor<1x8x8x4xf32>) {
   %0 = dnn.max_pool %x {channels_last = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x8x8x4xf32> -> tensor<1x4x4x8xf32>
   return
 }
+
+// -----
+
+func.func @qconv_float_input(%x: tensor<1x4x4x8xf32>, %w: tensor<1x1x8x4xi8>) {
+  // expected-error @+1 {{takes 8-bit input and weight codes to an i32 result}}
+  %0 = dnn.qconv2d_nhwc %x, %w {dilations = array<i64: 1, 1>, input_zero_point = 0 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x8xf32>, tensor<1x1x8x4xi8>) -> tensor<1x4x4x4xi32>
+  return
+}
+
+// -----
+
+func.func @qconv_zero_point_range(%x: tensor<1x4x4x8xi8>, %w: tensor<1x1x8x4xi8>) {
+  // expected-error @+1 {{input zero point out of the 8-bit range}}
+  %0 = dnn.qconv2d_nhwc %x, %w {dilations = array<i64: 1, 1>, input_zero_point = 200 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x8xi8>, tensor<1x1x8x4xi8>) -> tensor<1x4x4x4xi32>
+  return
+}
+
+// -----
+
+func.func @qconv_channels(%x: tensor<1x4x4x8xi8>, %w: tensor<1x1x6x4xi8>) {
+  // expected-error @+1 {{weight must be [KH, KW, C, F]}}
+  %0 = dnn.qconv2d_nhwc %x, %w {dilations = array<i64: 1, 1>, input_unsigned, input_zero_point = 200 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x8xi8>, tensor<1x1x6x4xi8>) -> tensor<1x4x4x4xi32>
+  return
+}

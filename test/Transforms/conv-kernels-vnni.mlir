@@ -1,0 +1,111 @@
+// RUN: dnnc-opt %s --split-input-file --dnnc-conv-kernels=vnni=true --canonicalize --cse | FileCheck %s
+// RUN: dnnc-opt %s --split-input-file --dnnc-conv-kernels --canonicalize | FileCheck %s --check-prefix=PORTABLE
+// The 8-bit convolution that dnn.qconv2d_nhwc lowers to gets register tiles
+// of i32 accumulators fed by dot products of 4 bytes (the form of VNNI's
+// vpdpbusd): the weights packed [panels, KH, KW, C/4, panel x 4], the zero
+// point's share -zp * sum(w) as the accumulators' start, the requantizing
+// consumer applied before an 8-bit store. Without vnni the generic stays.
+
+#in = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh + kh, ow + kw, c)>
+#w = affine_map<(n, oh, ow, f, kh, kw, c) -> (kh, kw, c, f)>
+#out = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, f)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+
+// CHECK-LABEL: func @unsigned_requantized
+// Weights 3 over 3x3x8 taps: sum 216 per channel, times zp 200; the panel
+// of 32 channels pads channels 20..31 with zeros.
+// CHECK-DAG: %[[CORR:.*]] = arith.constant dense<[{{(-43200, )+}}{{(0, )+}}0]> : tensor<32xi32>
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x{{(03)+(00)+(03)+}}{{.*}}"> : tensor<1x3x3x2x128xi8>
+// CHECK: scf.for %[[ROW:.*]] = %c0 to %c6
+// CHECK: %[[START:.*]] = vector.transfer_read %[[CORR]][%c0]
+// CHECK: scf.for %[[KH:.*]] = %c0 to %c3 {{.*}} iter_args(%{{.*}} = %[[START]]
+// CHECK: scf.for %[[KW:.*]] = %c0 to %c3
+// CHECK: scf.for %[[Q:.*]] = %c0 to %c2
+// CHECK: %[[WV:.*]] = vector.transfer_read %[[W]][%c0, %[[KH]], %[[KW]], %[[Q]], %c0], %{{.*}} {in_bounds = [true]} : tensor<1x3x3x2x128xi8>, vector<64xi8>
+// CHECK: %[[WW:.*]] = arith.extsi %[[WV]] : vector<64xi8> to vector<64xi32>
+// CHECK: %[[C:.*]] = arith.muli %[[Q]], %c4
+// CHECK: %[[X4:.*]] = vector.transfer_read %arg0[%c0, %{{.*}}, %[[KW]], %[[C]]], %{{.*}} {in_bounds = [true]} : tensor<1x8x8x8xi8>, vector<4xi8>
+// CHECK: %[[X1:.*]] = vector.bitcast %[[X4]] : vector<4xi8> to vector<1xi32>
+// CHECK: %[[XS:.*]] = vector.extract %[[X1]][0]
+// CHECK: %[[XB:.*]] = vector.broadcast %[[XS]] : i32 to vector<16xi32>
+// CHECK: %[[XBYTES:.*]] = vector.bitcast %[[XB]] : vector<16xi32> to vector<64xi8>
+// CHECK: %[[XW:.*]] = arith.extui %[[XBYTES]] : vector<64xi8> to vector<64xi32>
+// CHECK: %[[P:.*]] = arith.muli %[[XW]], %[[WW]] : vector<64xi32>
+// CHECK: %[[G:.*]] = vector.shape_cast %[[P]] : vector<64xi32> to vector<16x4xi32>
+// CHECK: vector.multi_reduction <add>, %[[G]], %{{.*}} [1] : vector<16x4xi32> to vector<16xi32>
+// The requantization, then 16 bytes stored.
+// CHECK: arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK: math.roundeven
+// CHECK: %[[B:.*]] = arith.trunci %{{.*}} : vector<16xi32> to vector<16xi8>
+// CHECK: vector.transfer_write %[[B]], %{{.*}}[%c0, %[[ROW]], %c0, %c0] {in_bounds = [true]} : vector<16xi8>, tensor<1x6x6x20xi8>
+// CHECK-NOT: linalg.generic
+// PORTABLE-LABEL: func @unsigned_requantized
+// PORTABLE: linalg.generic {{.*}}"reduction"
+// PORTABLE-NOT: vector.multi_reduction
+func.func @unsigned_requantized(%x: tensor<1x8x8x8xi8>) -> tensor<1x6x6x20xi8> {
+  %w = arith.constant dense<3> : tensor<3x3x8x20xi8>
+  %zp = arith.constant 200 : i32
+  %scale = arith.constant 0.01 : f32
+  %c0 = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x6x6x20xi32>
+  %init = linalg.fill ins(%c0 : i32) outs(%e : tensor<1x6x6x20xi32>) -> tensor<1x6x6x20xi32>
+  %acc = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x8x8x8xi8>, tensor<3x3x8x20xi8>) outs(%init : tensor<1x6x6x20xi32>) {
+  ^bb0(%a: i8, %b: i8, %o: i32):
+    %0 = arith.extui %a : i8 to i32
+    %1 = arith.subi %0, %zp : i32
+    %2 = arith.extsi %b : i8 to i32
+    %3 = arith.muli %1, %2 : i32
+    %4 = arith.addi %o, %3 : i32
+    linalg.yield %4 : i32
+  } -> tensor<1x6x6x20xi32>
+  %e8 = tensor.empty() : tensor<1x6x6x20xi8>
+  %y = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc : tensor<1x6x6x20xi32>) outs(%e8 : tensor<1x6x6x20xi8>) {
+  ^bb0(%a: i32, %o: i8):
+    %s = arith.sitofp %a : i32 to f32
+    %m = arith.mulf %s, %scale : f32
+    %r = math.roundeven %m : f32
+    %i = arith.fptosi %r : f32 to i32
+    %t = arith.trunci %i : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<1x6x6x20xi8>
+  return %y : tensor<1x6x6x20xi8>
+}
+
+// -----
+
+#in = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh * 2 + kh, ow * 2 + kw, c)>
+#w = affine_map<(n, oh, ow, f, kh, kw, c) -> (kh, kw, c, f)>
+#out = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, f)>
+
+// Signed codes with zero point -5: the top bit of each byte is flipped
+// (+128) and the start is -(-5 + 128) * sum(w) = -123 * 6 * 2 = -1476. Six
+// channels: the second group of 4 is read masked (in_bounds false), the
+// weights of channels 6 and 7 are zeros. Stride 2 reads every other column.
+// CHECK-LABEL: func @signed_strided
+// CHECK-DAG: %[[FLIP:.*]] = arith.constant -2139062144 : i32
+// CHECK-DAG: arith.constant dense<-1476> : tensor<16xi32>
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{.*}}> : tensor<1x1x1x2x64xi8>
+// CHECK: scf.for %[[Q:.*]] = %c0 to %c2 step %c1 iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>)
+// CHECK: %[[C:.*]] = arith.muli %[[Q]], %c4
+// CHECK: %[[X4:.*]] = vector.transfer_read %arg0[%c0, %{{.*}}, %c0, %[[C]]], %{{.*}} : tensor<1x4x4x6xi8>, vector<4xi8>
+// CHECK: %[[XS:.*]] = vector.extract
+// CHECK: arith.xori %[[XS]], %[[FLIP]] : i32
+// CHECK: vector.transfer_read %arg0[%c0, %{{.*}}, %c2, %[[C]]]
+// CHECK: vector.multi_reduction <add>
+func.func @signed_strided(%x: tensor<1x4x4x6xi8>) -> tensor<1x2x2x16xi32> {
+  %w = arith.constant dense<2> : tensor<1x1x6x16xi8>
+  %zp = arith.constant -5 : i32
+  %c0 = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x2x2x16xi32>
+  %init = linalg.fill ins(%c0 : i32) outs(%e : tensor<1x2x2x16xi32>) -> tensor<1x2x2x16xi32>
+  %acc = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x4x4x6xi8>, tensor<1x1x6x16xi8>) outs(%init : tensor<1x2x2x16xi32>) {
+  ^bb0(%a: i8, %b: i8, %o: i32):
+    %0 = arith.extsi %a : i8 to i32
+    %1 = arith.subi %0, %zp : i32
+    %2 = arith.extsi %b : i8 to i32
+    %3 = arith.muli %1, %2 : i32
+    %4 = arith.addi %o, %3 : i32
+    linalg.yield %4 : i32
+  } -> tensor<1x2x2x16xi32>
+  return %acc : tensor<1x2x2x16xi32>
+}
