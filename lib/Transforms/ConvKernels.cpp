@@ -524,8 +524,17 @@ Value Emitter::applyEpilogue(Value acc, Value n, Value r, Value m, Value f,
         map.map(arg, vector::BroadcastOp::create(b, loc, vt, s));
       }
     }
-    for (Operation &op : body->without_terminator())
-      dnnc::cloneOnVectors(b, loc, op, map, k.lanes);
+    for (Operation &op : body->without_terminator()) {
+      Value v = dnnc::cloneOnVectors(b, loc, op, map, k.lanes);
+      // No NaN can reach a clamp of the requantization (see
+      // finiteEpilogue): a plain vmaxps/vminps instead of the NaN- and
+      // signed-zero-ordering sequence of llvm.maximum/minimum.
+      if (k.finiteEpilogue && isa<arith::MaximumFOp, arith::MinimumFOp>(op))
+        v.getDefiningOp()->setAttr(
+            "fastmath", arith::FastMathFlagsAttr::get(
+                            b.getContext(), arith::FastMathFlags::nnan |
+                                                arith::FastMathFlags::nsz));
+    }
     cur = map.lookupOrDefault(body->getTerminator()->getOperand(0));
   }
   return cur;
@@ -862,6 +871,8 @@ static bool lowerConv(linalg::LinalgOp conv, Form form) {
     k->epilogue.push_back(*e);
     last = gen.getResult(0);
   }
+  if (k->vnni)
+    k->finiteEpilogue = isFiniteEpilogue(*k);
   Operation *lastOp = last.getDefiningOp();
   OpBuilder b(lastOp);
   linalg::GenericOp gate = useWinograd || k->vnni ? nullptr : gatedInput(*k);

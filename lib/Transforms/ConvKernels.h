@@ -60,7 +60,15 @@ struct ConvKernel {
   bool signedInput = false;
   int64_t zeroPoint = 0;
   mlir::Value correction;
+  // Set when no float value of the epilogue can be NaN (isFiniteEpilogue).
+  bool finiteEpilogue = false;
 };
+
+/// True when the epilogue of an 8-bit convolution computes on finite values
+/// only: it starts from the i32 sums, and every other operand is an integer
+/// tensor or a float constant of magnitude below 1e20 (scales, biases,
+/// bounds), so no product or sum can reach infinity, and no NaN can arise.
+bool isFiniteEpilogue(ConvKernel &k);
 
 /// The geometry of the 8-bit convolution `op` (the linalg.generic that
 /// dnn.qconv2d_nhwc lowers to) with its register tile; nullopt when `op`

@@ -148,6 +148,50 @@ std::optional<ConvKernel> dnnc::conv::analyzeQuantized(linalg::GenericOp op) {
   return k;
 }
 
+/// A float attribute (splat or not) of finite values below 1e20 in
+/// magnitude.
+static bool isModestFloat(Attribute a) {
+  auto check = [](const APFloat &v) {
+    return v.isFinite() && std::abs(v.convertToDouble()) < 1e20;
+  };
+  if (auto f = dyn_cast<FloatAttr>(a))
+    return check(f.getValue());
+  auto d = dyn_cast<DenseFPElementsAttr>(a);
+  return d && llvm::all_of(d.getValues<APFloat>(), check);
+}
+
+bool dnnc::conv::isFiniteEpilogue(ConvKernel &k) {
+  for (EpilogueOp &e : k.epilogue) {
+    for (OpOperand *in : e.op.getDpsInputOperands()) {
+      if (in->getOperandNumber() == e.chainOperand)
+        continue;
+      Type et = getElementTypeOrSelf(in->get().getType());
+      if (isa<IntegerType>(et))
+        continue;
+      DenseElementsAttr data = constantData(in->get(), /*allowSplat=*/true);
+      if (!data || !isModestFloat(data))
+        return false;
+    }
+    for (Operation &op : e.op.getBody()->without_terminator()) {
+      if (auto c = dyn_cast<arith::ConstantOp>(op)) {
+        if (isa<FloatType>(c.getType()) && !isModestFloat(c.getValue()))
+          return false;
+        continue;
+      }
+      // Values from outside the body: constants only.
+      for (Value v : op.getOperands()) {
+        if (v.getParentBlock() == e.op.getBody() ||
+            isa<IntegerType>(v.getType()))
+          continue;
+        Attribute a;
+        if (!matchPattern(v, m_Constant(&a)) || !isModestFloat(a))
+          return false;
+      }
+    }
+  }
+  return true;
+}
+
 void dnnc::conv::packWeightVnni(OpBuilder &b, ConvKernel &k) {
   DenseElementsAttr data = constantData(k.weight, /*allowSplat=*/true);
   int64_t panel = k.nv * k.lanes;

@@ -36,6 +36,9 @@
 // The requantization, then 16 bytes stored.
 // CHECK: arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
 // CHECK: math.roundeven
+// Finite values only (i32 sums times modest constants): plain clamps.
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} fastmath<nnan,nsz> : vector<16xf32>
+// CHECK: arith.minimumf %{{.*}}, %{{.*}} fastmath<nnan,nsz> : vector<16xf32>
 // CHECK: %[[B:.*]] = arith.trunci %{{.*}} : vector<16xi32> to vector<16xi8>
 // CHECK: vector.transfer_write %[[B]], %{{.*}}[%c0, %[[ROW]], %c0, %c0] {in_bounds = [true]} : vector<16xi8>, tensor<1x6x6x20xi8>
 // CHECK-NOT: linalg.generic
@@ -46,6 +49,8 @@ func.func @unsigned_requantized(%x: tensor<1x8x8x8xi8>) -> tensor<1x6x6x20xi8> {
   %w = arith.constant dense<3> : tensor<3x3x8x20xi8>
   %zp = arith.constant 200 : i32
   %scale = arith.constant 0.01 : f32
+  %zero = arith.constant 0.0 : f32
+  %top = arith.constant 255.0 : f32
   %c0 = arith.constant 0 : i32
   %e = tensor.empty() : tensor<1x6x6x20xi32>
   %init = linalg.fill ins(%c0 : i32) outs(%e : tensor<1x6x6x20xi32>) -> tensor<1x6x6x20xi32>
@@ -64,7 +69,9 @@ func.func @unsigned_requantized(%x: tensor<1x8x8x8xi8>) -> tensor<1x6x6x20xi8> {
     %s = arith.sitofp %a : i32 to f32
     %m = arith.mulf %s, %scale : f32
     %r = math.roundeven %m : f32
-    %i = arith.fptosi %r : f32 to i32
+    %lo = arith.maximumf %r, %zero : f32
+    %hi = arith.minimumf %lo, %top : f32
+    %i = arith.fptosi %hi : f32 to i32
     %t = arith.trunci %i : i32 to i8
     linalg.yield %t : i8
   } -> tensor<1x6x6x20xi8>
@@ -76,6 +83,7 @@ func.func @unsigned_requantized(%x: tensor<1x8x8x8xi8>) -> tensor<1x6x6x20xi8> {
 #in = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh * 2 + kh, ow * 2 + kw, c)>
 #w = affine_map<(n, oh, ow, f, kh, kw, c) -> (kh, kw, c, f)>
 #out = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, f)>
+#out4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 
 // Signed codes with zero point -5: the top bit of each byte is flipped
 // (+128) and the start is -(-5 + 128) * sum(w) = -123 * 6 * 2 = -1476. Six
@@ -92,7 +100,10 @@ func.func @unsigned_requantized(%x: tensor<1x8x8x8xi8>) -> tensor<1x6x6x20xi8> {
 // CHECK: arith.xori %[[XS]], %[[FLIP]] : i32
 // CHECK: vector.transfer_read %arg0[%c0, %{{.*}}, %c2, %[[C]]]
 // CHECK: vector.multi_reduction <add>
-func.func @signed_strided(%x: tensor<1x4x4x6xi8>) -> tensor<1x2x2x16xi32> {
+// A float tensor in the epilogue may hold NaNs: the clamp keeps its
+// semantics.
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} : vector<16xf32>
+func.func @signed_strided(%x: tensor<1x4x4x6xi8>, %r: tensor<1x2x2x16xf32>) -> tensor<1x2x2x16xf32> {
   %w = arith.constant dense<2> : tensor<1x1x6x16xi8>
   %zp = arith.constant -5 : i32
   %c0 = arith.constant 0 : i32
@@ -107,5 +118,12 @@ func.func @signed_strided(%x: tensor<1x4x4x6xi8>) -> tensor<1x2x2x16xi32> {
     %4 = arith.addi %o, %3 : i32
     linalg.yield %4 : i32
   } -> tensor<1x2x2x16xi32>
-  return %acc : tensor<1x2x2x16xi32>
+  %ef = tensor.empty() : tensor<1x2x2x16xf32>
+  %y = linalg.generic {indexing_maps = [#out4, #out4, #out4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %r : tensor<1x2x2x16xi32>, tensor<1x2x2x16xf32>) outs(%ef : tensor<1x2x2x16xf32>) {
+  ^bb0(%a: i32, %b: f32, %o: f32):
+    %s = arith.sitofp %a : i32 to f32
+    %m = arith.maximumf %s, %b : f32
+    linalg.yield %m : f32
+  } -> tensor<1x2x2x16xf32>
+  return %y : tensor<1x2x2x16xf32>
 }
