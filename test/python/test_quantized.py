@@ -201,8 +201,10 @@ def test_matmul_and_gemm(tmp_path):
     out = dnnc.compile(path).run({"x": x})["y"]
     check_codes(out, ref)
     ir = emitted_dnn(path)
-    assert "tensor<2x3x16xi32>, tensor<16x8xi32>" in ir
-    assert "tensor<6x8xi32>, tensor<8x4xi32>" in ir
+    # Both are 1x1 convolutions of the 8-bit codes (one row of 6 pixels).
+    assert "(tensor<1x1x6x16xi8>, tensor<1x1x16x8xi8>) -> tensor<1x1x6x8xi32>" in ir
+    assert "(tensor<1x1x6x8xi8>, tensor<1x1x8x4xi8>) -> tensor<1x1x6x4xi32>" in ir
+    assert "dnn.matmul" not in ir and "dnn.gemm" not in ir
 
 
 def test_fake_quant_rounds_half_to_even(tmp_path):
@@ -278,3 +280,32 @@ def test_integer_conv_is_exact(tmp_path, xcode, xzp, c, f, k, strides, pads, dil
     dnnc.compile(path, ll, emit="llvm", vnni=vnni)
     with open(ll) as fh:
         assert ("vpdpbusd" in fh.read()) == vnni
+
+
+@pytest.mark.parametrize("xcode,xzp,shape,n,trans_b", [
+    (I8, -7, (2, 5, 40), 24, False),  # 3-D activations: 10 pixels
+    (U8, 255, (3, 37), 50, True),     # Gemm transB, K % 4 != 0
+])
+@pytest.mark.parametrize("vnni", [True, False])
+def test_integer_matmul_is_exact(tmp_path, xcode, xzp, shape, n, trans_b, vnni):
+    """MatMul and Gemm as 1x1 convolutions of the codes: exact sums."""
+    if vnni and not host_has_vnni():
+        pytest.skip("the CPU has no AVX-512 VNNI")
+    rng = np.random.default_rng(n)
+    lo, hi = RANGE[xcode]
+    k = shape[-1]
+    wcodes = rng.integers(-128, 128, (n, k) if trans_b else (k, n)).astype(np.int8)
+    g = QDQ()
+    xd = g.dq(g.q("x", "xq", 1.0, xzp, xcode), "xd", 1.0, xzp, xcode)
+    wd = g.dq(g.init("wq", wcodes), "wd", 1.0, 0, I8)
+    if trans_b:
+        g.nodes.append(helper.make_node("Gemm", [xd, wd], ["y"], transB=1))
+    else:
+        g.nodes.append(helper.make_node("MatMul", [xd, wd], ["y"]))
+    path = g.save(str(tmp_path / "mm.onnx"), list(shape), "y", TensorProto.FLOAT,
+                  list(shape[:-1]) + [n])
+    codes = rng.integers(lo, hi + 1, shape)
+    x = (codes - xzp).astype(np.float64)
+    ref = x @ (wcodes.T if trans_b else wcodes).astype(np.float64)
+    out = dnnc.compile(path, vnni=vnni).run({"x": x.astype(np.float32)})["y"]
+    np.testing.assert_array_equal(out, ref)

@@ -113,13 +113,16 @@ func.func @conv_float_output(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
 !qb = !quant.uniform<i8:f32:1, {0.5, 0.25, 1.0}>
 !qy = !quant.uniform<i8:f32, 0.125>
 
-// A matmul with weights quantized per output column.
+// A matmul with weights quantized per output column: the 1x1 convolution
+// of a one-row image of 4 pixels with 2 channels, on the 8-bit codes.
 // CHECK-LABEL: func @matmul_per_column
 func.func @matmul_per_column(%a: tensor<4x2xf32>) -> tensor<4x3xi8> {
-  // The zero point -3 is subtracted from the codes.
-  // CHECK: %[[AI:.*]] = dnn.sub
-  // CHECK: %[[B:.*]] = arith.constant dense<{{\[\[}}1, 2, 3], [4, 5, 6]]> : tensor<2x3xi32>
-  // CHECK: %[[ACC:.*]] = dnn.matmul %[[AI]], %[[B]] : tensor<4x2xi32>, tensor<2x3xi32>
+  // CHECK: %[[B:.*]] = arith.constant dense<{{\[\[\[\[}}1, 2, 3], [4, 5, 6]]]]> : tensor<1x1x2x3xi8>
+  // CHECK: %[[CODES:.*]] = quant.scast
+  // CHECK: %[[IMG:.*]] = dnn.reshape %[[CODES]] : tensor<4x2xi8> -> tensor<1x1x4x2xi8>
+  // The zero point -3 goes with the signed codes.
+  // CHECK: %[[Q:.*]] = dnn.qconv2d_nhwc %[[IMG]], %[[B]] {{{.*}}input_zero_point = -3 : i64{{.*}}} : (tensor<1x1x4x2xi8>, tensor<1x1x2x3xi8>) -> tensor<1x1x4x3xi32>
+  // CHECK: %[[ACC:.*]] = dnn.reshape %[[Q]] : tensor<1x1x4x3xi32> -> tensor<4x3xi32>
   // CHECK: %[[F:.*]] = dnn.cast %[[ACC]]
   // sa * sb / sy = [2, 1, 4] along the last dim.
   // CHECK: %[[M:.*]] = arith.constant dense<[2.000000e+00, 1.000000e+00, 4.000000e+00]> : tensor<3xf32>
@@ -147,8 +150,9 @@ func.func @matmul_per_column(%a: tensor<4x2xf32>) -> tensor<4x3xi8> {
 // (dequantized: code * 0.125) is added in float.
 // CHECK-LABEL: func @gemm_trans_b
 func.func @gemm_trans_b(%a: tensor<1x2xf32>) -> tensor<1x3xf32> {
-  // CHECK: %[[B:.*]] = arith.constant dense<{{\[\[}}1, 3, 5], [2, 4, 6]]> : tensor<2x3xi32>
-  // CHECK: %[[ACC:.*]] = dnn.matmul %{{.*}}, %[[B]]
+  // CHECK: %[[B:.*]] = arith.constant dense<{{\[\[\[\[}}1, 3, 5], [2, 4, 6]]]]> : tensor<1x1x2x3xi8>
+  // CHECK: %[[Q:.*]] = dnn.qconv2d_nhwc %{{.*}}, %[[B]] {{.*}} -> tensor<1x1x1x3xi32>
+  // CHECK: %[[ACC:.*]] = dnn.reshape %[[Q]]
   // CHECK: %[[F:.*]] = dnn.cast %[[ACC]]
   // CHECK: %[[M:.*]] = dnn.mul %[[F]]
   // CHECK: %[[C:.*]] = arith.constant dense<[1.000000e+00, 2.000000e+00, -1.000000e+00]> : tensor<3xf32>

@@ -404,14 +404,47 @@ LogicalResult fuseMatMul(IRRewriter &rewriter, Operation *op, Value a, Value b,
   }
   rewriter.setInsertionPoint(op);
   Location loc = op->getLoc();
-  Value ai = centeredActivation(rewriter, loc, *x);
-  Value bi = centeredWeight(rewriter, loc, *w, codes, transB);
-  Value acc = MatMulOp::create(rewriter, loc, ai, bi);
+  auto aT = cast<RankedTensorType>(a.getType());
+  auto rt = cast<RankedTensorType>(op->getResult(0).getType());
+  SmallVector<int64_t> centered = centeredCodes(*w, codes);
+  bool fitsI8 =
+      llvm::all_of(centered, [](int64_t v) { return v >= -128 && v <= 127; });
+  Value acc;
+  if (aT.hasStaticShape() && rt.hasStaticShape() && x->params.width == 8 &&
+      fitsI8) {
+    // [.., M, K] x [K, N]: the 1x1 convolution of an image of one row of
+    // M x .. pixels with K channels, on the 8-bit codes.
+    int64_t k = aT.getShape().back(), pixels = aT.getNumElements() / k;
+    auto i8 = rewriter.getIntegerType(8);
+    SmallVector<int8_t> kn(k * n);
+    for (int64_t r = 0; r < k; ++r)
+      for (int64_t col = 0; col < n; ++col)
+        kn[r * n + col] =
+            transB ? centered[col * k + r] : centered[r * n + col];
+    auto wT = RankedTensorType::get({1, 1, k, n}, i8);
+    Value weight = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(wT, ArrayRef<int8_t>(kn)));
+    Value xcodes = quant::StorageCastOp::create(
+        rewriter, loc, aT.clone(x->params.type.getStorageType()), x->value);
+    Value image = ReshapeOp::create(
+        rewriter, loc, RankedTensorType::get({1, 1, pixels, k}, i8), xcodes);
+    auto ones = rewriter.getDenseI64ArrayAttr({1, 1});
+    Value y = QConv2DNhwcOp::create(
+        rewriter, loc,
+        RankedTensorType::get({1, 1, pixels, n}, rewriter.getI32Type()), image,
+        weight, ones, rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}), ones,
+        rewriter.getI64IntegerAttr(x->params.zeroPoints[0]),
+        x->params.isSigned ? UnitAttr() : rewriter.getUnitAttr());
+    acc = ReshapeOp::create(rewriter, loc, rt.clone(rewriter.getI32Type()), y);
+  } else {
+    Value ai = centeredActivation(rewriter, loc, *x);
+    Value bi = centeredWeight(rewriter, loc, *w, codes, transB);
+    acc = MatMulOp::create(rewriter, loc, ai, bi);
+  }
   SmallVector<double> scale;
   for (int64_t o = 0; o < (w->params.perTensor() ? 1 : n); ++o)
     scale.push_back(x->params.scales[0] * at<double>(w->params.scales, o));
-  int64_t rank = cast<RankedTensorType>(op->getResult(0).getType()).getRank();
-  finish(rewriter, op, acc, scale, bias, rank - 1);
+  finish(rewriter, op, acc, scale, bias, rt.getRank() - 1);
   for (Value v : {a, b, c})
     eraseDeadCasts(rewriter, v);
   return success();
