@@ -25,11 +25,13 @@ func.func @conv_relu_requantized(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xi8> 
   // CHECK: %[[B:.*]] = arith.constant dense<{{\[\[\[}}5.000000e-01]], {{\[\[}}-1.000000e+00]]]> : tensor<2x1x1xf32>
   // CHECK: %[[SB:.*]] = dnn.add %[[S]], %[[B]]
   // CHECK: %[[R:.*]] = dnn.round %[[SB]]
-  // CHECK: %[[Z:.*]] = dnn.add %[[R]], %{{.*}} : tensor<1x2x4x4xf32>, tensor<f32>
+  // |acc| <= 255 * 8, so the rounded value converts to i32 exactly; the zero
+  // point and the saturation apply to integers.
+  // CHECK: %[[I32:.*]] = dnn.cast %[[R]] : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xi32>
+  // CHECK: %[[Z:.*]] = dnn.add %[[I32]], %{{.*}} : tensor<1x2x4x4xi32>, tensor<i32>
   // The ReLU raises the lower bound to the output's zero point.
-  // CHECK: %[[C:.*]] = dnn.clip %[[Z]] {max = 2.550000e+02 : f64, min = 1.000000e+01 : f64}
-  // CHECK: %[[I32:.*]] = dnn.cast %[[C]] : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xi32>
-  // CHECK: %[[I8:.*]] = dnn.cast %[[I32]] : tensor<1x2x4x4xi32> -> tensor<1x2x4x4xi8>
+  // CHECK: %[[C:.*]] = dnn.clip %[[Z]] {max = 2.550000e+02 : f64, min = 1.000000e+01 : f64} : tensor<1x2x4x4xi32>
+  // CHECK: %[[I8:.*]] = dnn.cast %[[C]] : tensor<1x2x4x4xi32> -> tensor<1x2x4x4xi8>
   // CHECK: %[[YQ:.*]] = quant.scast %[[I8]] : tensor<1x2x4x4xi8> to tensor<1x2x4x4x!quant.uniform<u8:f32, 2.000000e+00:10>>
   // CHECK: %[[Y:.*]] = quant.scast %[[YQ]]
   // CHECK-NOT: quant.dcast
@@ -232,4 +234,28 @@ func.func @wide_weights_stay_i32(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32>
   %3 = quant.dcast %2 : tensor<1x1x1x1x!qw> to tensor<1x1x1x1xf32>
   %4 = dnn.conv %1, %3 {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x4x4xf32>
   return %4 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+!qx = !quant.uniform<u8:f32, 1.0e+06:128>
+!qw = !quant.uniform<i8:f32, 1.0>
+!qy = !quant.uniform<u8:f32, 1.0e-06:0>
+
+// acc * sx * sw / sy can reach 127 * 128 * 1e12, far beyond i32: the
+// saturation stays in float, before the conversion.
+// CHECK-LABEL: func @huge_requant_scale_stays_float
+func.func @huge_requant_scale_stays_float(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xi8> {
+  // CHECK: %[[R:.*]] = dnn.round
+  // CHECK: %[[C:.*]] = dnn.clip %[[R]] {max = 2.550000e+02 : f64, min = 0.000000e+00 : f64} : tensor<1x1x4x4xf32>
+  // CHECK: dnn.cast %[[C]] : tensor<1x1x4x4xf32> -> tensor<1x1x4x4xi32>
+  %wcodes = arith.constant dense<127> : tensor<1x1x1x1xi8>
+  %0 = quant.qcast %x : tensor<1x1x4x4xf32> to tensor<1x1x4x4x!qx>
+  %1 = quant.dcast %0 : tensor<1x1x4x4x!qx> to tensor<1x1x4x4xf32>
+  %2 = quant.scast %wcodes : tensor<1x1x1x1xi8> to tensor<1x1x1x1x!qw>
+  %3 = quant.dcast %2 : tensor<1x1x1x1x!qw> to tensor<1x1x1x1xf32>
+  %4 = dnn.conv %1, %3 {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x4x4xf32>
+  %5 = quant.qcast %4 : tensor<1x1x4x4xf32> to tensor<1x1x4x4x!qy>
+  %6 = quant.scast %5 : tensor<1x1x4x4x!qy> to tensor<1x1x4x4xi8>
+  return %6 : tensor<1x1x4x4xi8>
 }

@@ -146,7 +146,8 @@ Value centeredWeight(OpBuilder &b, Location loc, const Quantized &w,
 /// is a qcast (through an optional relu), else the dequantized one. Replaces
 /// and erases what it absorbs.
 void finish(IRRewriter &rewriter, Operation *root, Value acc,
-            ArrayRef<double> accScale, ArrayRef<double> bias, int64_t axis) {
+            ArrayRef<double> accScale, ArrayRef<double> bias, int64_t axis,
+            double accBound) {
   Location loc = root->getLoc();
   Value result = root->getResult(0);
   auto rt = cast<RankedTensorType>(result.getType());
@@ -206,8 +207,6 @@ void finish(IRRewriter &rewriter, Operation *root, Value acc,
     t = AddOp::create(rewriter, loc, t,
                       broadcastConstant(rewriter, loc, ft, c, axis, rank));
   int64_t zy = yq->zeroPoints[0];
-  Value zero =
-      zy ? broadcastConstant(rewriter, loc, ft, {double(zy)}, -1, 0) : Value();
   // clip(y, a, b) quantizes to clamp(q(y), q(a), q(b)): quantization is
   // monotonic (relu: a = 0, q(0) = zy).
   auto code = [&](double v) {
@@ -218,7 +217,35 @@ void finish(IRRewriter &rewriter, Operation *root, Value acc,
     lo = std::clamp(code(*realMin), yq->qmin, yq->qmax);
   if (realMax)
     hi = std::clamp(code(*realMax), lo, yq->qmax);
-  Value codes = roundToStorage(rewriter, loc, t, zero, lo, hi, yq->width);
+  // |t| <= |acc| * m + |c|: when that bound fits in i32, the rounded value
+  // converts exactly and the zero point and the saturation apply to
+  // integers (no NaN can occur, nor the float clamps that order NaNs).
+  double tmax = 0;
+  for (size_t i = 0; i < std::max(m.size(), c.size()); ++i)
+    tmax = std::max(tmax, accBound * at<double>(m, m.size() > 1 ? i : 0) +
+                              (c.empty() ? 0.0 : std::abs(c[i % c.size()])));
+  Value codes;
+  if (std::isfinite(tmax) && tmax + std::abs(double(zy)) + 1 < 2147483648.0) {
+    Type i32 = rewriter.getI32Type();
+    Value r = RoundOp::create(rewriter, loc, t.getType(), t);
+    Value ri = CastOp::create(rewriter, loc, rt.clone(i32), r);
+    if (zy)
+      ri = AddOp::create(
+          rewriter, loc, ri,
+          broadcastConstant(rewriter, loc, i32, {double(zy)}, -1, 0));
+    ri = ClipOp::create(rewriter, loc, ri.getType(), ri,
+                        rewriter.getF64FloatAttr(lo),
+                        rewriter.getF64FloatAttr(hi));
+    codes =
+        yq->width == 32
+            ? ri
+            : CastOp::create(rewriter, loc,
+                             rt.clone(rewriter.getIntegerType(yq->width)), ri);
+  } else {
+    Value zero = zy ? broadcastConstant(rewriter, loc, ft, {double(zy)}, -1, 0)
+                    : Value();
+    codes = roundToStorage(rewriter, loc, t, zero, lo, hi, yq->width);
+  }
   rewriter.replaceOpWithNewOp<quant::StorageCastOp>(qcast, qcast.getType(),
                                                     codes);
   if (relu)
@@ -296,20 +323,17 @@ Value qconvNhwc(OpBuilder &b, Location loc, ConvOp conv, const Quantized &x,
                              b.getDenseI64ArrayAttr({0, 3, 1, 2}));
 }
 
-/// True when every partial sum of conv(x - zx, w) is an integer below 2^24
-/// in magnitude, so that f32 arithmetic computes it exactly.
-bool exactInF32(const Quantized &x, ArrayRef<int64_t> w, int64_t f) {
+/// The largest |sum (x - zx) * w| over the output channels, for `w` the
+/// centered weights, row-major with the `f` output channels outermost
+/// (`channelInner`: innermost, [K, F]).
+double accumulatorBound(const Quantized &x, ArrayRef<int64_t> w, int64_t f,
+                        bool channelInner = false) {
   int64_t zx = x.params.zeroPoints[0];
   double xmax = std::max(zx - x.params.qmin, x.params.qmax - zx);
-  int64_t perChannel = w.size() / f;
-  for (int64_t o = 0; o < f; ++o) {
-    double sum = 0;
-    for (int64_t i = 0; i < perChannel; ++i)
-      sum += std::abs(double(w[o * perChannel + i]));
-    if (sum * xmax >= double(1 << 24))
-      return false;
-  }
-  return true;
+  SmallVector<double> sums(f, 0.0);
+  for (size_t i = 0; i < w.size(); ++i)
+    sums[channelInner ? i % f : i / (w.size() / f)] += std::abs(double(w[i]));
+  return *llvm::max_element(sums) * xmax;
 }
 
 /// conv(dcast(x), dcast(w), b?) with a per-tensor x and a constant w
@@ -346,7 +370,8 @@ LogicalResult fuseConv(IRRewriter &rewriter, ConvOp conv) {
   if (is2d && conv.getGroup() == 1 && fitsI8) {
     // Ungrouped: 8-bit codes, i32 accumulation (VNNI on the CPU).
     acc = qconvNhwc(rewriter, loc, conv, *x, centered);
-  } else if (is2d && conv.getGroup() > 1 && exactInF32(*x, centered, f)) {
+  } else if (is2d && conv.getGroup() > 1 &&
+             accumulatorBound(*x, centered, f) < double(1 << 24)) {
     // Grouped and depthwise: few products per output, summed exactly in
     // f32 by the float kernels.
     Type f32 = rewriter.getF32Type();
@@ -372,7 +397,8 @@ LogicalResult fuseConv(IRRewriter &rewriter, ConvOp conv) {
   for (int64_t o = 0; o < (w->params.perTensor() ? 1 : f); ++o)
     scale.push_back(x->params.scales[0] * at<double>(w->params.scales, o));
   Value input = conv.getInput(), weight = conv.getWeight(), b = conv.getBias();
-  finish(rewriter, conv, acc, scale, bias, 1);
+  finish(rewriter, conv, acc, scale, bias, 1,
+         accumulatorBound(*x, centered, f));
   for (Value v : {input, weight, b})
     eraseDeadCasts(rewriter, v);
   return success();
@@ -444,7 +470,8 @@ LogicalResult fuseMatMul(IRRewriter &rewriter, Operation *op, Value a, Value b,
   SmallVector<double> scale;
   for (int64_t o = 0; o < (w->params.perTensor() ? 1 : n); ++o)
     scale.push_back(x->params.scales[0] * at<double>(w->params.scales, o));
-  finish(rewriter, op, acc, scale, bias, rt.getRank() - 1);
+  finish(rewriter, op, acc, scale, bias, rt.getRank() - 1,
+         accumulatorBound(*x, centered, n, /*channelInner=*/!transB));
   for (Value v : {a, b, c})
     eraseDeadCasts(rewriter, v);
   return success();
