@@ -309,3 +309,75 @@ def test_integer_matmul_is_exact(tmp_path, xcode, xzp, shape, n, trans_b, vnni):
     ref = x @ (wcodes.T if trans_b else wcodes).astype(np.float64)
     out = dnnc.compile(path, vnni=vnni).run({"x": x.astype(np.float32)})["y"]
     np.testing.assert_array_equal(out, ref)
+
+
+def qlinear_model(path, op, inputs, inits, x_shape, out_shape, out_code, **attrs):
+    """A one-node QLinearConv/QLinearMatMul graph; `inputs` names the node's
+    inputs in order, those in `inits` are initializers, the rest graph inputs
+    (uint8/int8 codes or float scales, by their value's dtype)."""
+    graph_inputs = [helper.make_tensor_value_info("x", U8, x_shape)]
+    initializers = []
+    as_inputs = attrs.pop("as_inputs", ())
+    for name in inputs[1:]:
+        v = inits[name]
+        if name in as_inputs:
+            graph_inputs.append(helper.make_tensor_value_info(
+                name, {np.dtype(np.int8): I8, np.dtype(np.uint8): U8}[v.dtype], v.shape))
+        else:
+            initializers.append(numpy_helper.from_array(v, name))
+    node = helper.make_node(op, inputs, ["y"], **attrs)
+    g = helper.make_graph([node], "q", graph_inputs,
+                          [helper.make_tensor_value_info("y", out_code, out_shape)], initializers)
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+    return path
+
+
+@pytest.mark.parametrize("op", ["QLinearConv", "QLinearMatMul"])
+def test_qlinear_ops_with_constant_weights_run_on_codes(tmp_path, op):
+    """QLinearConv/QLinearMatMul with constant scales, zero points and
+    weights import as the QDQ form and run as integer convolutions of the
+    codes (dnn.qconv2d_nhwc); with the weights as a graph input they take
+    the i32 composition. Both match the ONNX definition (float64 NumPy)."""
+    rng = np.random.default_rng(11)
+    f32 = np.float32
+    xs, xz, ys, yz = f32(0.02), np.uint8(120), f32(0.05), np.uint8(100)
+    if op == "QLinearConv":
+        c, f = 8, 12
+        w = rng.integers(-127, 128, (f, c, 3, 3)).astype(np.int8)
+        ws = (rng.uniform(0.001, 0.004, f)).astype(f32)
+        b = rng.integers(-2000, 2000, f).astype(np.int32)
+        inits = {"x_scale": xs, "x_zero_point": xz, "w": w, "w_scale": ws,
+                 "w_zero_point": np.zeros(f, np.int8), "y_scale": ys, "y_zero_point": yz, "B": b}
+        inputs = ["x", "x_scale", "x_zero_point", "w", "w_scale", "w_zero_point",
+                  "y_scale", "y_zero_point", "B"]
+        x_shape, out_shape, attrs = [1, c, 9, 9], [1, f, 9, 9], {"pads": [1, 1, 1, 1]}
+    else:
+        k, nn = 32, 24
+        w = rng.integers(-127, 128, (k, nn)).astype(np.int8)
+        ws = (rng.uniform(0.001, 0.004, nn)).astype(f32)
+        inits = {"a_scale": xs, "a_zero_point": xz, "b": w, "b_scale": ws,
+                 "b_zero_point": np.zeros(nn, np.int8), "y_scale": ys, "y_zero_point": yz}
+        inputs = ["x", "a_scale", "a_zero_point", "b", "b_scale", "b_zero_point",
+                  "y_scale", "y_zero_point"]
+        x_shape, out_shape, attrs = [4, k], [4, nn], {}
+    xq = rng.integers(0, 256, x_shape).astype(np.uint8)
+    xr = (xq.astype(np.float64) - xz) * xs
+    if op == "QLinearConv":
+        acc = conv_ref(xr, w.astype(np.float64) * ws.reshape(-1, 1, 1, 1), b * (xs * ws.astype(np.float64)),
+                       [1, 1, 1, 1], (1, 1), 1)
+    else:
+        acc = xr @ (w.astype(np.float64) * ws)
+    ref = quantize(acc, ys, yz, U8)
+
+    const = qlinear_model(str(tmp_path / "const.onnx"), op, inputs, inits, x_shape, out_shape, U8,
+                          **attrs)
+    out = dnnc.compile(const).run({"x": xq})["y"]
+    check_codes(out, ref)
+    assert "dnn.qconv2d_nhwc" in emitted_dnn(const)
+
+    wname = inputs[3]
+    dyn = qlinear_model(str(tmp_path / "dyn.onnx"), op, inputs, inits, x_shape, out_shape, U8,
+                        as_inputs=(wname,), **attrs)
+    out2 = dnnc.compile(dyn).run({"x": xq, wname: w})["y"]
+    check_codes(out2, ref)
+    assert "dnn.qconv2d_nhwc" not in emitted_dnn(dyn)

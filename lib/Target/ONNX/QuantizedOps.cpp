@@ -5,10 +5,14 @@
 // `quant.dcast` on `!quant.uniform` types, with `quant.scast` to and from the
 // integer storage the graph passes around), which dnn-fuse-quantized turns
 // into integer arithmetic and dnn-lower-quant lowers; with run-time scales,
-// as float compositions. The integer ops (MatMulInteger, ConvInteger,
-// QLinearMatMul, QLinearConv) as i32 arithmetic: 8-bit operands are widened
-// to i32 (zero-extended when the ONNX type is unsigned), zero points are
-// subtracted, and the matmul/conv accumulates in i32. The QLinear ops then
+// as float compositions. QLinearConv and QLinearMatMul with constant
+// scales, zero points and weights import in that same QDQ form (dequantize,
+// float op, quantize; the int32 bias dequantized with scale x_scale *
+// w_scale), so that they run as the integer kernels of QDQ models. The
+// integer ops otherwise (MatMulInteger, ConvInteger, and the QLinear ops
+// with run-time parameters or weights) as i32 arithmetic: 8-bit operands are
+// widened to i32 (zero-extended when the ONNX type is unsigned), zero points
+// are subtracted, and the matmul/conv accumulates in i32. The QLinear ops then
 // requantize: round(acc * (in_scale * w_scale / out_scale)) + out_zero_point,
 // saturated to the output type.
 //
@@ -89,35 +93,19 @@ Value saturateTo8Bit(NodeImporter &n, Value q, int32_t code) {
       RankedTensorType::get(qt.getShape(), n.b.getIntegerType(8)), i);
 }
 
-/// The `!quant.uniform` type of a QuantizeLinear/DequantizeLinear node whose
-/// scale (input 1) and zero point (input 2, optional) are constants: per
-/// tensor, or per axis along `axis` (already normalized). `code` is the ONNX
-/// integer type; null when a parameter is not constant, the types have no
-/// quant form, or a value is out of range (the float composition then
-/// applies).
-quant::QuantizedType constQuantType(NodeImporter &n, int32_t code, int64_t axis,
-                                    Type floatType) {
+/// The `!quant.uniform` type of ONNX integer type `code` with `scales` and
+/// zero points `zps` (one each: per tensor; else per axis along `axis`);
+/// null when the types have no quant form or a value is out of range.
+quant::QuantizedType makeQuantType(OpBuilder &b, int32_t code,
+                                   ArrayRef<double> scales,
+                                   ArrayRef<int64_t> zps, int64_t axis,
+                                   Type floatType) {
   bool isSigned = code != onnx::TensorProto::UINT8;
   unsigned width = code == onnx::TensorProto::INT32 ? 32 : 8;
   if ((code != onnx::TensorProto::INT8 && code != onnx::TensorProto::UINT8 &&
        code != onnx::TensorProto::INT32) ||
-      !floatType.isF32())
+      !floatType.isF32() || scales.empty() || zps.size() != scales.size())
     return {};
-  auto scaleAttr = dyn_cast_or_null<DenseFPElementsAttr>(n.constInput(1));
-  if (!scaleAttr)
-    return {};
-  SmallVector<double> scales;
-  for (const APFloat &v : scaleAttr.getValues<APFloat>())
-    scales.push_back(v.convertToDouble());
-  SmallVector<int64_t> zps(scales.size(), 0);
-  if (n.hasInput(2)) {
-    auto zpAttr = dyn_cast_or_null<DenseIntElementsAttr>(n.constInput(2));
-    if (!zpAttr || zpAttr.getNumElements() != (int64_t)scales.size())
-      return {};
-    size_t i = 0;
-    for (const APInt &v : zpAttr.getValues<APInt>())
-      zps[i++] = isSigned ? v.getSExtValue() : v.getZExtValue();
-  }
   int64_t lo =
       quant::QuantizedType::getDefaultMinimumForInteger(isSigned, width);
   int64_t hi =
@@ -127,12 +115,64 @@ quant::QuantizedType constQuantType(NodeImporter &n, int32_t code, int64_t axis,
         zps[i] > hi)
       return {};
   unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
-  Type storage = n.b.getIntegerType(width);
-  if (scaleAttr.getType().getRank() == 0 || scales.size() == 1)
+  Type storage = b.getIntegerType(width);
+  if (scales.size() == 1)
     return quant::UniformQuantizedType::get(flags, storage, floatType,
                                             scales[0], zps[0], lo, hi);
   return quant::UniformQuantizedPerAxisType::get(flags, storage, floatType,
                                                  scales, zps, axis, lo, hi);
+}
+
+/// The constant scales of input `scaleIdx`, empty when not constant.
+SmallVector<double> constScales(NodeImporter &n, size_t scaleIdx) {
+  SmallVector<double> scales;
+  if (auto a = dyn_cast_or_null<DenseFPElementsAttr>(n.constInput(scaleIdx)))
+    for (const APFloat &v : a.getValues<APFloat>())
+      scales.push_back(v.convertToDouble());
+  return scales;
+}
+
+/// The quant type of a value whose scale is input `scaleIdx` and zero point
+/// input `zpIdx` (optional: 0), both constants; null otherwise (see
+/// makeQuantType).
+quant::QuantizedType constQuantType(NodeImporter &n, int32_t code,
+                                    size_t scaleIdx, size_t zpIdx, int64_t axis,
+                                    Type floatType) {
+  SmallVector<double> scales = constScales(n, scaleIdx);
+  SmallVector<int64_t> zps(scales.size(), 0);
+  if (n.hasInput(zpIdx)) {
+    auto zpAttr = dyn_cast_or_null<DenseIntElementsAttr>(n.constInput(zpIdx));
+    if (!zpAttr || zpAttr.getNumElements() != (int64_t)scales.size())
+      return {};
+    size_t i = 0;
+    for (const APInt &v : zpAttr.getValues<APInt>())
+      zps[i++] = code == onnx::TensorProto::UINT8 ? v.getZExtValue()
+                                                  : v.getSExtValue();
+  }
+  return makeQuantType(n.b, code, scales, zps, axis, floatType);
+}
+
+/// QuantizeLinear/DequantizeLinear: scale input 1, zero point input 2.
+quant::QuantizedType constQuantType(NodeImporter &n, int32_t code, int64_t axis,
+                                    Type floatType) {
+  return constQuantType(n, code, 1, 2, axis, floatType);
+}
+
+/// `v` (8-bit or int32 storage) read as the quantized type `qt` and
+/// dequantized to f32: scast then dcast.
+Value dequantized(NodeImporter &n, Value v, quant::QuantizedType qt) {
+  auto t = cast<RankedTensorType>(v.getType());
+  auto q = quant::StorageCastOp::create(n.b, n.loc, t.clone(qt), v);
+  return quant::DequantizeCastOp::create(n.b, n.loc,
+                                         t.clone(qt.getExpressedType()), q);
+}
+
+/// `y` (f32) quantized to `qt` and stored: qcast then scast.
+Value quantized(NodeImporter &n, Value y, quant::QuantizedType qt) {
+  auto t = cast<RankedTensorType>(y.getType());
+  auto q = quant::QuantizeCastOp::create(n.b, n.loc, t.clone(qt), y);
+  return quant::StorageCastOp::create(n.b, n.loc, t.clone(qt.getStorageType()),
+                                      q);
 }
 
 LogicalResult importDequantizeLinear(NodeImporter &n) {
@@ -297,12 +337,59 @@ LogicalResult importMatMulInteger(NodeImporter &n) {
   return success();
 }
 
+/// The quant types of a QLinear op's input (scale `xs`, zero point
+/// `xs + 1`), constant weight (`ws`, `ws + 1`, per tensor or along
+/// `wAxis`) and output (`ys`, `ys + 1`), all constant; nullopt otherwise.
+struct QLinearTypes {
+  quant::UniformQuantizedType x, y;
+  quant::QuantizedType w;
+};
+std::optional<QLinearTypes> qlinearTypes(NodeImporter &n, size_t xs, size_t ws,
+                                         int64_t wAxis, int64_t wChannels,
+                                         size_t ys) {
+  int32_t xc = n.onnxElemType(xs - 1), wc = n.onnxElemType(ws - 1);
+  int32_t yc = n.hasInput(ys + 1) ? n.onnxElemType(ys + 1)
+                                  : int32_t(onnx::TensorProto::UINT8);
+  if (!is8Bit(xc) || !is8Bit(wc) || !is8Bit(yc) || !n.constInput(ws - 1))
+    return std::nullopt;
+  Type f32 = n.b.getF32Type();
+  auto x = dyn_cast_or_null<quant::UniformQuantizedType>(
+      constQuantType(n, xc, xs, xs + 1, 0, f32));
+  auto y = dyn_cast_or_null<quant::UniformQuantizedType>(
+      constQuantType(n, yc, ys, ys + 1, 0, f32));
+  quant::QuantizedType w = constQuantType(n, wc, ws, ws + 1, wAxis, f32);
+  auto perAxis = dyn_cast_or_null<quant::UniformQuantizedPerAxisType>(w);
+  if (!x || !y || !w ||
+      (perAxis && (int64_t)perAxis.getScales().size() != wChannels))
+    return std::nullopt;
+  return QLinearTypes{x, y, w};
+}
+
+/// The scales of a per-tensor or per-axis quant type.
+SmallVector<double> scalesOf(quant::QuantizedType t) {
+  if (auto u = dyn_cast<quant::UniformQuantizedType>(t))
+    return {u.getScale()};
+  return llvm::to_vector(
+      cast<quant::UniformQuantizedPerAxisType>(t).getScales());
+}
+
 LogicalResult importQLinearMatMul(NodeImporter &n) {
   // a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zp.
+  auto bt = n.inputType(3);
+  if (bt.getRank() == 2 && n.inputType(0).getRank() >= 2) {
+    // Constant parameters and weights: the QDQ form, which
+    // dnn-fuse-quantized computes on the codes.
+    if (auto q = qlinearTypes(n, 1, 4, 1, bt.getDimSize(1), 6)) {
+      Value y = n.create<dnn::MatMulOp>(dequantized(n, n.input(0), q->x),
+                                        dequantized(n, n.input(3), q->w));
+      n.setOutput(0, quantized(n, y, q->y));
+      return success();
+    }
+  }
   auto acc = integerMatMul(n, 0, 2, 3, 5);
   if (failed(acc))
     return failure();
-  auto at = n.inputType(0), bt = n.inputType(3);
+  auto at = n.inputType(0);
   int64_t rank = cast<RankedTensorType>(acc->getType()).getRank();
   // Per-row A scales along the result's rows, per-column B scales along its
   // columns.
@@ -340,6 +427,31 @@ LogicalResult importConvInteger(NodeImporter &n) {
 
 LogicalResult importQLinearConv(NodeImporter &n) {
   // x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B (int32).
+  if (auto q = qlinearTypes(n, 1, 4, 0, n.inputType(3).getDimSize(0), 6)) {
+    // Constant parameters and weights: the QDQ form (the int32 bias has
+    // scale x_scale * w_scale), which dnn-fuse-quantized computes on the
+    // codes.
+    Value bias;
+    if (n.hasInput(8)) {
+      if (!n.inputType(8).getElementType().isInteger(32))
+        return n.fail("the bias must be int32");
+      SmallVector<double> bs;
+      for (double s : scalesOf(q->w))
+        bs.push_back(q->x.getScale() * s);
+      SmallVector<int64_t> zeros(bs.size(), 0);
+      auto bq = makeQuantType(n.b, onnx::TensorProto::INT32, bs, zeros, 0,
+                              n.b.getF32Type());
+      if (!bq)
+        return n.fail("bias scales out of range");
+      bias = dequantized(n, n.input(8), bq);
+    }
+    auto y = convFromAttrs(n, dequantized(n, n.input(0), q->x),
+                           dequantized(n, n.input(3), q->w), bias);
+    if (failed(y))
+      return failure();
+    n.setOutput(0, quantized(n, *y, q->y));
+    return success();
+  }
   auto x = centered(n, 0, 2, -1);
   if (failed(x))
     return failure();
