@@ -22,6 +22,7 @@ void buildDNNOptimizePipeline(OpPassManager &pm) {
   f.addPass(dnn::createDNNFuseQuantized());
   f.addPass(dnn::createDNNLowerQuant());
   f.addPass(dnn::createDNNFoldConstants());
+  f.addPass(dnn::createDNNFuseInteger());
   f.addPass(dnn::createDNNFoldBatchNorm());
   f.addPass(dnn::createDNNChannelsLast());
   f.addPass(dnn::createDNNFoldConstants());

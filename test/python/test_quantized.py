@@ -381,3 +381,38 @@ def test_qlinear_ops_with_constant_weights_run_on_codes(tmp_path, op):
     out2 = dnnc.compile(dyn).run({"x": xq, wname: w})["y"]
     check_codes(out2, ref)
     assert "dnn.qconv2d_nhwc" not in emitted_dnn(dyn)
+
+
+@pytest.mark.parametrize("op", ["ConvInteger", "MatMulInteger"])
+@pytest.mark.parametrize("vnni", [True, False])
+def test_integer_ops_with_constant_weights_run_on_codes(tmp_path, op, vnni):
+    """ConvInteger/MatMulInteger with constant weights (uint8 with a zero
+    point of 128, centered at compile time to 8 bits) become
+    dnn.qconv2d_nhwc on the input codes; the int32 outputs are exact."""
+    if vnni and not host_has_vnni():
+        pytest.skip("the CPU has no AVX-512 VNNI")
+    rng = np.random.default_rng(21)
+    xz, wz = np.uint8(9), np.uint8(128)
+    if op == "ConvInteger":
+        w = rng.integers(0, 256, (16, 8, 3, 3)).astype(np.uint8)
+        x_shape, out_shape, attrs = [1, 8, 7, 7], [1, 16, 7, 7], {"pads": [1, 1, 1, 1]}
+    else:
+        w = rng.integers(0, 256, (40, 24)).astype(np.uint8)
+        x_shape, out_shape, attrs = [2, 3, 40], [2, 3, 24], {}
+    node = helper.make_node(op, ["x", "w", "xz", "wz"], ["y"], **attrs)
+    inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(xz, "xz"),
+             numpy_helper.from_array(wz, "wz")]
+    g = helper.make_graph([node], "i", [helper.make_tensor_value_info("x", U8, x_shape)],
+                          [helper.make_tensor_value_info("y", TensorProto.INT32, out_shape)], inits)
+    path = str(tmp_path / "int.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+    x = rng.integers(0, 256, x_shape).astype(np.uint8)
+    xc, wc = x.astype(np.int64) - xz, w.astype(np.int64) - wz
+    if op == "ConvInteger":
+        ref = conv_ref(xc.astype(np.float64), wc.astype(np.float64), None, [1, 1, 1, 1], (1, 1), 1)
+    else:
+        ref = xc @ wc
+    out = dnnc.compile(path, vnni=vnni).run({"x": x})["y"]
+    assert out.dtype == np.int32
+    np.testing.assert_array_equal(out, ref.astype(np.int64))
+    assert "dnn.qconv2d_nhwc" in emitted_dnn(path)

@@ -43,3 +43,25 @@ func.func @flip_constant() -> tensor<2x2xf32> {
   %0 = dnn.slice %c {starts = array<i64: 0, 1>, steps = array<i64: 1, -1>} : tensor<2x2xf32> -> tensor<2x2xf32>
   return %0 : tensor<2x2xf32>
 }
+
+// -----
+
+// Integer arithmetic on constants (the zero points and centered weights of
+// ConvInteger/MatMulInteger): casts sign-extend (booleans give 1), and,
+// sub, add and mul with a single value broadcast.
+// CHECK-LABEL: func @integer_constants
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<[-128, 0, 127]> : tensor<3xi32>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<1> : tensor<2xi32>
+// CHECK-NOT: dnn.
+// CHECK: return %[[W]], %[[B]]
+func.func @integer_constants() -> (tensor<3xi32>, tensor<2xi32>) {
+  %codes = arith.constant dense<[0, -128, -1]> : tensor<3xi8>
+  %mask = arith.constant dense<255> : tensor<i32>
+  %zp = arith.constant dense<128> : tensor<i32>
+  %0 = dnn.cast %codes : tensor<3xi8> -> tensor<3xi32>
+  %1 = dnn.and %0, %mask : tensor<3xi32>, tensor<i32>
+  %2 = dnn.sub %1, %zp : tensor<3xi32>, tensor<i32>
+  %t = arith.constant dense<true> : tensor<2xi1>
+  %3 = dnn.cast %t : tensor<2xi1> -> tensor<2xi32>
+  return %2, %3 : tensor<3xi32>, tensor<2xi32>
+}

@@ -13,8 +13,8 @@ func.func @conv_relu_requantized(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xi8> 
   // The activation's raw codes (unsigned, zero point 128) and the weights'
   // codes as [KH, KW, C, F] i8 (their zero points are 0), channels last.
   // CHECK: %[[XQ:.*]] = quant.qcast %arg0
-  // CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}4, -8]]]]> : tensor<1x1x1x2xi8>
   // CHECK: %[[CODES:.*]] = quant.scast %[[XQ]] : tensor<1x1x4x4x!quant.uniform<u8:f32, 5.000000e-01:128>> to tensor<1x1x4x4xi8>
+  // CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}4, -8]]]]> : tensor<1x1x1x2xi8>
   // CHECK: %[[XT:.*]] = dnn.transpose %[[CODES]] {perm = array<i64: 0, 2, 3, 1>} : tensor<1x1x4x4xi8> -> tensor<1x4x4x1xi8>
   // CHECK: %[[Q:.*]] = dnn.qconv2d_nhwc %[[XT]], %[[W]] {dilations = array<i64: 1, 1>, input_unsigned, input_zero_point = 128 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x1xi8>, tensor<1x1x1x2xi8>) -> tensor<1x4x4x2xi32>
   // CHECK: %[[ACC:.*]] = dnn.transpose %[[Q]] {perm = array<i64: 0, 3, 1, 2>} : tensor<1x4x4x2xi32> -> tensor<1x2x4x4xi32>
@@ -119,8 +119,8 @@ func.func @conv_float_output(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
 // of a one-row image of 4 pixels with 2 channels, on the 8-bit codes.
 // CHECK-LABEL: func @matmul_per_column
 func.func @matmul_per_column(%a: tensor<4x2xf32>) -> tensor<4x3xi8> {
-  // CHECK: %[[B:.*]] = arith.constant dense<{{\[\[\[\[}}1, 2, 3], [4, 5, 6]]]]> : tensor<1x1x2x3xi8>
   // CHECK: %[[CODES:.*]] = quant.scast
+  // CHECK: %[[B:.*]] = arith.constant dense<{{\[\[\[\[}}1, 2, 3], [4, 5, 6]]]]> : tensor<1x1x2x3xi8>
   // CHECK: %[[IMG:.*]] = dnn.reshape %[[CODES]] : tensor<4x2xi8> -> tensor<1x1x4x2xi8>
   // The zero point -3 goes with the signed codes.
   // CHECK: %[[Q:.*]] = dnn.qconv2d_nhwc %[[IMG]], %[[B]] {{{.*}}input_zero_point = -3 : i64{{.*}}} : (tensor<1x1x4x2xi8>, tensor<1x1x2x3xi8>) -> tensor<1x1x4x3xi32>

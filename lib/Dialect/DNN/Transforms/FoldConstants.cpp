@@ -130,12 +130,72 @@ struct GemmPretransposeB : OpRewritePattern<GemmOp> {
   }
 };
 
+/// and/sub/add/mul of integer constants (each of the result's shape, or a
+/// single value) and integer casts of integer constants, evaluated at
+/// compile time: the zero points and centered weights of the integer ops
+/// (ConvInteger, MatMulInteger, QLinear*) become constants.
+struct IntegerConstantArith : RewritePattern {
+  IntegerConstantArith(MLIRContext *ctx)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<AndOp, SubOp, AddOp, MulOp, CastOp>(op) ||
+        op->getNumResults() != 1)
+      return failure();
+    auto outType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    if (!outType || !outType.hasStaticShape() ||
+        !isa<IntegerType>(outType.getElementType()) ||
+        outType.getNumElements() > (1 << 24))
+      return failure();
+    SmallVector<DenseIntElementsAttr> in;
+    for (Value v : op->getOperands()) {
+      DenseIntElementsAttr a;
+      if (!matchPattern(v, m_Constant(&a)) ||
+          (a.getNumElements() != 1 &&
+           cast<ShapedType>(a.getType()).getShape() != outType.getShape()))
+        return failure();
+      in.push_back(a);
+    }
+    unsigned width = outType.getElementTypeBitWidth();
+    int64_t n = outType.getNumElements();
+    auto at = [&](unsigned i, int64_t k) {
+      APInt v = in[i].getNumElements() == 1 ? *in[i].getValues<APInt>().begin()
+                                            : in[i].getValues<APInt>()[k];
+      // Booleans cast to 1, other integers sign-extend (signless storage
+      // read as signed, as dnn.cast does).
+      return v.getBitWidth() == 1 ? v.zextOrTrunc(width) : v.sextOrTrunc(width);
+    };
+    if (in.front().isSplat() && (in.size() == 1 || in.back().isSplat()))
+      n = 1;
+    SmallVector<APInt> out;
+    out.reserve(n);
+    for (int64_t k = 0; k < n; ++k) {
+      APInt a = at(0, k);
+      if (isa<CastOp>(op))
+        out.push_back(a);
+      else if (isa<AndOp>(op))
+        out.push_back(a & at(1, k));
+      else if (isa<SubOp>(op))
+        out.push_back(a - at(1, k));
+      else if (isa<AddOp>(op))
+        out.push_back(a + at(1, k));
+      else
+        out.push_back(a * at(1, k));
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, n == 1 ? DenseElementsAttr::get(outType, out.front())
+                   : DenseElementsAttr::get(outType, out));
+    return success();
+  }
+};
+
 struct DNNFoldConstantsPass
     : dnnc::dnn::impl::DNNFoldConstantsBase<DNNFoldConstantsPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
-    patterns.add<TransposeConstant, SliceConstant, GemmPretransposeB>(ctx);
+    patterns.add<TransposeConstant, SliceConstant, GemmPretransposeB,
+                 IntegerConstantArith>(ctx);
     for (RegisteredOperationName op : ctx->getRegisteredOperations())
       if (op.getDialectNamespace() == "dnn")
         op.getCanonicalizationPatterns(patterns, ctx);

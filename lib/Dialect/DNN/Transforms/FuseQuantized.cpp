@@ -16,6 +16,7 @@
 #include "dnnc/Dialect/DNN/Transforms/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/RegionUtils.h"
 #include <algorithm>
 #include <cmath>
 
@@ -23,6 +24,7 @@
 
 namespace dnnc::dnn {
 #define GEN_PASS_DEF_DNNFUSEQUANTIZED
+#define GEN_PASS_DEF_DNNFUSEINTEGER
 #include "dnnc/Dialect/DNN/Transforms/Passes.h.inc"
 } // namespace dnnc::dnn
 
@@ -253,13 +255,11 @@ void finish(IRRewriter &rewriter, Operation *root, Value acc,
   rewriter.eraseOp(root);
 }
 
-/// Erases the quant casts (and constants) behind `v` that nothing uses any
-/// more.
+/// Erases the ops behind `v` (quant casts, widenings, constants) that
+/// nothing uses any more.
 void eraseDeadCasts(IRRewriter &rewriter, Value v) {
   Operation *op = v ? v.getDefiningOp() : nullptr;
-  if (!op || !op->use_empty() ||
-      !isa<quant::DequantizeCastOp, quant::StorageCastOp, arith::ConstantOp>(
-          op))
+  if (!op || !isOpTriviallyDead(op))
     return;
   SmallVector<Value> operands(op->getOperands());
   rewriter.eraseOp(op);
@@ -287,8 +287,8 @@ SmallVector<int64_t> centeredCodes(const Quantized &w,
 /// dnn.qconv2d_nhwc on the raw input codes, between the transposes that
 /// dnn-channels-last then cancels against its neighbours'. The weight goes
 /// to [KH, KW, C, F] i8 at compile time.
-Value qconvNhwc(OpBuilder &b, Location loc, ConvOp conv, const Quantized &x,
-                ArrayRef<int64_t> w) {
+Value qconvNhwc(OpBuilder &b, Location loc, ConvOp conv, Value codes,
+                int64_t zp, bool isUnsigned, ArrayRef<int64_t> w) {
   auto inT = cast<RankedTensorType>(conv.getInput().getType());
   auto wT = cast<RankedTensorType>(conv.getWeight().getType());
   auto rT = cast<RankedTensorType>(conv.getType());
@@ -305,8 +305,6 @@ Value qconvNhwc(OpBuilder &b, Location loc, ConvOp conv, const Quantized &x,
   auto hwcfT = RankedTensorType::get({kh, kw, c, f}, i8);
   Value weight = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(hwcfT, ArrayRef<int8_t>(hwcf)));
-  Value codes = quant::StorageCastOp::create(
-      b, loc, inT.clone(x.params.type.getStorageType()), x.value);
   auto nhwc = [](RankedTensorType t, Type et) {
     return RankedTensorType::get(
         {t.getDimSize(0), t.getDimSize(2), t.getDimSize(3), t.getDimSize(1)},
@@ -316,11 +314,41 @@ Value qconvNhwc(OpBuilder &b, Location loc, ConvOp conv, const Quantized &x,
                                  b.getDenseI64ArrayAttr({0, 2, 3, 1}));
   Value y = QConv2DNhwcOp::create(
       b, loc, nhwc(rT, b.getI32Type()), xt, weight, conv.getStridesAttr(),
-      conv.getPadsAttr(), conv.getDilationsAttr(),
-      b.getI64IntegerAttr(x.params.zeroPoints[0]),
-      x.params.isSigned ? UnitAttr() : b.getUnitAttr());
+      conv.getPadsAttr(), conv.getDilationsAttr(), b.getI64IntegerAttr(zp),
+      isUnsigned ? b.getUnitAttr() : UnitAttr());
   return TransposeOp::create(b, loc, rT.clone(b.getI32Type()), y,
                              b.getDenseI64ArrayAttr({0, 3, 1, 2}));
+}
+
+/// [.., M, K] codes times the centered constant `w` [K, N] (row-major) as
+/// the 1x1 dnn.qconv2d_nhwc of an image of one row of M x .. pixels with K
+/// channels; the i32 result has type `resultType` [.., M, N].
+Value qconvMatMul(OpBuilder &b, Location loc, Value codes, int64_t zp,
+                  bool isUnsigned, ArrayRef<int64_t> w,
+                  RankedTensorType resultType) {
+  auto aT = cast<RankedTensorType>(codes.getType());
+  int64_t k = aT.getShape().back(), n = resultType.getShape().back();
+  int64_t pixels = aT.getNumElements() / k;
+  auto i8 = b.getIntegerType(8);
+  SmallVector<int8_t> kn(w.begin(), w.end());
+  auto wT = RankedTensorType::get({1, 1, k, n}, i8);
+  Value weight = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(wT, ArrayRef<int8_t>(kn)));
+  Value image = ReshapeOp::create(
+      b, loc, RankedTensorType::get({1, 1, pixels, k}, i8), codes);
+  auto ones = b.getDenseI64ArrayAttr({1, 1});
+  Value y = QConv2DNhwcOp::create(
+      b, loc, RankedTensorType::get({1, 1, pixels, n}, b.getI32Type()), image,
+      weight, ones, b.getDenseI64ArrayAttr({0, 0, 0, 0}), ones,
+      b.getI64IntegerAttr(zp), isUnsigned ? b.getUnitAttr() : UnitAttr());
+  return ReshapeOp::create(b, loc, resultType.clone(b.getI32Type()), y);
+}
+
+/// The storage (8-bit codes) of a quantized value.
+Value storageOf(OpBuilder &b, Location loc, const Quantized &x) {
+  auto t = cast<RankedTensorType>(x.value.getType());
+  return quant::StorageCastOp::create(
+      b, loc, t.clone(x.params.type.getStorageType()), x.value);
 }
 
 /// The largest |sum (x - zx) * w| over the output channels, for `w` the
@@ -369,7 +397,8 @@ LogicalResult fuseConv(IRRewriter &rewriter, ConvOp conv) {
   Value acc;
   if (is2d && conv.getGroup() == 1 && fitsI8) {
     // Ungrouped: 8-bit codes, i32 accumulation (VNNI on the CPU).
-    acc = qconvNhwc(rewriter, loc, conv, *x, centered);
+    acc = qconvNhwc(rewriter, loc, conv, storageOf(rewriter, loc, *x),
+                    x->params.zeroPoints[0], !x->params.isSigned, centered);
   } else if (is2d && conv.getGroup() > 1 &&
              accumulatorBound(*x, centered, f) < double(1 << 24)) {
     // Grouped and depthwise: few products per output, summed exactly in
@@ -440,28 +469,14 @@ LogicalResult fuseMatMul(IRRewriter &rewriter, Operation *op, Value a, Value b,
       fitsI8) {
     // [.., M, K] x [K, N]: the 1x1 convolution of an image of one row of
     // M x .. pixels with K channels, on the 8-bit codes.
-    int64_t k = aT.getShape().back(), pixels = aT.getNumElements() / k;
-    auto i8 = rewriter.getIntegerType(8);
-    SmallVector<int8_t> kn(k * n);
+    int64_t k = aT.getShape().back();
+    SmallVector<int64_t> kn(k * n);
     for (int64_t r = 0; r < k; ++r)
       for (int64_t col = 0; col < n; ++col)
         kn[r * n + col] =
             transB ? centered[col * k + r] : centered[r * n + col];
-    auto wT = RankedTensorType::get({1, 1, k, n}, i8);
-    Value weight = arith::ConstantOp::create(
-        rewriter, loc, DenseElementsAttr::get(wT, ArrayRef<int8_t>(kn)));
-    Value xcodes = quant::StorageCastOp::create(
-        rewriter, loc, aT.clone(x->params.type.getStorageType()), x->value);
-    Value image = ReshapeOp::create(
-        rewriter, loc, RankedTensorType::get({1, 1, pixels, k}, i8), xcodes);
-    auto ones = rewriter.getDenseI64ArrayAttr({1, 1});
-    Value y = QConv2DNhwcOp::create(
-        rewriter, loc,
-        RankedTensorType::get({1, 1, pixels, n}, rewriter.getI32Type()), image,
-        weight, ones, rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}), ones,
-        rewriter.getI64IntegerAttr(x->params.zeroPoints[0]),
-        x->params.isSigned ? UnitAttr() : rewriter.getUnitAttr());
-    acc = ReshapeOp::create(rewriter, loc, rt.clone(rewriter.getI32Type()), y);
+    acc = qconvMatMul(rewriter, loc, storageOf(rewriter, loc, *x),
+                      x->params.zeroPoints[0], !x->params.isSigned, kn, rt);
   } else {
     Value ai = centeredActivation(rewriter, loc, *x);
     Value bi = centeredWeight(rewriter, loc, *w, codes, transB);
@@ -499,6 +514,104 @@ struct DNNFuseQuantizedPass
         (void)fuseMatMul(rewriter, op, g.getA(), g.getB(), g.getC(),
                          g.getTransB());
       }
+    }
+  }
+};
+
+/// 8-bit codes widened to i32 minus a constant zero point:
+/// [sub](and(cast(codes), 255) | cast(codes), zp).
+struct WidenedCodes {
+  Value codes;
+  int64_t zeroPoint = 0;
+  bool isUnsigned = false;
+};
+
+std::optional<int64_t> singleConstant(Value v) {
+  DenseIntElementsAttr a;
+  if (!matchPattern(v, m_Constant(&a)) || a.getNumElements() != 1)
+    return std::nullopt;
+  return (*a.getValues<APInt>().begin()).getSExtValue();
+}
+
+std::optional<WidenedCodes> widenedCodes(Value v) {
+  WidenedCodes w;
+  if (auto sub = v.getDefiningOp<SubOp>()) {
+    std::optional<int64_t> zp = singleConstant(sub.getRhs());
+    if (!zp)
+      return std::nullopt;
+    w.zeroPoint = *zp;
+    v = sub.getLhs();
+  }
+  if (auto a = v.getDefiningOp<AndOp>()) {
+    std::optional<int64_t> mask = singleConstant(a.getRhs());
+    if (mask != 255)
+      return std::nullopt;
+    w.isUnsigned = true;
+    v = a.getLhs();
+  }
+  auto c = v.getDefiningOp<CastOp>();
+  if (!c || !getElementTypeOrSelf(c.getInput().getType()).isInteger(8))
+    return std::nullopt;
+  w.codes = c.getInput();
+  if (w.isUnsigned ? (w.zeroPoint < 0 || w.zeroPoint > 255)
+                   : (w.zeroPoint < -128 || w.zeroPoint > 127))
+    return std::nullopt;
+  return w;
+}
+
+/// The values of a constant integer weight when they all fit in 8 bits.
+std::optional<SmallVector<int64_t>> weightBytes(Value v) {
+  DenseIntElementsAttr a;
+  if (!matchPattern(v, m_Constant(&a)))
+    return std::nullopt;
+  SmallVector<int64_t> out;
+  out.reserve(a.getNumElements());
+  for (const APInt &x : a.getValues<APInt>()) {
+    int64_t i = x.getSExtValue();
+    if (i < -128 || i > 127)
+      return std::nullopt;
+    out.push_back(i);
+  }
+  return out;
+}
+
+struct DNNFuseIntegerPass
+    : dnnc::dnn::impl::DNNFuseIntegerBase<DNNFuseIntegerPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> roots;
+    getOperation().walk([&](Operation *op) {
+      if (isa<ConvOp, MatMulOp>(op) &&
+          getElementTypeOrSelf(op->getResult(0).getType()).isInteger(32))
+        roots.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (Operation *op : roots) {
+      auto rt = cast<RankedTensorType>(op->getResult(0).getType());
+      if (!rt.hasStaticShape())
+        continue;
+      std::optional<WidenedCodes> x = widenedCodes(op->getOperand(0));
+      std::optional<SmallVector<int64_t>> w = weightBytes(op->getOperand(1));
+      if (!x || !w ||
+          !cast<RankedTensorType>(x->codes.getType()).hasStaticShape())
+        continue;
+      rewriter.setInsertionPoint(op);
+      Value y;
+      if (auto conv = dyn_cast<ConvOp>(op)) {
+        if (rt.getRank() != 4 || conv.getGroup() != 1 || conv.getBias())
+          continue;
+        y = qconvNhwc(rewriter, op->getLoc(), conv, x->codes, x->zeroPoint,
+                      x->isUnsigned, *w);
+      } else {
+        auto bt = cast<RankedTensorType>(op->getOperand(1).getType());
+        if (bt.getRank() != 2 || rt.getRank() < 2)
+          continue;
+        y = qconvMatMul(rewriter, op->getLoc(), x->codes, x->zeroPoint,
+                        x->isUnsigned, *w, rt);
+      }
+      Value in = op->getOperand(0), weight = op->getOperand(1);
+      rewriter.replaceOp(op, y);
+      for (Value v : {in, weight})
+        eraseDeadCasts(rewriter, v);
     }
   }
 };

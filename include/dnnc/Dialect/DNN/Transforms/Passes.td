@@ -60,6 +60,21 @@ def DNNFuseQuantized : Pass<"dnn-fuse-quantized", "mlir::func::FuncOp"> {
                            "::dnnc::dnn::DNNDialect"];
 }
 
+def DNNFuseInteger : Pass<"dnn-fuse-integer", "mlir::func::FuncOp"> {
+  let summary = "i32 convolutions of widened 8-bit codes as dnn.qconv2d_nhwc";
+  let description = [{
+    An i32 `dnn.conv` (2-D, ungrouped, static) or `dnn.matmul` (constant
+    2-D right operand, static left operand) whose input is 8-bit codes
+    widened to i32 (sign-extended, or zero-extended: `and 255`) minus a
+    constant zero point, and whose weight is a constant that fits in 8
+    bits, becomes `dnn.qconv2d_nhwc` on the codes (between transposes, or
+    reshapes for the matmul: a 1x1 convolution of a one-row image). This is
+    how ONNX ConvInteger and MatMulInteger import (and QLinear ops whose
+    parameters are inputs folded to constants); run after
+    dnn-fold-constants, which folds their zero points and centered weights.
+  }];
+}
+
 def DNNLowerQuant : Pass<"dnn-lower-quant", "mlir::func::FuncOp"> {
   let summary = "Lowers quant casts to dnn arithmetic on integer storage";
   let description = [{
