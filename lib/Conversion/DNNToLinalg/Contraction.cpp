@@ -704,9 +704,82 @@ struct QConv2DNhwcLowering : OpRewritePattern<QConv2DNhwcOp> {
     return success();
   }
 };
+/// Weight-only quantized matmul: a linalg.generic over (m, n, k) that
+/// unpacks each code (the nibble of k's parity for 4 bits), dequantizes it
+/// with its group's scale and zero point and accumulates x * w in f32. The
+/// generic carries the op's `bits` and `group_size` as the attributes
+/// dnnc.weight_quant_bits and dnnc.group_size, which dnnc-conv-kernels
+/// reads to give it a kernel that keeps the codes packed.
+struct WeightQuantMatMulLowering : OpRewritePattern<WeightQuantMatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(WeightQuantMatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inT = cast<RankedTensorType>(op.getInput().getType());
+    auto resT = cast<RankedTensorType>(op.getType());
+    if (!inT.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "run-time dims");
+    int64_t k = inT.getShape().back(), m = inT.getNumElements() / k;
+    int64_t n = resT.getShape().back(), bits = op.getBits(),
+            g = op.getGroupSize();
+    Type f32 = inT.getElementType();
+    Value x = buildReshape(rewriter, loc, op.getInput(),
+                           RankedTensorType::get({m, k}, f32));
+    auto outT = RankedTensorType::get({m, n}, f32);
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr dm, dn, dk;
+    bindDims(ctx, dm, dn, dk);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(3, 0, {dm, dk}, ctx),
+        AffineMap::get(3, 0, {dn, bits == 4 ? dk.floorDiv(2) : dk}, ctx),
+        AffineMap::get(3, 0, {dn, dk.floorDiv(g)}, ctx),
+        AffineMap::get(3, 0, {dn, dk.floorDiv(g)}, ctx),
+        AffineMap::get(3, 0, {dm, dn}, ctx)};
+    SmallVector<utils::IteratorType> iters = {utils::IteratorType::parallel,
+                                              utils::IteratorType::parallel,
+                                              utils::IteratorType::reduction};
+    Type i32 = rewriter.getI32Type();
+    auto gen = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{outT},
+        ValueRange{x, op.getWeight(), op.getScales(), op.getZeroPoints()},
+        ValueRange{zeros(rewriter, loc, outT)}, maps, iters,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value q = arith::ExtUIOp::create(b, l, i32, a[1]);
+          if (bits == 4) {
+            Value kk = linalg::IndexOp::create(b, l, 2);
+            Value odd = arith::IndexCastOp::create(
+                b, l, i32,
+                arith::RemUIOp::create(
+                    b, l, kk, arith::ConstantIndexOp::create(b, l, 2)));
+            Value shift = arith::MulIOp::create(
+                b, l, odd,
+                arith::ConstantOp::create(b, l, b.getI32IntegerAttr(4)));
+            q = arith::AndIOp::create(
+                b, l, arith::ShRUIOp::create(b, l, q, shift),
+                arith::ConstantOp::create(b, l, b.getI32IntegerAttr(15)));
+          }
+          Value w = arith::MulFOp::create(
+              b, l,
+              arith::SubFOp::create(b, l,
+                                    arith::UIToFPOp::create(b, l, f32, q),
+                                    a[3]),
+              a[2]);
+          Value p = arith::MulFOp::create(b, l, a[0], w);
+          linalg::YieldOp::create(b, l,
+                                  ValueRange{arith::AddFOp::create(b, l,
+                                                                   a[4], p)});
+        });
+    gen->setAttr("dnnc.weight_quant_bits", rewriter.getI64IntegerAttr(bits));
+    gen->setAttr("dnnc.group_size", rewriter.getI64IntegerAttr(g));
+    rewriter.replaceOp(op,
+                       buildReshape(rewriter, loc, gen.getResult(0), resT));
+    return success();
+  }
+};
 } // namespace
 
 void dnnc::populateContractionPatterns(RewritePatternSet &patterns) {
   patterns.add<MatMulLowering, GemmLowering, ConvLowering, Conv2DNhwcLowering,
-               QConv2DNhwcLowering>(patterns.getContext());
+               QConv2DNhwcLowering, WeightQuantMatMulLowering>(
+      patterns.getContext());
 }

@@ -477,6 +477,78 @@ LogicalResult importQLinearConv(NodeImporter &n) {
   n.setOutput(0, *y);
   return success();
 }
+/// com.microsoft MatMulNBits (ONNX Runtime's weight-only format): A [.., K]
+/// float times B, 4- or 8-bit unsigned codes in blocks of `block_size`
+/// along K ([N, K / block_size, block_size * bits / 8] bytes, the first
+/// element of a byte in its low nibble), scales [N, K / block_size] and
+/// zero points (packed like B, as floats, or by default 2^(bits - 1)), plus
+/// an optional bias [N]. The codes stay packed: dnn.weight_quant_matmul.
+LogicalResult importMatMulNBits(NodeImporter &n) {
+  int64_t k = n.attrInt("K", 0), cols = n.attrInt("N", 0);
+  int64_t bits = n.attrInt("bits", 4), block = n.attrInt("block_size", 0);
+  auto at = n.inputType(0);
+  if (bits != 4 && bits != 8)
+    return n.fail("bits=" + std::to_string(bits) +
+                  " is not supported (4 and 8 are)");
+  if (block < 16 || (block & (block - 1)) || k <= 0 || cols <= 0 || k % block)
+    return n.fail("needs K a multiple of block_size, a power of 2 >= 16");
+  if (!at.getElementType().isF32() || at.getRank() < 1 ||
+      at.getShape().back() != k)
+    return n.fail("A must be float32 [.., K]");
+  if (n.hasInput(4))
+    return n.fail("g_idx (act-order) is not supported");
+  int64_t blocks = k / block;
+  auto w = dyn_cast_or_null<DenseIntElementsAttr>(n.constInput(1));
+  auto sc = dyn_cast_or_null<DenseFPElementsAttr>(n.constInput(2));
+  if (!w || !sc || w.getNumElements() != cols * k * bits / 8 ||
+      sc.getNumElements() != cols * blocks)
+    return n.fail("B and scales must be constants of [N, K / block_size] "
+                  "blocks");
+  // Zero points as floats [N, blocks].
+  SmallVector<float> zps(cols * blocks, float(1 << (bits - 1)));
+  if (n.hasInput(3)) {
+    DenseElementsAttr z = n.constInput(3);
+    if (auto zf = dyn_cast_or_null<DenseFPElementsAttr>(z)) {
+      if (zf.getNumElements() != cols * blocks)
+        return n.fail("float zero points must be [N, K / block_size]");
+      int64_t i = 0;
+      for (const APFloat &v : zf.getValues<APFloat>())
+        zps[i++] = v.convertToFloat();
+    } else if (auto zi = dyn_cast_or_null<DenseIntElementsAttr>(z)) {
+      int64_t perRow = (blocks * bits + 7) / 8;
+      if (zi.getNumElements() != cols * perRow)
+        return n.fail("packed zero points must be [N, ceil(K / block_size * "
+                      "bits / 8)]");
+      SmallVector<uint8_t> bytes;
+      for (const APInt &v : zi.getValues<APInt>())
+        bytes.push_back(v.getZExtValue());
+      for (int64_t r = 0; r < cols; ++r)
+        for (int64_t b = 0; b < blocks; ++b) {
+          uint8_t byte = bytes[r * perRow + b * bits / 8];
+          zps[r * blocks + b] =
+              bits == 8 ? byte : (b % 2 ? byte >> 4 : byte & 15);
+        }
+    } else {
+      return n.fail("zero points must be constants");
+    }
+  }
+  Type f32 = n.b.getF32Type();
+  auto wType = RankedTensorType::get({cols, k * bits / 8}, n.b.getIntegerType(8));
+  auto sType = RankedTensorType::get({cols, blocks}, f32);
+  Value weight = n.constant(w.reshape(wType));
+  Value scales = n.constant(sc.reshape(sType));
+  Value zeros =
+      n.constant(DenseElementsAttr::get(sType, ArrayRef<float>(zps)));
+  SmallVector<int64_t> shape(at.getShape().drop_back());
+  shape.push_back(cols);
+  Value y = n.create<dnn::WeightQuantMatMulOp>(
+      RankedTensorType::get(shape, f32), n.input(0), weight, scales, zeros,
+      n.b.getI64IntegerAttr(bits), n.b.getI64IntegerAttr(block));
+  if (n.hasInput(5))
+    y = n.create<dnn::AddOp>(y, n.input(5));
+  n.setOutput(0, y);
+  return success();
+}
 } // namespace
 
 void onnximport::registerQuantizedHandlers(HandlerRegistry &r) {
@@ -488,6 +560,7 @@ void onnximport::registerQuantizedHandlers(HandlerRegistry &r) {
   r.add("QLinearMatMul", 10, importQLinearMatMul);
   r.add("ConvInteger", 10, importConvInteger);
   r.add("QLinearConv", 10, importQLinearConv);
+  r.add("com.microsoft.MatMulNBits", 1, importMatMulNBits);
   r.allowRuntimeDims({"QuantizeLinear", "DequantizeLinear", "MatMulInteger",
                       "QLinearMatMul", "ConvInteger", "QLinearConv"});
 }

@@ -235,6 +235,33 @@ LogicalResult QConv2DNhwcOp::verify() {
   return checkResultShape(*this, getType(), shape);
 }
 
+LogicalResult WeightQuantMatMulOp::verify() {
+  auto in = rankedType(getInput()), w = rankedType(getWeight());
+  auto s = rankedType(getScales()), z = rankedType(getZeroPoints());
+  int64_t bits = getBits(), g = getGroupSize();
+  if (bits != 4 && bits != 8)
+    return emitOpError("bits must be 4 or 8");
+  if (in.getRank() < 1 || w.getRank() != 2 || s.getRank() != 2 ||
+      s.getShape() != z.getShape())
+    return emitOpError("takes input [.., K], weight [N, K * bits / 8] and "
+                       "scales and zero points [N, K / group_size]");
+  if (!w.getElementType().isInteger(8) ||
+      !isa<FloatType>(in.getElementType()) ||
+      s.getElementType() != in.getElementType() ||
+      z.getElementType() != in.getElementType())
+    return emitOpError("takes float input, scales and zero points and i8 "
+                       "weight codes");
+  int64_t k = in.getShape().back(), n = w.getDimSize(0);
+  if (!ShapedType::isDynamic(k) &&
+      (g < 1 || k % g || w.getDimSize(1) * 8 != k * bits ||
+       s.getDimSize(1) != k / g || s.getDimSize(0) != n))
+    return emitOpError("shapes do not agree: K = ")
+           << k << ", group size " << g;
+  Shape shape(in.getShape().drop_back());
+  shape.push_back(n);
+  return checkResultShape(*this, getType(), shape);
+}
+
 template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
   auto in = rankedType(op.getInput());
   int64_t nsp = in.getRank() - 2;

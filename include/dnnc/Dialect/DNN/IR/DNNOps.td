@@ -320,6 +320,35 @@ def DNN_QConv2DNhwcOp : DNN_Op<"qconv2d_nhwc", [Pure]> {
   let hasVerifier = 1;
 }
 
+def DNN_WeightQuantMatMulOp : DNN_Op<"weight_quant_matmul", [Pure]> {
+  let summary = "matmul with float activations and 4- or 8-bit weights";
+  let description = [{
+    Weight-only quantization (the transformer and LLM case):
+    `output[.., n] = sum_k input[.., k] * (q(n, k) - zero_points[n, g]) *
+    scales[n, g]` with `g = k / group_size`. The weight codes `q` are
+    unsigned: `bits` = 8 stores one per byte, `weight` [N, K]; `bits` = 4
+    two per byte, `weight` [N, K / 2], the even k in the low nibble. Scales
+    and zero points (as floats) are [N, K / group_size]. The codes stay
+    packed in memory; kernels unpack them in registers.
+
+    ```mlir
+    %y = dnn.weight_quant_matmul %x, %w, %s, %z {bits = 4 : i64,
+           group_size = 32 : i64}
+         : (tensor<1x64xf32>, tensor<16x32xi8>, tensor<16x2xf32>,
+            tensor<16x2xf32>) -> tensor<1x16xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input, DNN_Tensor:$weight,
+                   DNN_Tensor:$scales, DNN_Tensor:$zero_points,
+                   I64Attr:$bits, I64Attr:$group_size);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $scales `,` $zero_points attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Pooling
 //===----------------------------------------------------------------------===//

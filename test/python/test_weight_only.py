@@ -1,0 +1,94 @@
+"""Weight-only quantized MatMul (ONNX Runtime's com.microsoft MatMulNBits):
+float activations times 4- or 8-bit codes in blocks along K with a scale
+and zero point per block. The codes stay packed (dnn.weight_quant_matmul);
+outputs are checked against a float64 NumPy dequantization."""
+import os
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+import dnnc
+
+
+def pack_nbits(q, bits):
+    """[N, K] unsigned codes -> [N, K / block, block * bits / 8] bytes
+    (callers reshape), the first element of a byte in its low nibble."""
+    q = q.astype(np.uint8)
+    if bits == 8:
+        return q
+    return (q[:, 0::2] | (q[:, 1::2] << 4)).astype(np.uint8)
+
+
+def nbits_model(path, x_shape, k, n, bits, block, rng, zero_points="packed", bias=False):
+    q = rng.integers(0, 1 << bits, (n, k))
+    blocks = k // block
+    scales = rng.uniform(0.01, 0.05, (n, blocks)).astype(np.float32)
+    if zero_points is None:
+        zp = np.full((n, blocks), 1 << (bits - 1))
+    else:
+        zp = rng.integers(0, 1 << bits, (n, blocks))
+    inits = [numpy_helper.from_array(pack_nbits(q, bits).reshape(n, blocks, block * bits // 8), "B"),
+             numpy_helper.from_array(scales.reshape(-1), "scales")]
+    inputs = ["A", "B", "scales"]
+    if zero_points == "packed":
+        zb = pack_nbits(zp if bits == 8 else np.pad(zp, ((0, 0), (0, blocks % 2))), bits)
+        inits.append(numpy_helper.from_array(zb.reshape(-1), "zp"))
+        inputs.append("zp")
+    elif zero_points == "float":
+        inits.append(numpy_helper.from_array(zp.astype(np.float32), "zp"))
+        inputs.append("zp")
+    b = None
+    if bias:
+        b = rng.standard_normal(n).astype(np.float32)
+        inits.append(numpy_helper.from_array(b, "bias"))
+        inputs += [""] * (5 - len(inputs)) + ["bias"]  # after zero_points, g_idx
+    node = helper.make_node("MatMulNBits", inputs, ["Y"], domain="com.microsoft", K=k, N=n,
+                            bits=bits, block_size=block)
+    out_shape = list(x_shape[:-1]) + [n]
+    g = helper.make_graph([node], "wq", [helper.make_tensor_value_info("A", TensorProto.FLOAT, x_shape)],
+                          [helper.make_tensor_value_info("Y", TensorProto.FLOAT, out_shape)], inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17),
+                                            helper.make_opsetid("com.microsoft", 1)])
+    onnx.save(m, path)
+    w = (q - np.repeat(zp, block, axis=1)) * np.repeat(scales.astype(np.float64), block, axis=1)
+    return w, b
+
+
+@pytest.mark.parametrize("bits,block,x_shape,k,n,zero_points,bias", [
+    (4, 32, (1, 256), 256, 80, "packed", False),   # GEMV, 3 blocks of zp per byte pair
+    (4, 16, (2, 3, 64), 64, 32, None, True),       # 3-D activations, default zp, bias
+    (4, 128, (5, 384), 384, 48, "float", False),   # odd block count per row
+    (8, 32, (1, 128), 128, 40, "packed", False),
+    (8, 64, (4, 192), 192, 16, None, False),
+])
+def test_matmul_nbits(tmp_path, bits, block, x_shape, k, n, zero_points, bias):
+    rng = np.random.default_rng(bits * k + n)
+    path = str(tmp_path / "wq.onnx")
+    w, b = nbits_model(path, x_shape, k, n, bits, block, rng, zero_points, bias)
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    ref = x.astype(np.float64) @ w.T
+    if b is not None:
+        ref = ref + b
+    out = dnnc.compile(path).run({"A": x})["Y"]
+    np.testing.assert_allclose(out, ref, rtol=1e-4, atol=1e-4 * np.abs(ref).max())
+    # The codes stay packed: no float [N, K] weight in the compiled IR.
+    ir = str(tmp_path / "wq.mlir")
+    dnnc.compile(path, ir, emit="dnn")
+    text = open(ir).read()
+    assert "dnn.weight_quant_matmul" in text
+    assert "tensor<%dx%dxf32>" % (n, k) not in text and "tensor<%dx%dxf32>" % (k, n) not in text
+
+
+def test_matmul_nbits_errors(tmp_path):
+    rng = np.random.default_rng(0)
+    path = str(tmp_path / "bad.onnx")
+    nbits_model(path, (1, 64), 64, 16, 4, 32, rng)
+    m = onnx.load(path)
+    for a in m.graph.node[0].attribute:
+        if a.name == "bits":
+            a.i = 3
+    onnx.save(m, path)
+    with pytest.raises(dnnc.CompileError, match=r"MatMulNBits.*bits=3 is not supported"):
+        dnnc.compile(path)
