@@ -912,6 +912,13 @@ struct DNNCConvKernelsPass
       for (linalg::Conv2DNhwcHwcfOp conv : convs)
         lowerConv(conv, Form::Winograd);
     }
+    SmallVector<linalg::GenericOp> weightQuant;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (op.getNumLoops() == 3 && op.getNumReductionLoops() == 1)
+        weightQuant.push_back(op);
+    });
+    for (linalg::GenericOp op : weightQuant)
+      lowerWeightQuantMatmul(op);
     SmallVector<linalg::BatchMatmulOp> batched;
     getOperation().walk(
         [&](linalg::BatchMatmulOp op) { batched.push_back(op); });

@@ -75,6 +75,10 @@ bool isFiniteEpilogue(ConvKernel &k);
 /// does not have that form or its weight is not constant.
 std::optional<ConvKernel> analyzeQuantized(mlir::linalg::GenericOp op);
 
+/// Lowers the weight-only quantized matmul generic (WeightQuantKernels.cpp);
+/// false when `op` is not one or its weights are not constant.
+bool lowerWeightQuantMatmul(mlir::linalg::GenericOp op);
+
 /// Packs the 8-bit weight into VNNI panels and builds the correction.
 void packWeightVnni(mlir::OpBuilder &b, ConvKernel &k);
 

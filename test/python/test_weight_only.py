@@ -63,7 +63,9 @@ def nbits_model(path, x_shape, k, n, bits, block, rng, zero_points="packed", bia
     (8, 32, (1, 128), 128, 40, "packed", False),
     (8, 64, (4, 192), 192, 16, None, False),
 ])
-def test_matmul_nbits(tmp_path, bits, block, x_shape, k, n, zero_points, bias):
+@pytest.mark.parametrize("vectorize", [True, False])
+def test_matmul_nbits(tmp_path, bits, block, x_shape, k, n, zero_points, bias, vectorize):
+    """vectorize=True: the packed-code kernel; False: the portable loops."""
     rng = np.random.default_rng(bits * k + n)
     path = str(tmp_path / "wq.onnx")
     w, b = nbits_model(path, x_shape, k, n, bits, block, rng, zero_points, bias)
@@ -71,7 +73,7 @@ def test_matmul_nbits(tmp_path, bits, block, x_shape, k, n, zero_points, bias):
     ref = x.astype(np.float64) @ w.T
     if b is not None:
         ref = ref + b
-    out = dnnc.compile(path).run({"A": x})["Y"]
+    out = dnnc.compile(path, vectorize=vectorize).run({"A": x})["Y"]
     np.testing.assert_allclose(out, ref, rtol=1e-4, atol=1e-4 * np.abs(ref).max())
     # The codes stay packed: no float [N, K] weight in the compiled IR.
     ir = str(tmp_path / "wq.mlir")

@@ -706,10 +706,9 @@ struct QConv2DNhwcLowering : OpRewritePattern<QConv2DNhwcOp> {
 };
 /// Weight-only quantized matmul: a linalg.generic over (m, n, k) that
 /// unpacks each code (the nibble of k's parity for 4 bits), dequantizes it
-/// with its group's scale and zero point and accumulates x * w in f32. The
-/// generic carries the op's `bits` and `group_size` as the attributes
-/// dnnc.weight_quant_bits and dnnc.group_size, which dnnc-conv-kernels
-/// reads to give it a kernel that keeps the codes packed.
+/// with its group's scale and zero point and accumulates x * w in f32.
+/// dnnc-conv-kernels recognizes this form (its maps and payload) and gives
+/// it a kernel that keeps the codes packed.
 struct WeightQuantMatMulLowering : OpRewritePattern<WeightQuantMatMulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(WeightQuantMatMulOp op,
@@ -760,19 +759,14 @@ struct WeightQuantMatMulLowering : OpRewritePattern<WeightQuantMatMulOp> {
           }
           Value w = arith::MulFOp::create(
               b, l,
-              arith::SubFOp::create(b, l,
-                                    arith::UIToFPOp::create(b, l, f32, q),
+              arith::SubFOp::create(b, l, arith::UIToFPOp::create(b, l, f32, q),
                                     a[3]),
               a[2]);
           Value p = arith::MulFOp::create(b, l, a[0], w);
-          linalg::YieldOp::create(b, l,
-                                  ValueRange{arith::AddFOp::create(b, l,
-                                                                   a[4], p)});
+          linalg::YieldOp::create(
+              b, l, ValueRange{arith::AddFOp::create(b, l, a[4], p)});
         });
-    gen->setAttr("dnnc.weight_quant_bits", rewriter.getI64IntegerAttr(bits));
-    gen->setAttr("dnnc.group_size", rewriter.getI64IntegerAttr(g));
-    rewriter.replaceOp(op,
-                       buildReshape(rewriter, loc, gen.getResult(0), resT));
+    rewriter.replaceOp(op, buildReshape(rewriter, loc, gen.getResult(0), resT));
     return success();
   }
 };

@@ -533,12 +533,12 @@ LogicalResult importMatMulNBits(NodeImporter &n) {
     }
   }
   Type f32 = n.b.getF32Type();
-  auto wType = RankedTensorType::get({cols, k * bits / 8}, n.b.getIntegerType(8));
+  auto wType =
+      RankedTensorType::get({cols, k * bits / 8}, n.b.getIntegerType(8));
   auto sType = RankedTensorType::get({cols, blocks}, f32);
   Value weight = n.constant(w.reshape(wType));
   Value scales = n.constant(sc.reshape(sType));
-  Value zeros =
-      n.constant(DenseElementsAttr::get(sType, ArrayRef<float>(zps)));
+  Value zeros = n.constant(DenseElementsAttr::get(sType, ArrayRef<float>(zps)));
   SmallVector<int64_t> shape(at.getShape().drop_back());
   shape.push_back(cols);
   Value y = n.create<dnn::WeightQuantMatMulOp>(
