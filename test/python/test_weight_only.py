@@ -94,3 +94,47 @@ def test_matmul_nbits_errors(tmp_path):
     onnx.save(m, path)
     with pytest.raises(dnnc.CompileError, match=r"MatMulNBits.*bits=3 is not supported"):
         dnnc.compile(path)
+
+
+@pytest.mark.parametrize("code,trans_b,bias", [
+    (TensorProto.INT8, False, False),
+    (TensorProto.UINT8, True, True),
+])
+def test_qdq_weight_only_int8(tmp_path, code, trans_b, bias):
+    """The standard ONNX form: DequantizeLinear of int8/uint8 weights (per
+    output column, with zero points) into a MatMul/Gemm whose activations
+    stay float becomes dnn.weight_quant_matmul (8-bit codes in memory)."""
+    rng = np.random.default_rng(3)
+    k, n = 96, 40
+    lo, hi = (-128, 127) if code == TensorProto.INT8 else (0, 255)
+    npt = np.int8 if code == TensorProto.INT8 else np.uint8
+    shape = (n, k) if trans_b else (k, n)
+    q = rng.integers(lo, hi + 1, shape).astype(npt)
+    scales = rng.uniform(0.01, 0.03, n).astype(np.float32)
+    zps = rng.integers(lo // 4, hi // 4, n).astype(npt)
+    inits = [numpy_helper.from_array(q, "Wq"), numpy_helper.from_array(scales, "s"),
+             numpy_helper.from_array(zps, "z")]
+    nodes = [helper.make_node("DequantizeLinear", ["Wq", "s", "z"], ["W"], axis=0 if trans_b else 1)]
+    b = rng.standard_normal(n).astype(np.float32)
+    if trans_b:
+        inits.append(numpy_helper.from_array(b, "b"))
+        nodes.append(helper.make_node("Gemm", ["A", "W"] + (["b"] if bias else []), ["Y"], transB=1))
+    else:
+        nodes.append(helper.make_node("MatMul", ["A", "W"], ["Y"]))
+    g = helper.make_graph(nodes, "w8", [helper.make_tensor_value_info("A", TensorProto.FLOAT, [3, k])],
+                          [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [3, n])], inits)
+    path = str(tmp_path / "w8.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+    x = rng.standard_normal((3, k)).astype(np.float32)
+    wd = (q.astype(np.float64) - (zps[:, None] if trans_b else zps[None, :])) * \
+        (scales[:, None] if trans_b else scales[None, :])
+    ref = x.astype(np.float64) @ (wd.T if trans_b else wd)
+    if bias:
+        ref = ref + b
+    out = dnnc.compile(path).run({"A": x})["Y"]
+    np.testing.assert_allclose(out, ref, rtol=1e-4, atol=1e-4 * np.abs(ref).max())
+    ir = str(tmp_path / "w8.mlir")
+    dnnc.compile(path, ir, emit="dnn")
+    text = open(ir).read()
+    assert "dnn.weight_quant_matmul" in text and "bits = 8" in text
+    assert "tensor<%dx%dxf32>" % shape not in text

@@ -259,3 +259,25 @@ func.func @huge_requant_scale_stays_float(%x: tensor<1x1x4x4xf32>) -> tensor<1x1
   %6 = quant.scast %5 : tensor<1x1x4x4x!qy> to tensor<1x1x4x4xi8>
   return %6 : tensor<1x1x4x4xi8>
 }
+
+// -----
+
+!qw = !quant.uniform<i8:f32:1, {0.5, 0.25}>
+
+// Float activations and dequantized constant weights: weight-only
+// quantization. The signed codes become unsigned [N, K] (+128, zero points
+// too), one block of K per column.
+// CHECK-LABEL: func @weight_only
+func.func @weight_only(%a: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  // CHECK: %[[W:.*]] = arith.constant dense<{{\[\[}}-127, -125], [-126, 124]]> : tensor<2x2xi8>
+  // CHECK: %[[S:.*]] = arith.constant dense<{{\[\[}}5.000000e-01], [2.500000e-01]]> : tensor<2x1xf32>
+  // CHECK: %[[Z:.*]] = arith.constant dense<1.280000e+02> : tensor<2x1xf32>
+  // CHECK: %[[Y:.*]] = dnn.weight_quant_matmul %arg0, %[[W]], %[[S]], %[[Z]] {bits = 8 : i64, group_size = 2 : i64} : (tensor<3x2xf32>, tensor<2x2xi8>, tensor<2x1xf32>, tensor<2x1xf32>) -> tensor<3x2xf32>
+  // CHECK-NOT: quant.dcast
+  // CHECK: return %[[Y]]
+  %codes = arith.constant dense<[[1, 2], [3, -4]]> : tensor<2x2xi8>
+  %0 = quant.scast %codes : tensor<2x2xi8> to tensor<2x2x!qw>
+  %1 = quant.dcast %0 : tensor<2x2x!qw> to tensor<2x2xf32>
+  %2 = dnn.matmul %a, %1 : tensor<3x2xf32>, tensor<2x2xf32>
+  return %2 : tensor<3x2xf32>
+}

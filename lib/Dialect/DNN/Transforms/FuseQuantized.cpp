@@ -436,9 +436,76 @@ LogicalResult fuseConv(IRRewriter &rewriter, ConvOp conv) {
 /// matmul(dcast(a), dcast(b)) or gemm(dcast(a), dcast(b), c?) with a
 /// per-tensor a and a constant rank-2 b quantized per tensor or per output
 /// column.
+/// matmul(a, dcast(b)) with a float `a` (no quantize before it) and
+/// constant 8-bit codes `b` [K, N] (or [N, K] with transB) quantized per
+/// tensor or per output column: weight-only quantization, as
+/// dnn.weight_quant_matmul on unsigned codes [N, K] (signed ones + 128,
+/// their zero points too) with one block of K per column.
+LogicalResult fuseWeightOnly(IRRewriter &rewriter, Operation *op, Value a,
+                             Value b, Value c, bool transB) {
+  auto w = dequantized(b);
+  auto aT = cast<RankedTensorType>(a.getType());
+  auto bt = cast<RankedTensorType>(b.getType());
+  if (!w || w->params.width != 8 || bt.getRank() != 2 || !bt.hasStaticShape() ||
+      aT.getRank() < 1 || !aT.hasStaticShape() || !aT.getElementType().isF32())
+    return failure();
+  int64_t nAxis = transB ? 0 : 1, n = bt.getDimSize(nAxis),
+          k = bt.getDimSize(1 - nAxis);
+  if (!w->params.perTensor() && w->params.axis != nAxis)
+    return failure();
+  DenseIntElementsAttr codes = constantCodes(w->value);
+  if (!codes)
+    return failure();
+  SmallVector<double> bias;
+  if (c) {
+    auto reals = constantReals(c, n);
+    if (!reals)
+      return failure();
+    bias = *reals;
+  }
+  int64_t shift = w->params.isSigned ? 128 : 0;
+  SmallVector<int8_t> nk(n * k);
+  int64_t i = 0;
+  for (const APInt &v : codes.getValues<APInt>()) {
+    int64_t code = w->params.isSigned ? v.getSExtValue() : v.getZExtValue();
+    int64_t row = i / bt.getDimSize(1), col = i % bt.getDimSize(1);
+    int64_t nn = transB ? row : col, kk = transB ? col : row;
+    nk[nn * k + kk] = (int8_t)(uint8_t)(code + shift);
+    ++i;
+  }
+  SmallVector<float> scales, zeros;
+  for (int64_t o = 0; o < n; ++o) {
+    scales.push_back(at<double>(w->params.scales, o));
+    zeros.push_back(at<int64_t>(w->params.zeroPoints, o) + shift);
+  }
+  rewriter.setInsertionPoint(op);
+  Location loc = op->getLoc();
+  Type f32 = rewriter.getF32Type();
+  auto colT = RankedTensorType::get({n, 1}, f32);
+  auto wT = RankedTensorType::get({n, k}, rewriter.getIntegerType(8));
+  Value y = WeightQuantMatMulOp::create(
+      rewriter, loc, op->getResult(0).getType(), a,
+      arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(wT, ArrayRef<int8_t>(nk))),
+      arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(colT, ArrayRef<float>(scales))),
+      arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(colT, ArrayRef<float>(zeros))),
+      rewriter.getI64IntegerAttr(8), rewriter.getI64IntegerAttr(k));
+  if (!bias.empty())
+    y = AddOp::create(rewriter, loc, y,
+                      broadcastConstant(rewriter, loc, f32, bias, 0, 1));
+  rewriter.replaceOp(op, y);
+  for (Value v : {b, c})
+    eraseDeadCasts(rewriter, v);
+  return success();
+}
+
 LogicalResult fuseMatMul(IRRewriter &rewriter, Operation *op, Value a, Value b,
                          Value c, bool transB) {
   auto x = dequantized(a);
+  if (!x)
+    return fuseWeightOnly(rewriter, op, a, b, c, transB);
   auto w = dequantized(b);
   auto bt = cast<RankedTensorType>(b.getType());
   if (!x || !w || !x->params.perTensor() || bt.getRank() != 2 ||
