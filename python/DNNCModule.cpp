@@ -336,6 +336,28 @@ PYBIND11_MODULE(_dnnc, m) {
       py::arg("keep_float") = std::vector<std::string>(),
       py::arg("input_shapes") = std::map<std::string, std::vector<int64_t>>(),
       py::arg("report") = true, py::arg("min_sqnr") = py::none());
+  m.def(
+      "quantize_weights",
+      [](const std::string &path, const std::string &output, int bits,
+         int groupSize, const std::vector<std::string> &keepFloat) {
+        dnnc::WeightOnlyOptions wo;
+        wo.bits = bits;
+        wo.groupSize = groupSize;
+        wo.keepFloat.insert(keepFloat.begin(), keepFloat.end());
+        dnnc::WeightOnlyReport rep;
+        std::string err;
+        bool ok;
+        {
+          py::gil_scoped_release release;
+          ok = dnnc::quantizeWeights(path, wo, output, rep, err);
+        }
+        if (!ok)
+          throw CompileFailure(err);
+        return rep.json();
+      },
+      py::arg("path"), py::arg("output"), py::arg("bits") = 4,
+      py::arg("group_size") = 32,
+      py::arg("keep_float") = std::vector<std::string>());
   py::class_<PyModel>(m, "Model")
       .def(py::init<const std::string &>())
       .def_property_readonly(

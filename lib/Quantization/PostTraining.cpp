@@ -51,25 +51,6 @@ struct TempDir {
   }
 };
 
-bool writeModel(const onnx::ModelProto &m, const std::string &path,
-                std::string &err) {
-  std::string tmp = path + ".tmp-dnnc";
-  {
-    std::ofstream os(tmp, std::ios::binary);
-    if (!os || !m.SerializeToOstream(&os)) {
-      err = "cannot write '" + path + "'";
-      fs::remove(tmp);
-      return false;
-    }
-  }
-  if (auto ec = fs::rename(tmp, path)) {
-    err = "cannot write '" + path + "': " + ec.message();
-    fs::remove(tmp);
-    return false;
-  }
-  return true;
-}
-
 /// Compiles `model` (written as DIR/NAME.onnx) and loads it.
 std::unique_ptr<LoadedModel> compileAndLoad(const onnx::ModelProto &model,
                                             const std::string &dir,
@@ -149,23 +130,47 @@ const float *floatData(const OutputTensor &t) {
 }
 } // namespace
 
+bool dnnc::writeModel(const onnx::ModelProto &m, const std::string &path,
+                      std::string &err) {
+  std::string tmp = path + ".tmp-dnnc";
+  {
+    std::ofstream os(tmp, std::ios::binary);
+    if (!os || !m.SerializeToOstream(&os)) {
+      err = "cannot write '" + path + "'";
+      fs::remove(tmp);
+      return false;
+    }
+  }
+  if (auto ec = fs::rename(tmp, path)) {
+    err = "cannot write '" + path + "': " + ec.message();
+    fs::remove(tmp);
+    return false;
+  }
+  return true;
+}
+
+bool dnnc::readModel(const std::string &path, onnx::ModelProto &model,
+                     std::string &err) {
+  std::ifstream is(path, std::ios::binary);
+  if (!is) {
+    err = path + ": cannot open the model";
+    return false;
+  }
+  if (!model.ParseFromIstream(&is)) {
+    err = path + ": not an ONNX model";
+    return false;
+  }
+  return true;
+}
+
 bool dnnc::quantizeModel(const std::string &input,
                          const std::vector<CalibrationSet> &calibration,
                          const QuantizeOptions &options,
                          const std::string &output, QuantizationReport &report,
                          std::string &err) {
   onnx::ModelProto model;
-  {
-    std::ifstream is(input, std::ios::binary);
-    if (!is) {
-      err = input + ": cannot open the model";
-      return false;
-    }
-    if (!model.ParseFromIstream(&is)) {
-      err = input + ": not an ONNX model";
-      return false;
-    }
-  }
+  if (!readModel(input, model, err))
+    return false;
   int64_t opset = defaultOpset(model);
   if (opset < 10) {
     err = input +

@@ -89,10 +89,12 @@ void collectReads(const onnx::GraphProto &g, std::multiset<std::string> &out) {
   }
 }
 
+} // namespace
+
 /// The initializers by name, and the Identity copies of them (exporters
 /// share equal initializers so).
 std::map<std::string, const onnx::TensorProto *>
-constantTensors(const onnx::GraphProto &g) {
+dnnc::constantTensors(const onnx::GraphProto &g) {
   std::map<std::string, const onnx::TensorProto *> inits;
   for (const auto &t : g.initializer())
     inits[t.name()] = &t;
@@ -104,8 +106,8 @@ constantTensors(const onnx::GraphProto &g) {
 }
 
 /// The values of a float initializer.
-bool floatValues(const onnx::TensorProto &t, std::vector<float> &out,
-                 std::string &err) {
+bool dnnc::floatValues(const onnx::TensorProto &t, std::vector<float> &out,
+                       std::string &err) {
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
     err = "initializer '" + t.name() +
           "' holds external data, which quantization does not read yet";
@@ -134,7 +136,6 @@ bool floatValues(const onnx::TensorProto &t, std::vector<float> &out,
   std::copy(t.float_data().begin(), t.float_data().end(), out.begin());
   return true;
 }
-} // namespace
 
 std::vector<QuantLayer>
 dnnc::findQuantLayers(const onnx::ModelProto &model,

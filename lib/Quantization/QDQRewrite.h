@@ -15,6 +15,23 @@
 
 namespace dnnc {
 
+/// The initializers by name, and the Identity copies of them (exporters
+/// share equal initializers so).
+std::map<std::string, const onnx::TensorProto *>
+constantTensors(const onnx::GraphProto &g);
+
+/// The values of a float initializer; false (with `err`) for external data
+/// or a size mismatch.
+bool floatValues(const onnx::TensorProto &t, std::vector<float> &out,
+                 std::string &err);
+
+/// Writes `m` to `path` through a temporary file (no partial output).
+bool writeModel(const onnx::ModelProto &m, const std::string &path,
+                std::string &err);
+
+/// Reads the ONNX model at `path`.
+bool readModel(const std::string &path, onnx::ModelProto &m, std::string &err);
+
 /// A Conv, MatMul or Gemm of the main graph.
 struct QuantLayer {
   int node = -1;

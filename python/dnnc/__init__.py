@@ -117,6 +117,25 @@ def quantize(path, calibration, output, *, method="minmax", percentile=99.999,
     return json.loads(text)
 
 
+def quantize_weights(path, output, *, bits=4, group_size=32, keep_float=()):
+    """Weight-only quantization: the weights of MatMul and Gemm become `bits`
+    (4 or 8) unsigned codes with a scale and zero point per block of
+    `group_size` along K, written to `output` as ONNX Runtime's
+    com.microsoft MatMulNBits (which dnnc.compile and ONNX Runtime run).
+    Activations stay float; no calibration data is needed.
+
+    Returns the report: {"bits", "group_size", "float_bytes",
+    "quantized_bytes", "layers": [{"node", "op", "k", "n", "quantized",
+    "reason", "weight_sqnr_db"}]}.
+    """
+    try:
+        text = _dnnc.quantize_weights(os.fspath(path), os.fspath(output), int(bits),
+                                      int(group_size), list(keep_float))
+    except _dnnc.Error as e:
+        raise CompileError(str(e)) from None
+    return json.loads(text)
+
+
 def format_report(report):
     """The quantization report as a table."""
     lines = ["%d of %d layers int8 (%s calibration on %d input sets)" % (
@@ -136,7 +155,7 @@ def format_report(report):
 def compile(path, output=None, *, input_shapes=None, emit="so", vectorize=True,
             winograd=True, vnni=True, quantize=None, calibration=None,
             calibration_method="minmax", percentile=99.999, keep_float=(),
-            min_sqnr=None):
+            min_sqnr=None, group_size=32):
     """Compiles an ONNX model.
 
     With emit="so" (default) returns the loaded Model; output defaults to a
@@ -149,23 +168,31 @@ def compile(path, output=None, *, input_shapes=None, emit="so", vectorize=True,
     vnni=False computes 8-bit convolutions without AVX-512 VNNI dot
     products even where the CPU has them (same results, slower).
     quantize="int8" quantizes first on `calibration` (see dnnc.quantize);
-    the returned Model's quantization_report holds the report.
+    quantize="int4-weights" or "int8-weights" quantizes the MatMul/Gemm
+    weights only (see dnnc.quantize_weights; group_size= sets the block).
+    The returned Model's quantization_report holds the report.
     """
     path = os.fspath(path)
     report = None
     if quantize is not None:
-        if quantize != "int8":
-            raise ValueError("quantize=%r is not supported (int8 is)" % quantize)
-        if calibration is None:
+        weights = {"int4-weights": 4, "int8-weights": 8}.get(quantize)
+        if quantize != "int8" and weights is None:
+            raise ValueError("quantize=%r is not supported (int8, int4-weights, "
+                             "int8-weights are)" % quantize)
+        if weights is None and calibration is None:
             raise ValueError("quantize needs calibration input sets")
         # The QDQ model keeps the input's file name: it names the entry points.
         qdir = tempfile.mkdtemp(prefix="dnnc-q-")
         qpath = os.path.join(qdir, os.path.basename(path))
         try:
-            report = globals()["quantize"](
-                path, calibration, qpath, method=calibration_method,
-                percentile=percentile, keep_float=keep_float,
-                input_shapes=input_shapes, min_sqnr=min_sqnr)
+            if weights is not None:
+                report = quantize_weights(path, qpath, bits=weights, group_size=group_size,
+                                          keep_float=keep_float)
+            else:
+                report = globals()["quantize"](
+                    path, calibration, qpath, method=calibration_method,
+                    percentile=percentile, keep_float=keep_float,
+                    input_shapes=input_shapes, min_sqnr=min_sqnr)
             try:
                 model = compile(qpath, output, input_shapes=input_shapes,
                                 emit=emit, vectorize=vectorize, winograd=winograd,

@@ -3,6 +3,7 @@
 //   dnnc MODEL.onnx -o MODEL.so            (also writes MODEL.h)
 //   dnnc MODEL.onnx --emit=dnn|linalg|llvm-mlir|llvm|obj -o OUT
 //   dnnc MODEL.onnx --quantize=int8 --calibration-data DIR -o MODEL.so
+//   dnnc MODEL.onnx --quantize=int4-weights [--group-size 32] -o MODEL.so
 //   dnnc MODEL.onnx --quantize=int8 --calibration-data DIR --emit=onnx
 //        -o MODEL.int8.onnx                (the QDQ model, for any runtime)
 //
@@ -44,7 +45,9 @@ static cl::OptionCategory quantCat("Post-training quantization");
 static cl::opt<std::string>
     quantize("quantize",
              cl::desc("Quantize before compiling: int8 (QDQ: int8 weights per "
-                      "output channel, uint8 activations per tensor)"),
+                      "output channel, uint8 activations per tensor), or "
+                      "int4-weights / int8-weights (weight-only MatMul/Gemm, "
+                      "MatMulNBits; no calibration)"),
              cl::cat(quantCat));
 static cl::opt<std::string> calibrationData(
     "calibration-data",
@@ -68,6 +71,11 @@ static cl::opt<double> minSqnr(
     cl::desc("Mixed precision: keep float the fewest most sensitive layers "
              "that bring the output SQNR (dB, vs float) to this"),
     cl::cat(quantCat));
+static cl::opt<int> groupSize(
+    "group-size",
+    cl::desc("Weight-only quantization: weights per scale along K (a power "
+             "of 2 >= 16)"),
+    cl::init(32), cl::cat(quantCat));
 static cl::opt<std::string>
     quantReport("quant-report",
                 cl::desc("Write the quantization report as JSON to FILE"),
@@ -78,9 +86,35 @@ static bool runQuantization(const std::string &input,
                             const std::string &qdqPath,
                             const dnnc::CompileOptions &opts) {
   std::string err;
+  auto writeReport = [&](const std::string &json) {
+    if (quantReport.empty())
+      return true;
+    std::error_code ec;
+    raw_fd_ostream os(quantReport, ec);
+    if (ec) {
+      errs() << "dnnc: error: cannot write '" << quantReport
+             << "': " << ec.message() << "\n";
+      return false;
+    }
+    os << json << "\n";
+    return true;
+  };
+  if (quantize == "int4-weights" || quantize == "int8-weights") {
+    dnnc::WeightOnlyOptions wo;
+    wo.bits = quantize == "int4-weights" ? 4 : 8;
+    wo.groupSize = groupSize;
+    wo.keepFloat.insert(keepFloat.begin(), keepFloat.end());
+    dnnc::WeightOnlyReport report;
+    if (!dnnc::quantizeWeights(input, wo, qdqPath, report, err)) {
+      errs() << "dnnc: error: " << err << "\n";
+      return false;
+    }
+    outs() << report.table();
+    return writeReport(report.json());
+  }
   if (quantize != "int8") {
     errs() << "dnnc: error: --quantize=" << quantize
-           << " is not supported (int8 is)\n";
+           << " is not supported (int8, int4-weights, int8-weights are)\n";
     return false;
   }
   if (calibrationData.empty()) {
@@ -112,17 +146,7 @@ static bool runQuantization(const std::string &input,
     return false;
   }
   outs() << report.table();
-  if (!quantReport.empty()) {
-    std::error_code ec;
-    raw_fd_ostream os(quantReport, ec);
-    if (ec) {
-      errs() << "dnnc: error: cannot write '" << quantReport
-             << "': " << ec.message() << "\n";
-      return false;
-    }
-    os << report.json() << "\n";
-  }
-  return true;
+  return writeReport(report.json());
 }
 
 int main(int argc, char **argv) {

@@ -101,6 +101,42 @@ bool quantizeModel(const std::string &input,
                    const QuantizeOptions &options, const std::string &output,
                    QuantizationReport &report, std::string &err);
 
+/// Weight-only quantization (the transformer / LLM case): the weights of
+/// MatMul and Gemm (constant [K, N], or [N, K] with transB) become 4- or
+/// 8-bit unsigned codes with a scale and zero point per block of
+/// `groupSize` along K (min-max of the block and 0), written as ONNX
+/// Runtime's com.microsoft MatMulNBits. Activations stay float; no
+/// calibration data is needed.
+struct WeightOnlyOptions {
+  int bits = 4;
+  int groupSize = 32;
+  /// Layers (node or output names) left in float.
+  std::set<std::string> keepFloat;
+};
+
+struct WeightLayerReport {
+  std::string node, op;
+  int64_t k = 0, n = 0;
+  bool quantized = false;
+  std::string reason;
+  /// SQNR of the dequantized weights against the float ones (dB).
+  double sqnrDb = 0;
+};
+
+struct WeightOnlyReport {
+  int bits = 4, groupSize = 32;
+  std::vector<WeightLayerReport> layers;
+  /// Bytes of the quantized layers' weights before and after (codes,
+  /// scales and zero points).
+  int64_t floatBytes = 0, quantizedBytes = 0;
+  std::string table() const;
+  std::string json() const;
+};
+
+bool quantizeWeights(const std::string &input, const WeightOnlyOptions &options,
+                     const std::string &output, WeightOnlyReport &report,
+                     std::string &err);
+
 } // namespace dnnc
 
 #endif // DNNC_QUANTIZATION_POSTTRAINING_H
