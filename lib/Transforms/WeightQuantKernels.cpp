@@ -12,8 +12,9 @@
 // x * q accumulate in f32, then
 //   acc += scale * sum(x * q) - scale * zp * sum(x)
 // (the zero point's share needs the block's sum of x, shared by all
-// columns). NP panels advance together, so that each broadcast of x feeds
-// NP products. The loop over panel groups runs in parallel.
+// columns). NP panels and up to 4 rows advance together, so that each
+// unpacked code vector feeds rows x NP products and each broadcast of x NP.
+// The loop over panel groups runs in parallel.
 //
 //===----------------------------------------------------------------------===//
 #include "ConvKernels.h"
@@ -62,102 +63,126 @@ Value WeightQuantKernel::emit() {
   Value fifteen = arith::ConstantOp::create(
       b, loc, vi, SplatElementsAttr::get(vi, b.getI32IntegerAttr(15)));
   int64_t perWord = bits == 4 ? 8 : 1;
+  // Rows in blocks of mb (a divisor of M, at most 4): each unpacked code
+  // vector feeds mb x np products.
+  int64_t mb = m % 4 == 0 ? 4 : m % 3 == 0 ? 3 : m % 2 == 0 ? 2 : 1;
+  // Accumulators carried per (row, panel): the block's products, then the
+  // row's sum of x over the block.
+  auto idx = [&](int64_t r, int64_t pp) { return r * np + pp; };
   auto panelLoop =
       loop(cst(0), cst(panels), np, init, [&](Value p0, ValueRange pArgs) {
-        Value out = pArgs[0];
-        out = loop(cst(0), cst(m), 1, out, [&](Value mi, ValueRange mArgs) {
-          SmallVector<Value> acc(np, zeroVec);
-          ValueRange accs = loop(
-              cst(0), cst(k / group), 1, acc, [&](Value g, ValueRange gArgs) {
-                SmallVector<Value> gacc(np, zeroVec);
-                gacc.push_back(zeroF); // sum of x over the block
-                Value k0 = arith::MulIOp::create(b, loc, g, cst(group));
-                ValueRange inner = loop(
-                    cst(0), cst(group / perWord), 1, gacc,
-                    [&](Value j, ValueRange jArgs) {
-                      SmallVector<Value> next(jArgs);
-                      Value kw = arith::AddIOp::create(
-                          b, loc,
-                          arith::DivUIOp::create(b, loc, k0, cst(perWord)), j);
-                      SmallVector<Value> words;
-                      for (int64_t pp = 0; pp < np; ++pp) {
-                        Value p = arith::AddIOp::create(b, loc, p0, cst(pp));
-                        if (bits == 4) {
-                          words.push_back(vector::TransferReadOp::create(
-                              b, loc, vi, packed, ValueRange{p, kw, cst(0)},
-                              arith::ConstantOp::create(b, loc,
-                                                        b.getI32IntegerAttr(0)),
-                              ArrayRef<bool>{true}));
-                        } else {
-                          auto vb =
-                              VectorType::get({kLanes}, b.getIntegerType(8));
-                          Value bytes = vector::TransferReadOp::create(
-                              b, loc, vb, packed, ValueRange{p, kw, cst(0)},
-                              arith::ConstantOp::create(
-                                  b, loc,
-                                  b.getIntegerAttr(b.getIntegerType(8), 0)),
-                              ArrayRef<bool>{true});
-                          words.push_back(
-                              arith::ExtUIOp::create(b, loc, vi, bytes));
-                        }
-                      }
-                      for (int64_t i = 0; i < perWord; ++i) {
-                        Value kk = arith::AddIOp::create(
-                            b, loc,
-                            arith::MulIOp::create(b, loc, kw, cst(perWord)),
-                            cst(i));
-                        Value xs = tensor::ExtractOp::create(
-                            b, loc, x, ValueRange{mi, kk});
-                        next[np] = arith::AddFOp::create(b, loc, next[np], xs);
-                        Value xb = vector::BroadcastOp::create(b, loc, vf, xs);
-                        for (int64_t pp = 0; pp < np; ++pp) {
-                          Value q = words[pp];
-                          if (bits == 4) {
-                            if (i)
-                              q = arith::ShRUIOp::create(
-                                  b, loc, q,
+        Value out =
+            loop(cst(0), cst(m), mb, pArgs[0], [&](Value m0, ValueRange mArgs) {
+              SmallVector<Value> rows;
+              for (int64_t r = 0; r < mb; ++r)
+                rows.push_back(arith::AddIOp::create(b, loc, m0, cst(r)));
+              SmallVector<Value> acc(mb * np, zeroVec);
+              ValueRange accs = loop(
+                  cst(0), cst(k / group), 1, acc,
+                  [&](Value g, ValueRange gArgs) {
+                    SmallVector<Value> gacc(mb * np, zeroVec);
+                    gacc.append(mb, zeroF); // per row: sum of x
+                    Value k0 = arith::MulIOp::create(b, loc, g, cst(group));
+                    ValueRange inner = loop(
+                        cst(0), cst(group / perWord), 1, gacc,
+                        [&](Value j, ValueRange jArgs) {
+                          SmallVector<Value> next(jArgs);
+                          Value kw = arith::AddIOp::create(
+                              b, loc,
+                              arith::DivUIOp::create(b, loc, k0, cst(perWord)),
+                              j);
+                          SmallVector<Value> words;
+                          for (int64_t pp = 0; pp < np; ++pp) {
+                            Value p =
+                                arith::AddIOp::create(b, loc, p0, cst(pp));
+                            if (bits == 4) {
+                              words.push_back(vector::TransferReadOp::create(
+                                  b, loc, vi, packed, ValueRange{p, kw, cst(0)},
                                   arith::ConstantOp::create(
-                                      b, loc, vi,
-                                      SplatElementsAttr::get(
-                                          vi, b.getI32IntegerAttr(4 * i))));
-                            q = arith::AndIOp::create(b, loc, q, fifteen);
+                                      b, loc, b.getI32IntegerAttr(0)),
+                                  ArrayRef<bool>{true}));
+                            } else {
+                              auto vb = VectorType::get({kLanes},
+                                                        b.getIntegerType(8));
+                              Value bytes = vector::TransferReadOp::create(
+                                  b, loc, vb, packed, ValueRange{p, kw, cst(0)},
+                                  arith::ConstantOp::create(
+                                      b, loc,
+                                      b.getIntegerAttr(b.getIntegerType(8), 0)),
+                                  ArrayRef<bool>{true});
+                              words.push_back(
+                                  arith::ExtUIOp::create(b, loc, vi, bytes));
+                            }
                           }
-                          Value qf = arith::UIToFPOp::create(b, loc, vf, q);
-                          next[pp] =
-                              vector::FMAOp::create(b, loc, xb, qf, next[pp]);
-                        }
+                          for (int64_t i = 0; i < perWord; ++i) {
+                            SmallVector<Value> qf;
+                            for (int64_t pp = 0; pp < np; ++pp) {
+                              Value q = words[pp];
+                              if (bits == 4) {
+                                if (i)
+                                  q = arith::ShRUIOp::create(
+                                      b, loc, q,
+                                      arith::ConstantOp::create(
+                                          b, loc, vi,
+                                          SplatElementsAttr::get(
+                                              vi, b.getI32IntegerAttr(4 * i))));
+                                q = arith::AndIOp::create(b, loc, q, fifteen);
+                              }
+                              qf.push_back(
+                                  arith::UIToFPOp::create(b, loc, vf, q));
+                            }
+                            Value kk = arith::AddIOp::create(
+                                b, loc,
+                                arith::MulIOp::create(b, loc, kw, cst(perWord)),
+                                cst(i));
+                            for (int64_t r = 0; r < mb; ++r) {
+                              Value xs = tensor::ExtractOp::create(
+                                  b, loc, x, ValueRange{rows[r], kk});
+                              next[mb * np + r] = arith::AddFOp::create(
+                                  b, loc, next[mb * np + r], xs);
+                              Value xb =
+                                  vector::BroadcastOp::create(b, loc, vf, xs);
+                              for (int64_t pp = 0; pp < np; ++pp)
+                                next[idx(r, pp)] = vector::FMAOp::create(
+                                    b, loc, xb, qf[pp], next[idx(r, pp)]);
+                            }
+                          }
+                          return next;
+                        });
+                    SmallVector<Value> out(gArgs);
+                    for (int64_t pp = 0; pp < np; ++pp) {
+                      Value p = arith::AddIOp::create(b, loc, p0, cst(pp));
+                      auto read = [&](Value t) {
+                        return vector::TransferReadOp::create(
+                            b, loc, vf, t, ValueRange{p, g, cst(0)}, zeroF,
+                            ArrayRef<bool>{true});
+                      };
+                      Value sc = read(scales), zs = read(scaledZeros);
+                      for (int64_t r = 0; r < mb; ++r) {
+                        Value xsum = vector::BroadcastOp::create(
+                            b, loc, vf,
+                            arith::NegFOp::create(b, loc, inner[mb * np + r]));
+                        out[idx(r, pp)] = vector::FMAOp::create(
+                            b, loc, inner[idx(r, pp)], sc, out[idx(r, pp)]);
+                        out[idx(r, pp)] = vector::FMAOp::create(
+                            b, loc, xsum, zs, out[idx(r, pp)]);
                       }
-                      return next;
-                    });
-                SmallVector<Value> out(gArgs);
-                Value xsum = vector::BroadcastOp::create(
-                    b, loc, vf, arith::NegFOp::create(b, loc, inner[np]));
+                    }
+                    return out;
+                  });
+              Value o = mArgs[0];
+              for (int64_t r = 0; r < mb; ++r)
                 for (int64_t pp = 0; pp < np; ++pp) {
-                  Value p = arith::AddIOp::create(b, loc, p0, cst(pp));
-                  auto read = [&](Value t) {
-                    return vector::TransferReadOp::create(
-                        b, loc, vf, t, ValueRange{p, g, cst(0)}, zeroF,
-                        ArrayRef<bool>{true});
-                  };
-                  out[pp] = vector::FMAOp::create(b, loc, inner[pp],
-                                                  read(scales), out[pp]);
-                  out[pp] = vector::FMAOp::create(b, loc, xsum,
-                                                  read(scaledZeros), out[pp]);
+                  Value col = arith::MulIOp::create(
+                      b, loc, arith::AddIOp::create(b, loc, p0, cst(pp)),
+                      cst(kLanes));
+                  o = vector::TransferWriteOp::create(
+                          b, loc, accs[idx(r, pp)], o, ValueRange{rows[r], col},
+                          ArrayRef<bool>{false})
+                          .getResult();
                 }
-                return out;
-              });
-          Value o = mArgs[0];
-          for (int64_t pp = 0; pp < np; ++pp) {
-            Value col = arith::MulIOp::create(
-                b, loc, arith::AddIOp::create(b, loc, p0, cst(pp)),
-                cst(kLanes));
-            o = vector::TransferWriteOp::create(b, loc, accs[pp], o,
-                                                ValueRange{mi, col},
-                                                ArrayRef<bool>{false})
-                    .getResult();
-          }
-          return SmallVector<Value>{o};
-        })[0];
+              return SmallVector<Value>{o};
+            })[0];
         return SmallVector<Value>{out};
       });
   if (panels / np > 1 && 2 * m * n * k >= dnnc::kMinParallelWork)
@@ -266,7 +291,10 @@ bool dnnc::conv::lowerWeightQuantMatmul(linalg::GenericOp op) {
   if (group % perWord || k % group)
     return false;
   int64_t groups = k / group;
-  int64_t np = std::min<int64_t>(4, llvm::divideCeil(n, kLanes));
+  // Panels advancing together: 4 for one row, 2 when rows come in blocks
+  // (2 x np x rows accumulators must stay in registers).
+  int64_t np =
+      std::min<int64_t>(m % 2 && m % 3 ? 4 : 2, llvm::divideCeil(n, kLanes));
   int64_t panels = llvm::alignTo(llvm::divideCeil(n, kLanes), np);
   // Unpacked codes q[n][k], scales and zero points [n][g].
   SmallVector<uint8_t> bytes;

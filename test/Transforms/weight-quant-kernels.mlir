@@ -11,28 +11,33 @@
 // LINALG: arith.shrui
 // LINALG: arith.uitofp
 // CHECK-LABEL: func @int4
-// 40 columns: 3 panels of 16, padded to a group of NP = 3; 64 k: 8 words.
-// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{.*}}> : tensor<3x8x16xi32>
-// Scales 0.5, and scale * zero point = 1.5 (columns past 40 hold 0).
-// CHECK-DAG: %[[S:.*]] = arith.constant dense<{{\[\[\[}}5.000000e-01, {{.*}}> : tensor<3x2x16xf32>
-// CHECK-DAG: %[[Z:.*]] = arith.constant dense<{{\[\[\[}}1.500000e+00, {{.*}}> : tensor<3x2x16xf32>
-// CHECK: scf.for %[[M:.*]] = %c0 to %c2
-// CHECK: scf.for %[[G:.*]] = %c0 to %c2 {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK: scf.for %[[J:.*]] = %c0 to %c4 {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, f32)
-// CHECK: vector.transfer_read %[[W]][%c0, %{{.*}}, %c0], %{{.*}} {in_bounds = [true]} : tensor<3x8x16xi32>, vector<16xi32>
-// CHECK: %[[X:.*]] = tensor.extract %arg0[%[[M]], %{{.*}}] : tensor<2x64xf32>
-// CHECK: %[[XB:.*]] = vector.broadcast %[[X]] : f32 to vector<16xf32>
+// 40 columns: 3 panels of 16, padded to 4 (2 panels advance together with
+// blocks of 2 rows); 64 k: 8 words of 8 codes per lane.
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x{{(12)+}}{{.*}}"> : tensor<4x8x16xi32>
+// Scales 0.5 (0x3F000000), and scale * zero point = 1.5 (0x3FC00000).
+// CHECK-DAG: %[[S:.*]] = arith.constant dense<"0x{{(0000003F)+}}{{.*}}"> : tensor<4x2x16xf32>
+// CHECK-DAG: %[[Z:.*]] = arith.constant dense<"0x{{(0000C03F)+}}{{.*}}"> : tensor<4x2x16xf32>
+// CHECK: scf.for %[[P:.*]] = %c0 to %c4 step %c2 iter_args({{.*}}) -> (tensor<2x40xf32>)
+// CHECK: scf.for %[[G:.*]] = %c0 to %c2 {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: scf.for %[[J:.*]] = %c0 to %c4 {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, f32, f32)
+// CHECK: vector.transfer_read %[[W]][%[[P]], %{{.*}}, %c0], %{{.*}} {in_bounds = [true]} : tensor<4x8x16xi32>, vector<16xi32>
 // CHECK: %[[Q:.*]] = arith.andi %{{.*}}, %{{.*}} : vector<16xi32>
 // CHECK: %[[QF:.*]] = arith.uitofp %[[Q]] : vector<16xi32> to vector<16xf32>
-// CHECK: vector.fma %[[XB]], %[[QF]], %{{.*}} : vector<16xf32>
+// The unpacked codes feed both rows.
+// CHECK: %[[X0:.*]] = tensor.extract %arg0[%c0, %{{.*}}] : tensor<2x64xf32>
+// CHECK: %[[XB0:.*]] = vector.broadcast %[[X0]] : f32 to vector<16xf32>
+// CHECK: vector.fma %[[XB0]], %[[QF]], %{{.*}} : vector<16xf32>
+// CHECK: %[[X1:.*]] = tensor.extract %arg0[%c1, %{{.*}}] : tensor<2x64xf32>
+// CHECK: %[[XB1:.*]] = vector.broadcast %[[X1]] : f32 to vector<16xf32>
+// CHECK: vector.fma %[[XB1]], %[[QF]], %{{.*}} : vector<16xf32>
 // CHECK: arith.shrui %{{.*}}, %{{.*}} : vector<16xi32>
 // Per block: scale times the block's sum, minus scale * zp * sum(x).
-// CHECK: vector.transfer_read %[[S]][%c0, %[[G]], %c0]
+// CHECK: vector.transfer_read %[[S]][%[[P]], %[[G]], %c0]
+// CHECK: vector.transfer_read %[[Z]][%[[P]], %[[G]], %c0]
 // CHECK: vector.fma
-// CHECK: vector.transfer_read %[[Z]][%c0, %[[G]], %c0]
 // CHECK: vector.fma
-// The tail panel's stores are masked.
-// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%[[M]], %c32] : vector<16xf32>, tensor<2x40xf32>
+// The stores past column 40 are masked.
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%c0, %{{.*}}] : vector<16xf32>, tensor<2x40xf32>
 // CHECK-NOT: linalg.generic
 func.func @int4(%x: tensor<2x64xf32>) -> tensor<2x40xf32> {
   %w = arith.constant dense<18> : tensor<40x32xi8>
