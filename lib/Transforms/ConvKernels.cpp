@@ -550,11 +550,21 @@ Value Emitter::tile(Value out, Value n, Value r, Value m0, Value f0, int64_t mr,
     for (int64_t j = 0; j < nv; ++j)
       accs.push_back(readInit(n, r, add(m0, cst(m)), add(f0, cst(j * k.lanes)),
                               inBounds(j)));
+  Value zpScale;
+  if (k.zeroPointValue) {
+    Value zp = k.zeroPointValue;
+    if (k.signedInput)
+      zp =
+          arith::AddIOp::create(b, loc, zp, constant(b.getI32IntegerAttr(128)));
+    zpScale = vector::BroadcastOp::create(b, loc, vecT, zp);
+  }
   if (k.correction)
     for (int64_t j = 0; j < nv; ++j) {
       Value c = vector::TransferReadOp::create(
           b, loc, vecT, k.correction, {add(f0, cst(j * k.lanes))},
           constant(b.getI32IntegerAttr(0)), ArrayRef<bool>{true});
+      if (zpScale)
+        c = arith::MulIOp::create(b, loc, c, zpScale);
       for (int64_t m = 0; m < mr; ++m)
         accs[m * nv + j] = arith::AddIOp::create(b, loc, accs[m * nv + j], c);
     }

@@ -59,6 +59,9 @@ struct ConvKernel {
   bool vnni = false;
   bool signedInput = false;
   int64_t zeroPoint = 0;
+  /// A zero point known at run time (i32 scalar): `correction` then holds
+  /// -sum(w), scaled by it (plus 128 for signed codes) per tile.
+  mlir::Value zeroPointValue;
   mlir::Value correction;
   // Set when no float value of the epilogue can be NaN (isFiniteEpilogue).
   bool finiteEpilogue = false;

@@ -39,6 +39,7 @@ namespace {
 /// zero point and signedness.
 struct QuantizedPayload {
   int64_t zeroPoint = 0;
+  Value zeroPointValue; // defined outside the body
   bool isUnsigned = false;
 };
 } // namespace
@@ -66,9 +67,12 @@ static std::optional<QuantizedPayload> matchPayload(linalg::GenericOp op) {
     return std::nullopt;
   if (auto sub = x.getDefiningOp<arith::SubIOp>()) {
     APInt zp;
-    if (!matchPattern(sub.getRhs(), m_ConstantInt(&zp)))
+    if (matchPattern(sub.getRhs(), m_ConstantInt(&zp)))
+      p.zeroPoint = zp.getSExtValue();
+    else if (sub.getRhs().getParentBlock() != body)
+      p.zeroPointValue = sub.getRhs();
+    else
       return std::nullopt;
-    p.zeroPoint = zp.getSExtValue();
     x = sub.getLhs();
   }
   if (auto e = x.getDefiningOp<arith::ExtUIOp>();
@@ -126,6 +130,7 @@ std::optional<ConvKernel> dnnc::conv::analyzeQuantized(linalg::GenericOp op) {
   k.vnni = true;
   k.signedInput = !payload->isUnsigned;
   k.zeroPoint = payload->zeroPoint;
+  k.zeroPointValue = payload->zeroPointValue;
   k.input = op.getDpsInputs()[0];
   k.weight = op.getDpsInputs()[1];
   k.init = op.getDpsInits()[0];
@@ -215,8 +220,9 @@ void dnnc::conv::packWeightVnni(OpBuilder &b, ConvKernel &k) {
               c % 4] = v;
           sums[f] += v;
         }
-  // Flipping the top bit of signed codes adds 128 to each.
-  int64_t zp = k.zeroPoint + (k.signedInput ? 128 : 0);
+  // Flipping the top bit of signed codes adds 128 to each. A run-time zero
+  // point scales -sum(w) in the kernel.
+  int64_t zp = k.zeroPointValue ? 1 : k.zeroPoint + (k.signedInput ? 128 : 0);
   SmallVector<int32_t> correction;
   for (int32_t s : sums)
     correction.push_back((int32_t)(-zp * s));

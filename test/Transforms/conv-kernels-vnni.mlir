@@ -127,3 +127,35 @@ func.func @signed_strided(%x: tensor<1x4x4x6xi8>, %r: tensor<1x2x2x16xf32>) -> t
   } -> tensor<1x2x2x16xf32>
   return %y : tensor<1x2x2x16xf32>
 }
+
+// -----
+
+#in = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh + kh, ow + kw, c)>
+#w = affine_map<(n, oh, ow, f, kh, kw, c) -> (kh, kw, c, f)>
+#out = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, f)>
+
+// A run-time zero point: the start is -sum(w) (here -4 * 5) times it.
+// CHECK-LABEL: func @runtime_zero_point
+// CHECK-DAG: %[[NEGSUM:.*]] = arith.constant dense<-20> : tensor<16xi32>
+// CHECK: %[[Z:.*]] = tensor.extract %arg1[]
+// CHECK: %[[ZB:.*]] = vector.broadcast %[[Z]] : i32 to vector<16xi32>
+// CHECK: %[[C:.*]] = vector.transfer_read %[[NEGSUM]]
+// CHECK: arith.muli %[[C]], %[[ZB]] : vector<16xi32>
+// CHECK: vector.multi_reduction <add>
+func.func @runtime_zero_point(%x: tensor<1x2x2x4xi8>, %zt: tensor<i32>) -> tensor<1x2x2x16xi32> {
+  %w = arith.constant dense<5> : tensor<1x1x4x16xi8>
+  %z = tensor.extract %zt[] : tensor<i32>
+  %c0 = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x2x2x16xi32>
+  %init = linalg.fill ins(%c0 : i32) outs(%e : tensor<1x2x2x16xi32>) -> tensor<1x2x2x16xi32>
+  %acc = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x2x2x4xi8>, tensor<1x1x4x16xi8>) outs(%init : tensor<1x2x2x16xi32>) {
+  ^bb0(%a: i8, %b: i8, %o: i32):
+    %0 = arith.extui %a : i8 to i32
+    %1 = arith.subi %0, %z : i32
+    %2 = arith.extsi %b : i8 to i32
+    %3 = arith.muli %1, %2 : i32
+    %4 = arith.addi %o, %3 : i32
+    linalg.yield %4 : i32
+  } -> tensor<1x2x2x16xi32>
+  return %acc : tensor<1x2x2x16xi32>
+}

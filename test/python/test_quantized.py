@@ -416,3 +416,65 @@ def test_integer_ops_with_constant_weights_run_on_codes(tmp_path, op, vnni):
     assert out.dtype == np.int32
     np.testing.assert_array_equal(out, ref.astype(np.int64))
     assert "dnn.qconv2d_nhwc" in emitted_dnn(path)
+
+
+@pytest.mark.parametrize("vnni", [True, False])
+def test_dynamic_quantization_runs_on_codes(tmp_path, vnni):
+    """ONNX Runtime's dynamic quantization: DynamicQuantizeLinear computes
+    the activation's scale and zero point at run time, MatMulInteger
+    multiplies the codes by constant uint8 weights, then a float rescale.
+    The MatMulInteger becomes dnn.qconv2d_nhwc with the run-time zero point
+    as an operand; its int32 sums are exact (checked against NumPy with the
+    same codes)."""
+    if vnni and not host_has_vnni():
+        pytest.skip("the CPU has no AVX-512 VNNI")
+    rng = np.random.default_rng(8)
+    k, n = 64, 40
+    w = rng.integers(0, 256, (k, n)).astype(np.uint8)
+    ws = np.float32(0.01)
+    nodes = [helper.make_node("DynamicQuantizeLinear", ["x"], ["xq", "xs", "xz"]),
+             helper.make_node("MatMulInteger", ["xq", "w", "xz", "wz"], ["acc"]),
+             helper.make_node("Cast", ["acc"], ["accf"], to=TensorProto.FLOAT),
+             helper.make_node("Mul", ["xs", "ws"], ["s"]),
+             helper.make_node("Mul", ["accf", "s"], ["y"])]
+    inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(np.uint8(128), "wz"),
+             numpy_helper.from_array(ws, "ws")]
+    g = helper.make_graph(nodes, "dyn", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [5, k])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [5, n])], inits)
+    path = str(tmp_path / "dyn.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+    x = (rng.standard_normal((5, k)) * 3 + 1).astype(np.float32)
+    # DynamicQuantizeLinear's definition (ONNX): uint8, range including 0.
+    lo, hi = min(0.0, float(x.min())), max(0.0, float(x.max()))
+    xs = np.float32((hi - lo) / 255)
+    xz = np.uint8(np.clip(np.round(np.float32(0 - lo) / xs), 0, 255))
+    xq = np.clip(np.round(x / xs) + xz, 0, 255)
+    ref = ((xq - xz) @ (w.astype(np.float64) - 128)) * np.float64(np.float32(xs * ws))
+    out = dnnc.compile(path, vnni=vnni).run({"x": x})["y"]
+    np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-5 * np.abs(ref).max())
+    ir = emitted_dnn(path)
+    assert "dnn.qconv2d_nhwc" in ir and "zero_point" in ir.split("dnn.qconv2d_nhwc", 1)[1].split("\n")[0]
+
+
+@pytest.mark.parametrize("xcode,vnni", [(U8, True), (I8, True), (U8, False)])
+def test_conv_integer_runtime_zero_point(tmp_path, xcode, vnni):
+    """ConvInteger whose input zero point is a graph input: the padding
+    takes the run-time zero point, the sums stay exact."""
+    if vnni and not host_has_vnni():
+        pytest.skip("the CPU has no AVX-512 VNNI")
+    rng = np.random.default_rng(5)
+    w = rng.integers(-100, 101, (12, 8, 3, 3)).astype(np.int8)
+    node = helper.make_node("ConvInteger", ["x", "w", "xz"], ["y"], pads=[1, 1, 1, 1])
+    g = helper.make_graph([node], "c", [helper.make_tensor_value_info("x", xcode, [1, 8, 6, 6]),
+                                        helper.make_tensor_value_info("xz", xcode, [])],
+                          [helper.make_tensor_value_info("y", TensorProto.INT32, [1, 12, 6, 6])],
+                          [numpy_helper.from_array(w, "w")])
+    path = str(tmp_path / "ci.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+    lo, hi = RANGE[xcode]
+    x = rng.integers(lo, hi + 1, (1, 8, 6, 6)).astype(NP[xcode])
+    xz = NP[xcode](lo + 77)
+    ref = conv_ref(x.astype(np.float64) - xz, w.astype(np.float64), None, [1, 1, 1, 1], (1, 1), 1)
+    out = dnnc.compile(path, vnni=vnni).run({"x": x, "xz": np.array(xz)})["y"]
+    np.testing.assert_array_equal(out, ref.astype(np.int64))
+    assert "dnn.qconv2d_nhwc" in emitted_dnn(path)

@@ -653,6 +653,10 @@ struct QConv2DNhwcLowering : OpRewritePattern<QConv2DNhwcOp> {
     int64_t zp = op.getInputZeroPoint();
     bool isUnsigned = op.getInputUnsigned();
     Value input = op.getInput();
+    // A run-time zero point: its scalar, used by the padding and the body.
+    Value zpValue;
+    if (Value z = op.getZeroPoint())
+      zpValue = tensor::ExtractOp::create(rewriter, loc, z, ValueRange{});
     ArrayRef<int64_t> pads = op.getPads();
     if (llvm::any_of(pads, [](int64_t p) { return p; })) {
       SmallVector<OpFoldResult> lo(4, rewriter.getIndexAttr(0)), hi(lo);
@@ -662,9 +666,15 @@ struct QConv2DNhwcLowering : OpRewritePattern<QConv2DNhwcOp> {
         hi[1 + i] = rewriter.getIndexAttr(pads[2 + i]);
         padded[1 + i] += pads[i] + pads[2 + i];
       }
-      Value padValue = arith::ConstantOp::create(
-          rewriter, loc,
-          rewriter.getIntegerAttr(inT.getElementType(), (int8_t)(uint8_t)zp));
+      Value padValue =
+          zpValue ? arith::TruncIOp::create(rewriter, loc, inT.getElementType(),
+                                            zpValue)
+                        .getResult()
+                  : arith::ConstantOp::create(
+                        rewriter, loc,
+                        rewriter.getIntegerAttr(inT.getElementType(),
+                                                (int8_t)(uint8_t)zp))
+                        .getResult();
       input = tensor::PadOp::create(rewriter, loc, inT.clone(padded), input, lo,
                                     hi, padValue);
     }
@@ -690,7 +700,9 @@ struct QConv2DNhwcLowering : OpRewritePattern<QConv2DNhwcOp> {
                   isUnsigned
                       ? arith::ExtUIOp::create(b, l, i32, a[0]).getResult()
                       : arith::ExtSIOp::create(b, l, i32, a[0]).getResult();
-              if (zp)
+              if (zpValue)
+                x = arith::SubIOp::create(b, l, x, zpValue);
+              else if (zp)
                 x = arith::SubIOp::create(
                     b, l, x,
                     arith::ConstantOp::create(b, l, b.getI32IntegerAttr(zp)));

@@ -171,3 +171,19 @@ func.func @qconv2d_nhwc(%x: tensor<1x6x6x8xi8>, %w: tensor<3x3x8x20xi8>) -> tens
   %y = dnn.qconv2d_nhwc %x, %w {dilations = array<i64: 1, 2>, input_unsigned, input_zero_point = 200 : i64, pads = array<i64: 1, 2, 1, 2>, strides = array<i64: 2, 1>} : (tensor<1x6x6x8xi8>, tensor<3x3x8x20xi8>) -> tensor<1x3x6x20xi32>
   return %y : tensor<1x3x6x20xi32>
 }
+
+// -----
+
+// A run-time zero point: the padding and the body read its scalar.
+// CHECK-LABEL: func @qconv2d_nhwc_runtime_zero_point
+// CHECK: %[[Z:.*]] = tensor.extract %arg2[] : tensor<i32>
+// CHECK: %[[ZB:.*]] = arith.trunci %[[Z]] : i32 to i8
+// CHECK: tensor.pad
+// CHECK: tensor.yield %[[ZB]] : i8
+// CHECK: linalg.generic
+// CHECK: arith.extsi
+// CHECK: arith.subi %{{.*}}, %[[Z]] : i32
+func.func @qconv2d_nhwc_runtime_zero_point(%x: tensor<1x4x4x8xi8>, %w: tensor<3x3x8x4xi8>, %z: tensor<i32>) -> tensor<1x4x4x4xi32> {
+  %y = dnn.qconv2d_nhwc %x, %w zero_point %z {dilations = array<i64: 1, 1>, input_zero_point = 0 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x4x8xi8>, tensor<3x3x8x4xi8>, tensor<i32>) -> tensor<1x4x4x4xi32>
+  return %y : tensor<1x4x4x4xi32>
+}

@@ -53,3 +53,24 @@ func.func @stays_i32(%a: tensor<2x4xi8>, %b: tensor<2x4xi32>) -> (tensor<2x5xi32
   %2 = dnn.matmul %b, %w : tensor<2x4xi32>, tensor<4x5xi32>
   return %1, %2 : tensor<2x5xi32>, tensor<2x5xi32>
 }
+
+// -----
+
+// A zero point known at run time (DynamicQuantizeLinear): one 8-bit value
+// widened to i32 becomes the operand `zero_point`.
+// CHECK-LABEL: func @runtime_zero_point
+// CHECK-SAME: (%[[A:.*]]: tensor<2x4xi8>, %[[Z:.*]]: tensor<i8>)
+// CHECK: %[[ZC:.*]] = dnn.cast %[[Z]] : tensor<i8> -> tensor<i32>
+// CHECK: %[[ZI:.*]] = dnn.and %[[ZC]]
+// CHECK: dnn.qconv2d_nhwc %{{.*}}, %{{.*}} zero_point %[[ZI]] {{{.*}}input_unsigned, input_zero_point = 0 : i64{{.*}}} : (tensor<1x1x2x4xi8>, tensor<1x1x4x5xi8>, tensor<i32>) -> tensor<1x1x2x5xi32>
+func.func @runtime_zero_point(%a: tensor<2x4xi8>, %z: tensor<i8>) -> tensor<2x5xi32> {
+  %mask = arith.constant dense<255> : tensor<i32>
+  %w = arith.constant dense<3> : tensor<4x5xi32>
+  %0 = dnn.cast %a : tensor<2x4xi8> -> tensor<2x4xi32>
+  %1 = dnn.and %0, %mask : tensor<2x4xi32>, tensor<i32>
+  %2 = dnn.cast %z : tensor<i8> -> tensor<i32>
+  %3 = dnn.and %2, %mask : tensor<i32>, tensor<i32>
+  %4 = dnn.sub %1, %3 : tensor<2x4xi32>, tensor<i32>
+  %5 = dnn.matmul %4, %w : tensor<2x4xi32>, tensor<4x5xi32>
+  return %5 : tensor<2x5xi32>
+}

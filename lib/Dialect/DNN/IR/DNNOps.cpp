@@ -223,6 +223,12 @@ LogicalResult QConv2DNhwcOp::verify() {
   int64_t zp = getInputZeroPoint();
   if (getInputUnsigned() ? (zp < 0 || zp > 255) : (zp < -128 || zp > 127))
     return emitOpError("input zero point out of the 8-bit range");
+  if (Value z = getZeroPoint()) {
+    auto zt = rankedType(z);
+    if (zt.getRank() != 0 || !zt.getElementType().isInteger(32) || zp)
+      return emitOpError("a run-time zero point is a 0-d i32 tensor, with "
+                         "input_zero_point 0");
+  }
   int64_t c = in.getDimSize(3);
   if (!ShapedType::isDynamic(c) && c != w.getDimSize(2))
     return emitOpError("weight must be [KH, KW, C, F]");

@@ -286,9 +286,11 @@ SmallVector<int64_t> centeredCodes(const Quantized &w,
 /// A 2-D convolution of 8-bit codes whose centered weights fit in 8 bits:
 /// dnn.qconv2d_nhwc on the raw input codes, between the transposes that
 /// dnn-channels-last then cancels against its neighbours'. The weight goes
-/// to [KH, KW, C, F] i8 at compile time.
+/// to [KH, KW, C, F] i8 at compile time. The input's zero point is `zp`, or
+/// the run-time 0-d i32 `zpValue` when given.
 Value qconvNhwc(OpBuilder &b, Location loc, ConvOp conv, Value codes,
-                int64_t zp, bool isUnsigned, ArrayRef<int64_t> w) {
+                int64_t zp, Value zpValue, bool isUnsigned,
+                ArrayRef<int64_t> w) {
   auto inT = cast<RankedTensorType>(conv.getInput().getType());
   auto wT = cast<RankedTensorType>(conv.getWeight().getType());
   auto rT = cast<RankedTensorType>(conv.getType());
@@ -313,9 +315,9 @@ Value qconvNhwc(OpBuilder &b, Location loc, ConvOp conv, Value codes,
   Value xt = TransposeOp::create(b, loc, nhwc(inT, i8), codes,
                                  b.getDenseI64ArrayAttr({0, 2, 3, 1}));
   Value y = QConv2DNhwcOp::create(
-      b, loc, nhwc(rT, b.getI32Type()), xt, weight, conv.getStridesAttr(),
-      conv.getPadsAttr(), conv.getDilationsAttr(), b.getI64IntegerAttr(zp),
-      isUnsigned ? b.getUnitAttr() : UnitAttr());
+      b, loc, nhwc(rT, b.getI32Type()), xt, weight, zpValue,
+      conv.getStridesAttr(), conv.getPadsAttr(), conv.getDilationsAttr(),
+      b.getI64IntegerAttr(zp), isUnsigned ? b.getUnitAttr() : UnitAttr());
   return TransposeOp::create(b, loc, rT.clone(b.getI32Type()), y,
                              b.getDenseI64ArrayAttr({0, 3, 1, 2}));
 }
@@ -324,7 +326,7 @@ Value qconvNhwc(OpBuilder &b, Location loc, ConvOp conv, Value codes,
 /// the 1x1 dnn.qconv2d_nhwc of an image of one row of M x .. pixels with K
 /// channels; the i32 result has type `resultType` [.., M, N].
 Value qconvMatMul(OpBuilder &b, Location loc, Value codes, int64_t zp,
-                  bool isUnsigned, ArrayRef<int64_t> w,
+                  Value zpValue, bool isUnsigned, ArrayRef<int64_t> w,
                   RankedTensorType resultType) {
   auto aT = cast<RankedTensorType>(codes.getType());
   int64_t k = aT.getShape().back(), n = resultType.getShape().back();
@@ -339,7 +341,7 @@ Value qconvMatMul(OpBuilder &b, Location loc, Value codes, int64_t zp,
   auto ones = b.getDenseI64ArrayAttr({1, 1});
   Value y = QConv2DNhwcOp::create(
       b, loc, RankedTensorType::get({1, 1, pixels, n}, b.getI32Type()), image,
-      weight, ones, b.getDenseI64ArrayAttr({0, 0, 0, 0}), ones,
+      weight, zpValue, ones, b.getDenseI64ArrayAttr({0, 0, 0, 0}), ones,
       b.getI64IntegerAttr(zp), isUnsigned ? b.getUnitAttr() : UnitAttr());
   return ReshapeOp::create(b, loc, resultType.clone(b.getI32Type()), y);
 }
@@ -398,7 +400,8 @@ LogicalResult fuseConv(IRRewriter &rewriter, ConvOp conv) {
   if (is2d && conv.getGroup() == 1 && fitsI8) {
     // Ungrouped: 8-bit codes, i32 accumulation (VNNI on the CPU).
     acc = qconvNhwc(rewriter, loc, conv, storageOf(rewriter, loc, *x),
-                    x->params.zeroPoints[0], !x->params.isSigned, centered);
+                    x->params.zeroPoints[0], Value(), !x->params.isSigned,
+                    centered);
   } else if (is2d && conv.getGroup() > 1 &&
              accumulatorBound(*x, centered, f) < double(1 << 24)) {
     // Grouped and depthwise: few products per output, summed exactly in
@@ -543,7 +546,8 @@ LogicalResult fuseMatMul(IRRewriter &rewriter, Operation *op, Value a, Value b,
         kn[r * n + col] =
             transB ? centered[col * k + r] : centered[r * n + col];
     acc = qconvMatMul(rewriter, loc, storageOf(rewriter, loc, *x),
-                      x->params.zeroPoints[0], !x->params.isSigned, kn, rt);
+                      x->params.zeroPoints[0], Value(), !x->params.isSigned, kn,
+                      rt);
   } else {
     Value ai = centeredActivation(rewriter, loc, *x);
     Value bi = centeredWeight(rewriter, loc, *w, codes, transB);
@@ -590,8 +594,27 @@ struct DNNFuseQuantizedPass
 struct WidenedCodes {
   Value codes;
   int64_t zeroPoint = 0;
+  /// A zero point known at run time: a 0-d i32 widened from 8 bits.
+  Value zeroPointValue;
   bool isUnsigned = false;
 };
+
+/// `v` when it is one 8-bit value widened to i32 (through reshapes): a
+/// run-time zero point, which then lies in the 8-bit range.
+Value widenedByte(Value v) {
+  Value w = v;
+  while (auto r = w.getDefiningOp<ReshapeOp>())
+    w = r.getInput();
+  auto t = dyn_cast<RankedTensorType>(w.getType());
+  if (!t || t.getNumElements() != 1)
+    return {};
+  if (auto a = w.getDefiningOp<AndOp>())
+    w = a.getLhs();
+  auto c = w.getDefiningOp<CastOp>();
+  if (!c || !getElementTypeOrSelf(c.getInput().getType()).isInteger(8))
+    return {};
+  return v;
+}
 
 std::optional<int64_t> singleConstant(Value v) {
   DenseIntElementsAttr a;
@@ -603,10 +626,10 @@ std::optional<int64_t> singleConstant(Value v) {
 std::optional<WidenedCodes> widenedCodes(Value v) {
   WidenedCodes w;
   if (auto sub = v.getDefiningOp<SubOp>()) {
-    std::optional<int64_t> zp = singleConstant(sub.getRhs());
-    if (!zp)
+    if (std::optional<int64_t> zp = singleConstant(sub.getRhs()))
+      w.zeroPoint = *zp;
+    else if (!(w.zeroPointValue = widenedByte(sub.getRhs())))
       return std::nullopt;
-    w.zeroPoint = *zp;
     v = sub.getLhs();
   }
   if (auto a = v.getDefiningOp<AndOp>()) {
@@ -624,6 +647,17 @@ std::optional<WidenedCodes> widenedCodes(Value v) {
                    : (w.zeroPoint < -128 || w.zeroPoint > 127))
     return std::nullopt;
   return w;
+}
+
+/// The run-time zero point of `x` as a 0-d i32, or null.
+Value zeroPointScalar(OpBuilder &b, Location loc, const WidenedCodes &x) {
+  if (!x.zeroPointValue)
+    return {};
+  auto t = cast<RankedTensorType>(x.zeroPointValue.getType());
+  if (t.getRank() == 0)
+    return x.zeroPointValue;
+  return ReshapeOp::create(
+      b, loc, RankedTensorType::get({}, t.getElementType()), x.zeroPointValue);
 }
 
 /// The values of a constant integer weight when they all fit in 8 bits.
@@ -667,12 +701,14 @@ struct DNNFuseIntegerPass
         if (rt.getRank() != 4 || conv.getGroup() != 1 || conv.getBias())
           continue;
         y = qconvNhwc(rewriter, op->getLoc(), conv, x->codes, x->zeroPoint,
+                      zeroPointScalar(rewriter, op->getLoc(), *x),
                       x->isUnsigned, *w);
       } else {
         auto bt = cast<RankedTensorType>(op->getOperand(1).getType());
         if (bt.getRank() != 2 || rt.getRank() < 2)
           continue;
         y = qconvMatMul(rewriter, op->getLoc(), x->codes, x->zeroPoint,
+                        zeroPointScalar(rewriter, op->getLoc(), *x),
                         x->isUnsigned, *w, rt);
       }
       Value in = op->getOperand(0), weight = op->getOperand(1);

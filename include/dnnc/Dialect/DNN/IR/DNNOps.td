@@ -298,9 +298,12 @@ def DNN_QConv2DNhwcOp : DNN_Op<"qconv2d_nhwc", [Pure]> {
     holds 8-bit codes, unsigned when `input_unsigned` is set, else signed;
     the weight holds signed 8-bit values (already centered on their zero
     point). Pads are [top, left, bottom, right] and pad with the zero point,
-    so that they add nothing. `dnn-fuse-quantized` introduces it for
-    QDQ convolutions; the scales and the requantization stay with the ops
-    that read the result.
+    so that they add nothing. A zero point known only at run time (dynamic
+    quantization: DynamicQuantizeLinear before MatMulInteger) is the
+    optional 0-d i32 operand `zero_point` instead (then
+    `input_zero_point` is 0); it must lie in the input's 8-bit range.
+    `dnn-fuse-quantized` introduces it for QDQ convolutions; the scales and
+    the requantization stay with the ops that read the result.
 
     ```mlir
     %y = dnn.qconv2d_nhwc %x, %w {dilations = array<i64: 1, 1>,
@@ -310,12 +313,14 @@ def DNN_QConv2DNhwcOp : DNN_Op<"qconv2d_nhwc", [Pure]> {
     ```
   }];
   let arguments = (ins DNN_Tensor:$input, DNN_Tensor:$weight,
+                   Optional<DNN_Tensor>:$zero_point,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                    DenseI64ArrayAttr:$dilations, I64Attr:$input_zero_point,
                    UnitAttr:$input_unsigned);
   let results = (outs DNN_Tensor:$output);
   let assemblyFormat = [{
-    $input `,` $weight attr-dict `:` functional-type(operands, results)
+    $input `,` $weight (`zero_point` $zero_point^)? attr-dict `:`
+    functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }
