@@ -559,6 +559,25 @@ struct ConvLowering : OpRewritePattern<ConvOp> {
   }
 };
 
+/// `input` [N, H, W, C] padded by `pads` [top, left, bottom, right] with the
+/// value `padValue` builds; `input` itself when they are all 0.
+static Value padSpatial(OpBuilder &b, Location loc, Value input,
+                        ArrayRef<int64_t> pads,
+                        llvm::function_ref<Value()> padValue) {
+  if (llvm::none_of(pads, [](int64_t p) { return p; }))
+    return input;
+  auto inT = cast<RankedTensorType>(input.getType());
+  SmallVector<OpFoldResult> lo(4, b.getIndexAttr(0)), hi(lo);
+  SmallVector<int64_t> padded(inT.getShape());
+  for (int i = 0; i < 2; ++i) {
+    lo[1 + i] = b.getIndexAttr(pads[i]);
+    hi[1 + i] = b.getIndexAttr(pads[2 + i]);
+    padded[1 + i] += pads[i] + pads[2 + i];
+  }
+  return tensor::PadOp::create(b, loc, inT.clone(padded), input, lo, hi,
+                               padValue());
+}
+
 /// Channels-last 2-D convolution: the padded input and the bias broadcast
 /// over the output go to linalg.conv_2d_nhwc_hwcf, depthwise to
 /// linalg.depthwise_conv_2d_nhwc_hwc, and otherwise grouped to
@@ -574,19 +593,8 @@ struct Conv2DNhwcLowering : OpRewritePattern<Conv2DNhwcOp> {
     if (!inT.hasStaticShape() || !resT.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "run-time dims");
     Type et = inT.getElementType();
-    Value input = op.getInput();
-    ArrayRef<int64_t> pads = op.getPads();
-    if (llvm::any_of(pads, [](int64_t p) { return p; })) {
-      SmallVector<OpFoldResult> lo(4, rewriter.getIndexAttr(0)), hi(lo);
-      SmallVector<int64_t> padded(inT.getShape());
-      for (int i = 0; i < 2; ++i) {
-        lo[1 + i] = rewriter.getIndexAttr(pads[i]);
-        hi[1 + i] = rewriter.getIndexAttr(pads[2 + i]);
-        padded[1 + i] += pads[i] + pads[2 + i];
-      }
-      input = tensor::PadOp::create(rewriter, loc, inT.clone(padded), input, lo,
-                                    hi, scalarConst(rewriter, loc, et, 0));
-    }
+    Value input = padSpatial(rewriter, loc, op.getInput(), op.getPads(),
+                             [&] { return scalarConst(rewriter, loc, et, 0); });
     Value init = op.getBias() ? broadcastTo(rewriter, loc, op.getBias(), resT)
                               : zeros(rewriter, loc, resT);
     auto strides = rewriter.getI64TensorAttr(op.getStrides());
@@ -657,27 +665,14 @@ struct QConv2DNhwcLowering : OpRewritePattern<QConv2DNhwcOp> {
     Value zpValue;
     if (Value z = op.getZeroPoint())
       zpValue = tensor::ExtractOp::create(rewriter, loc, z, ValueRange{});
-    ArrayRef<int64_t> pads = op.getPads();
-    if (llvm::any_of(pads, [](int64_t p) { return p; })) {
-      SmallVector<OpFoldResult> lo(4, rewriter.getIndexAttr(0)), hi(lo);
-      SmallVector<int64_t> padded(inT.getShape());
-      for (int i = 0; i < 2; ++i) {
-        lo[1 + i] = rewriter.getIndexAttr(pads[i]);
-        hi[1 + i] = rewriter.getIndexAttr(pads[2 + i]);
-        padded[1 + i] += pads[i] + pads[2 + i];
-      }
-      Value padValue =
-          zpValue ? arith::TruncIOp::create(rewriter, loc, inT.getElementType(),
-                                            zpValue)
-                        .getResult()
-                  : arith::ConstantOp::create(
-                        rewriter, loc,
-                        rewriter.getIntegerAttr(inT.getElementType(),
-                                                (int8_t)(uint8_t)zp))
-                        .getResult();
-      input = tensor::PadOp::create(rewriter, loc, inT.clone(padded), input, lo,
-                                    hi, padValue);
-    }
+    // The padding holds the zero point: it adds nothing.
+    input = padSpatial(rewriter, loc, input, op.getPads(), [&]() -> Value {
+      Type i8 = inT.getElementType();
+      if (zpValue)
+        return arith::TruncIOp::create(rewriter, loc, i8, zpValue);
+      return arith::ConstantOp::create(
+          rewriter, loc, rewriter.getIntegerAttr(i8, (int8_t)(uint8_t)zp));
+    });
     MLIRContext *ctx = rewriter.getContext();
     AffineExpr n, oh, ow, f, kh, kw, c;
     bindDims(ctx, n, oh, ow, f, kh, kw, c);

@@ -72,10 +72,13 @@ template <typename T> T at(ArrayRef<T> values, int64_t c) {
 }
 
 /// The real values of a constant quantized tensor of rank 1 and `n` elements
-/// (a dequantized int32 bias), or of a float constant.
+/// (a dequantized int32 bias), or of a float constant; none for no `v`
+/// (an absent bias); nullopt when `v` is not constant.
 std::optional<SmallVector<double>> constantReals(Value v, int64_t n) {
   DenseFPElementsAttr f;
   SmallVector<double> out;
+  if (!v)
+    return out;
   if (matchPattern(v, m_Constant(&f))) {
     for (const APFloat &x : f.getValues<APFloat>())
       out.push_back(x.convertToDouble());
@@ -379,13 +382,9 @@ LogicalResult fuseConv(IRRewriter &rewriter, ConvOp conv) {
     return failure();
   auto wT = cast<RankedTensorType>(conv.getWeight().getType());
   int64_t f = wT.getDimSize(0);
-  SmallVector<double> bias;
-  if (Value b = conv.getBias()) {
-    auto reals = constantReals(b, f);
-    if (!reals)
-      return failure();
-    bias = *reals;
-  }
+  std::optional<SmallVector<double>> bias = constantReals(conv.getBias(), f);
+  if (!bias)
+    return failure();
   rewriter.setInsertionPoint(conv);
   Location loc = conv.getLoc();
   auto rt = cast<RankedTensorType>(conv.getType());
@@ -429,7 +428,7 @@ LogicalResult fuseConv(IRRewriter &rewriter, ConvOp conv) {
   for (int64_t o = 0; o < (w->params.perTensor() ? 1 : f); ++o)
     scale.push_back(x->params.scales[0] * at<double>(w->params.scales, o));
   Value input = conv.getInput(), weight = conv.getWeight(), b = conv.getBias();
-  finish(rewriter, conv, acc, scale, bias, 1,
+  finish(rewriter, conv, acc, scale, *bias, 1,
          accumulatorBound(*x, centered, f));
   for (Value v : {input, weight, b})
     eraseDeadCasts(rewriter, v);
@@ -459,13 +458,9 @@ LogicalResult fuseWeightOnly(IRRewriter &rewriter, Operation *op, Value a,
   DenseIntElementsAttr codes = constantCodes(w->value);
   if (!codes)
     return failure();
-  SmallVector<double> bias;
-  if (c) {
-    auto reals = constantReals(c, n);
-    if (!reals)
-      return failure();
-    bias = *reals;
-  }
+  std::optional<SmallVector<double>> bias = constantReals(c, n);
+  if (!bias)
+    return failure();
   int64_t shift = w->params.isSigned ? 128 : 0;
   SmallVector<int8_t> nk(n * k);
   int64_t i = 0;
@@ -495,9 +490,9 @@ LogicalResult fuseWeightOnly(IRRewriter &rewriter, Operation *op, Value a,
       arith::ConstantOp::create(
           rewriter, loc, DenseElementsAttr::get(colT, ArrayRef<float>(zeros))),
       rewriter.getI64IntegerAttr(8), rewriter.getI64IntegerAttr(k));
-  if (!bias.empty())
+  if (!bias->empty())
     y = AddOp::create(rewriter, loc, y,
-                      broadcastConstant(rewriter, loc, f32, bias, 0, 1));
+                      broadcastConstant(rewriter, loc, f32, *bias, 0, 1));
   rewriter.replaceOp(op, y);
   for (Value v : {b, c})
     eraseDeadCasts(rewriter, v);
@@ -520,13 +515,9 @@ LogicalResult fuseMatMul(IRRewriter &rewriter, Operation *op, Value a, Value b,
   DenseIntElementsAttr codes = constantCodes(w->value);
   if (!codes)
     return failure();
-  SmallVector<double> bias;
-  if (c) {
-    auto reals = constantReals(c, n);
-    if (!reals)
-      return failure();
-    bias = *reals;
-  }
+  std::optional<SmallVector<double>> bias = constantReals(c, n);
+  if (!bias)
+    return failure();
   rewriter.setInsertionPoint(op);
   Location loc = op->getLoc();
   auto aT = cast<RankedTensorType>(a.getType());
@@ -556,7 +547,7 @@ LogicalResult fuseMatMul(IRRewriter &rewriter, Operation *op, Value a, Value b,
   SmallVector<double> scale;
   for (int64_t o = 0; o < (w->params.perTensor() ? 1 : n); ++o)
     scale.push_back(x->params.scales[0] * at<double>(w->params.scales, o));
-  finish(rewriter, op, acc, scale, bias, rt.getRank() - 1,
+  finish(rewriter, op, acc, scale, *bias, rt.getRank() - 1,
          accumulatorBound(*x, centered, n, /*channelInner=*/!transB));
   for (Value v : {a, b, c})
     eraseDeadCasts(rewriter, v);
