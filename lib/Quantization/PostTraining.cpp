@@ -450,7 +450,7 @@ bool dnnc::quantizeModel(const std::string &input,
   return true;
 }
 
-static std::string dbText(double db) {
+std::string dnnc::dbText(double db) {
   if (std::isnan(db))
     return "-";
   if (std::isinf(db))

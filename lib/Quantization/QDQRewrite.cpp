@@ -63,17 +63,6 @@ const onnx::AttributeProto *attr(const onnx::NodeProto &n,
   return nullptr;
 }
 
-int64_t intAttr(const onnx::NodeProto &n, const std::string &name,
-                int64_t dflt) {
-  const auto *a = attr(n, name);
-  return a ? a->i() : dflt;
-}
-
-float floatAttr(const onnx::NodeProto &n, const std::string &name, float dflt) {
-  const auto *a = attr(n, name);
-  return a ? a->f() : dflt;
-}
-
 /// Every tensor name any node of `g` (or of its subgraphs) reads.
 void collectReads(const onnx::GraphProto &g, std::multiset<std::string> &out) {
   for (const auto &n : g.node()) {
@@ -90,6 +79,18 @@ void collectReads(const onnx::GraphProto &g, std::multiset<std::string> &out) {
 }
 
 } // namespace
+
+int64_t dnnc::intAttr(const onnx::NodeProto &n, const std::string &name,
+                      int64_t dflt) {
+  const auto *a = attr(n, name);
+  return a ? a->i() : dflt;
+}
+
+float dnnc::floatAttr(const onnx::NodeProto &n, const std::string &name,
+                      float dflt) {
+  const auto *a = attr(n, name);
+  return a ? a->f() : dflt;
+}
 
 /// The initializers by name, and the Identity copies of them (exporters
 /// share equal initializers so).

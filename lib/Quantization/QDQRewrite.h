@@ -25,6 +25,14 @@ constantTensors(const onnx::GraphProto &g);
 bool floatValues(const onnx::TensorProto &t, std::vector<float> &out,
                  std::string &err);
 
+/// The int / float attribute `name` of `n`, or `dflt`.
+int64_t intAttr(const onnx::NodeProto &n, const std::string &name,
+                int64_t dflt);
+float floatAttr(const onnx::NodeProto &n, const std::string &name, float dflt);
+
+/// An SQNR for a table: "-" when not measured, "inf", or one decimal.
+std::string dbText(double db);
+
 /// Writes `m` to `path` through a temporary file (no partial output).
 bool writeModel(const onnx::ModelProto &m, const std::string &path,
                 std::string &err);

@@ -18,14 +18,6 @@
 using namespace dnnc;
 
 namespace {
-std::string dbText(double v) {
-  if (std::isinf(v))
-    return "inf";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", v);
-  return buf;
-}
-
 /// Packs `vals` (each < 2^bits) into bytes, the first of a pair in the low
 /// nibble for 4 bits.
 void pack(const std::vector<uint8_t> &vals, int bits, std::string &out) {
@@ -38,20 +30,6 @@ void pack(const std::vector<uint8_t> &vals, int bits, std::string &out) {
         char(vals[i] | ((i + 1 < vals.size() ? vals[i + 1] : 0) << 4)));
 }
 
-/// The int attribute `name` of `n`, or `dflt`.
-int64_t intAttr(const onnx::NodeProto &n, const std::string &name,
-                int64_t dflt) {
-  for (const auto &a : n.attribute())
-    if (a.name() == name)
-      return a.i();
-  return dflt;
-}
-float floatAttr(const onnx::NodeProto &n, const std::string &name, float dflt) {
-  for (const auto &a : n.attribute())
-    if (a.name() == name)
-      return a.f();
-  return dflt;
-}
 } // namespace
 
 std::string WeightOnlyReport::table() const {

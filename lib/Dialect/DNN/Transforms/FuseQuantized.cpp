@@ -438,6 +438,20 @@ LogicalResult fuseConv(IRRewriter &rewriter, ConvOp conv) {
 /// matmul(dcast(a), dcast(b)) or gemm(dcast(a), dcast(b), c?) with a
 /// per-tensor a and a constant rank-2 b quantized per tensor or per output
 /// column.
+/// The constant codes of a matmul's weight `w` (quantized per tensor or
+/// along its output axis `nAxis`) and the real values of its bias `c` (none
+/// when absent); nullopt when either is not constant or the axis differs.
+std::optional<std::pair<DenseIntElementsAttr, SmallVector<double>>>
+matmulConstants(const Quantized &w, Value c, int64_t nAxis, int64_t n) {
+  if (!w.params.perTensor() && w.params.axis != nAxis)
+    return std::nullopt;
+  DenseIntElementsAttr codes = constantCodes(w.value);
+  std::optional<SmallVector<double>> bias = constantReals(c, n);
+  if (!codes || !bias)
+    return std::nullopt;
+  return std::make_pair(codes, *bias);
+}
+
 /// matmul(a, dcast(b)) with a float `a` (no quantize before it) and
 /// constant 8-bit codes `b` [K, N] (or [N, K] with transB) quantized per
 /// tensor or per output column: weight-only quantization, as
@@ -453,14 +467,10 @@ LogicalResult fuseWeightOnly(IRRewriter &rewriter, Operation *op, Value a,
     return failure();
   int64_t nAxis = transB ? 0 : 1, n = bt.getDimSize(nAxis),
           k = bt.getDimSize(1 - nAxis);
-  if (!w->params.perTensor() && w->params.axis != nAxis)
+  auto consts = matmulConstants(*w, c, nAxis, n);
+  if (!consts)
     return failure();
-  DenseIntElementsAttr codes = constantCodes(w->value);
-  if (!codes)
-    return failure();
-  std::optional<SmallVector<double>> bias = constantReals(c, n);
-  if (!bias)
-    return failure();
+  auto &[codes, bias] = *consts;
   int64_t shift = w->params.isSigned ? 128 : 0;
   SmallVector<int8_t> nk(n * k);
   int64_t i = 0;
@@ -490,9 +500,9 @@ LogicalResult fuseWeightOnly(IRRewriter &rewriter, Operation *op, Value a,
       arith::ConstantOp::create(
           rewriter, loc, DenseElementsAttr::get(colT, ArrayRef<float>(zeros))),
       rewriter.getI64IntegerAttr(8), rewriter.getI64IntegerAttr(k));
-  if (!bias->empty())
+  if (!bias.empty())
     y = AddOp::create(rewriter, loc, y,
-                      broadcastConstant(rewriter, loc, f32, *bias, 0, 1));
+                      broadcastConstant(rewriter, loc, f32, bias, 0, 1));
   rewriter.replaceOp(op, y);
   for (Value v : {b, c})
     eraseDeadCasts(rewriter, v);
@@ -510,14 +520,10 @@ LogicalResult fuseMatMul(IRRewriter &rewriter, Operation *op, Value a, Value b,
       cast<RankedTensorType>(a.getType()).getRank() < 2)
     return failure();
   int64_t nAxis = transB ? 0 : 1, n = bt.getDimSize(nAxis);
-  if (!w->params.perTensor() && w->params.axis != nAxis)
+  auto consts = matmulConstants(*w, c, nAxis, n);
+  if (!consts)
     return failure();
-  DenseIntElementsAttr codes = constantCodes(w->value);
-  if (!codes)
-    return failure();
-  std::optional<SmallVector<double>> bias = constantReals(c, n);
-  if (!bias)
-    return failure();
+  auto &[codes, bias] = *consts;
   rewriter.setInsertionPoint(op);
   Location loc = op->getLoc();
   auto aT = cast<RankedTensorType>(a.getType());
@@ -547,7 +553,7 @@ LogicalResult fuseMatMul(IRRewriter &rewriter, Operation *op, Value a, Value b,
   SmallVector<double> scale;
   for (int64_t o = 0; o < (w->params.perTensor() ? 1 : n); ++o)
     scale.push_back(x->params.scales[0] * at<double>(w->params.scales, o));
-  finish(rewriter, op, acc, scale, *bias, rt.getRank() - 1,
+  finish(rewriter, op, acc, scale, bias, rt.getRank() - 1,
          accumulatorBound(*x, centered, n, /*channelInner=*/!transB));
   for (Value v : {a, b, c})
     eraseDeadCasts(rewriter, v);
