@@ -1,5 +1,15 @@
 //===- MathApproximation.cpp - Polynomial math for f32 --------------------===//
+//
+// Transcendental f32 math becomes polynomials (upstream patterns), and a
+// float rounded to the nearest even integer then converted to an integer
+// becomes one rounding conversion (llvm.lrint: cvtps2dq on x86 instead of
+// vrndscaleps + vcvttps2dq).
+//
+//===----------------------------------------------------------------------===//
 #include "dnnc/Transforms/Passes.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -13,11 +23,30 @@ namespace dnnc {
 using namespace mlir;
 
 namespace {
+/// fptosi(roundeven(x)) -> llvm.lrint(x). lrint rounds in the current mode,
+/// which is to nearest even (nothing in a dnnc model changes it); both forms
+/// leave values outside the integer type undefined.
+struct RoundToIntegerConversion : OpRewritePattern<arith::FPToSIOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(arith::FPToSIOp op,
+                                PatternRewriter &rewriter) const override {
+    auto round = op.getIn().getDefiningOp<math::RoundEvenOp>();
+    Type to = getElementTypeOrSelf(op.getType());
+    Type from = getElementTypeOrSelf(op.getIn().getType());
+    if (!round || !from.isF32() || !(to.isInteger(32) || to.isInteger(64)))
+      return failure();
+    rewriter.replaceOpWithNewOp<LLVM::LrintOp>(op, op.getType(),
+                                               round.getOperand());
+    return success();
+  }
+};
+
 struct DNNCMathApproximationPass
     : dnnc::impl::DNNCMathApproximationBase<DNNCMathApproximationPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(patterns);
+    patterns.add<RoundToIntegerConversion>(&getContext());
     (void)applyPatternsGreedily(getOperation(), std::move(patterns));
   }
 };

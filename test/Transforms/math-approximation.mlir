@@ -10,3 +10,21 @@ func.func @approx(%x: vector<16xf32>, %y: f32) -> (vector<16xf32>, f32) {
   %1 = math.exp %y : f32
   return %0, %1 : vector<16xf32>, f32
 }
+
+// Round half to even, then convert: one rounding conversion.
+// CHECK-LABEL: func @round_convert
+func.func @round_convert(%x: vector<16xf32>, %y: f32, %z: vector<16xf32>)
+    -> (vector<16xi32>, i32, vector<16xi32>) {
+  // CHECK: llvm.intr.lrint(%{{.*}}) : (vector<16xf32>) -> vector<16xi32>
+  // CHECK: llvm.intr.lrint(%{{.*}}) : (f32) -> i32
+  // Truncating conversions of other roundings stay.
+  // CHECK: math.round
+  // CHECK: arith.fptosi
+  %0 = math.roundeven %x : vector<16xf32>
+  %1 = arith.fptosi %0 : vector<16xf32> to vector<16xi32>
+  %2 = math.roundeven %y : f32
+  %3 = arith.fptosi %2 : f32 to i32
+  %4 = math.round %z : vector<16xf32>
+  %5 = arith.fptosi %4 : vector<16xf32> to vector<16xi32>
+  return %1, %3, %5 : vector<16xi32>, i32, vector<16xi32>
+}

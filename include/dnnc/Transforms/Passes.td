@@ -250,9 +250,11 @@ def DNNCMathApproximation
   let description = [{
     exp, log, tanh, erf, sin, cos, ... on f32 scalars and vectors become
     polynomial approximations (upstream patterns) that vectorize, instead of
-    scalar libm calls.
+    scalar libm calls. A conversion to integer of a value rounded to the
+    nearest even integer (quantization) becomes one `llvm.intr.lrint`.
   }];
-  let dependentDialects = ["::mlir::vector::VectorDialect",
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::vector::VectorDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect"];
 }
