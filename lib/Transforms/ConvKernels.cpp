@@ -35,6 +35,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
 
+#include <map>
+
 #define DEBUG_TYPE "dnnc-conv-kernels"
 
 namespace dnnc {
@@ -426,6 +428,45 @@ SmallVector<Value> Emitter::accumulate(Value n, Value r, Value m0, Value f0,
   ValueRange res = loop(0, k.kh, 1, accs, [&](Value khIv, ValueRange rowAccs) {
     Value inRow = add(mul(r, k.sh), mul(khIv, k.dh));
     SmallVector<Value> cur(rowAccs);
+    if (k.depthwise && k.codesInput) {
+      // 8-bit codes: each input vector of the filter row is read and
+      // widened once, (x - zp) as f32, and multiplied into every
+      // accumulator whose window covers it (stride 1: MR + KW - 1 widenings
+      // for MR x KW products).
+      SmallVector<SmallVector<Value>> wv;
+      for (int64_t kwi = 0; kwi < k.kw; ++kwi)
+        wv.push_back(weights({khIv, cst(kwi)}));
+      VectorType codesT = VectorType::get({k.lanes}, b.getI8Type());
+      VectorType i32T = VectorType::get({k.lanes}, b.getI32Type());
+      Value codePad = constant(b.getI8IntegerAttr(0));
+      Value zp = k.zeroPoint ? constant(DenseElementsAttr::get(
+                                   vecT, b.getF32FloatAttr(float(k.zeroPoint))))
+                             : Value();
+      Value col0 = mul(m0, k.sw);
+      std::map<int64_t, SmallVector<std::pair<int64_t, int64_t>>> uses;
+      for (int64_t m = 0; m < mr; ++m)
+        for (int64_t kwi = 0; kwi < k.kw; ++kwi)
+          uses[m * k.sw + kwi * k.dw].push_back({m, kwi});
+      for (auto &[offset, products] : uses) {
+        Value col = add(col0, cst(offset));
+        for (int64_t j = 0; j < nv; ++j) {
+          Value codes = vector::TransferReadOp::create(
+              b, loc, codesT, input, {n, inRow, col, add(f0, cst(j * k.lanes))},
+              codePad, ArrayRef<bool>{inBounds(j)});
+          Value wide =
+              k.signedInput
+                  ? arith::ExtSIOp::create(b, loc, i32T, codes).getResult()
+                  : arith::ExtUIOp::create(b, loc, i32T, codes).getResult();
+          Value x = arith::SIToFPOp::create(b, loc, vecT, wide);
+          if (zp)
+            x = arith::SubFOp::create(b, loc, x, zp);
+          for (auto [m, kwi] : products)
+            cur[m * nv + j] =
+                vector::FMAOp::create(b, loc, x, wv[kwi][j], cur[m * nv + j]);
+        }
+      }
+      return cur;
+    }
     if (k.depthwise) {
       // Filter columns, unrolled: each multiplies NV input vectors of every
       // pixel by the column's NV weight vectors.
@@ -865,7 +906,10 @@ enum class Form { Direct, Winograd };
 /// lowers in that form.
 static bool lowerConv(linalg::LinalgOp conv, Form form) {
   auto gen = dyn_cast<linalg::GenericOp>(conv.getOperation());
-  std::optional<ConvKernel> k = gen ? analyzeQuantized(gen) : analyze(conv);
+  std::optional<ConvKernel> k = !gen ? analyze(conv)
+                                : gen.getNumLoops() == 7
+                                    ? analyzeQuantized(gen)
+                                    : analyzeQuantizedDepthwise(gen);
   if (!k)
     return false;
   bool useWinograd = form == Form::Winograd;
@@ -881,7 +925,7 @@ static bool lowerConv(linalg::LinalgOp conv, Form form) {
     k->epilogue.push_back(*e);
     last = gen.getResult(0);
   }
-  if (k->vnni)
+  if (k->vnni || k->codesInput)
     k->finiteEpilogue = isFiniteEpilogue(*k);
   Operation *lastOp = last.getDefiningOp();
   OpBuilder b(lastOp);
@@ -944,7 +988,9 @@ struct DNNCConvKernelsPass
       if (isa<linalg::Conv2DNhwcHwcfOp, linalg::Conv2DNhwgcGfhwcOp,
               linalg::DepthwiseConv2DNhwcHwcOp>(op) ||
           (vnni && isa<linalg::GenericOp>(op) &&
-           op.getNumReductionLoops() == 3 && op.getNumLoops() == 7))
+           op.getNumReductionLoops() == 3 && op.getNumLoops() == 7) ||
+          (isa<linalg::GenericOp>(op) && op.getNumReductionLoops() == 2 &&
+           op.getNumLoops() == 6))
         convs.push_back(op);
     });
     for (linalg::LinalgOp conv : convs)

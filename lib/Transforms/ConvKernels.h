@@ -63,6 +63,10 @@ struct ConvKernel {
   /// -sum(w), scaled by it (plus 128 for signed codes) per tile.
   mlir::Value zeroPointValue;
   mlir::Value correction;
+  // A depthwise convolution of 8-bit codes (dnn.qdepthwise_conv2d_nhwc):
+  // the input holds i8 codes (signedInput, zeroPoint as above), widened to
+  // f32 (x - zp) in registers, each input vector once per filter row.
+  bool codesInput = false;
   // Set when no float value of the epilogue can be NaN (isFiniteEpilogue).
   bool finiteEpilogue = false;
 };
@@ -77,6 +81,11 @@ bool isFiniteEpilogue(ConvKernel &k);
 /// dnn.qconv2d_nhwc lowers to) with its register tile; nullopt when `op`
 /// does not have that form or its weight is not constant.
 std::optional<ConvKernel> analyzeQuantized(mlir::linalg::GenericOp op);
+
+/// The geometry of the depthwise convolution of 8-bit codes `op` (the
+/// linalg.generic that dnn.qdepthwise_conv2d_nhwc lowers to); nullopt when
+/// `op` does not have that form.
+std::optional<ConvKernel> analyzeQuantizedDepthwise(mlir::linalg::GenericOp op);
 
 /// Lowers the weight-only quantized matmul generic (WeightQuantKernels.cpp);
 /// false when `op` is not one or its weights are not constant.

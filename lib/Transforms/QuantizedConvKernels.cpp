@@ -24,6 +24,12 @@
 // [panels, KH, KW, ceil(C / 4), panel x 4], zero-padded, so that one
 // 64-byte load feeds one instruction.
 //
+// Depthwise convolutions of 8-bit codes (dnn.qdepthwise_conv2d_nhwc) lower
+// to a generic over (n, oh, ow, c, kh, kw) summing (tofp(x) - zp) * w in f32
+// (exact: the weights are integers and the sums stay below 2^24). They run
+// on the float depthwise kernel, which reads the codes (a quarter of the
+// bytes of a float input) and widens them in registers.
+//
 //===----------------------------------------------------------------------===//
 #include "ConvKernels.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -137,6 +143,103 @@ std::optional<ConvKernel> dnnc::conv::analyzeQuantized(linalg::GenericOp op) {
   k.result = op->getResult(0);
   if (!constantData(k.weight, /*allowSplat=*/true))
     return std::nullopt;
+  k.sh = dims->strides[0];
+  k.sw = dims->strides[1];
+  k.dh = dims->dilations[0];
+  k.dw = dims->dilations[1];
+  k.kh = wT.getDimSize(0);
+  k.kw = wT.getDimSize(1);
+  k.c = inT.getDimSize(3);
+  k.n = outT.getDimSize(0);
+  k.f = outT.getDimSize(3);
+  k.fg = k.f;
+  k.rows = outT.getDimSize(1);
+  k.cols = outT.getDimSize(2);
+  chooseTile(k);
+  return k;
+}
+
+/// Matches acc + ([tofp(x) - zp | tofp(x)]) * w, with x i8, w and acc f32.
+static std::optional<QuantizedPayload>
+matchDepthwisePayload(linalg::GenericOp op) {
+  Block *body = op.getBody();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  Value acc = body->getArgument(2);
+  if (!add || (add.getLhs() != acc && add.getRhs() != acc))
+    return std::nullopt;
+  auto mul = (add.getLhs() == acc ? add.getRhs() : add.getLhs())
+                 .getDefiningOp<arith::MulFOp>();
+  if (!mul)
+    return std::nullopt;
+  Value x = mul.getLhs();
+  if (mul.getRhs() != body->getArgument(1))
+    return std::nullopt;
+  QuantizedPayload p;
+  if (auto sub = x.getDefiningOp<arith::SubFOp>()) {
+    APFloat zp(0.0f);
+    if (!matchPattern(sub.getRhs(), m_ConstantFloat(&zp)) || !zp.isInteger())
+      return std::nullopt;
+    p.zeroPoint = (int64_t)zp.convertToFloat();
+    x = sub.getLhs();
+  }
+  if (auto c = x.getDefiningOp<arith::UIToFPOp>();
+      c && c.getIn() == body->getArgument(0))
+    p.isUnsigned = true;
+  else if (auto c = x.getDefiningOp<arith::SIToFPOp>();
+           !c || c.getIn() != body->getArgument(0))
+    return std::nullopt;
+  for (Operation &o : body->without_terminator())
+    if (!isa<arith::UIToFPOp, arith::SIToFPOp, arith::SubFOp, arith::MulFOp,
+             arith::AddFOp, arith::ConstantOp>(o))
+      return std::nullopt;
+  return p;
+}
+
+std::optional<ConvKernel>
+dnnc::conv::analyzeQuantizedDepthwise(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !op.hasPureTensorSemantics() || op.getNumLoops() != 6 ||
+      op.getNumReductionLoops() != 2)
+    return std::nullopt;
+  auto inT = dyn_cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+  auto wT = dyn_cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+  auto outT = dyn_cast<RankedTensorType>(op.getDpsInits()[0].getType());
+  if (!inT || !wT || !outT || inT.getRank() != 4 || wT.getRank() != 3 ||
+      outT.getRank() != 4 || !inT.hasStaticShape() || !wT.hasStaticShape() ||
+      !outT.hasStaticShape() || !inT.getElementType().isInteger(8) ||
+      !wT.getElementType().isF32() || !outT.getElementType().isF32())
+    return std::nullopt;
+  std::optional<QuantizedPayload> payload = matchDepthwisePayload(op);
+  if (!payload)
+    return std::nullopt;
+  // (n, oh, ow, c, kh, kw) with input (n, oh * sh + kh * dh, ow * sw + kw *
+  // dw, c), weight (kh, kw, c) and output (n, oh, ow, c).
+  FailureOr<linalg::ConvolutionDimensions> dims =
+      linalg::inferConvolutionDims(op);
+  if (failed(dims) || dims->batch != SmallVector<unsigned>{0} ||
+      dims->outputImage != SmallVector<unsigned>{1, 2} ||
+      dims->filterLoop != SmallVector<unsigned>{4, 5} ||
+      dims->depth != SmallVector<unsigned>{3} || !dims->inputChannel.empty() ||
+      !dims->outputChannel.empty())
+    return std::nullopt;
+  MLIRContext *ctx = op.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  if (op.getIndexingMapsArray()[1] !=
+          AffineMap::get(6, 0, {d(4), d(5), d(3)}, ctx) ||
+      op.getIndexingMapsArray()[2] !=
+          AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx))
+    return std::nullopt;
+  ConvKernel k;
+  k.conv = op;
+  k.depthwise = true;
+  k.codesInput = true;
+  k.signedInput = !payload->isUnsigned;
+  k.zeroPoint = payload->zeroPoint;
+  k.input = op.getDpsInputs()[0];
+  k.weight = op.getDpsInputs()[1];
+  k.init = op.getDpsInits()[0];
+  k.result = op->getResult(0);
   k.sh = dims->strides[0];
   k.sw = dims->strides[1];
   k.dh = dims->dilations[0];

@@ -143,9 +143,9 @@ def test_conv(tmp_path, xcode, xzp, group, strides, relu):
     if group == 1:  # 8-bit codes in, i32 sums out (VNNI dot products)
         assert "dnn.qconv2d_nhwc" in ir
         assert "xi8>) -> tensor<1x%dx%dx%dxi32>" % (h, h, f) in ir
-    else:  # depthwise: the centered codes, summed exactly in f32
+    else:  # depthwise: the codes, their products summed exactly in f32
         assert "dnn.qconv2d_nhwc" not in ir
-        assert "xi32> -> tensor<1x%dx10x10xf32>" % c in ir
+        assert "dnn.qdepthwise_conv2d_nhwc" in ir
 
 
 def test_conv_int32_bias_per_tensor_weights_float_output(tmp_path):
@@ -280,6 +280,45 @@ def test_integer_conv_is_exact(tmp_path, xcode, xzp, c, f, k, strides, pads, dil
     dnnc.compile(path, ll, emit="llvm", vnni=vnni)
     with open(ll) as fh:
         assert ("vpdpbusd" in fh.read()) == vnni
+
+
+@pytest.mark.parametrize("xcode,xzp,c,k,strides,pads,dilations", [
+    (U8, 0, 32, 3, (1, 1), (1, 1, 1, 1), (1, 1)),     # MobileNet's block
+    (U8, 200, 40, 3, (2, 2), (1, 1, 1, 1), (1, 1)),   # C % 16 != 0, zero point
+    (I8, -7, 24, 5, (1, 1), (2, 2, 2, 2), (2, 2)),    # signed codes, dilated
+    (I8, 0, 16, 3, (2, 1), (0, 1, 2, 0), (1, 1)),     # uneven strides and pads
+])
+@pytest.mark.parametrize("vectorize", [True, False])
+def test_depthwise_conv_is_exact(tmp_path, xcode, xzp, c, k, strides, pads, dilations,
+                                 vectorize):
+    """A depthwise QDQ convolution runs on the 8-bit codes
+    (dnn.qdepthwise_conv2d_nhwc; the kernel widens them in registers) and
+    sums the integer products exactly in f32: with unit scales its output
+    equals NumPy's integer convolution, kernel or portable loops."""
+    rng = np.random.default_rng(c + k)
+    lo, hi = RANGE[xcode]
+    wcodes = rng.integers(-128, 128, (c, 1, k, k)).astype(np.int8)
+    wcodes.flat[:4] = [-128, 127, -128, 127]
+    g = QDQ()
+    xd = g.dq(g.q("x", "xq", 1.0, xzp, xcode), "xd", 1.0, xzp, xcode)
+    wd = g.dq(g.init("wq", wcodes), "wd", np.ones(c, np.float32), np.zeros(c, np.int8), I8, axis=0)
+    g.nodes.append(helper.make_node("Conv", [xd, wd], ["y"], pads=list(pads), group=c,
+                                    strides=list(strides), dilations=list(dilations)))
+    h = 13
+    oh = [(h + pads[i] + pads[2 + i] - dilations[i] * (k - 1) - 1) // strides[i] + 1 for i in range(2)]
+    path = g.save(str(tmp_path / "dw.onnx"), [1, c, h, h], "y", TensorProto.FLOAT, [1, c] + oh)
+    codes = rng.integers(lo, hi + 1, (1, c, h, h))
+    codes.flat[:4] = [lo, hi, lo, hi]
+    x = (codes - xzp).astype(np.float64)
+    xc = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
+    win = sliding_window_view(xc, ((k - 1) * dilations[0] + 1, (k - 1) * dilations[1] + 1),
+                              axis=(2, 3))[:, :, ::strides[0], ::strides[1], ::dilations[0], ::dilations[1]]
+    ref = np.einsum("nchwij,cij->nchw", win, wcodes[:, 0].astype(np.float64))
+    out = dnnc.compile(path, vectorize=vectorize).run({"x": x.astype(np.float32)})["y"]
+    np.testing.assert_array_equal(out, ref)
+    ir = emitted_dnn(path)
+    assert "dnn.qdepthwise_conv2d_nhwc" in ir
+    assert "xi8>, tensor<%dx%dx%dxf32>) -> tensor<1x%dx%dx%dxf32>" % (k, k, c, oh[0], oh[1], c) in ir
 
 
 @pytest.mark.parametrize("xcode,xzp,shape,n,trans_b", [

@@ -711,6 +711,63 @@ struct QConv2DNhwcLowering : OpRewritePattern<QConv2DNhwcOp> {
     return success();
   }
 };
+/// Depthwise convolution of 8-bit codes: the input padded with its zero
+/// point, then a linalg.generic over (n, oh, ow, c, kh, kw) that accumulates
+/// (tofp(x) - zp) * w in f32 (exact: integers below 2^24).
+/// dnnc-conv-kernels recognizes this form (its maps and payload) and runs it
+/// on the depthwise kernel, widening the codes in registers.
+struct QDepthwiseConv2DNhwcLowering : OpRewritePattern<QDepthwiseConv2DNhwcOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QDepthwiseConv2DNhwcOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inT = cast<RankedTensorType>(op.getInput().getType());
+    auto resT = cast<RankedTensorType>(op.getType());
+    if (!inT.hasStaticShape() || !resT.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "run-time dims");
+    int64_t zp = op.getInputZeroPoint();
+    bool isUnsigned = op.getInputUnsigned();
+    Value input = padSpatial(rewriter, loc, op.getInput(), op.getPads(), [&] {
+      return arith::ConstantOp::create(
+          rewriter, loc,
+          rewriter.getIntegerAttr(inT.getElementType(), (int8_t)(uint8_t)zp));
+    });
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr n, oh, ow, c, kh, kw;
+    bindDims(ctx, n, oh, ow, c, kh, kw);
+    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations();
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(
+            6, 0, {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], c}, ctx),
+        AffineMap::get(6, 0, {kh, kw, c}, ctx),
+        AffineMap::get(6, 0, {n, oh, ow, c}, ctx)};
+    SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+    iters.append(2, utils::IteratorType::reduction);
+    Type f32 = rewriter.getF32Type();
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{resT}, ValueRange{input, op.getWeight()},
+            ValueRange{zeros(rewriter, loc, resT)}, maps, iters,
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value x =
+                  isUnsigned
+                      ? arith::UIToFPOp::create(b, l, f32, a[0]).getResult()
+                      : arith::SIToFPOp::create(b, l, f32, a[0]).getResult();
+              if (zp)
+                x = arith::SubFOp::create(
+                    b, l, x,
+                    arith::ConstantOp::create(b, l,
+                                              b.getF32FloatAttr(float(zp))));
+              Value p = arith::MulFOp::create(b, l, x, a[1]);
+              linalg::YieldOp::create(
+                  b, l, ValueRange{arith::AddFOp::create(b, l, a[2], p)});
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// Weight-only quantized matmul: a linalg.generic over (m, n, k) that
 /// unpacks each code (the nibble of k's parity for 4 bits), dequantizes it
 /// with its group's scale and zero point and accumulates x * w in f32.
@@ -781,6 +838,6 @@ struct WeightQuantMatMulLowering : OpRewritePattern<WeightQuantMatMulOp> {
 
 void dnnc::populateContractionPatterns(RewritePatternSet &patterns) {
   patterns.add<MatMulLowering, GemmLowering, ConvLowering, Conv2DNhwcLowering,
-               QConv2DNhwcLowering, WeightQuantMatMulLowering>(
-      patterns.getContext());
+               QConv2DNhwcLowering, QDepthwiseConv2DNhwcLowering,
+               WeightQuantMatMulLowering>(patterns.getContext());
 }

@@ -174,6 +174,30 @@ func.func @qconv2d_nhwc(%x: tensor<1x6x6x8xi8>, %w: tensor<3x3x8x20xi8>) -> tens
 
 // -----
 
+// A depthwise convolution of 8-bit codes: the input padded with its zero
+// point (200 as a byte, -56), then a generic over (n, oh, ow, c, kh, kw)
+// summing (uitofp(x) - 200) * w in f32.
+// CHECK-DAG: #[[DIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d4, d2 + d5 * 2, d3)>
+// CHECK-DAG: #[[DW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5, d3)>
+// CHECK-DAG: #[[DOUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func @qdepthwise_conv2d_nhwc
+// CHECK: %[[ZP:.*]] = arith.constant -56 : i8
+// CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 1, 2, 0] high[0, 1, 2, 0]
+// CHECK: tensor.yield %[[ZP]] : i8
+// CHECK: linalg.generic {indexing_maps = [#[[DIN]], #[[DW]], #[[DOUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[P]], %arg1 : tensor<1x8x10x8xi8>, tensor<3x3x8xf32>) outs(%{{.*}} : tensor<1x3x6x8xf32>)
+// CHECK: ^bb0(%[[X:.*]]: i8, %[[WV:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK: %[[XF:.*]] = arith.uitofp %[[X]] : i8 to f32
+// CHECK: %[[XC:.*]] = arith.subf %[[XF]], %{{.*}} : f32
+// CHECK: %[[M:.*]] = arith.mulf %[[XC]], %[[WV]] : f32
+// CHECK: %[[S:.*]] = arith.addf %[[ACC]], %[[M]] : f32
+// CHECK: linalg.yield %[[S]] : f32
+func.func @qdepthwise_conv2d_nhwc(%x: tensor<1x6x6x8xi8>, %w: tensor<3x3x8xf32>) -> tensor<1x3x6x8xf32> {
+  %y = dnn.qdepthwise_conv2d_nhwc %x, %w {dilations = array<i64: 1, 2>, input_unsigned, input_zero_point = 200 : i64, pads = array<i64: 1, 2, 1, 2>, strides = array<i64: 2, 1>} : (tensor<1x6x6x8xi8>, tensor<3x3x8xf32>) -> tensor<1x3x6x8xf32>
+  return %y : tensor<1x3x6x8xf32>
+}
+
+// -----
+
 // A run-time zero point: the padding and the body read its scalar.
 // CHECK-LABEL: func @qconv2d_nhwc_runtime_zero_point
 // CHECK: %[[Z:.*]] = tensor.extract %arg2[] : tensor<i32>

@@ -193,16 +193,17 @@ func.func @float_weights_stay(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x1x1xf32>) 
 !qw = !quant.uniform<i8:f32:0, {0.25, 0.5}>
 !qy = !quant.uniform<u8:f32, 1.0:0>
 
-// A depthwise convolution sums few products: the centered codes go through
-// the f32 convolution, which computes them exactly (every partial sum is an
-// integer below 2^24), and the weights become integral floats.
-// CHECK-LABEL: func @depthwise_exact_in_f32
-func.func @depthwise_exact_in_f32(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xi8> {
-  // CHECK: %[[XI:.*]] = dnn.sub
-  // CHECK: %[[XF:.*]] = dnn.cast %[[XI]] : tensor<1x2x4x4xi32> -> tensor<1x2x4x4xf32>
-  // CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}1.000000e+00]]], {{\[\[\[}}-2.000000e+00]]]]> : tensor<2x1x1x1xf32>
-  // CHECK: %[[ACC:.*]] = dnn.conv %[[XF]], %[[W]] {{.*}}group = 2{{.*}} -> tensor<1x2x4x4xf32>
-  // CHECK: dnn.mul %[[ACC]]
+// A depthwise convolution sums few products: it reads the codes
+// (dnn.qdepthwise_conv2d_nhwc, between transposes that dnn-channels-last
+// cancels), its weights centered as integral floats [KH, KW, C]; every
+// partial sum is an integer below 2^24, so the f32 sums are exact.
+// CHECK-LABEL: func @depthwise_on_codes
+func.func @depthwise_on_codes(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xi8> {
+  // CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[}}1.000000e+00, -2.000000e+00]]]> : tensor<1x1x2xf32>
+  // CHECK: %[[XT:.*]] = dnn.transpose %{{.*}} {perm = array<i64: 0, 2, 3, 1>} : tensor<1x2x4x4xi8> -> tensor<1x4x4x2xi8>
+  // CHECK: %[[ACC:.*]] = dnn.qdepthwise_conv2d_nhwc %[[XT]], %[[W]] {{{.*}}input_unsigned, input_zero_point = 10 : i64{{.*}}} : (tensor<1x4x4x2xi8>, tensor<1x1x2xf32>) -> tensor<1x4x4x2xf32>
+  // CHECK: %[[Y:.*]] = dnn.transpose %[[ACC]]
+  // CHECK: dnn.mul %[[Y]]
   // CHECK-NOT: dnn.qconv2d_nhwc
   %wcodes = arith.constant dense<[[[[1]]], [[[-2]]]]> : tensor<2x1x1x1xi8>
   %0 = quant.qcast %x : tensor<1x2x4x4xf32> to tensor<1x2x4x4x!qx>
@@ -210,6 +211,34 @@ func.func @depthwise_exact_in_f32(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xi8>
   %2 = quant.scast %wcodes : tensor<2x1x1x1xi8> to tensor<2x1x1x1x!qw>
   %3 = quant.dcast %2 : tensor<2x1x1x1x!qw> to tensor<2x1x1x1xf32>
   %4 = dnn.conv %1, %3 {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %5 = quant.qcast %4 : tensor<1x2x4x4xf32> to tensor<1x2x4x4x!qy>
+  %6 = quant.scast %5 : tensor<1x2x4x4x!qy> to tensor<1x2x4x4xi8>
+  return %6 : tensor<1x2x4x4xi8>
+}
+
+// -----
+
+!qx = !quant.uniform<u8:f32, 0.5:10>
+!qw = !quant.uniform<i8:f32:0, {0.25, 0.5}>
+!qy = !quant.uniform<u8:f32, 1.0:0>
+
+// Other grouped convolutions: the centered codes go through the f32
+// convolution, which sums them exactly, and the weights become integral
+// floats.
+// CHECK-LABEL: func @grouped_exact_in_f32
+func.func @grouped_exact_in_f32(%x: tensor<1x4x4x4xf32>) -> tensor<1x2x4x4xi8> {
+  // CHECK: %[[XI:.*]] = dnn.sub
+  // CHECK: %[[XF:.*]] = dnn.cast %[[XI]] : tensor<1x4x4x4xi32> -> tensor<1x4x4x4xf32>
+  // CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}1.000000e+00]], {{\[\[}}3.000000e+00]]], {{\[\[\[}}-2.000000e+00]], {{\[\[}}4.000000e+00]]]]> : tensor<2x2x1x1xf32>
+  // CHECK: %[[ACC:.*]] = dnn.conv %[[XF]], %[[W]] {{.*}}group = 2{{.*}} -> tensor<1x2x4x4xf32>
+  // CHECK: dnn.mul %[[ACC]]
+  // CHECK-NOT: dnn.qdepthwise_conv2d_nhwc
+  %wcodes = arith.constant dense<[[[[1]], [[3]]], [[[-2]], [[4]]]]> : tensor<2x2x1x1xi8>
+  %0 = quant.qcast %x : tensor<1x4x4x4xf32> to tensor<1x4x4x4x!qx>
+  %1 = quant.dcast %0 : tensor<1x4x4x4x!qx> to tensor<1x4x4x4xf32>
+  %2 = quant.scast %wcodes : tensor<2x2x1x1xi8> to tensor<2x2x1x1x!qw>
+  %3 = quant.dcast %2 : tensor<2x2x1x1x!qw> to tensor<2x2x1x1xf32>
+  %4 = dnn.conv %1, %3 {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
   %5 = quant.qcast %4 : tensor<1x2x4x4xf32> to tensor<1x2x4x4x!qy>
   %6 = quant.scast %5 : tensor<1x2x4x4x!qy> to tensor<1x2x4x4xi8>
   return %6 : tensor<1x2x4x4xi8>

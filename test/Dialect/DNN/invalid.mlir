@@ -411,3 +411,27 @@ func.func @qconv_channels(%x: tensor<1x4x4x8xi8>, %w: tensor<1x1x6x4xi8>) {
   %0 = dnn.qconv2d_nhwc %x, %w {dilations = array<i64: 1, 1>, input_unsigned, input_zero_point = 200 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x4x8xi8>, tensor<1x1x6x4xi8>) -> tensor<1x4x4x4xi32>
   return
 }
+
+// -----
+
+func.func @qdepthwise_int_weight(%x: tensor<1x4x4x8xi8>, %w: tensor<3x3x8xi8>) {
+  // expected-error @+1 {{takes 8-bit input codes and an f32 weight to an f32 result}}
+  %0 = dnn.qdepthwise_conv2d_nhwc %x, %w {dilations = array<i64: 1, 1>, input_zero_point = 0 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x4x8xi8>, tensor<3x3x8xi8>) -> tensor<1x4x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @qdepthwise_channels(%x: tensor<1x4x4x8xi8>, %w: tensor<3x3x6xf32>) {
+  // expected-error @+1 {{weight must be [KH, KW, C]}}
+  %0 = dnn.qdepthwise_conv2d_nhwc %x, %w {dilations = array<i64: 1, 1>, input_zero_point = 0 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x4x8xi8>, tensor<3x3x6xf32>) -> tensor<1x4x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @qdepthwise_zero_point_range(%x: tensor<1x4x4x8xi8>, %w: tensor<3x3x8xf32>) {
+  // expected-error @+1 {{input zero point out of the 8-bit range}}
+  %0 = dnn.qdepthwise_conv2d_nhwc %x, %w {dilations = array<i64: 1, 1>, input_zero_point = 128 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x4x8xi8>, tensor<3x3x8xf32>) -> tensor<1x4x4x8xf32>
+  return
+}

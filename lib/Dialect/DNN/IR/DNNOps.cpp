@@ -241,6 +241,32 @@ LogicalResult QConv2DNhwcOp::verify() {
   return checkResultShape(*this, getType(), shape);
 }
 
+LogicalResult QDepthwiseConv2DNhwcOp::verify() {
+  auto in = rankedType(getInput()), w = rankedType(getWeight());
+  if (in.getRank() != 4 || w.getRank() != 3)
+    return emitOpError("takes input [N, H, W, C] and weight [KH, KW, C]");
+  if (!in.getElementType().isInteger(8) || !w.getElementType().isF32() ||
+      !getElementTypeOrSelf(getType()).isF32())
+    return emitOpError("takes 8-bit input codes and an f32 weight to an f32 "
+                       "result");
+  if (getStrides().size() != 2 || getDilations().size() != 2 ||
+      getPads().size() != 4)
+    return emitOpError("strides/dilations need 2 values and pads 4");
+  int64_t zp = getInputZeroPoint();
+  if (getInputUnsigned() ? (zp < 0 || zp > 255) : (zp < -128 || zp > 127))
+    return emitOpError("input zero point out of the 8-bit range");
+  int64_t c = in.getDimSize(3);
+  if (!ShapedType::isDynamic(c) && c != w.getDimSize(2))
+    return emitOpError("weight must be [KH, KW, C]");
+  Shape shape = {in.getDimSize(0)};
+  for (int i = 0; i < 2; ++i)
+    shape.push_back(windowOutputSize(
+        in.getDimSize(1 + i), w.getDimSize(i), getStrides()[i], getPads()[i],
+        getPads()[2 + i], getDilations()[i], false));
+  shape.push_back(c);
+  return checkResultShape(*this, getType(), shape);
+}
+
 LogicalResult WeightQuantMatMulOp::verify() {
   auto in = rankedType(getInput()), w = rankedType(getWeight());
   auto s = rankedType(getScales()), z = rankedType(getZeroPoints());

@@ -325,6 +325,39 @@ Value qconvNhwc(OpBuilder &b, Location loc, ConvOp conv, Value codes,
                              b.getDenseI64ArrayAttr({0, 3, 1, 2}));
 }
 
+/// The depthwise `conv` (group = C = F) of the 8-bit `codes` [N, C, H, W] as
+/// dnn.qdepthwise_conv2d_nhwc between transposes, with the centered weights
+/// `w` (row-major [F, 1, KH, KW]) as f32 [KH, KW, C]; f32 result.
+Value qdepthwiseNhwc(OpBuilder &b, Location loc, ConvOp conv, Value codes,
+                     int64_t zp, bool isUnsigned, ArrayRef<int64_t> w) {
+  auto inT = cast<RankedTensorType>(conv.getInput().getType());
+  auto wT = cast<RankedTensorType>(conv.getWeight().getType());
+  auto rT = cast<RankedTensorType>(conv.getType());
+  int64_t c = wT.getDimSize(0), kh = wT.getDimSize(2), kw = wT.getDimSize(3);
+  SmallVector<float> hwc(w.size());
+  for (int64_t o = 0; o < c; ++o)
+    for (int64_t i = 0; i < kh * kw; ++i)
+      hwc[i * c + o] = float(w[o * kh * kw + i]);
+  Type f32 = b.getF32Type();
+  Value weight = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(RankedTensorType::get({kh, kw, c}, f32),
+                             ArrayRef<float>(hwc)));
+  auto nhwc = [](RankedTensorType t, Type et) {
+    return RankedTensorType::get(
+        {t.getDimSize(0), t.getDimSize(2), t.getDimSize(3), t.getDimSize(1)},
+        et);
+  };
+  Value xt = TransposeOp::create(b, loc, nhwc(inT, b.getIntegerType(8)), codes,
+                                 b.getDenseI64ArrayAttr({0, 2, 3, 1}));
+  Value y = QDepthwiseConv2DNhwcOp::create(
+      b, loc, nhwc(rT, f32), xt, weight, conv.getStridesAttr(),
+      conv.getPadsAttr(), conv.getDilationsAttr(), b.getI64IntegerAttr(zp),
+      isUnsigned ? b.getUnitAttr() : UnitAttr());
+  return TransposeOp::create(b, loc, rT.clone(f32), y,
+                             b.getDenseI64ArrayAttr({0, 3, 1, 2}));
+}
+
 /// [.., M, K] codes times the centered constant `w` [K, N] (row-major) as
 /// the 1x1 dnn.qconv2d_nhwc of an image of one row of M x .. pixels with K
 /// channels; the i32 result has type `resultType` [.., M, N].
@@ -401,10 +434,18 @@ LogicalResult fuseConv(IRRewriter &rewriter, ConvOp conv) {
     acc = qconvNhwc(rewriter, loc, conv, storageOf(rewriter, loc, *x),
                     x->params.zeroPoints[0], Value(), !x->params.isSigned,
                     centered);
+  } else if (is2d && conv.getGroup() > 1 && conv.getGroup() == f &&
+             wT.getDimSize(1) == 1 &&
+             accumulatorBound(*x, centered, f) < double(1 << 24)) {
+    // Depthwise: few products per output, summed exactly in f32 from the
+    // codes (widened in registers by the kernels).
+    acc =
+        qdepthwiseNhwc(rewriter, loc, conv, storageOf(rewriter, loc, *x),
+                       x->params.zeroPoints[0], !x->params.isSigned, centered);
   } else if (is2d && conv.getGroup() > 1 &&
              accumulatorBound(*x, centered, f) < double(1 << 24)) {
-    // Grouped and depthwise: few products per output, summed exactly in
-    // f32 by the float kernels.
+    // Grouped: few products per output, summed exactly in f32 by the float
+    // kernels.
     Type f32 = rewriter.getF32Type();
     Value xf = CastOp::create(
         rewriter, loc,

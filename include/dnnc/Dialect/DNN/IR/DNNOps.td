@@ -325,6 +325,38 @@ def DNN_QConv2DNhwcOp : DNN_Op<"qconv2d_nhwc", [Pure]> {
   let hasVerifier = 1;
 }
 
+def DNN_QDepthwiseConv2DNhwcOp : DNN_Op<"qdepthwise_conv2d_nhwc", [Pure]> {
+  let summary = "depthwise 2-D convolution of 8-bit codes, channels-last, "
+                "f32 result";
+  let description = [{
+    `output[n, y, x, c] = sum (input - input_zero_point) * weight[kh, kw, c]`
+    over the window: one filter per channel. The input holds 8-bit codes
+    (unsigned when `input_unsigned` is set), the weight f32 values that are
+    integers (weight codes centered on their zero point). Every product and
+    partial sum is an integer, so the f32 result is exact when the sums stay
+    below 2^24 in magnitude; `dnn-fuse-quantized` emits the op only after
+    checking that bound from the weights. Pads are [top, left, bottom, right]
+    and hold the zero point. Kernels read the codes (a quarter of the bytes
+    of a float input) and widen them in registers.
+
+    ```mlir
+    %y = dnn.qdepthwise_conv2d_nhwc %x, %w {dilations = array<i64: 1, 1>,
+           input_unsigned, input_zero_point = 0 : i64,
+           pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>}
+         : (tensor<1x8x8x32xi8>, tensor<3x3x32xf32>) -> tensor<1x8x8x32xf32>
+    ```
+  }];
+  let arguments = (ins DNN_Tensor:$input, DNN_Tensor:$weight,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                   DenseI64ArrayAttr:$dilations, I64Attr:$input_zero_point,
+                   UnitAttr:$input_unsigned);
+  let results = (outs DNN_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def DNN_WeightQuantMatMulOp : DNN_Op<"weight_quant_matmul", [Pure]> {
   let summary = "matmul with float activations and 4- or 8-bit weights";
   let description = [{
