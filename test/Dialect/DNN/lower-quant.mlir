@@ -66,3 +66,50 @@ func.func @quantized_operand(%x: tensor<4xf32>) -> tensor<2x2x!quant.uniform<i8:
   %1 = dnn.reshape %0 : tensor<4x!quant.uniform<i8:f32, 0.5>> -> tensor<2x2x!quant.uniform<i8:f32, 0.5>>
   return %1 : tensor<2x2x!quant.uniform<i8:f32, 0.5>>
 }
+
+// -----
+
+// Codes that dnn-fuse-quantized computed on integers (round, convert, add
+// the zero point, saturate, narrow) dequantize from the rounded float: the
+// same integers clamped to [lo - zp, hi - zp], times the scale; the codes
+// stay for their other readers.
+// CHECK-LABEL: func @requantized_codes
+func.func @requantized_codes(%t: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xi8>) {
+  // CHECK: %[[R:.*]] = dnn.round %arg0
+  // CHECK: %[[I:.*]] = dnn.cast %[[R]] : tensor<4xf32> -> tensor<4xi32>
+  // CHECK: %[[A:.*]] = dnn.add %[[I]]
+  // CHECK: %[[C:.*]] = dnn.clip %[[A]] {max = 2.550000e+02 : f64, min = 0.000000e+00 : f64} : tensor<4xi32>
+  // CHECK: %[[Q:.*]] = dnn.cast %[[C]] : tensor<4xi32> -> tensor<4xi8>
+  // CHECK: %[[CF:.*]] = dnn.clip %[[R]] {max = 1.270000e+02 : f64, min = -1.280000e+02 : f64} : tensor<4xf32>
+  // CHECK: %[[S:.*]] = arith.constant dense<5.000000e-01> : tensor<f32>
+  // CHECK: %[[Y:.*]] = dnn.mul %[[CF]], %[[S]]
+  // CHECK-NOT: dnn.and
+  // CHECK: return %[[Y]], %[[Q]]
+  %zp = arith.constant dense<128> : tensor<i32>
+  %r = dnn.round %t : tensor<4xf32>
+  %i = dnn.cast %r : tensor<4xf32> -> tensor<4xi32>
+  %a = dnn.add %i, %zp : tensor<4xi32>, tensor<i32>
+  %c = dnn.clip %a {max = 2.550000e+02 : f64, min = 0.000000e+00 : f64} : tensor<4xi32>
+  %q = dnn.cast %c : tensor<4xi32> -> tensor<4xi8>
+  %0 = quant.scast %q : tensor<4xi8> to tensor<4x!quant.uniform<u8:f32, 0.5:128>>
+  %1 = quant.dcast %0 : tensor<4x!quant.uniform<u8:f32, 0.5:128>> to tensor<4xf32>
+  %2 = quant.scast %0 : tensor<4x!quant.uniform<u8:f32, 0.5:128>> to tensor<4xi8>
+  return %1, %2 : tensor<4xf32>, tensor<4xi8>
+}
+
+// -----
+
+// A zero point other than the type's: the codes are dequantized as usual.
+// CHECK-LABEL: func @requantized_other_zero_point
+// CHECK: dnn.and
+func.func @requantized_other_zero_point(%t: tensor<4xf32>) -> tensor<4xf32> {
+  %zp = arith.constant dense<3> : tensor<i32>
+  %r = dnn.round %t : tensor<4xf32>
+  %i = dnn.cast %r : tensor<4xf32> -> tensor<4xi32>
+  %a = dnn.add %i, %zp : tensor<4xi32>, tensor<i32>
+  %c = dnn.clip %a {max = 2.550000e+02 : f64, min = 0.000000e+00 : f64} : tensor<4xi32>
+  %q = dnn.cast %c : tensor<4xi32> -> tensor<4xi8>
+  %0 = quant.scast %q : tensor<4xi8> to tensor<4x!quant.uniform<u8:f32, 0.5:128>>
+  %1 = quant.dcast %0 : tensor<4x!quant.uniform<u8:f32, 0.5:128>> to tensor<4xf32>
+  return %1 : tensor<4xf32>
+}

@@ -3,7 +3,9 @@
 // Every value of `!quant.uniform` element type is replaced by its integer
 // storage: quant.qcast becomes round(x / scale) + zero point, saturated
 // (ONNX QuantizeLinear), quant.dcast becomes (q - zero point) * scale, and
-// quant.scast disappears. Quantized values may only flow between these casts;
+// quant.scast disappears. Codes that dnn-fuse-quantized computed on integers
+// (round, convert, add the zero point, saturate) dequantize from the rounded
+// float directly. Quantized values may only flow between these casts;
 // any other use is an error.
 //
 //===----------------------------------------------------------------------===//
@@ -22,6 +24,53 @@ using namespace dnnc::dnn;
 
 static bool isQuantized(Type t) {
   return isa<quant::QuantizedType>(getElementTypeOrSelf(t));
+}
+
+/// The single integer of a splat constant.
+static std::optional<int64_t> splatInt(Value v) {
+  DenseIntElementsAttr a;
+  if (!matchPattern(v, m_Constant(&a)) || !a.isSplat())
+    return std::nullopt;
+  return a.getSplatValue<APInt>().getSExtValue();
+}
+
+/// The dequantized value of codes that dnn-fuse-quantized computed on
+/// integers, cast(clip(cast_i32(round(t)) [+ zp], lo, hi)) (per tensor), in
+/// float without the round trip through the codes:
+///   (clamp(int(round t) + zp, lo, hi) - zp) * s
+///     = clamp(round t, lo - zp, hi - zp) * s,
+/// the same integers (|v| <= 383, exact in f32), then the same product.
+/// Null when `storage` is not of that form.
+static Value dequantizeRequantized(OpBuilder &b, Location loc, Value storage,
+                                   const QuantParams &q, Type floatType) {
+  auto narrow = storage.getDefiningOp<CastOp>();
+  auto clip = narrow ? narrow.getInput().getDefiningOp<ClipOp>() : ClipOp();
+  if (!q.perTensor() || !clip || !clip.getMinAttr() || !clip.getMaxAttr() ||
+      !getElementTypeOrSelf(clip.getType()).isInteger(32))
+    return {};
+  Value v = clip.getInput();
+  int64_t zp = 0;
+  if (auto add = v.getDefiningOp<AddOp>()) {
+    std::optional<int64_t> c = splatInt(add.getRhs());
+    if (!c)
+      return {};
+    zp = *c;
+    v = add.getLhs();
+  }
+  auto toInt = v.getDefiningOp<CastOp>();
+  auto round = toInt ? toInt.getInput().getDefiningOp<RoundOp>() : RoundOp();
+  if (!round || zp != q.zeroPoints[0] ||
+      getElementTypeOrSelf(round.getType()) != floatType)
+    return {};
+  Value r = round.getResult();
+  auto rt = cast<RankedTensorType>(r.getType());
+  double lo = clip.getMinAttr().getValueAsDouble() - zp;
+  double hi = clip.getMaxAttr().getValueAsDouble() - zp;
+  Value c = ClipOp::create(b, loc, rt, r, b.getF64FloatAttr(lo),
+                           b.getF64FloatAttr(hi));
+  return MulOp::create(
+      b, loc, c,
+      broadcastConstant(b, loc, floatType, q.scales, q.axis, rt.getRank()));
 }
 
 namespace {
@@ -58,8 +107,9 @@ struct DNNLowerQuantPass
         Value s = storageOf(op, d.getInput());
         if (!s)
           return WalkResult::interrupt();
-        d.replaceAllUsesWith(dequantizeStorage(
-            b, loc, s, *p, getElementTypeOrSelf(d.getType())));
+        Type ft = getElementTypeOrSelf(d.getType());
+        Value v = dequantizeRequantized(b, loc, s, *p, ft);
+        d.replaceAllUsesWith(v ? v : dequantizeStorage(b, loc, s, *p, ft));
       } else if (auto c = dyn_cast<quant::StorageCastOp>(op)) {
         if (isQuantized(c.getType())) {
           storage[c.getResult()] = c.getInput();
