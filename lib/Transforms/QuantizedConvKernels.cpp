@@ -50,6 +50,41 @@ struct QuantizedPayload {
 };
 } // namespace
 
+/// The kernel of the convolution generic `op` (input, weight, init: its
+/// operands), its geometry not yet set.
+static ConvKernel kernelOf(linalg::GenericOp op) {
+  ConvKernel k;
+  k.conv = op;
+  k.input = op.getDpsInputs()[0];
+  k.weight = op.getDpsInputs()[1];
+  k.init = op.getDpsInits()[0];
+  k.result = op->getResult(0);
+  return k;
+}
+
+/// Sets the geometry of `k` from its operands' static shapes (input
+/// [N, H, W, C], weight [KH, KW, ..], output [N, OH, OW, F]) and `dims`,
+/// then picks the register tile.
+static void setGeometry(ConvKernel &k,
+                        const linalg::ConvolutionDimensions &dims) {
+  auto inT = cast<RankedTensorType>(k.input.getType());
+  auto wT = cast<RankedTensorType>(k.weight.getType());
+  auto outT = cast<RankedTensorType>(k.init.getType());
+  k.sh = dims.strides[0];
+  k.sw = dims.strides[1];
+  k.dh = dims.dilations[0];
+  k.dw = dims.dilations[1];
+  k.kh = wT.getDimSize(0);
+  k.kw = wT.getDimSize(1);
+  k.c = inT.getDimSize(3);
+  k.n = outT.getDimSize(0);
+  k.f = outT.getDimSize(3);
+  k.fg = k.f;
+  k.rows = outT.getDimSize(1);
+  k.cols = outT.getDimSize(2);
+  chooseTile(k);
+}
+
 /// Matches acc + (ext(x) [- zp]) * sext(w), with x and w i8 and acc i32.
 static std::optional<QuantizedPayload> matchPayload(linalg::GenericOp op) {
   Block *body = op.getBody();
@@ -131,31 +166,14 @@ std::optional<ConvKernel> dnnc::conv::analyzeQuantized(linalg::GenericOp op) {
       op.getIndexingMapsArray()[2] !=
           AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx))
     return std::nullopt;
-  ConvKernel k;
-  k.conv = op;
+  ConvKernel k = kernelOf(op);
   k.vnni = true;
   k.signedInput = !payload->isUnsigned;
   k.zeroPoint = payload->zeroPoint;
   k.zeroPointValue = payload->zeroPointValue;
-  k.input = op.getDpsInputs()[0];
-  k.weight = op.getDpsInputs()[1];
-  k.init = op.getDpsInits()[0];
-  k.result = op->getResult(0);
   if (!constantData(k.weight, /*allowSplat=*/true))
     return std::nullopt;
-  k.sh = dims->strides[0];
-  k.sw = dims->strides[1];
-  k.dh = dims->dilations[0];
-  k.dw = dims->dilations[1];
-  k.kh = wT.getDimSize(0);
-  k.kw = wT.getDimSize(1);
-  k.c = inT.getDimSize(3);
-  k.n = outT.getDimSize(0);
-  k.f = outT.getDimSize(3);
-  k.fg = k.f;
-  k.rows = outT.getDimSize(1);
-  k.cols = outT.getDimSize(2);
-  chooseTile(k);
+  setGeometry(k, *dims);
   return k;
 }
 
@@ -230,29 +248,12 @@ dnnc::conv::analyzeQuantizedDepthwise(linalg::GenericOp op) {
       op.getIndexingMapsArray()[2] !=
           AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx))
     return std::nullopt;
-  ConvKernel k;
-  k.conv = op;
+  ConvKernel k = kernelOf(op);
   k.depthwise = true;
   k.codesInput = true;
   k.signedInput = !payload->isUnsigned;
   k.zeroPoint = payload->zeroPoint;
-  k.input = op.getDpsInputs()[0];
-  k.weight = op.getDpsInputs()[1];
-  k.init = op.getDpsInits()[0];
-  k.result = op->getResult(0);
-  k.sh = dims->strides[0];
-  k.sw = dims->strides[1];
-  k.dh = dims->dilations[0];
-  k.dw = dims->dilations[1];
-  k.kh = wT.getDimSize(0);
-  k.kw = wT.getDimSize(1);
-  k.c = inT.getDimSize(3);
-  k.n = outT.getDimSize(0);
-  k.f = outT.getDimSize(3);
-  k.fg = k.f;
-  k.rows = outT.getDimSize(1);
-  k.cols = outT.getDimSize(2);
-  chooseTile(k);
+  setGeometry(k, *dims);
   return k;
 }
 

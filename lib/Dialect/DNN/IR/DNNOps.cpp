@@ -210,6 +210,32 @@ LogicalResult Conv2DNhwcOp::verify() {
   return checkResultShape(*this, getType(), shape);
 }
 
+/// The window attributes and input zero point of an 8-bit convolution
+/// (dnn.qconv2d_nhwc, dnn.qdepthwise_conv2d_nhwc).
+template <typename OpTy> static LogicalResult verifyCodesWindow(OpTy op) {
+  if (op.getStrides().size() != 2 || op.getDilations().size() != 2 ||
+      op.getPads().size() != 4)
+    return op.emitOpError("strides/dilations need 2 values and pads 4");
+  int64_t zp = op.getInputZeroPoint();
+  if (op.getInputUnsigned() ? (zp < 0 || zp > 255) : (zp < -128 || zp > 127))
+    return op.emitOpError("input zero point out of the 8-bit range");
+  return success();
+}
+
+/// The result shape of an 8-bit convolution: [N, OH, OW, channels], its
+/// weight [KH, KW, ..].
+template <typename OpTy>
+static Shape codesWindowShape(OpTy op, int64_t channels) {
+  auto in = rankedType(op.getInput()), w = rankedType(op.getWeight());
+  Shape shape = {in.getDimSize(0)};
+  for (int i = 0; i < 2; ++i)
+    shape.push_back(windowOutputSize(
+        in.getDimSize(1 + i), w.getDimSize(i), op.getStrides()[i],
+        op.getPads()[i], op.getPads()[2 + i], op.getDilations()[i], false));
+  shape.push_back(channels);
+  return shape;
+}
+
 LogicalResult QConv2DNhwcOp::verify() {
   auto in = rankedType(getInput()), w = rankedType(getWeight());
   if (in.getRank() != 4 || w.getRank() != 4)
@@ -217,12 +243,9 @@ LogicalResult QConv2DNhwcOp::verify() {
   if (!in.getElementType().isInteger(8) || !w.getElementType().isInteger(8) ||
       !getElementTypeOrSelf(getType()).isInteger(32))
     return emitOpError("takes 8-bit input and weight codes to an i32 result");
-  if (getStrides().size() != 2 || getDilations().size() != 2 ||
-      getPads().size() != 4)
-    return emitOpError("strides/dilations need 2 values and pads 4");
+  if (failed(verifyCodesWindow(*this)))
+    return failure();
   int64_t zp = getInputZeroPoint();
-  if (getInputUnsigned() ? (zp < 0 || zp > 255) : (zp < -128 || zp > 127))
-    return emitOpError("input zero point out of the 8-bit range");
   if (Value z = getZeroPoint()) {
     auto zt = rankedType(z);
     if (zt.getRank() != 0 || !zt.getElementType().isInteger(32) || zp)
@@ -232,13 +255,8 @@ LogicalResult QConv2DNhwcOp::verify() {
   int64_t c = in.getDimSize(3);
   if (!ShapedType::isDynamic(c) && c != w.getDimSize(2))
     return emitOpError("weight must be [KH, KW, C, F]");
-  Shape shape = {in.getDimSize(0)};
-  for (int i = 0; i < 2; ++i)
-    shape.push_back(windowOutputSize(
-        in.getDimSize(1 + i), w.getDimSize(i), getStrides()[i], getPads()[i],
-        getPads()[2 + i], getDilations()[i], false));
-  shape.push_back(w.getDimSize(3));
-  return checkResultShape(*this, getType(), shape);
+  return checkResultShape(*this, getType(),
+                          codesWindowShape(*this, w.getDimSize(3)));
 }
 
 LogicalResult QDepthwiseConv2DNhwcOp::verify() {
@@ -249,22 +267,12 @@ LogicalResult QDepthwiseConv2DNhwcOp::verify() {
       !getElementTypeOrSelf(getType()).isF32())
     return emitOpError("takes 8-bit input codes and an f32 weight to an f32 "
                        "result");
-  if (getStrides().size() != 2 || getDilations().size() != 2 ||
-      getPads().size() != 4)
-    return emitOpError("strides/dilations need 2 values and pads 4");
-  int64_t zp = getInputZeroPoint();
-  if (getInputUnsigned() ? (zp < 0 || zp > 255) : (zp < -128 || zp > 127))
-    return emitOpError("input zero point out of the 8-bit range");
+  if (failed(verifyCodesWindow(*this)))
+    return failure();
   int64_t c = in.getDimSize(3);
   if (!ShapedType::isDynamic(c) && c != w.getDimSize(2))
     return emitOpError("weight must be [KH, KW, C]");
-  Shape shape = {in.getDimSize(0)};
-  for (int i = 0; i < 2; ++i)
-    shape.push_back(windowOutputSize(
-        in.getDimSize(1 + i), w.getDimSize(i), getStrides()[i], getPads()[i],
-        getPads()[2 + i], getDilations()[i], false));
-  shape.push_back(c);
-  return checkResultShape(*this, getType(), shape);
+  return checkResultShape(*this, getType(), codesWindowShape(*this, c));
 }
 
 LogicalResult WeightQuantMatMulOp::verify() {

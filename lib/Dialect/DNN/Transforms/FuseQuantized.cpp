@@ -286,6 +286,12 @@ SmallVector<int64_t> centeredCodes(const Quantized &w,
   return vals;
 }
 
+/// The NHWC form of the NCHW type `t`, with element type `et`.
+RankedTensorType nhwcType(RankedTensorType t, Type et) {
+  return RankedTensorType::get(
+      {t.getDimSize(0), t.getDimSize(2), t.getDimSize(3), t.getDimSize(1)}, et);
+}
+
 /// A 2-D convolution of 8-bit codes whose centered weights fit in 8 bits:
 /// dnn.qconv2d_nhwc on the raw input codes, between the transposes that
 /// dnn-channels-last then cancels against its neighbours'. The weight goes
@@ -310,15 +316,10 @@ Value qconvNhwc(OpBuilder &b, Location loc, ConvOp conv, Value codes,
   auto hwcfT = RankedTensorType::get({kh, kw, c, f}, i8);
   Value weight = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(hwcfT, ArrayRef<int8_t>(hwcf)));
-  auto nhwc = [](RankedTensorType t, Type et) {
-    return RankedTensorType::get(
-        {t.getDimSize(0), t.getDimSize(2), t.getDimSize(3), t.getDimSize(1)},
-        et);
-  };
-  Value xt = TransposeOp::create(b, loc, nhwc(inT, i8), codes,
+  Value xt = TransposeOp::create(b, loc, nhwcType(inT, i8), codes,
                                  b.getDenseI64ArrayAttr({0, 2, 3, 1}));
   Value y = QConv2DNhwcOp::create(
-      b, loc, nhwc(rT, b.getI32Type()), xt, weight, zpValue,
+      b, loc, nhwcType(rT, b.getI32Type()), xt, weight, zpValue,
       conv.getStridesAttr(), conv.getPadsAttr(), conv.getDilationsAttr(),
       b.getI64IntegerAttr(zp), isUnsigned ? b.getUnitAttr() : UnitAttr());
   return TransposeOp::create(b, loc, rT.clone(b.getI32Type()), y,
@@ -343,15 +344,10 @@ Value qdepthwiseNhwc(OpBuilder &b, Location loc, ConvOp conv, Value codes,
       b, loc,
       DenseElementsAttr::get(RankedTensorType::get({kh, kw, c}, f32),
                              ArrayRef<float>(hwc)));
-  auto nhwc = [](RankedTensorType t, Type et) {
-    return RankedTensorType::get(
-        {t.getDimSize(0), t.getDimSize(2), t.getDimSize(3), t.getDimSize(1)},
-        et);
-  };
-  Value xt = TransposeOp::create(b, loc, nhwc(inT, b.getIntegerType(8)), codes,
-                                 b.getDenseI64ArrayAttr({0, 2, 3, 1}));
+  Value xt = TransposeOp::create(b, loc, nhwcType(inT, b.getIntegerType(8)),
+                                 codes, b.getDenseI64ArrayAttr({0, 2, 3, 1}));
   Value y = QDepthwiseConv2DNhwcOp::create(
-      b, loc, nhwc(rT, f32), xt, weight, conv.getStridesAttr(),
+      b, loc, nhwcType(rT, f32), xt, weight, conv.getStridesAttr(),
       conv.getPadsAttr(), conv.getDilationsAttr(), b.getI64IntegerAttr(zp),
       isUnsigned ? b.getUnitAttr() : UnitAttr());
   return TransposeOp::create(b, loc, rT.clone(f32), y,
