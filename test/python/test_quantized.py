@@ -240,6 +240,31 @@ def host_has_vnni():
         return "avx512_vnni" in f.read()
 
 
+def unit_scale_conv(path, rng, xcode, xzp, wcodes, group, h, pads, strides, dilations):
+    """A QDQ Conv with unit scales (its float output is the integer sum
+    itself) of `wcodes` [F, C / group, K, K] on an h x h image, and an input
+    that quantizes exactly to random codes, extremes included. Returns the
+    model's path, the input, its windows [N, C, OH, OW, K, K] (padded with
+    the zero point's 0, gathered with strides and dilation) and [OH, OW]."""
+    f, cg, k = wcodes.shape[0], wcodes.shape[1], wcodes.shape[2]
+    c = cg * group
+    lo, hi = RANGE[xcode]
+    g = QDQ()
+    xd = g.dq(g.q("x", "xq", 1.0, xzp, xcode), "xd", 1.0, xzp, xcode)
+    wd = g.dq(g.init("wq", wcodes), "wd", np.ones(f, np.float32), np.zeros(f, np.int8), I8, axis=0)
+    g.nodes.append(helper.make_node("Conv", [xd, wd], ["y"], pads=list(pads), group=group,
+                                    strides=list(strides), dilations=list(dilations)))
+    oh = [(h + pads[i] + pads[2 + i] - dilations[i] * (k - 1) - 1) // strides[i] + 1 for i in range(2)]
+    path = g.save(str(path), [1, c, h, h], "y", TensorProto.FLOAT, [1, f] + oh)
+    codes = rng.integers(lo, hi + 1, (1, c, h, h))
+    codes.flat[:4] = [lo, hi, lo, hi]
+    x = (codes - xzp).astype(np.float64)  # quantizes to `codes` exactly
+    xc = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
+    win = sliding_window_view(xc, ((k - 1) * dilations[0] + 1, (k - 1) * dilations[1] + 1),
+                              axis=(2, 3))[:, :, ::strides[0], ::strides[1], ::dilations[0], ::dilations[1]]
+    return path, x, win, oh
+
+
 @pytest.mark.parametrize("xcode,xzp,c,f,k,strides,pads,dilations", [
     (U8, 127, 3, 20, 7, (2, 2), (3, 3, 3, 3), (1, 1)),   # C % 4 != 0, F % 16 != 0
     (I8, -5, 64, 48, 3, (1, 1), (1, 1, 1, 1), (2, 2)),   # signed codes, dilated
@@ -255,24 +280,10 @@ def test_integer_conv_is_exact(tmp_path, xcode, xzp, c, f, k, strides, pads, dil
     if vnni and not host_has_vnni():
         pytest.skip("the CPU has no AVX-512 VNNI")
     rng = np.random.default_rng(c * f + k)
-    lo, hi = RANGE[xcode]
     wcodes = rng.integers(-128, 128, (f, c, k, k)).astype(np.int8)
     wcodes.flat[:8] = [-128, 127, -128, 127, -128, 127, -128, 127]
-    g = QDQ()
-    xd = g.dq(g.q("x", "xq", 1.0, xzp, xcode), "xd", 1.0, xzp, xcode)
-    wd = g.dq(g.init("wq", wcodes), "wd", np.ones(f, np.float32), np.zeros(f, np.int8), I8, axis=0)
-    g.nodes.append(helper.make_node("Conv", [xd, wd], ["y"], pads=list(pads),
-                                    strides=list(strides), dilations=list(dilations)))
-    h = 12
-    oh = [(h + pads[i] + pads[2 + i] - dilations[i] * (k - 1) - 1) // strides[i] + 1 for i in range(2)]
-    path = g.save(str(tmp_path / "conv.onnx"), [1, c, h, h], "y", TensorProto.FLOAT, [1, f] + oh)
-    codes = rng.integers(lo, hi + 1, (1, c, h, h))
-    codes.flat[:4] = [lo, hi, lo, hi]
-    x = (codes - xzp).astype(np.float64)  # quantizes to `codes` exactly
-    # The reference: the centered codes, the window gathered with dilation.
-    xc = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
-    win = sliding_window_view(xc, ((k - 1) * dilations[0] + 1, (k - 1) * dilations[1] + 1),
-                              axis=(2, 3))[:, :, ::strides[0], ::strides[1], ::dilations[0], ::dilations[1]]
+    path, x, win, _ = unit_scale_conv(tmp_path / "conv.onnx", rng, xcode, xzp, wcodes, 1, 12,
+                                      pads, strides, dilations)
     ref = np.einsum("nchwij,fcij->nfhw", win, wcodes.astype(np.float64))
     out = dnnc.compile(path, vnni=vnni).run({"x": x.astype(np.float32)})["y"]
     np.testing.assert_array_equal(out, ref)
@@ -296,23 +307,10 @@ def test_depthwise_conv_is_exact(tmp_path, xcode, xzp, c, k, strides, pads, dila
     sums the integer products exactly in f32: with unit scales its output
     equals NumPy's integer convolution, kernel or portable loops."""
     rng = np.random.default_rng(c + k)
-    lo, hi = RANGE[xcode]
     wcodes = rng.integers(-128, 128, (c, 1, k, k)).astype(np.int8)
     wcodes.flat[:4] = [-128, 127, -128, 127]
-    g = QDQ()
-    xd = g.dq(g.q("x", "xq", 1.0, xzp, xcode), "xd", 1.0, xzp, xcode)
-    wd = g.dq(g.init("wq", wcodes), "wd", np.ones(c, np.float32), np.zeros(c, np.int8), I8, axis=0)
-    g.nodes.append(helper.make_node("Conv", [xd, wd], ["y"], pads=list(pads), group=c,
-                                    strides=list(strides), dilations=list(dilations)))
-    h = 13
-    oh = [(h + pads[i] + pads[2 + i] - dilations[i] * (k - 1) - 1) // strides[i] + 1 for i in range(2)]
-    path = g.save(str(tmp_path / "dw.onnx"), [1, c, h, h], "y", TensorProto.FLOAT, [1, c] + oh)
-    codes = rng.integers(lo, hi + 1, (1, c, h, h))
-    codes.flat[:4] = [lo, hi, lo, hi]
-    x = (codes - xzp).astype(np.float64)
-    xc = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
-    win = sliding_window_view(xc, ((k - 1) * dilations[0] + 1, (k - 1) * dilations[1] + 1),
-                              axis=(2, 3))[:, :, ::strides[0], ::strides[1], ::dilations[0], ::dilations[1]]
+    path, x, win, oh = unit_scale_conv(tmp_path / "dw.onnx", rng, xcode, xzp, wcodes, c, 13,
+                                       pads, strides, dilations)
     ref = np.einsum("nchwij,cij->nchw", win, wcodes[:, 0].astype(np.float64))
     out = dnnc.compile(path, vectorize=vectorize).run({"x": x.astype(np.float32)})["y"]
     np.testing.assert_array_equal(out, ref)

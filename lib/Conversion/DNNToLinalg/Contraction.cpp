@@ -645,6 +645,54 @@ struct Conv2DNhwcLowering : OpRewritePattern<Conv2DNhwcOp> {
     return success();
   }
 };
+/// The 8-bit codes `input` [N, H, W, C] padded with their zero point (the
+/// constant `zp`, or the i32 scalar `zpValue` when set), so that the padding
+/// adds nothing to a sum of (x - zp) * w.
+static Value padCodes(OpBuilder &b, Location loc, Value input,
+                      ArrayRef<int64_t> pads, int64_t zp, Value zpValue) {
+  return padSpatial(b, loc, input, pads, [&]() -> Value {
+    Type i8 = getElementTypeOrSelf(input.getType());
+    if (zpValue)
+      return arith::TruncIOp::create(b, loc, i8, zpValue);
+    return arith::ConstantOp::create(b, loc,
+                                     b.getIntegerAttr(i8, (int8_t)(uint8_t)zp));
+  });
+}
+
+/// The linalg.generic of a channels-last convolution of the padded `input`
+/// by `weight` into zeros of `resT`: loops (n, oh, ow, f, kh, kw, c) with
+/// weight (kh, kw, c, f), or, `depthwise`, (n, oh, ow, c, kh, kw) with weight
+/// (kh, kw, c); `body` computes the payload from (x, w, acc).
+static Value
+windowGeneric(OpBuilder &b, Location loc, Value input, Value weight,
+              RankedTensorType resT, ArrayRef<int64_t> s, ArrayRef<int64_t> d,
+              bool depthwise,
+              function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  MLIRContext *ctx = b.getContext();
+  unsigned loops = depthwise ? 6 : 7;
+  AffineExpr n = b.getAffineDimExpr(0), oh = b.getAffineDimExpr(1),
+             ow = b.getAffineDimExpr(2), f = b.getAffineDimExpr(3),
+             kh = b.getAffineDimExpr(4), kw = b.getAffineDimExpr(5),
+             c = depthwise ? f : b.getAffineDimExpr(6);
+  SmallVector<AffineExpr> w = {kh, kw, c};
+  if (!depthwise)
+    w.push_back(f);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(loops, 0,
+                     {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], c}, ctx),
+      AffineMap::get(loops, 0, w, ctx),
+      AffineMap::get(loops, 0, {n, oh, ow, f}, ctx)};
+  SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+  iters.append(loops - 4, utils::IteratorType::reduction);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resT}, ValueRange{input, weight},
+             ValueRange{zeros(b, loc, resT)}, maps, iters,
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               linalg::YieldOp::create(nb, l, ValueRange{body(nb, l, a)});
+             })
+      .getResult(0);
+}
+
 /// 8-bit channels-last convolution: the input padded with its zero point,
 /// then a linalg.generic over (n, oh, ow, f, kh, kw, c) that accumulates
 /// (ext(x) - zp) * sext(w) in i32. dnnc-conv-kernels recognizes this form
@@ -660,53 +708,30 @@ struct QConv2DNhwcLowering : OpRewritePattern<QConv2DNhwcOp> {
       return rewriter.notifyMatchFailure(op, "run-time dims");
     int64_t zp = op.getInputZeroPoint();
     bool isUnsigned = op.getInputUnsigned();
-    Value input = op.getInput();
     // A run-time zero point: its scalar, used by the padding and the body.
     Value zpValue;
     if (Value z = op.getZeroPoint())
       zpValue = tensor::ExtractOp::create(rewriter, loc, z, ValueRange{});
-    // The padding holds the zero point: it adds nothing.
-    input = padSpatial(rewriter, loc, input, op.getPads(), [&]() -> Value {
-      Type i8 = inT.getElementType();
-      if (zpValue)
-        return arith::TruncIOp::create(rewriter, loc, i8, zpValue);
-      return arith::ConstantOp::create(
-          rewriter, loc, rewriter.getIntegerAttr(i8, (int8_t)(uint8_t)zp));
-    });
-    MLIRContext *ctx = rewriter.getContext();
-    AffineExpr n, oh, ow, f, kh, kw, c;
-    bindDims(ctx, n, oh, ow, f, kh, kw, c);
-    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations();
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(
-            7, 0, {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], c}, ctx),
-        AffineMap::get(7, 0, {kh, kw, c, f}, ctx),
-        AffineMap::get(7, 0, {n, oh, ow, f}, ctx)};
-    SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
-    iters.append(3, utils::IteratorType::reduction);
-    Value init = zeros(rewriter, loc, resT);
+    Value input =
+        padCodes(rewriter, loc, op.getInput(), op.getPads(), zp, zpValue);
     Type i32 = rewriter.getI32Type();
-    Value result =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{resT}, ValueRange{input, op.getWeight()},
-            ValueRange{init}, maps, iters,
-            [&](OpBuilder &b, Location l, ValueRange a) {
-              Value x =
-                  isUnsigned
-                      ? arith::ExtUIOp::create(b, l, i32, a[0]).getResult()
-                      : arith::ExtSIOp::create(b, l, i32, a[0]).getResult();
-              if (zpValue)
-                x = arith::SubIOp::create(b, l, x, zpValue);
-              else if (zp)
-                x = arith::SubIOp::create(
-                    b, l, x,
-                    arith::ConstantOp::create(b, l, b.getI32IntegerAttr(zp)));
-              Value w = arith::ExtSIOp::create(b, l, i32, a[1]);
-              Value p = arith::MulIOp::create(b, l, x, w);
-              linalg::YieldOp::create(
-                  b, l, ValueRange{arith::AddIOp::create(b, l, a[2], p)});
-            })
-            .getResult(0);
+    Value result = windowGeneric(
+        rewriter, loc, input, op.getWeight(), resT, op.getStrides(),
+        op.getDilations(), /*depthwise=*/false,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value x = isUnsigned
+                        ? arith::ExtUIOp::create(b, l, i32, a[0]).getResult()
+                        : arith::ExtSIOp::create(b, l, i32, a[0]).getResult();
+          if (zpValue)
+            x = arith::SubIOp::create(b, l, x, zpValue);
+          else if (zp)
+            x = arith::SubIOp::create(
+                b, l, x,
+                arith::ConstantOp::create(b, l, b.getI32IntegerAttr(zp)));
+          Value w = arith::ExtSIOp::create(b, l, i32, a[1]);
+          Value p = arith::MulIOp::create(b, l, x, w);
+          return arith::AddIOp::create(b, l, a[2], p);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -727,42 +752,23 @@ struct QDepthwiseConv2DNhwcLowering : OpRewritePattern<QDepthwiseConv2DNhwcOp> {
       return rewriter.notifyMatchFailure(op, "run-time dims");
     int64_t zp = op.getInputZeroPoint();
     bool isUnsigned = op.getInputUnsigned();
-    Value input = padSpatial(rewriter, loc, op.getInput(), op.getPads(), [&] {
-      return arith::ConstantOp::create(
-          rewriter, loc,
-          rewriter.getIntegerAttr(inT.getElementType(), (int8_t)(uint8_t)zp));
-    });
-    MLIRContext *ctx = rewriter.getContext();
-    AffineExpr n, oh, ow, c, kh, kw;
-    bindDims(ctx, n, oh, ow, c, kh, kw);
-    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations();
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(
-            6, 0, {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], c}, ctx),
-        AffineMap::get(6, 0, {kh, kw, c}, ctx),
-        AffineMap::get(6, 0, {n, oh, ow, c}, ctx)};
-    SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
-    iters.append(2, utils::IteratorType::reduction);
+    Value input =
+        padCodes(rewriter, loc, op.getInput(), op.getPads(), zp, Value());
     Type f32 = rewriter.getF32Type();
-    Value result =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{resT}, ValueRange{input, op.getWeight()},
-            ValueRange{zeros(rewriter, loc, resT)}, maps, iters,
-            [&](OpBuilder &b, Location l, ValueRange a) {
-              Value x =
-                  isUnsigned
-                      ? arith::UIToFPOp::create(b, l, f32, a[0]).getResult()
-                      : arith::SIToFPOp::create(b, l, f32, a[0]).getResult();
-              if (zp)
-                x = arith::SubFOp::create(
-                    b, l, x,
-                    arith::ConstantOp::create(b, l,
-                                              b.getF32FloatAttr(float(zp))));
-              Value p = arith::MulFOp::create(b, l, x, a[1]);
-              linalg::YieldOp::create(
-                  b, l, ValueRange{arith::AddFOp::create(b, l, a[2], p)});
-            })
-            .getResult(0);
+    Value result = windowGeneric(
+        rewriter, loc, input, op.getWeight(), resT, op.getStrides(),
+        op.getDilations(), /*depthwise=*/true,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value x = isUnsigned
+                        ? arith::UIToFPOp::create(b, l, f32, a[0]).getResult()
+                        : arith::SIToFPOp::create(b, l, f32, a[0]).getResult();
+          if (zp)
+            x = arith::SubFOp::create(
+                b, l, x,
+                arith::ConstantOp::create(b, l, b.getF32FloatAttr(float(zp))));
+          Value p = arith::MulFOp::create(b, l, x, a[1]);
+          return arith::AddFOp::create(b, l, a[2], p);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }
