@@ -116,14 +116,12 @@ Value centeredActivation(OpBuilder &b, Location loc, const Quantized &x) {
                                          0));
 }
 
-/// The weight operand: constant codes minus their zero points, as i32, with
-/// the last two dims swapped when `transpose` (Gemm's transB).
-Value centeredWeight(OpBuilder &b, Location loc, const Quantized &w,
-                     DenseIntElementsAttr codes, bool transpose = false) {
-  auto t = cast<RankedTensorType>(w.value.getType());
-  ArrayRef<int64_t> shape = t.getShape();
-  SmallVector<int32_t> vals;
-  vals.reserve(t.getNumElements());
+/// The weight's codes minus their zero points, row-major.
+SmallVector<int64_t> centeredCodes(const Quantized &w,
+                                   DenseIntElementsAttr codes) {
+  ArrayRef<int64_t> shape =
+      cast<RankedTensorType>(w.value.getType()).getShape();
+  SmallVector<int64_t> vals;
   int64_t i = 0;
   for (const APInt &c : codes.getValues<APInt>()) {
     int64_t code = w.params.isSigned ? c.getSExtValue() : c.getZExtValue();
@@ -131,6 +129,17 @@ Value centeredWeight(OpBuilder &b, Location loc, const Quantized &w,
     vals.push_back(code - at<int64_t>(w.params.zeroPoints, ch));
     ++i;
   }
+  return vals;
+}
+
+/// The weight operand: constant codes minus their zero points, as i32, with
+/// the last two dims swapped when `transpose` (Gemm's transB).
+Value centeredWeight(OpBuilder &b, Location loc, const Quantized &w,
+                     DenseIntElementsAttr codes, bool transpose = false) {
+  ArrayRef<int64_t> shape =
+      cast<RankedTensorType>(w.value.getType()).getShape();
+  SmallVector<int64_t> centered = centeredCodes(w, codes);
+  SmallVector<int32_t> vals(centered.begin(), centered.end());
   SmallVector<int64_t> outShape(shape);
   if (transpose) {
     int64_t rows = shape[0], cols = shape[1];
@@ -268,22 +277,6 @@ void eraseDeadCasts(IRRewriter &rewriter, Value v) {
   rewriter.eraseOp(op);
   for (Value o : operands)
     eraseDeadCasts(rewriter, o);
-}
-
-/// The weight's codes minus their zero points, row-major.
-SmallVector<int64_t> centeredCodes(const Quantized &w,
-                                   DenseIntElementsAttr codes) {
-  ArrayRef<int64_t> shape =
-      cast<RankedTensorType>(w.value.getType()).getShape();
-  SmallVector<int64_t> vals;
-  int64_t i = 0;
-  for (const APInt &c : codes.getValues<APInt>()) {
-    int64_t code = w.params.isSigned ? c.getSExtValue() : c.getZExtValue();
-    int64_t ch = w.params.perTensor() ? 0 : indexAlong(shape, w.params.axis, i);
-    vals.push_back(code - at<int64_t>(w.params.zeroPoints, ch));
-    ++i;
-  }
-  return vals;
 }
 
 /// The NHWC form of the NCHW type `t`, with element type `et`.
