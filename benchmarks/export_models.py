@@ -72,6 +72,7 @@ def export(name, out_dir):
     model, x = build(name[:-len("_dyn")] if axes else name)
     redraw(model, gen)
     model.eval()
+    os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, name + ".onnx")
     # Gradients stay enabled: under no_grad torch 1.13 takes a fused
     # TransformerEncoderLayer fast path that has no ONNX export.
