@@ -1,8 +1,8 @@
 //===- Pooling.cpp - Pooling ops -> linalg pooling named ops --------------===//
 //
 // MaxPool and AveragePool (any number of spatial dims) pad their input
-// (-inf / 0) and combine its shifted, strided windows, one per kernel
-// position, with one elementwise op that vectorizes along the innermost
+// (the lowest value / 0) and combine its shifted, strided windows, one per
+// kernel position, with one elementwise op that vectorizes along the innermost
 // output dim. ceil_mode windows that run past the end padding get extra
 // padding that never wins (max) or is not counted (average); average pooling
 // divides by a compile-time tensor of window counts. Global pools are
@@ -17,13 +17,46 @@ using namespace mlir;
 using namespace dnnc;
 using namespace dnnc::dnn;
 
+namespace {
+/// How a pool combines its window: a maximum (of floats, or of integers
+/// compared signed or, for max_pool's `input_unsigned`, unsigned) or a sum.
+struct WindowCombine {
+  bool isMax;
+  bool isUnsigned;
+  Type et;
+
+  /// The value padding and the accumulator start from: the lowest value
+  /// (-inf, the signed minimum, 0 unsigned) or 0.
+  TypedAttr init(Builder &b) const {
+    if (!isMax || isUnsigned)
+      return cast<TypedAttr>(b.getZeroAttr(et));
+    return lowestValue(et);
+  }
+  Value operator()(OpBuilder &b, Location l, Value acc, Value v) const {
+    if (!isMax)
+      return arith::AddFOp::create(b, l, acc, v);
+    if (isa<FloatType>(et))
+      return arith::MaximumFOp::create(b, l, acc, v);
+    if (isUnsigned)
+      return arith::MaxUIOp::create(b, l, acc, v);
+    return arith::MaxSIOp::create(b, l, acc, v);
+  }
+};
+
+template <typename PoolOp> WindowCombine windowCombine(PoolOp op, Type et) {
+  if constexpr (std::is_same_v<PoolOp, MaxPoolOp>)
+    return {true, op.getInputUnsigned(), et};
+  return {false, false, et};
+}
+} // namespace
+
 /// A reduction generic over (n, c, out..., k...) reading the padded input at
 /// out*stride + k*dilation, for windows too large to unroll into views. An
 /// empty `window` tensor operand gives the k loops their bounds.
 static Value buildPoolingGeneric(OpBuilder &b, Location loc, Value input,
                                  RankedTensorType outT, ArrayRef<int64_t> k,
                                  ArrayRef<int64_t> s, ArrayRef<int64_t> d,
-                                 TypedAttr init, bool isMax) {
+                                 const WindowCombine &combine) {
   int64_t nsp = k.size(), loops = 2 + 2 * nsp;
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineExpr> inExprs = {getAffineDimExpr(0, ctx),
@@ -44,19 +77,12 @@ static Value buildPoolingGeneric(OpBuilder &b, Location loc, Value input,
   iters.append(nsp, utils::IteratorType::reduction);
   Type et = outT.getElementType();
   Value window = tensor::EmptyOp::create(b, loc, k, et);
-  Value acc = buildFilled(b, loc, outT, init);
-  bool f = isa<FloatType>(et);
+  Value acc = buildFilled(b, loc, outT, combine.init(b));
   return linalg::GenericOp::create(
              b, loc, TypeRange{outT}, ValueRange{input, window},
              ValueRange{acc}, maps, iters,
              [&](OpBuilder &nb, Location nl, ValueRange a) {
-               Value v;
-               if (isMax)
-                 v = f ? (Value)arith::MaximumFOp::create(nb, nl, a[2], a[0])
-                       : arith::MaxSIOp::create(nb, nl, a[2], a[0]);
-               else
-                 v = arith::AddFOp::create(nb, nl, a[2], a[0]);
-               linalg::YieldOp::create(nb, nl, v);
+               linalg::YieldOp::create(nb, nl, combine(nb, nl, a[2], a[0]));
              })
       .getResult(0);
 }
@@ -165,8 +191,8 @@ static WindowNest buildWindowNest(OpBuilder &b, Location loc, PoolOp op) {
 /// outside it; average pooling then divides by the window counts, computed
 /// per output position from the same bounds.
 template <typename PoolOp>
-static Value lowerDynamicPool(OpBuilder &b, Location loc, PoolOp op, bool isMax,
-                              bool includePad) {
+static Value lowerDynamicPool(OpBuilder &b, Location loc, PoolOp op,
+                              const WindowCombine &combine, bool includePad) {
   Value input = op.getInput();
   auto inT = cast<RankedTensorType>(input.getType());
   auto resT = cast<RankedTensorType>(op.getType());
@@ -176,9 +202,8 @@ static Value lowerDynamicPool(OpBuilder &b, Location loc, PoolOp op, bool isMax,
                     d = op.getDilations(), pads = op.getPads();
   WindowNest nest = buildWindowNest(b, loc, op);
   ArrayRef<Value> in = nest.in, out = nest.out;
-  TypedAttr init = isMax ? lowestValue(et) : cast<TypedAttr>(b.getZeroAttr(et));
+  TypedAttr init = combine.init(b);
   Value acc = buildFilled(b, loc, resT, init, dynamicDims(resT, out));
-  bool f = isa<FloatType>(et);
   auto cst = [](OpBuilder &nb, Location nl, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(nb, nl, v);
   };
@@ -193,16 +218,10 @@ static Value lowerDynamicPool(OpBuilder &b, Location loc, PoolOp op, bool isMax,
             Value v = tensor::ExtractOp::create(nb, nl, input, idx);
             v = arith::SelectOp::create(
                 nb, nl, valid, v, arith::ConstantOp::create(nb, nl, init));
-            Value res;
-            if (isMax)
-              res = f ? (Value)arith::MaximumFOp::create(nb, nl, a[1], v)
-                      : arith::MaxSIOp::create(nb, nl, a[1], v);
-            else
-              res = arith::AddFOp::create(nb, nl, a[1], v);
-            linalg::YieldOp::create(nb, nl, res);
+            linalg::YieldOp::create(nb, nl, combine(nb, nl, a[1], v));
           })
           .getResult(0);
-  if (isMax)
+  if (combine.isMax)
     return r;
   // Divide by the number of window positions inside [0, in) (or, counting
   // padding, inside [-pad_begin, in + pad_end)).
@@ -318,9 +337,9 @@ template <typename PoolOp> struct PoolLowering : OpRewritePattern<PoolOp> {
     auto inT = cast<RankedTensorType>(op.getInput().getType());
     auto resT = cast<RankedTensorType>(op.getType());
     Type et = inT.getElementType();
-    bool f = isa<FloatType>(et);
-    if (!f && !isMax)
+    if (!isa<FloatType>(et) && !isMax)
       return rewriter.notifyMatchFailure(op, "integer average pooling");
+    WindowCombine combine = windowCombine(op, et);
     bool last = op.getChannelsLast();
     if (!inT.hasStaticShape() || !resT.hasStaticShape()) {
       if (last)
@@ -329,7 +348,7 @@ template <typename PoolOp> struct PoolLowering : OpRewritePattern<PoolOp> {
       if constexpr (!isMax)
         includePad = op.getCountIncludePad();
       rewriter.replaceOp(
-          op, lowerDynamicPool(rewriter, loc, op, isMax, includePad));
+          op, lowerDynamicPool(rewriter, loc, op, combine, includePad));
       return success();
     }
     int64_t nsp = inT.getRank() - 2;
@@ -360,9 +379,8 @@ template <typename PoolOp> struct PoolLowering : OpRewritePattern<PoolOp> {
         l[sp0 + i] = rewriter.getIndexAttr(lo[i]);
         h[sp0 + i] = rewriter.getIndexAttr(hi[i] + extra[i]);
       }
-      Value padVal = arith::ConstantOp::create(
-          rewriter, loc,
-          isMax ? lowestValue(et) : cast<TypedAttr>(rewriter.getZeroAttr(et)));
+      Value padVal =
+          arith::ConstantOp::create(rewriter, loc, combine.init(rewriter));
       input = tensor::PadOp::create(rewriter, loc,
                                     RankedTensorType::get(padded, et), input, l,
                                     h, padVal);
@@ -375,10 +393,8 @@ template <typename PoolOp> struct PoolLowering : OpRewritePattern<PoolOp> {
     else if (last)
       return rewriter.notifyMatchFailure(op, "large channels-last window");
     else
-      slices.push_back(buildPoolingGeneric(
-          rewriter, loc, input, resT, k, s, d,
-          isMax ? lowestValue(et) : cast<TypedAttr>(rewriter.getZeroAttr(et)),
-          isMax));
+      slices.push_back(
+          buildPoolingGeneric(rewriter, loc, input, resT, k, s, d, combine));
     if constexpr (isMax) {
       if (slices.size() == 1) {
         rewriter.replaceOp(op, slices[0]);
@@ -389,8 +405,7 @@ template <typename PoolOp> struct PoolLowering : OpRewritePattern<PoolOp> {
           [&](OpBuilder &b, Location l, ValueRange a) -> Value {
             Value m = a[0];
             for (Value v : a.drop_front())
-              m = f ? (Value)arith::MaximumFOp::create(b, l, m, v)
-                    : arith::MaxSIOp::create(b, l, m, v);
+              m = combine(b, l, m, v);
             return m;
           });
       rewriter.replaceOp(op, result);

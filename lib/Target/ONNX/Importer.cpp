@@ -63,6 +63,12 @@ Type onnximport::elementTypeFromONNX(MLIRContext *ctx, int32_t code) {
   }
 }
 
+bool onnximport::isUnsignedType(int32_t code) {
+  return code == onnx::TensorProto::UINT8 ||
+         code == onnx::TensorProto::UINT16 ||
+         code == onnx::TensorProto::UINT32 || code == onnx::TensorProto::UINT64;
+}
+
 std::string onnximport::onnxTypeName(int32_t code) {
   if (onnx::TensorProto_DataType_IsValid(code))
     return onnx::TensorProto_DataType_Name(

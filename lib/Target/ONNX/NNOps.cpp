@@ -175,7 +175,11 @@ template <typename PoolOp> LogicalResult importPool(NodeImporter &n) {
                        t, n.input(0), k, s, p, d,
                        n.b.getBoolAttr(n.attrInt("count_include_pad", 0)), c));
   else
-    n.setOutput(0, n.create<PoolOp>(t, n.input(0), k, s, p, d, c));
+    n.setOutput(0, n.create<PoolOp>(t, n.input(0), k, s, p, d,
+                                    isUnsignedType(n.onnxElemType(0))
+                                        ? n.b.getUnitAttr()
+                                        : UnitAttr(),
+                                    c));
   if constexpr (std::is_same_v<PoolOp, dnn::MaxPoolOp>)
     if (n.hasOutput(1))
       n.setOutput(1, n.create<dnn::MaxPoolIndicesOp>(

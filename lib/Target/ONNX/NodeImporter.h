@@ -27,6 +27,9 @@ namespace dnnc::onnximport {
 mlir::Type elementTypeFromONNX(mlir::MLIRContext *ctx, int32_t code);
 /// ONNX type name for messages ("FLOAT", "INT64", ...).
 std::string onnxTypeName(int32_t code);
+/// Whether the ONNX element type `code` is an unsigned integer (stored in
+/// the signless integer of its width).
+bool isUnsignedType(int32_t code);
 /// The IR type of an ONNX value type: a ranked tensor (unknown dims `?`), a
 /// sequence of tensors, or an optional of either; null otherwise (a tensor
 /// without a rank, a map, an unsupported element type).

@@ -114,3 +114,24 @@ func.func @max_pool_indices(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x2x2xi64> {
   %0 = dnn.max_pool_indices %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x1x5x5xf32> -> tensor<1x1x2x2xi64>
   return %0 : tensor<1x1x2x2xi64>
 }
+
+// -----
+
+// Unsigned integers (ONNX uint8, the codes of uint8 quantized tensors) pad
+// with 0 and compare unsigned; signed ones pad with the minimum.
+// CHECK-LABEL: func @max_pool_unsigned
+func.func @max_pool_unsigned(%x: tensor<1x2x4x4xi8>) -> (tensor<1x2x3x3xi8>, tensor<1x2x3x3xi8>) {
+  // CHECK-DAG: %[[ZERO:.*]] = arith.constant 0 : i8
+  // CHECK-DAG: %[[MIN:.*]] = arith.constant -128 : i8
+  // CHECK: tensor.pad
+  // CHECK: tensor.yield %[[ZERO]]
+  // CHECK: linalg.generic
+  // CHECK-COUNT-3: arith.maxui
+  // CHECK: tensor.pad
+  // CHECK: tensor.yield %[[MIN]]
+  // CHECK: linalg.generic
+  // CHECK-COUNT-3: arith.maxsi
+  %0 = dnn.max_pool %x {input_unsigned, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x2x4x4xi8> -> tensor<1x2x3x3xi8>
+  %1 = dnn.max_pool %x {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x2x4x4xi8> -> tensor<1x2x3x3xi8>
+  return %0, %1 : tensor<1x2x3x3xi8>, tensor<1x2x3x3xi8>
+}

@@ -310,3 +310,49 @@ func.func @weight_only(%a: tensor<3x2xf32>) -> tensor<3x2xf32> {
   %2 = dnn.matmul %a, %1 : tensor<3x2xf32>, tensor<2x2xf32>
   return %2 : tensor<3x2xf32>
 }
+
+// -----
+
+// Max pooling of dequantized codes pools the codes (unsigned for u8): the
+// qcast back to the same type is the pooled codes, and the float result,
+// where something reads it, is their dcast.
+!u = !quant.uniform<u8:f32, 0.05:3>
+// CHECK-LABEL: func @max_pool_on_codes
+func.func @max_pool_on_codes(%x: tensor<1x4x8x8x!u>) -> (tensor<1x4x4x4x!u>, tensor<1x4x4x4xf32>) {
+  // CHECK: %[[C:.*]] = quant.scast %arg0 : tensor<1x4x8x8x!quant.uniform<u8:f32, 5.000000e-02:3>> to tensor<1x4x8x8xi8>
+  // CHECK: %[[P:.*]] = dnn.max_pool %[[C]] {{{.*}}input_unsigned{{.*}}} : tensor<1x4x8x8xi8> -> tensor<1x4x4x4xi8>
+  // CHECK: %[[Q:.*]] = quant.scast %[[P]] : tensor<1x4x4x4xi8> to tensor<1x4x4x4x!quant.uniform<u8:f32, 5.000000e-02:3>>
+  // CHECK: %[[D:.*]] = quant.dcast %[[Q]]
+  // CHECK-NOT: quant.qcast
+  // CHECK: return %[[Q]], %[[D]]
+  %d = quant.dcast %x : tensor<1x4x8x8x!u> to tensor<1x4x8x8xf32>
+  %p = dnn.max_pool %d {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>} : tensor<1x4x8x8xf32> -> tensor<1x4x4x4xf32>
+  %q = quant.qcast %p : tensor<1x4x4x4xf32> to tensor<1x4x4x4x!u>
+  return %q, %p : tensor<1x4x4x4x!u>, tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// A qcast to other parameters stays (it requantizes the pooled values);
+// signed codes pool signed. Per-axis parameters along the channels pool
+// too; along a spatial dim they do not.
+!s = !quant.uniform<i8:f32, 0.05:-2>
+!t = !quant.uniform<i8:f32, 0.1:0>
+!c = !quant.uniform<i8:f32:1, {0.05, 0.1}>
+!h = !quant.uniform<i8:f32:2, {0.05, 0.1, 0.2, 0.4}>
+// CHECK-LABEL: func @max_pool_requantized
+func.func @max_pool_requantized(%x: tensor<1x4x8x8x!s>, %y: tensor<1x2x4x4x!c>, %z: tensor<1x2x4x4x!h>) -> (tensor<1x4x4x4x!t>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) {
+  // CHECK: dnn.max_pool %{{.*}} {dilations = array<i64: 1, 1>, kernel_shape = {{.*}} : tensor<1x4x8x8xi8> -> tensor<1x4x4x4xi8>
+  // CHECK: %[[D:.*]] = quant.dcast
+  // CHECK: quant.qcast %[[D]] : tensor<1x4x4x4xf32> to tensor<1x4x4x4x!quant.uniform<i8:f32, 1.000000e-01>>
+  // CHECK: dnn.max_pool %{{.*}} : tensor<1x2x4x4xi8> -> tensor<1x2x2x2xi8>
+  // CHECK: dnn.max_pool %{{.*}} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+  %d = quant.dcast %x : tensor<1x4x8x8x!s> to tensor<1x4x8x8xf32>
+  %p = dnn.max_pool %d {kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>} : tensor<1x4x8x8xf32> -> tensor<1x4x4x4xf32>
+  %q = quant.qcast %p : tensor<1x4x4x4xf32> to tensor<1x4x4x4x!t>
+  %dy = quant.dcast %y : tensor<1x2x4x4x!c> to tensor<1x2x4x4xf32>
+  %py = dnn.max_pool %dy {kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+  %dz = quant.dcast %z : tensor<1x2x4x4x!h> to tensor<1x2x4x4xf32>
+  %pz = dnn.max_pool %dz {kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+  return %q, %py, %pz : tensor<1x4x4x4x!t>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>
+}

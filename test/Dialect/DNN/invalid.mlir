@@ -375,7 +375,7 @@ func.func @conv_nhwc_shape(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x4x6xf32>) {
 // -----
 
 func.func @pool_channels_last_dynamic(%x: tensor<1x?x8x4xf32>) {
-  // expected-error @+1 {{channels_last needs a static float input and max or average pooling}}
+  // expected-error @+1 {{channels_last needs a static input, float unless max pooling, and max or average pooling}}
   %0 = dnn.max_pool %x {channels_last = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x?x8x4xf32> -> tensor<1x?x4x4xf32>
   return
 }
@@ -433,5 +433,13 @@ func.func @qdepthwise_channels(%x: tensor<1x4x4x8xi8>, %w: tensor<3x3x6xf32>) {
 func.func @qdepthwise_zero_point_range(%x: tensor<1x4x4x8xi8>, %w: tensor<3x3x8xf32>) {
   // expected-error @+1 {{input zero point out of the 8-bit range}}
   %0 = dnn.qdepthwise_conv2d_nhwc %x, %w {dilations = array<i64: 1, 1>, input_zero_point = 128 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x4x8xi8>, tensor<3x3x8xf32>) -> tensor<1x4x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @max_pool_unsigned_float(%x: tensor<1x2x4x4xf32>) {
+  // expected-error @+1 {{input_unsigned needs integer elements}}
+  %0 = dnn.max_pool %x {input_unsigned, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
   return
 }

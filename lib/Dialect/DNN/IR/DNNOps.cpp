@@ -313,10 +313,12 @@ template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
                           "spatial dim and pads two");
   auto out = rankedType(op.getOutput());
   bool last = op.getChannelsLast();
-  if (last && (!in.hasStaticShape() || !isa<FloatType>(in.getElementType()) ||
+  bool floatOrMax =
+      isa<FloatType>(in.getElementType()) || isa<MaxPoolOp>(op.getOperation());
+  if (last && (!in.hasStaticShape() || !floatOrMax ||
                isa<MaxPoolIndicesOp>(op.getOperation())))
-    return op.emitOpError("channels_last needs a static float input and "
-                          "max or average pooling");
+    return op.emitOpError("channels_last needs a static input, float unless "
+                          "max pooling, and max or average pooling");
   int64_t ch = last ? in.getRank() - 1 : 1, sp0 = last ? 1 : 2;
   if (out.getRank() != in.getRank() || out.getDimSize(0) != in.getDimSize(0) ||
       out.getDimSize(ch) != in.getDimSize(ch))
@@ -336,7 +338,11 @@ template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
   }
   return success();
 }
-LogicalResult MaxPoolOp::verify() { return verifyPool(*this); }
+LogicalResult MaxPoolOp::verify() {
+  if (getInputUnsigned() && !getType().getElementType().isInteger())
+    return emitOpError("input_unsigned needs integer elements");
+  return verifyPool(*this);
+}
 LogicalResult MaxPoolIndicesOp::verify() {
   if (!getType().getElementType().isInteger(64))
     return emitOpError("result must be i64");

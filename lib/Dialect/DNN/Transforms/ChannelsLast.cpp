@@ -193,7 +193,9 @@ template <typename PoolOp> struct SinkThroughPool : OpRewritePattern<PoolOp> {
     auto resT = cast<RankedTensorType>(op.getType());
     if (!t || t.getPerm() != ArrayRef<int64_t>(kToNchw) ||
         op.getChannelsLast() || !resT.hasStaticShape() ||
-        !resT.getElementType().isF32())
+        !(resT.getElementType().isF32() ||
+          (std::is_same_v<PoolOp, MaxPoolOp> &&
+           resT.getElementType().isInteger(8))))
       return failure();
     Location loc = op.getLoc();
     auto pool = PoolOp::create(rewriter, loc, permuted(resT, kToNhwc),

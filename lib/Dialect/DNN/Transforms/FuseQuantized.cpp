@@ -590,18 +590,57 @@ LogicalResult fuseMatMul(IRRewriter &rewriter, Operation *op, Value a, Value b,
   return success();
 }
 
+/// max_pool(dcast(x)) pools the codes of x and dequantizes the result:
+/// dequantization is non-decreasing (its scales are not negative; per axis,
+/// along the channels, which a window never mixes), so the maximum of a
+/// window dequantizes to the maximum of its dequantized values, and padding
+/// with the lowest code never wins (every window holds an input element).
+/// The result is exact, and a qcast of it to x's own type is the pooled
+/// codes themselves: Q(maxpool(DQ(x))) = maxpool(x).
+LogicalResult fusePool(IRRewriter &rewriter, MaxPoolOp pool) {
+  std::optional<Quantized> x = dequantized(pool.getInput());
+  int64_t channel = pool.getChannelsLast() ? pool.getType().getRank() - 1 : 1;
+  if (!x || (!x->params.perTensor() && x->params.axis != channel) ||
+      llvm::any_of(x->params.scales, [](double s) { return !(s >= 0); }))
+    return failure();
+  Location loc = pool.getLoc();
+  rewriter.setInsertionPoint(pool);
+  Value codes = storageOf(rewriter, loc, *x);
+  auto pooled = MaxPoolOp::create(
+      rewriter, loc,
+      pool.getType().clone(getElementTypeOrSelf(codes.getType())), codes,
+      pool->getAttrs());
+  pooled.setInputUnsigned(!x->params.isSigned);
+  Value q = quant::StorageCastOp::create(
+      rewriter, loc, pool.getType().clone(x->params.type), pooled);
+  for (OpOperand &use : llvm::make_early_inc_range(pool->getUses()))
+    if (auto qcast = dyn_cast<quant::QuantizeCastOp>(use.getOwner());
+        qcast && qcast.getType() == q.getType())
+      rewriter.replaceOp(qcast, q);
+  Value input = pool.getInput();
+  if (pool->use_empty())
+    rewriter.eraseOp(pool);
+  else
+    rewriter.replaceOpWithNewOp<quant::DequantizeCastOp>(pool, pool.getType(),
+                                                         q);
+  eraseDeadCasts(rewriter, input);
+  return success();
+}
+
 struct DNNFuseQuantizedPass
     : dnnc::dnn::impl::DNNFuseQuantizedBase<DNNFuseQuantizedPass> {
   void runOnOperation() override {
     SmallVector<Operation *> roots;
     getOperation().walk([&](Operation *op) {
-      if (isa<ConvOp, MatMulOp, GemmOp>(op) &&
+      if (isa<ConvOp, MatMulOp, GemmOp, MaxPoolOp>(op) &&
           getElementTypeOrSelf(op->getResult(0).getType()).isF32())
         roots.push_back(op);
     });
     IRRewriter rewriter(&getContext());
     for (Operation *op : roots) {
-      if (auto conv = dyn_cast<ConvOp>(op)) {
+      if (auto pool = dyn_cast<MaxPoolOp>(op)) {
+        (void)fusePool(rewriter, pool);
+      } else if (auto conv = dyn_cast<ConvOp>(op)) {
         (void)fuseConv(rewriter, conv);
       } else if (auto mm = dyn_cast<MatMulOp>(op)) {
         (void)fuseMatMul(rewriter, op, mm.getLhs(), mm.getRhs(), Value(),

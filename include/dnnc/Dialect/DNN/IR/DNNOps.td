@@ -420,7 +420,11 @@ class DNN_PoolOp<string mnemonic, string desc, dag extra = (ins)>
   let hasVerifier = 1;
 }
 
-def DNN_MaxPoolOp : DNN_PoolOp<"max_pool", "Maximum over each window.">;
+def DNN_MaxPoolOp : DNN_PoolOp<"max_pool",
+    "Maximum over each window. Integers compare signed, or unsigned with "
+    "`input_unsigned` (ONNX's uint8 and the codes of uint8 quantized "
+    "tensors).",
+    (ins UnitAttr:$input_unsigned)>;
 def DNN_MaxPoolIndicesOp : DNN_PoolOp<"max_pool_indices",
     "Position of each window's maximum (ONNX MaxPool's Indices output): the "
     "flat index into the whole input, row-major or, with column_major, with "

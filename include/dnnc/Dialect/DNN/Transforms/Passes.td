@@ -53,7 +53,10 @@ def DNNFuseQuantized : Pass<"dnn-fuse-quantized", "mlir::func::FuncOp"> {
     optional `dnn.relu`), the accumulator is requantized straight to the
     output's codes, round(acc * sx * sw / sy + b / sy) + zy, saturated (a ReLU
     raises the lower bound to zy); otherwise it is dequantized,
-    acc * sx * sw + b. Other ops keep their quant casts.
+    acc * sx * sw + b. A `dnn.max_pool` of a `quant.dcast` pools the codes
+    (dequantization is monotonic) and dequantizes the result; a `quant.qcast`
+    of that back to the input's type is the pooled codes. Other ops keep
+    their quant casts.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::quant::QuantDialect",
