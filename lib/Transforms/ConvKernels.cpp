@@ -108,6 +108,26 @@ static std::optional<EpilogueOp> asEpilogue(linalg::GenericOp gen,
   return EpilogueOp{gen, *chain};
 }
 
+/// Whether the epilogue chain at `last` should stop before `gen` and leave
+/// it to another contraction whose only use it is: when that contraction's
+/// results are wider than `last` (its i32 accumulators, where `last` holds
+/// requantized codes, as in a residual Add of two quantized convolutions),
+/// this convolution stores the narrower values and the other one, taking
+/// `gen` as its epilogue, never stores its accumulators.
+static bool leavesToOtherContraction(linalg::GenericOp gen, Value last) {
+  auto width = [](Value v) {
+    Type t = getElementTypeOrSelf(v.getType());
+    return t.isIntOrFloat() ? t.getIntOrFloatBitWidth() : 0;
+  };
+  for (Value in : gen.getDpsInputs()) {
+    auto other = in.getDefiningOp<linalg::LinalgOp>();
+    if (in != last && other && other.getNumReductionLoops() > 0 &&
+        in.hasOneUse() && width(in) > width(last))
+      return true;
+  }
+  return false;
+}
+
 /// `v` [.., G, C/G] with its last two dims merged: the source of the
 /// expand_shape that split them, else a collapse_shape (a view once
 /// bufferized; canonicalization may have folded the split into a constant or
@@ -920,7 +940,7 @@ static bool lowerConv(linalg::LinalgOp conv, Form form) {
   while (last.hasOneUse()) {
     auto gen = dyn_cast<linalg::GenericOp>(*last.getUsers().begin());
     std::optional<EpilogueOp> e = gen ? asEpilogue(gen, last) : std::nullopt;
-    if (!e)
+    if (!e || leavesToOtherContraction(gen, last))
       break;
     k->epilogue.push_back(*e);
     last = gen.getResult(0);

@@ -10,6 +10,15 @@
 // channel). Canonicalization of the fused generics merges the operands they
 // read twice.
 //
+// A producer that narrows a contraction's result to 8-bit codes (a
+// requantization) stays out of a consumer that reads another contraction's
+// result (a residual Add of two quantized convolutions): the consumer
+// becomes the other contraction's epilogue, and this contraction writes its
+// codes, a byte per element, instead of its i32 accumulators. So fusion runs
+// twice: first without such producers, which lets each consumer gather the
+// whole chain it will read (the widening of the codes included), then with
+// them, into the consumers that read no other contraction.
+//
 //===----------------------------------------------------------------------===//
 #include "dnnc/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -32,23 +41,73 @@ static bool isParallelGeneric(Operation *op) {
          gen->getNumResults() == 1;
 }
 
+/// The contraction (a linalg op with reduction loops) that computes `v`,
+/// directly or through elementwise generics; null if there is none within
+/// `depth` steps.
+static Operation *contractionBehind(Value v, int depth = 16) {
+  auto op = dyn_cast_or_null<linalg::LinalgOp>(v.getDefiningOp());
+  if (!op || depth == 0)
+    return nullptr;
+  if (op.getNumReductionLoops() > 0)
+    return op;
+  if (!isParallelGeneric(op))
+    return nullptr;
+  for (Value in : op.getDpsInputs())
+    if (Operation *c = contractionBehind(in, depth - 1))
+      return c;
+  return nullptr;
+}
+
+/// The contraction whose result `producer` narrows to 8-bit codes; null
+/// if it is not such a requantization.
+static Operation *requantized(Operation *producer) {
+  auto it = dyn_cast<IntegerType>(
+      getElementTypeOrSelf(producer->getResult(0).getType()));
+  if (!it || it.getWidth() > 8)
+    return nullptr;
+  for (Value in : cast<linalg::GenericOp>(producer).getDpsInputs())
+    if (Operation *c = contractionBehind(in))
+      return c;
+  return nullptr;
+}
+
+/// Whether fusing `producer` into the consumer of `operand` would take a
+/// contraction's requantization away from it (see the file comment).
+static bool takesRequantization(Operation *producer, OpOperand *operand) {
+  Operation *mine = requantized(producer);
+  if (!mine)
+    return false;
+  for (OpOperand &other : operand->getOwner()->getOpOperands())
+    if (&other != operand) {
+      Operation *c = contractionBehind(other.get());
+      if (c && c != mine)
+        return true;
+    }
+  return false;
+}
+
 namespace {
 struct DNNCFuseElementwisePass
     : dnnc::impl::DNNCFuseElementwiseBase<DNNCFuseElementwisePass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
-    RewritePatternSet patterns(ctx);
-    linalg::populateElementwiseOpsFusionPatterns(
-        patterns, [](OpOperand *operand) {
-          Operation *producer = operand->get().getDefiningOp();
-          auto consumer = dyn_cast<linalg::GenericOp>(operand->getOwner());
-          return isParallelGeneric(producer) && producer->hasOneUse() &&
-                 isParallelGeneric(consumer) &&
-                 consumer.getMatchingIndexingMap(operand).isPermutation();
-        });
-    linalg::GenericOp::getCanonicalizationPatterns(patterns, ctx);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
+    for (bool requantizations : {false, true}) {
+      RewritePatternSet patterns(ctx);
+      linalg::populateElementwiseOpsFusionPatterns(
+          patterns, [=](OpOperand *operand) {
+            Operation *producer = operand->get().getDefiningOp();
+            auto consumer = dyn_cast<linalg::GenericOp>(operand->getOwner());
+            if (!isParallelGeneric(producer) || !producer->hasOneUse() ||
+                !isParallelGeneric(consumer) ||
+                !consumer.getMatchingIndexingMap(operand).isPermutation())
+              return false;
+            return requantizations ? !takesRequantization(producer, operand)
+                                   : !requantized(producer);
+          });
+      linalg::GenericOp::getCanonicalizationPatterns(patterns, ctx);
+      if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+        return signalPassFailure();
+    }
   }
 };
 } // namespace

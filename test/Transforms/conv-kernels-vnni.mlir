@@ -159,3 +159,60 @@ func.func @runtime_zero_point(%x: tensor<1x2x2x4xi8>, %zt: tensor<i32>) -> tenso
   } -> tensor<1x2x2x16xi32>
   return %acc : tensor<1x2x2x16xi32>
 }
+
+// -----
+
+#in = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh + kh, ow + kw, c)>
+#w = affine_map<(n, oh, ow, f, kh, kw, c) -> (kh, kw, c, f)>
+#out = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, f)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+
+// A residual Add of two 8-bit convolutions: %a's requantization makes
+// codes, and the Add reads them and %b's sums. %a's kernel takes only the
+// requantization (its epilogue stops before a generic that the other
+// convolution can take) and stores bytes; %b's kernel takes the Add and
+// reads %a's codes: no i32 sums are stored.
+// CHECK-LABEL: func @residual_of_two_convs
+// CHECK: %[[A:.*]] = scf.for {{.*}} -> (tensor<1x4x4x16xi8>)
+// CHECK: arith.trunci %{{.*}} : vector<16xi32> to vector<16xi8>
+// CHECK: scf.for {{.*}} -> (tensor<1x4x4x16xi8>)
+// CHECK: vector.transfer_read %[[A]]{{.*}} : tensor<1x4x4x16xi8>, vector<16xi8>
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: xi32>, vector<16xi32>
+func.func @residual_of_two_convs(%x: tensor<1x4x4x8xi8>) -> tensor<1x4x4x16xi8> {
+  %wa = arith.constant dense<3> : tensor<1x1x8x16xi8>
+  %wb = arith.constant dense<-2> : tensor<1x1x8x16xi8>
+  %c0 = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x4x4x16xi32>
+  %e8 = tensor.empty() : tensor<1x4x4x16xi8>
+  %init = linalg.fill ins(%c0 : i32) outs(%e : tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32>
+  %a = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %wa : tensor<1x4x4x8xi8>, tensor<1x1x8x16xi8>) outs(%init : tensor<1x4x4x16xi32>) {
+  ^bb0(%p: i8, %q: i8, %o: i32):
+    %0 = arith.extui %p : i8 to i32
+    %1 = arith.extsi %q : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %o, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<1x4x4x16xi32>
+  %qa = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a : tensor<1x4x4x16xi32>) outs(%e8 : tensor<1x4x4x16xi8>) {
+  ^bb0(%v: i32, %o: i8):
+    %t = arith.trunci %v : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<1x4x4x16xi8>
+  %b = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %wb : tensor<1x4x4x8xi8>, tensor<1x1x8x16xi8>) outs(%init : tensor<1x4x4x16xi32>) {
+  ^bb0(%p: i8, %q: i8, %o: i32):
+    %0 = arith.extui %p : i8 to i32
+    %1 = arith.extsi %q : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %o, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<1x4x4x16xi32>
+  %y = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%qa, %b : tensor<1x4x4x16xi8>, tensor<1x4x4x16xi32>) outs(%e8 : tensor<1x4x4x16xi8>) {
+  ^bb0(%p: i8, %q: i32, %o: i8):
+    %0 = arith.extui %p : i8 to i32
+    %1 = arith.addi %0, %q : i32
+    %t = arith.trunci %1 : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<1x4x4x16xi8>
+  return %y : tensor<1x4x4x16xi8>
+}

@@ -111,3 +111,71 @@ func.func @broadcast_gate_not_fused(%s: tensor<1x1x1x32xf32>, %x: tensor<1x8x8x3
   } -> tensor<1x8x8x32xf32>
   return %m : tensor<1x8x8x32xf32>
 }
+
+// A residual Add of two requantized contractions: the requantization of %a
+// (i32 -> i8 codes) stays its own generic, for %a's kernel to store as
+// bytes; everything else, %b's dequantization included, fuses into one
+// generic that reads the codes of %a and the sums of %b.
+#mm0 = affine_map<(d0, d1, d2) -> (d0, d2)>
+#mm1 = affine_map<(d0, d1, d2) -> (d2, d1)>
+#mm2 = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func @residual_of_two_contractions
+// CHECK: %[[A:.*]] = linalg.generic {{.*}}"reduction"
+// CHECK: %[[QA:.*]] = linalg.generic {{.*}} ins(%[[A]] : tensor<4x32xi32>) outs(%{{.*}} : tensor<4x32xi8>)
+// CHECK: %[[B:.*]] = linalg.generic {{.*}}"reduction"
+// CHECK: linalg.generic {{.*}} ins(%[[QA]], %[[B]] : tensor<4x32xi8>, tensor<4x32xi32>)
+// CHECK-NOT: linalg.generic
+func.func @residual_of_two_contractions(%x: tensor<4x8xi32>, %wa: tensor<8x32xi32>, %wb: tensor<8x32xi32>) -> tensor<4x32xf32> {
+  %c0 = arith.constant 0 : i32
+  %e32 = tensor.empty() : tensor<4x32xi32>
+  %e8 = tensor.empty() : tensor<4x32xi8>
+  %ef = tensor.empty() : tensor<4x32xf32>
+  %init = linalg.fill ins(%c0 : i32) outs(%e32 : tensor<4x32xi32>) -> tensor<4x32xi32>
+  %a = linalg.generic {indexing_maps = [#mm0, #mm1, #mm2], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %wa : tensor<4x8xi32>, tensor<8x32xi32>) outs(%init : tensor<4x32xi32>) {
+  ^bb0(%p: i32, %q: i32, %o: i32):
+    %0 = arith.muli %p, %q : i32
+    %1 = arith.addi %o, %0 : i32
+    linalg.yield %1 : i32
+  } -> tensor<4x32xi32>
+  // Requantize %a: float, then the codes (a step each, as lowered).
+  %af = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%a : tensor<4x32xi32>) outs(%ef : tensor<4x32xf32>) {
+  ^bb0(%in: i32, %out: f32):
+    %0 = arith.sitofp %in : i32 to f32
+    linalg.yield %0 : f32
+  } -> tensor<4x32xf32>
+  %qa = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%af : tensor<4x32xf32>) outs(%e8 : tensor<4x32xi8>) {
+  ^bb0(%in: f32, %out: i8):
+    %0 = arith.fptosi %in : f32 to i8
+    linalg.yield %0 : i8
+  } -> tensor<4x32xi8>
+  // Dequantize the codes of %a (widen, convert).
+  %da = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%qa : tensor<4x32xi8>) outs(%ef : tensor<4x32xf32>) {
+  ^bb0(%in: i8, %out: f32):
+    %0 = arith.uitofp %in : i8 to f32
+    linalg.yield %0 : f32
+  } -> tensor<4x32xf32>
+  %b = linalg.generic {indexing_maps = [#mm0, #mm1, #mm2], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %wb : tensor<4x8xi32>, tensor<8x32xi32>) outs(%init : tensor<4x32xi32>) {
+  ^bb0(%p: i32, %q: i32, %o: i32):
+    %0 = arith.muli %p, %q : i32
+    %1 = arith.addi %o, %0 : i32
+    linalg.yield %1 : i32
+  } -> tensor<4x32xi32>
+  %db = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%b : tensor<4x32xi32>) outs(%ef : tensor<4x32xf32>) {
+  ^bb0(%in: i32, %out: f32):
+    %0 = arith.sitofp %in : i32 to f32
+    linalg.yield %0 : f32
+  } -> tensor<4x32xf32>
+  %s = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%da, %db : tensor<4x32xf32>, tensor<4x32xf32>) outs(%ef : tensor<4x32xf32>) {
+  ^bb0(%p: f32, %q: f32, %out: f32):
+    %0 = arith.addf %p, %q : f32
+    linalg.yield %0 : f32
+  } -> tensor<4x32xf32>
+  return %s : tensor<4x32xf32>
+}

@@ -148,6 +148,82 @@ def test_conv(tmp_path, xcode, xzp, group, strides, relu):
         assert "dnn.qdepthwise_conv2d_nhwc" in ir
 
 
+def max_pool_ref(x, k, s, pads, lowest):
+    x = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])),
+               constant_values=lowest)
+    return sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::s, ::s].max(axis=(4, 5))
+
+
+@pytest.mark.parametrize("code,zp", [(U8, 200), (I8, -3)])
+def test_max_pool_runs_on_codes(tmp_path, code, zp):
+    """Q(MaxPool(DQ(x))) with the same parameters is the max pool of the
+    codes, exactly (unsigned for uint8: codes above 127 must win)."""
+    rng = np.random.default_rng(zp & 0xff)
+    xs = 0.02
+    g = QDQ()
+    xd = g.dq(g.q("x", "xq", xs, zp, code), "xd", xs, zp, code)
+    g.nodes.append(helper.make_node("MaxPool", [xd], ["p"], kernel_shape=[3, 3],
+                                    strides=[2, 2], pads=[1, 1, 1, 1]))
+    g.q("p", "y", xs, zp, code)
+    path = g.save(str(tmp_path / "pool.onnx"), [1, 24, 9, 9], "y", code, [1, 24, 5, 5])
+    x = (rng.standard_normal((1, 24, 9, 9)) * 2).astype(np.float32)
+    codes = quantize(x, np.float32(xs), zp, code).astype(NP[code])
+    assert codes.max() > 127 or code == I8
+    ref = max_pool_ref(codes, 3, 2, [1, 1, 1, 1], RANGE[code][0])
+    out = dnnc.compile(path).run({"x": x})["y"]
+    np.testing.assert_array_equal(out, ref)
+    ir = emitted_dnn(path)
+    assert "dnn.max_pool" in ir and "tensor<1x24x9x9xi8> -> tensor<1x24x5x5xi8>" in ir
+    assert ("input_unsigned" in ir.split("dnn.max_pool")[1].split("\n")[0]) == (code == U8)
+
+
+def test_uint8_max_pool_compares_unsigned(tmp_path):
+    """ONNX MaxPool on uint8 (no quantization): 200 beats 100."""
+    x = np.random.default_rng(3).integers(0, 256, (1, 2, 6, 6)).astype(np.uint8)
+    node = helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[3, 3], strides=[2, 2],
+                            pads=[1, 1, 1, 1])
+    g = helper.make_graph([node], "pool", [helper.make_tensor_value_info("x", U8, [1, 2, 6, 6])],
+                          [helper.make_tensor_value_info("y", U8, [1, 2, 3, 3])])
+    path = str(tmp_path / "u8pool.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+    out = dnnc.compile(path).run({"x": x})["y"]
+    np.testing.assert_array_equal(out, max_pool_ref(x, 3, 2, [1, 1, 1, 1], 0))
+
+
+def test_residual_add_of_two_convs(tmp_path):
+    """A ResNet downsampling block: Add(Q(conv A), Q(conv B)) -> Relu -> Q.
+    Conv A stores its codes and conv B's kernel reads them in its epilogue
+    (neither stores i32 sums); the result matches the float64 emulation."""
+    rng = np.random.default_rng(11)
+    c, f, xs, xzp = 16, 32, 0.04, 0
+    g = QDQ()
+    xd = g.dq(g.q("x", "xq", xs, xzp, U8), "xd", xs, xzp, U8)
+    refs = []
+    x = np.abs(rng.standard_normal((1, c, 8, 8)) * 2).astype(np.float32)
+    xr = dequantize(quantize(x, np.float32(xs), xzp, U8), np.float32(xs), xzp)
+    for name, ys, yzp in (("a", 0.05, 120), ("b", 0.07, 130)):
+        wcodes, ws, wz = per_channel_weights(rng, (f, c, 1, 1), 0)
+        b = rng.standard_normal(f).astype(np.float32)
+        wd = g.dq(g.init(name + "w", wcodes), name + "wd", ws, wz, I8, axis=0)
+        g.nodes.append(helper.make_node("Conv", [xd, wd, g.init(name + "b", b)], [name]))
+        g.dq(g.q(name, name + "q", ys, yzp, U8), name + "d", ys, yzp, U8)
+        acc = conv_ref(xr, dequantize(wcodes, ws, wz, 0, 4), b, [0, 0, 0, 0], (1, 1), 1)
+        refs.append(dequantize(quantize(acc, np.float32(ys), yzp, U8), np.float32(ys), yzp))
+    g.nodes.append(helper.make_node("Add", ["ad", "bd"], ["s"]))
+    g.nodes.append(helper.make_node("Relu", ["s"], ["r"]))
+    g.q("r", "y", 0.1, 0, U8)
+    path = g.save(str(tmp_path / "res.onnx"), [1, c, 8, 8], "y", U8, [1, f, 8, 8])
+    ref = quantize(np.maximum(refs[0] + refs[1], 0), np.float32(0.1), 0, U8)
+    y = dnnc.compile(path).run({"x": x})["y"]
+    # Each branch's codes may differ by one from the float64 emulation where
+    # a sum falls near a .5; the Add carries that into more output codes.
+    diff = np.abs(y.astype(np.int64) - ref)
+    assert diff.max() <= 1 and (diff == 0).mean() >= 0.9
+    # The portable loops (no kernels, no epilogues) give the same codes.
+    portable = dnnc.compile(path, vectorize=False).run({"x": x})["y"]
+    np.testing.assert_array_equal(y, portable)
+
+
 def test_conv_int32_bias_per_tensor_weights_float_output(tmp_path):
     """ORT's QDQ layout: an int32 bias dequantized with scale sx * sw, weights
     per tensor with a zero point, and no quantize after the conv."""

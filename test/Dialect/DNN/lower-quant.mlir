@@ -113,3 +113,38 @@ func.func @requantized_other_zero_point(%t: tensor<4xf32>) -> tensor<4xf32> {
   %1 = quant.dcast %0 : tensor<4x!quant.uniform<u8:f32, 0.5:128>> to tensor<4xf32>
   return %1 : tensor<4xf32>
 }
+
+// -----
+
+// Two requantized operands of one op (a residual Add of two convolutions):
+// only the codes computed last dequantize from the rounded float; the
+// others keep their codes, which their convolution then stores as bytes.
+// CHECK-LABEL: func @residual_of_two_requantized
+func.func @residual_of_two_requantized(%t: tensor<4xf32>, %u: tensor<4xf32>) -> tensor<4xf32> {
+  // CHECK: %[[RA:.*]] = dnn.round %arg0
+  // CHECK: %[[QA:.*]] = dnn.cast %{{.*}} : tensor<4xi32> -> tensor<4xi8>
+  // CHECK: %[[RB:.*]] = dnn.round %arg1
+  // CHECK: %[[WA:.*]] = dnn.cast %[[QA]] : tensor<4xi8> -> tensor<4xi32>
+  // CHECK: dnn.and %[[WA]]
+  // CHECK: %[[CB:.*]] = dnn.clip %[[RB]] {{.*}} : tensor<4xf32>
+  // CHECK: dnn.mul %[[CB]]
+  // CHECK: dnn.add
+  %zp = arith.constant dense<128> : tensor<i32>
+  %ra = dnn.round %t : tensor<4xf32>
+  %ia = dnn.cast %ra : tensor<4xf32> -> tensor<4xi32>
+  %aa = dnn.add %ia, %zp : tensor<4xi32>, tensor<i32>
+  %ca = dnn.clip %aa {max = 2.550000e+02 : f64, min = 0.000000e+00 : f64} : tensor<4xi32>
+  %qa = dnn.cast %ca : tensor<4xi32> -> tensor<4xi8>
+  %rb = dnn.round %u : tensor<4xf32>
+  %ib = dnn.cast %rb : tensor<4xf32> -> tensor<4xi32>
+  %ab = dnn.add %ib, %zp : tensor<4xi32>, tensor<i32>
+  %cb = dnn.clip %ab {max = 2.550000e+02 : f64, min = 0.000000e+00 : f64} : tensor<4xi32>
+  %qb = dnn.cast %cb : tensor<4xi32> -> tensor<4xi8>
+  %0 = quant.scast %qa : tensor<4xi8> to tensor<4x!quant.uniform<u8:f32, 0.5:128>>
+  %1 = quant.dcast %0 : tensor<4x!quant.uniform<u8:f32, 0.5:128>> to tensor<4xf32>
+  %2 = quant.scast %qb : tensor<4xi8> to tensor<4x!quant.uniform<u8:f32, 0.25:128>>
+  %3 = quant.dcast %2 : tensor<4x!quant.uniform<u8:f32, 0.25:128>> to tensor<4xf32>
+  %4 = dnn.add %1, %3 : tensor<4xf32>, tensor<4xf32>
+  return %4 : tensor<4xf32>
+}
+

@@ -34,26 +34,27 @@ static std::optional<int64_t> splatInt(Value v) {
   return a.getSplatValue<APInt>().getSExtValue();
 }
 
-/// The dequantized value of codes that dnn-fuse-quantized computed on
-/// integers, cast(clip(cast_i32(round(t)) [+ zp], lo, hi)) (per tensor), in
-/// float without the round trip through the codes:
-///   (clamp(int(round t) + zp, lo, hi) - zp) * s
-///     = clamp(round t, lo - zp, hi - zp) * s,
-/// the same integers (|v| <= 383, exact in f32), then the same product.
-/// Null when `storage` is not of that form.
-static Value dequantizeRequantized(OpBuilder &b, Location loc, Value storage,
-                                   const QuantParams &q, Type floatType) {
+/// Codes that dnn-fuse-quantized computed on integers,
+/// cast(clip(cast_i32(round(t)) [+ zp], lo, hi)) (per tensor): round(t) and
+/// the clip's bounds less the zero point.
+struct Requantized {
+  Value rounded;
+  double lo, hi;
+};
+
+static std::optional<Requantized>
+matchRequantized(Value storage, const QuantParams &q, Type floatType) {
   auto narrow = storage.getDefiningOp<CastOp>();
   auto clip = narrow ? narrow.getInput().getDefiningOp<ClipOp>() : ClipOp();
   if (!q.perTensor() || !clip || !clip.getMinAttr() || !clip.getMaxAttr() ||
       !getElementTypeOrSelf(clip.getType()).isInteger(32))
-    return {};
+    return std::nullopt;
   Value v = clip.getInput();
   int64_t zp = 0;
   if (auto add = v.getDefiningOp<AddOp>()) {
     std::optional<int64_t> c = splatInt(add.getRhs());
     if (!c)
-      return {};
+      return std::nullopt;
     zp = *c;
     v = add.getLhs();
   }
@@ -61,22 +62,74 @@ static Value dequantizeRequantized(OpBuilder &b, Location loc, Value storage,
   auto round = toInt ? toInt.getInput().getDefiningOp<RoundOp>() : RoundOp();
   if (!round || zp != q.zeroPoints[0] ||
       getElementTypeOrSelf(round.getType()) != floatType)
-    return {};
-  Value r = round.getResult();
-  auto rt = cast<RankedTensorType>(r.getType());
-  double lo = clip.getMinAttr().getValueAsDouble() - zp;
-  double hi = clip.getMaxAttr().getValueAsDouble() - zp;
-  Value c = ClipOp::create(b, loc, rt, r, b.getF64FloatAttr(lo),
-                           b.getF64FloatAttr(hi));
+    return std::nullopt;
+  return Requantized{round.getResult(),
+                     clip.getMinAttr().getValueAsDouble() - zp,
+                     clip.getMaxAttr().getValueAsDouble() - zp};
+}
+
+/// The dequantized value of requantized codes in float, without the round
+/// trip through the codes:
+///   (clamp(int(round t) + zp, lo, hi) - zp) * s
+///     = clamp(round t, lo - zp, hi - zp) * s,
+/// the same integers (|v| <= 383, exact in f32), then the same product.
+static Value dequantizeRequantized(OpBuilder &b, Location loc,
+                                   const Requantized &r, const QuantParams &q,
+                                   Type floatType) {
+  auto rt = cast<RankedTensorType>(r.rounded.getType());
+  Value c = ClipOp::create(b, loc, rt, r.rounded, b.getF64FloatAttr(r.lo),
+                           b.getF64FloatAttr(r.hi));
   return MulOp::create(
       b, loc, c,
       broadcastConstant(b, loc, floatType, q.scales, q.axis, rt.getRank()));
+}
+
+/// The requantized codes behind `v` = dcast(scast(...(codes))), if any.
+static std::optional<Requantized> requantizedOperand(Value v) {
+  auto d = v.getDefiningOp<quant::DequantizeCastOp>();
+  auto p = d ? QuantParams::of(d.getInput().getType()) : std::nullopt;
+  if (!p)
+    return std::nullopt;
+  Value codes = d.getInput();
+  while (auto s = codes.getDefiningOp<quant::StorageCastOp>())
+    codes = s.getInput();
+  return matchRequantized(codes, *p, getElementTypeOrSelf(v.getType()));
+}
+
+/// The dcasts that keep the codes path although their codes are
+/// requantized: when one op reads several (a residual Add of two
+/// convolutions), only the codes computed last dequantize from the rounded
+/// float. The float chain fuses into that op, and the op into the last
+/// convolution's kernel; the other convolutions then store their codes,
+/// one byte per element, instead of their i32 accumulators.
+static DenseSet<Operation *> dcastsKeepingCodes(Operation *root) {
+  DenseSet<Operation *> keep;
+  root->walk([&](Operation *op) {
+    if (isa<quant::DequantizeCastOp, quant::QuantizeCastOp,
+            quant::StorageCastOp>(op))
+      return;
+    SmallVector<std::pair<Operation *, Operation *>> found; // dcast, round
+    for (Value v : op->getOperands())
+      if (std::optional<Requantized> r = requantizedOperand(v))
+        found.push_back({v.getDefiningOp(), r->rounded.getDefiningOp()});
+    if (found.size() < 2)
+      return;
+    auto last = llvm::max_element(found, [](auto &a, auto &b) {
+      return a.second->getBlock() == b.second->getBlock() &&
+             a.second->isBeforeInBlock(b.second);
+    });
+    for (auto &f : found)
+      if (f.first != last->first)
+        keep.insert(f.first);
+  });
+  return keep;
 }
 
 namespace {
 struct DNNLowerQuantPass
     : dnnc::dnn::impl::DNNLowerQuantBase<DNNLowerQuantPass> {
   void runOnOperation() override {
+    DenseSet<Operation *> keepCodes = dcastsKeepingCodes(getOperation());
     // The storage value of each quantized value, in program order.
     DenseMap<Value, Value> storage;
     SmallVector<Operation *> dead;
@@ -108,8 +161,11 @@ struct DNNLowerQuantPass
         if (!s)
           return WalkResult::interrupt();
         Type ft = getElementTypeOrSelf(d.getType());
-        Value v = dequantizeRequantized(b, loc, s, *p, ft);
-        d.replaceAllUsesWith(v ? v : dequantizeStorage(b, loc, s, *p, ft));
+        std::optional<Requantized> r;
+        if (!keepCodes.contains(op))
+          r = matchRequantized(s, *p, ft);
+        d.replaceAllUsesWith(r ? dequantizeRequantized(b, loc, *r, *p, ft)
+                               : dequantizeStorage(b, loc, s, *p, ft));
       } else if (auto c = dyn_cast<quant::StorageCastOp>(op)) {
         if (isQuantized(c.getType())) {
           storage[c.getResult()] = c.getInput();
