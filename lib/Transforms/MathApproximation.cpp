@@ -3,7 +3,8 @@
 // Transcendental f32 math becomes polynomials (upstream patterns), and a
 // float rounded to the nearest even integer then converted to an integer
 // becomes one rounding conversion (llvm.lrint: cvtps2dq on x86 instead of
-// vrndscaleps + vcvttps2dq).
+// vrndscaleps + vcvttps2dq), also when a clamp to integer bounds sits
+// between the rounding and the conversion (a requantization).
 //
 //===----------------------------------------------------------------------===//
 #include "dnnc/Transforms/Passes.h"
@@ -11,6 +12,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #define DEBUG_TYPE "dnnc-math-approximation"
@@ -41,12 +43,46 @@ struct RoundToIntegerConversion : OpRewritePattern<arith::FPToSIOp> {
   }
 };
 
+/// max|min(roundeven(x), c) -> roundeven(max|min(x, c)) for an integral
+/// constant c: rounding is monotonic and keeps integers, so both are c when
+/// x falls beyond c and roundeven(x) otherwise (NaN stays NaN). It moves the
+/// rounding of a clamped requantization next to its conversion.
+template <typename ClampOp> struct RoundAfterClamp : OpRewritePattern<ClampOp> {
+  using OpRewritePattern<ClampOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(ClampOp op,
+                                PatternRewriter &rewriter) const override {
+    for (unsigned i : {0u, 1u}) {
+      auto round =
+          op->getOperand(i).template getDefiningOp<math::RoundEvenOp>();
+      Value bound = op->getOperand(1 - i);
+      FloatAttr c;
+      SplatElementsAttr splat;
+      if (matchPattern(bound, m_Constant(&splat)) &&
+          isa<FloatType>(splat.getElementType()))
+        c = FloatAttr::get(splat.getElementType(),
+                           splat.getSplatValue<APFloat>());
+      else
+        (void)matchPattern(bound, m_Constant(&c));
+      if (!round || !round->hasOneUse() || !c || !c.getValue().isInteger())
+        continue;
+      auto clamp = ClampOp::create(rewriter, op.getLoc(), round.getOperand(),
+                                   bound, op.getFastmathAttr());
+      rewriter.replaceOpWithNewOp<math::RoundEvenOp>(op, clamp);
+      return success();
+    }
+    return failure();
+  }
+};
+
 struct DNNCMathApproximationPass
     : dnnc::impl::DNNCMathApproximationBase<DNNCMathApproximationPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(patterns);
-    patterns.add<RoundToIntegerConversion>(&getContext());
+    patterns.add<RoundToIntegerConversion, RoundAfterClamp<arith::MaximumFOp>,
+                 RoundAfterClamp<arith::MinimumFOp>,
+                 RoundAfterClamp<arith::MaxNumFOp>,
+                 RoundAfterClamp<arith::MinNumFOp>>(&getContext());
     (void)applyPatternsGreedily(getOperation(), std::move(patterns));
   }
 };

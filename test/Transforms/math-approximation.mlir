@@ -28,3 +28,28 @@ func.func @round_convert(%x: vector<16xf32>, %y: f32, %z: vector<16xf32>)
   %5 = arith.fptosi %4 : vector<16xf32> to vector<16xi32>
   return %1, %3, %5 : vector<16xi32>, i32, vector<16xi32>
 }
+
+// A clamp to integer bounds between the rounding and the conversion (a
+// requantization): the rounding moves after the clamp, then joins the
+// conversion. A bound that is not an integer keeps the order.
+// CHECK-LABEL: func @round_clamp_convert
+func.func @round_clamp_convert(%x: vector<16xf32>, %y: vector<16xf32>)
+    -> (vector<16xi32>, vector<16xi32>) {
+  // CHECK: %[[LO:.*]] = arith.maximumf %arg0, %{{.*}} fastmath<nnan,nsz>
+  // CHECK: %[[HI:.*]] = arith.minimumf %[[LO]], %{{.*}} fastmath<nnan,nsz>
+  // CHECK: llvm.intr.lrint(%[[HI]]) : (vector<16xf32>) -> vector<16xi32>
+  // CHECK: math.roundeven %arg1
+  // CHECK: arith.maximumf
+  // CHECK: arith.fptosi
+  %lo = arith.constant dense<0.0> : vector<16xf32>
+  %hi = arith.constant dense<255.0> : vector<16xf32>
+  %half = arith.constant dense<0.5> : vector<16xf32>
+  %0 = math.roundeven %x : vector<16xf32>
+  %1 = arith.maximumf %0, %lo fastmath<nnan,nsz> : vector<16xf32>
+  %2 = arith.minimumf %1, %hi fastmath<nnan,nsz> : vector<16xf32>
+  %3 = arith.fptosi %2 : vector<16xf32> to vector<16xi32>
+  %4 = math.roundeven %y : vector<16xf32>
+  %5 = arith.maximumf %4, %half : vector<16xf32>
+  %6 = arith.fptosi %5 : vector<16xf32> to vector<16xi32>
+  return %3, %6 : vector<16xi32>, vector<16xi32>
+}

@@ -148,3 +148,17 @@ func.func @residual_of_two_requantized(%t: tensor<4xf32>, %u: tensor<4xf32>) -> 
   return %4 : tensor<4xf32>
 }
 
+// -----
+
+// A ReLU before a per-tensor qcast becomes the clip's lower bound: the zero
+// point (here above the type's minimum).
+// CHECK-LABEL: func @relu_then_quantize
+func.func @relu_then_quantize(%x: tensor<4xf32>) -> tensor<4xi8> {
+  // CHECK-NOT: dnn.relu
+  // CHECK: dnn.div %arg0
+  // CHECK: dnn.clip %{{.*}} {max = 2.550000e+02 : f64, min = 1.000000e+01 : f64}
+  %r = dnn.relu %x : tensor<4xf32>
+  %0 = quant.qcast %r : tensor<4xf32> to tensor<4x!quant.uniform<u8:f32, 0.5:10>>
+  %1 = quant.scast %0 : tensor<4x!quant.uniform<u8:f32, 0.5:10>> to tensor<4xi8>
+  return %1 : tensor<4xi8>
+}

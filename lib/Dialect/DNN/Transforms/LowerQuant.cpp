@@ -3,7 +3,8 @@
 // Every value of `!quant.uniform` element type is replaced by its integer
 // storage: quant.qcast becomes round(x / scale) + zero point, saturated
 // (ONNX QuantizeLinear), quant.dcast becomes (q - zero point) * scale, and
-// quant.scast disappears. Codes that dnn-fuse-quantized computed on integers
+// quant.scast disappears (a ReLU before a qcast becomes its lower bound).
+// Codes that dnn-fuse-quantized computed on integers
 // (round, convert, add the zero point, saturate) dequantize from the rounded
 // float directly. Quantized values may only flow between these casts;
 // any other use is an error.
@@ -152,7 +153,17 @@ struct DNNLowerQuantPass
         auto p = QuantParams::of(q.getType());
         if (!p)
           return fail(op, "unsupported quantized type");
-        storage[q.getResult()] = quantizeToStorage(b, loc, q.getInput(), *p);
+        // A ReLU before a per-tensor qcast only raises the lower bound:
+        //   clamp(round(max(x, 0) / s) + zp, lo, hi)
+        //     = clamp(round(x / s) + zp, max(lo, zp), hi).
+        Value x = q.getInput();
+        auto relu = x.getDefiningOp<ReluOp>();
+        if (relu && p->perTensor() && relu->hasOneUse()) {
+          x = relu.getInput();
+          p->qmin = std::max(p->qmin, p->zeroPoints[0]);
+          dead.push_back(relu); // erased after the qcast
+        }
+        storage[q.getResult()] = quantizeToStorage(b, loc, x, *p);
       } else if (auto d = dyn_cast<quant::DequantizeCastOp>(op)) {
         auto p = QuantParams::of(d.getInput().getType());
         if (!p)
