@@ -43,6 +43,9 @@ struct ConvKernel {
   int64_t groups = 1, fg = 0;
   // Register tile: MR pixels by NV vectors of `lanes` channels.
   int64_t mr = 0, nv = 0, lanes = kLanes;
+  // Tiles run over the pixels in row-major order, across rows, instead of
+  // along one row: rows at most half a tile long (7x7 images).
+  bool flat = false;
   // Set when the (constant) weight was packed into panels of NV x lanes
   // output channels: [ceil(F / panel), KH, KW, C/G, panel]. When the weight
   // was one slice of a constant batch (a batch matmul's loop), all slices
@@ -106,6 +109,12 @@ mlir::DenseElementsAttr constantData(mlir::Value v, bool allowSplat = false);
 /// kernel: an ungrouped 3x3 stride-1 convolution with constant weights and
 /// enough channels and pixels to amortize the transforms.
 bool prefersWinograd(const ConvKernel &k);
+
+/// The output pixels of one register tile: the row and column of each.
+struct TilePixels {
+  llvm::SmallVector<mlir::Value> rows, cols;
+  int64_t size() const { return rows.size(); }
+};
 
 /// The emitter: one instance per convolution.
 class Emitter {
@@ -175,19 +184,24 @@ private:
   mlir::Value readInit(mlir::Value n, mlir::Value r, mlir::Value m,
                        mlir::Value f, bool inBounds);
   llvm::SmallVector<mlir::Value>
-  accumulateVnni(mlir::Value n, mlir::Value r, mlir::Value m0, mlir::Value f0,
-                 int64_t mr, int64_t nv, llvm::SmallVector<mlir::Value> accs);
+  accumulateVnni(mlir::Value n, const TilePixels &px, mlir::Value f0,
+                 int64_t nv, llvm::SmallVector<mlir::Value> accs);
   llvm::SmallVector<mlir::Value>
-  accumulate(mlir::Value n, mlir::Value r, mlir::Value m0, mlir::Value f0,
-             int64_t mr, int64_t nv, int64_t fLimit,
-             llvm::SmallVector<mlir::Value> accs);
+  accumulate(mlir::Value n, const TilePixels &px, mlir::Value f0, int64_t nv,
+             int64_t fLimit, llvm::SmallVector<mlir::Value> accs);
   mlir::Value applyEpilogue(mlir::Value acc, mlir::Value n, mlir::Value r,
                             mlir::Value m, mlir::Value f, bool inBounds);
-  mlir::Value tile(mlir::Value out, mlir::Value n, mlir::Value r,
-                   mlir::Value m0, mlir::Value f0, int64_t mr, int64_t nv,
-                   int64_t fLimit);
-  mlir::Value rowOfTiles(mlir::Value out, mlir::Value n, mlir::Value r,
-                         mlir::Value f0, int64_t nv, int64_t fLimit);
+  mlir::Value tile(mlir::Value out, mlir::Value n, const TilePixels &px,
+                   mlir::Value f0, int64_t nv, int64_t fLimit);
+  /// The pixels m0.. m0 + mr - 1 of row r.
+  TilePixels rowPixels(mlir::Value r, mlir::Value m0, int64_t mr);
+  /// The pixels p0.. p0 + count - 1 in row-major order.
+  TilePixels flatPixels(mlir::Value p0, int64_t count);
+  /// The tiles of unit i of a channel panel: output row i, or (flat) the
+  /// i-th run of MR pixels.
+  mlir::Value unitOfTiles(mlir::Value out, mlir::Value n, mlir::Value i,
+                          mlir::Value f0, int64_t nv, int64_t fLimit);
+  int64_t unitsPerPanel() const;
 
   // Winograd (WinogradConv.cpp).
   template <typename Fn>

@@ -346,9 +346,10 @@ void dnnc::conv::packWeightVnni(OpBuilder &b, ConvKernel &k) {
 
 /// The reduction of one MR x NV tile with VNNI dot products: filter rows,
 /// filter columns, then the input channels 4 at a time.
-SmallVector<Value> Emitter::accumulateVnni(Value n, Value r, Value m0, Value f0,
-                                           int64_t mr, int64_t nv,
+SmallVector<Value> Emitter::accumulateVnni(Value n, const TilePixels &px,
+                                           Value f0, int64_t nv,
                                            SmallVector<Value> accs) {
+  int64_t mr = px.size();
   Type i8 = b.getIntegerType(8), i32 = b.getI32Type();
   auto bytesT = VectorType::get({4 * k.lanes}, i8);
   auto quadT = VectorType::get({4}, i8);
@@ -364,7 +365,9 @@ SmallVector<Value> Emitter::accumulateVnni(Value n, Value r, Value m0, Value f0,
   auto widedT = VectorType::get({4 * k.lanes}, i32);
   auto groupsT = VectorType::get({k.lanes, 4}, i32);
   ValueRange res = loop(0, k.kh, 1, accs, [&](Value khIv, ValueRange rowAccs) {
-    Value inRow = add(mul(r, k.sh), mul(khIv, k.dh));
+    SmallVector<Value> inRows;
+    for (int64_t m = 0; m < mr; ++m)
+      inRows.push_back(add(mul(px.rows[m], k.sh), mul(khIv, k.dh)));
     ValueRange colRes =
         loop(0, k.kw, 1, rowAccs, [&](Value kwIv, ValueRange colAccs) {
           Value colBase = mul(kwIv, k.dw);
@@ -383,9 +386,9 @@ SmallVector<Value> Emitter::accumulateVnni(Value n, Value r, Value m0, Value f0,
                   ww.push_back(arith::ExtSIOp::create(b, loc, widedT, v));
                 Value ch = mul(q, 4);
                 for (int64_t m = 0; m < mr; ++m) {
-                  Value col = add(mul(add(m0, cst(m)), k.sw), colBase);
+                  Value col = add(mul(px.cols[m], k.sw), colBase);
                   Value x4 = vector::TransferReadOp::create(
-                      b, loc, quadT, input, ValueRange{n, inRow, col, ch},
+                      b, loc, quadT, input, ValueRange{n, inRows[m], col, ch},
                       zeroByte, ArrayRef<bool>{wholeQuads});
                   Value word = vector::ExtractOp::create(
                       b, loc, vector::BitCastOp::create(b, loc, wordT, x4),

@@ -16,7 +16,12 @@
 // of 32 channels pads channels 20..31 with zeros.
 // CHECK-DAG: %[[CORR:.*]] = arith.constant dense<[{{(-43200, )+}}{{(0, )+}}0]> : tensor<32xi32>
 // CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x{{(03)+(00)+(03)+}}{{.*}}"> : tensor<1x3x3x2x128xi8>
-// CHECK: scf.for %[[ROW:.*]] = %c0 to %c6
+// Rows of 6 pixels: tiles of 12 pixels run across rows (3 of them), pixel
+// p at row p / 6, column p % 6.
+// CHECK: scf.for %[[U:.*]] = %c0 to %c3
+// CHECK: %[[P0:.*]] = arith.muli %[[U]], %c12
+// CHECK: %[[ROW:.*]] = arith.divui %[[P0]], %c6
+// CHECK: %[[COL:.*]] = arith.remui %[[P0]], %c6
 // CHECK: %[[START:.*]] = vector.transfer_read %[[CORR]][%c0]
 // CHECK: scf.for %[[KH:.*]] = %c0 to %c3 {{.*}} iter_args(%{{.*}} = %[[START]]
 // CHECK: scf.for %[[KW:.*]] = %c0 to %c3
@@ -24,7 +29,7 @@
 // CHECK: %[[WV:.*]] = vector.transfer_read %[[W]][%c0, %[[KH]], %[[KW]], %[[Q]], %c0], %{{.*}} {in_bounds = [true]} : tensor<1x3x3x2x128xi8>, vector<64xi8>
 // CHECK: %[[WW:.*]] = arith.extsi %[[WV]] : vector<64xi8> to vector<64xi32>
 // CHECK: %[[C:.*]] = arith.muli %[[Q]], %c4
-// CHECK: %[[X4:.*]] = vector.transfer_read %arg0[%c0, %{{.*}}, %[[KW]], %[[C]]], %{{.*}} {in_bounds = [true]} : tensor<1x8x8x8xi8>, vector<4xi8>
+// CHECK: %[[X4:.*]] = vector.transfer_read %arg0[%c0, %{{.*}}, %{{.*}}, %[[C]]], %{{.*}} {in_bounds = [true]} : tensor<1x8x8x8xi8>, vector<4xi8>
 // CHECK: %[[X1:.*]] = vector.bitcast %[[X4]] : vector<4xi8> to vector<1xi32>
 // CHECK: %[[XS:.*]] = vector.extract %[[X1]][0]
 // CHECK: %[[XB:.*]] = vector.broadcast %[[XS]] : i32 to vector<16xi32>
@@ -40,7 +45,7 @@
 // CHECK: arith.maximumf %{{.*}}, %{{.*}} fastmath<nnan,nsz> : vector<16xf32>
 // CHECK: arith.minimumf %{{.*}}, %{{.*}} fastmath<nnan,nsz> : vector<16xf32>
 // CHECK: %[[B:.*]] = arith.trunci %{{.*}} : vector<16xi32> to vector<16xi8>
-// CHECK: vector.transfer_write %[[B]], %{{.*}}[%c0, %[[ROW]], %c0, %c0] {in_bounds = [true]} : vector<16xi8>, tensor<1x6x6x20xi8>
+// CHECK: vector.transfer_write %[[B]], %{{.*}}[%c0, %[[ROW]], %[[COL]], %c0] {in_bounds = [true]} : vector<16xi8>, tensor<1x6x6x20xi8>
 // CHECK-NOT: linalg.generic
 // PORTABLE-LABEL: func @unsigned_requantized
 // PORTABLE: linalg.generic {{.*}}"reduction"
@@ -178,7 +183,7 @@ func.func @runtime_zero_point(%x: tensor<1x2x2x4xi8>, %zt: tensor<i32>) -> tenso
 // CHECK: scf.for {{.*}} -> (tensor<1x4x4x16xi8>)
 // CHECK: vector.transfer_read %[[A]]{{.*}} : tensor<1x4x4x16xi8>, vector<16xi8>
 // CHECK-NOT: linalg.generic
-// CHECK-NOT: xi32>, vector<16xi32>
+// CHECK-NOT: tensor<1x4x4x16xi32>, vector<16xi32>
 func.func @residual_of_two_convs(%x: tensor<1x4x4x8xi8>) -> tensor<1x4x4x16xi8> {
   %wa = arith.constant dense<3> : tensor<1x1x8x16xi8>
   %wb = arith.constant dense<-2> : tensor<1x1x8x16xi8>

@@ -11,12 +11,19 @@
 // CHECK-SAME: %[[X:.*]]: tensor<1x9x9x8xf32>, %[[W:.*]]: tensor<3x3x8x32xf32>, %[[B:.*]]: tensor<32xf32>
 // CHECK-NOT: linalg.conv_2d_nhwc_hwcf
 // CHECK-NOT: linalg.generic
-// The 7 output rows, each one tile of 7 pixels x 2 vectors.
-// CHECK: scf.for %[[R:.*]] = %c0 to %c7 step %c1
+// Rows of 7 pixels are half a tile: the tiles run across rows over the 49
+// pixels in row-major order, 3 runs of 14 pixels x 2 vectors, then one of
+// 7; pixel p is at row p / 7, column p % 7.
+// CHECK: scf.for %[[U:.*]] = %c0 to %c4 step %c1
+// CHECK: %[[P0:.*]] = arith.muli %[[U]], %c14
+// CHECK: %[[FULL:.*]] = arith.cmpi ult, %[[U]], %c3
+// CHECK: scf.if %[[FULL]]
+// CHECK: arith.divui %[[P0]], %c7
+// CHECK: arith.remui %[[P0]], %c7
 // CHECK: vector.transfer_read %[[B]][%c0]
 // CHECK: vector.transfer_read %[[B]][%c16]
-// Filter rows, then columns, then input channels, carrying 14 accumulators.
-// CHECK: scf.for {{.*}} = %c0 to %c3 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// Filter rows, then columns, then input channels, carrying 28 accumulators.
+// CHECK: scf.for {{.*}} = %c0 to %c3 step %c1 iter_args({{.*}}) -> ({{(vector<16xf32>, ){27}vector<16xf32>}})
 // CHECK: scf.for {{.*}} = %c0 to %c3 step %c1
 // CHECK: scf.for {{.*}} = %c0 to %c8 step %c1
 // CHECK: %[[WV:.*]] = vector.transfer_read %[[W]]{{.*}} {in_bounds = [true]} : tensor<3x3x8x32xf32>, vector<16xf32>
@@ -24,8 +31,12 @@
 // CHECK: %[[AB:.*]] = vector.broadcast %[[A]] : f32 to vector<16xf32>
 // CHECK: vector.fma %[[AB]], %[[WV]], %{{.*}} : vector<16xf32>
 // The relu on the accumulators, then one store per vector.
-// CHECK-COUNT-14: arith.maximumf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK-COUNT-28: arith.maximumf %{{.*}}, %{{.*}} : vector<16xf32>
 // CHECK: vector.transfer_write %{{.*}} {in_bounds = [true]} : vector<16xf32>, tensor<1x7x7x32xf32>
+// The last run: 7 pixels, 14 accumulators.
+// CHECK: } else {
+// CHECK: scf.for {{.*}} = %c0 to %c3 step %c1 iter_args({{.*}}) -> ({{(vector<16xf32>, ){13}vector<16xf32>}})
+// CHECK-COUNT-14: arith.maximumf %{{.*}}, %{{.*}} : vector<16xf32>
 // Too little work (0.2 MFLOP) to run on several threads.
 // CHECK-NOT: dnnc.parallel
 func.func @conv_bias_relu(%x: tensor<1x9x9x8xf32>, %w: tensor<3x3x8x32xf32>, %b: tensor<32xf32>) -> tensor<1x7x7x32xf32> {

@@ -102,6 +102,10 @@ CASES = {
     "rect_kernel": ((1, 12, 9, 11), 20, (1, 3), (1, 2), (0, 1, 0, 1), (1, 1), 1, []),
     "residual_relu": ((1, 32, 9, 9), 32, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1,
                       [("AddInput", None), ("Relu", None)]),
+    # Rows of 7 pixels: tiles of 14 run across rows (3 of them, then 7).
+    "flat_7x7_residual": ((1, 32, 7, 7), 32, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1,
+                          [("AddInput", None), ("Relu", None)]),
+    "flat_s2_batch2": ((2, 8, 9, 9), 24, (3, 3), (2, 2), (1, 1, 1, 1), (1, 1), 1, []),
     "channel_scale": ((1, 16, 8, 8), 16, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1,
                       [("MulChannel", None), ("Sigmoid", None)]),
     "batch2": ((2, 8, 10, 10), 36, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1, [("Relu", None)]),

@@ -347,6 +347,7 @@ def unit_scale_conv(path, rng, xcode, xzp, wcodes, group, h, pads, strides, dila
     (U8, 0, 32, 96, 1, (1, 1), (0, 0, 0, 0), (1, 1)),    # 1x1, several panels
     (I8, 0, 8, 16, 3, (2, 1), (0, 1, 2, 0), (1, 1)),     # uneven strides and pads
     (U8, 255, 16, 40, 5, (1, 1), (2, 2, 2, 2), (1, 1)),  # zero point at the top
+    (U8, 7, 24, 40, 3, (2, 2), (1, 1, 1, 1), (1, 1)),    # 6x6 out: tiles across rows
 ])
 @pytest.mark.parametrize("vnni", [True, False])
 def test_integer_conv_is_exact(tmp_path, xcode, xzp, c, f, k, strides, pads, dilations, vnni):
