@@ -51,6 +51,10 @@ using namespace dnnc::conv;
 /// of 4 KB: one cache line.
 static constexpr int64_t kRowPad = 16;
 
+/// Weights up to this size (half of this machine kind's 1 MB L2 per core)
+/// let a 1x1 convolution run unit-major (see Emitter::emit).
+static constexpr int64_t kUnitMajorWeightBytes = 512 * 1024;
+
 /// The indexing map of an epilogue operand is usable when it is the
 /// identity, or reads only the batch and/or channel dims (and constant 0s),
 /// the channel last: a per-channel vector or a per-image scalar.
@@ -725,18 +729,30 @@ Value Emitter::emit() {
   int64_t panel = k.nv * k.lanes;
   int64_t fullPanels = k.f / panel, restF = k.f % panel;
   bool nested = insideParallelLoop();
-  // One loop over (channel panel, unit) pairs, panel-major, a unit being an
-  // output row (or, flat, a run of MR pixels): the iterations write
-  // disjoint tiles, so it is marked parallel, and a static split of it gives
-  // each thread a contiguous range of panels (their weights stay in its
-  // cache) at the granularity of one unit.
+  // One loop over (channel panel, unit) pairs, a unit being an output row
+  // (or, flat, a run of MR pixels): the iterations write disjoint tiles, so
+  // it is marked parallel. Panel-major, a static split of it gives each
+  // thread a contiguous range of panels (their weights stay in its cache)
+  // at the granularity of one unit.
   int64_t units = unitsPerPanel();
+  // 1x1 convolutions whose weights fit in half of L2 run unit-major: each
+  // unit's input pixels (the broadcast operand, read 4 bytes at a time)
+  // stay in L1 while all panels pass over them, and the weights stream as
+  // whole vectors from L2. Measured on resnet50 int8: layer3's 1x1
+  // convolutions 4-8% faster; the 3x3 ones (9x the weights) are faster
+  // panel-major.
+  int64_t weightBytes = k.kh * k.kw * k.c * k.f * (k.vnni ? 1 : 4);
+  bool unitMajor = k.kh * k.kw == 1 && weightBytes <= kUnitMajorWeightBytes;
   auto panelRows = [&](Value cur, Value n, int64_t f0, int64_t panels,
                        int64_t nv, int64_t fLimit) {
     scf::ForOp forOp;
     Value res = loop(0, panels * units, 1, cur, [&](Value i, ValueRange a) {
       Value u = i, f = cst(f0);
-      if (panels > 1) {
+      if (panels > 1 && unitMajor) {
+        u = arith::DivUIOp::create(b, loc, i, cst(panels));
+        Value p = arith::RemUIOp::create(b, loc, i, cst(panels));
+        f = add(f, mul(p, panel));
+      } else if (panels > 1) {
         u = arith::RemUIOp::create(b, loc, i, cst(units));
         Value p = arith::DivUIOp::create(b, loc, i, cst(units));
         f = add(f, mul(p, panel));

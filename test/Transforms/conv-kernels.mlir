@@ -142,6 +142,25 @@ func.func @parallel_panels_rows(%x: tensor<1x16x16x64xf32>, %w: tensor<3x3x64x64
 
 // -----
 
+// A 1x1 convolution with small weights runs unit-major: the 2 panels of a
+// row one after the other, so the row's input stays in L1.
+// CHECK-LABEL: func @unit_major_1x1
+// CHECK: scf.for %[[I:.*]] = %c0 to %c28 step %c1
+// CHECK-DAG: %[[R:.*]] = arith.divui %[[I]], %c2
+// CHECK-DAG: %[[P:.*]] = arith.remui %[[I]], %c2
+// CHECK: %[[F:.*]] = arith.muli %[[P]], %c32
+// CHECK: vector.transfer_read %arg1[%{{.*}}, %{{.*}}, %{{.*}}, %[[F]]]
+// CHECK: vector.transfer_write {{.*}}[%c0, %[[R]],
+func.func @unit_major_1x1(%x: tensor<1x14x14x64xf32>, %w: tensor<1x1x64x64xf32>) -> tensor<1x14x14x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x14x14x64xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x14x14x64xf32>) -> tensor<1x14x14x64xf32>
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x14x14x64xf32>, tensor<1x1x64x64xf32>) outs(%init : tensor<1x14x14x64xf32>) -> tensor<1x14x14x64xf32>
+  return %c : tensor<1x14x14x64xf32>
+}
+
+// -----
+
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 
 // Grouped, 4 groups of 8 channels (as the DNN lowering builds it: split
