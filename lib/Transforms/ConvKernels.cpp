@@ -558,6 +558,24 @@ SmallVector<Value> Emitter::accumulate(Value n, const TilePixels &px, Value f0,
   return SmallVector<Value>(res);
 }
 
+/// For `op` = addf(mulf(sitofp(acc), m), c) in the body of an epilogue op
+/// (either operand order of the addf; acc its block argument `chain`, the
+/// convolution's i32 sums) whose mulf has no other use: the mulf and c.
+static std::optional<std::pair<arith::MulFOp, Value>>
+accumulatorAffine(Operation &op, Value chain) {
+  auto add = dyn_cast<arith::AddFOp>(op);
+  if (!add)
+    return std::nullopt;
+  for (unsigned i : {0u, 1u}) {
+    auto mulOp = add->getOperand(i).getDefiningOp<arith::MulFOp>();
+    auto toFloat = mulOp ? mulOp.getLhs().getDefiningOp<arith::SIToFPOp>()
+                         : arith::SIToFPOp();
+    if (toFloat && toFloat.getIn() == chain && mulOp->hasOneUse())
+      return std::pair(mulOp, add->getOperand(1 - i));
+  }
+  return std::nullopt;
+}
+
 /// Applies the epilogue ops to one accumulator vector at output position
 /// (n, r, m, f..f+15).
 Value Emitter::applyEpilogue(Value acc, Value n, Value r, Value m, Value f,
@@ -606,6 +624,29 @@ Value Emitter::applyEpilogue(Value acc, Value n, Value r, Value m, Value f,
       }
     }
     for (Operation &op : body->without_terminator()) {
+      // The accumulator's affine map, sitofp(acc) * m + c (the scales and
+      // bias of a requantization), is one fused multiply-add: one rounding
+      // instead of two, one instruction instead of two.
+      Value chain = body->getArgument(e.chainOperand);
+      if (auto fma = accumulatorAffine(op, chain)) {
+        auto [mulOp, addend] = *fma;
+        Value x = map.lookupOrDefault(mulOp.getLhs());
+        Value m = map.lookupOrDefault(mulOp.getRhs());
+        Value c = map.lookupOrDefault(addend);
+        auto vt = cast<VectorType>(x.getType());
+        auto splat = [&](Value v) -> Value {
+          return isa<VectorType>(v.getType())
+                     ? v
+                     : vector::BroadcastOp::create(b, loc, vt, v);
+        };
+        map.map(op.getResult(0),
+                vector::FMAOp::create(b, loc, x, splat(m), splat(c)));
+        continue;
+      }
+      if (auto mulOp = dyn_cast<arith::MulFOp>(op); mulOp && mulOp->hasOneUse())
+        if (auto fma = accumulatorAffine(**mulOp->getUsers().begin(), chain);
+            fma && fma->first == mulOp)
+          continue; // folded into the fused multiply-add
       Value v = dnnc::cloneOnVectors(b, loc, op, map, k.lanes);
       // No NaN can reach a clamp of the requantization (see
       // finiteEpilogue): a plain vmaxps/vminps instead of the NaN- and

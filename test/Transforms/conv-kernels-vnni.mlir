@@ -221,3 +221,49 @@ func.func @residual_of_two_convs(%x: tensor<1x4x4x8xi8>) -> tensor<1x4x4x16xi8> 
   } -> tensor<1x4x4x16xi8>
   return %y : tensor<1x4x4x16xi8>
 }
+
+// -----
+
+#in = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh + kh, ow + kw, c)>
+#w = affine_map<(n, oh, ow, f, kh, kw, c) -> (kh, kw, c, f)>
+#out = affine_map<(n, oh, ow, f, kh, kw, c) -> (n, oh, ow, f)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#ch = affine_map<(d0, d1, d2, d3) -> (d3)>
+
+// The accumulator's scale and bias, sitofp(acc) * m + c, are one fused
+// multiply-add; the product of another operand (a residual's dequantized
+// codes) and its sum stay two roundings, as the model states them.
+// CHECK-LABEL: func @accumulator_fma
+// CHECK: %[[A:.*]] = arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK: %[[T:.*]] = vector.fma %[[A]], %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: %[[R:.*]] = arith.mulf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: arith.addf %[[T]], %[[R]] : vector<16xf32>
+func.func @accumulator_fma(%x: tensor<1x1x4x8xi8>, %bias: tensor<16xf32>, %res: tensor<1x1x4x16xi8>) -> tensor<1x1x4x16xf32> {
+  %w = arith.constant dense<3> : tensor<1x1x8x16xi8>
+  %scale = arith.constant 0.25 : f32
+  %rs = arith.constant 0.5 : f32
+  %c0 = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x1x4x16xi32>
+  %init = linalg.fill ins(%c0 : i32) outs(%e : tensor<1x1x4x16xi32>) -> tensor<1x1x4x16xi32>
+  %acc = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x1x4x8xi8>, tensor<1x1x8x16xi8>) outs(%init : tensor<1x1x4x16xi32>) {
+  ^bb0(%p: i8, %q: i8, %o: i32):
+    %0 = arith.extui %p : i8 to i32
+    %1 = arith.extsi %q : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %o, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<1x1x4x16xi32>
+  %ef = tensor.empty() : tensor<1x1x4x16xf32>
+  %y = linalg.generic {indexing_maps = [#id, #ch, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %bias, %res : tensor<1x1x4x16xi32>, tensor<16xf32>, tensor<1x1x4x16xi8>) outs(%ef : tensor<1x1x4x16xf32>) {
+  ^bb0(%a: i32, %b: f32, %r: i8, %o: f32):
+    %s = arith.sitofp %a : i32 to f32
+    %m = arith.mulf %s, %scale : f32
+    %t = arith.addf %m, %b : f32
+    %rw = arith.extui %r : i8 to i32
+    %rf = arith.sitofp %rw : i32 to f32
+    %rm = arith.mulf %rf, %rs : f32
+    %u = arith.addf %t, %rm : f32
+    linalg.yield %u : f32
+  } -> tensor<1x1x4x16xf32>
+  return %y : tensor<1x1x4x16xf32>
+}
