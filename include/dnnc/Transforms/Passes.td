@@ -118,9 +118,13 @@ def DNNCVnniDots : Pass<"dnnc-vnni-dots", "mlir::func::FuncOp"> {
     dnnc-conv-kernels writes for 8-bit convolutions) into the intrinsic
     `llvm.x86.avx512.vpdpbusd.512`, which computes exactly that. Run after
     bufferization (the intrinsic call has no tensor semantics) and only for
-    targets with avx512vnni.
+    targets with avx512vnni. When `b` is read from packed weights
+    ([panels, KH, KW, C/4, panel x 4] bytes) of 1 MB or more, which do not
+    stay in cache between runs, a `memref.prefetch` of the same position in
+    the next panel goes with the read.
   }];
-  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def DNNCRowReductions : Pass<"dnnc-row-reductions", "mlir::func::FuncOp"> {
