@@ -311,7 +311,7 @@ PYBIND11_MODULE(_dnnc, m) {
         auto m = dnnc::parseCalibrationMethod(method);
         if (!m)
           throw py::value_error("unknown calibration method '" + method +
-                                "' (minmax, percentile)");
+                                "' (minmax, percentile, entropy)");
         if (!(percentile > 0 && percentile <= 100))
           throw py::value_error("percentile must be in (0, 100]");
         qo.method = *m;

@@ -30,6 +30,8 @@ dnnc::parseCalibrationMethod(llvm::StringRef s) {
     return CalibrationMethod::MinMax;
   if (s == "percentile")
     return CalibrationMethod::Percentile;
+  if (s == "entropy" || s == "kl")
+    return CalibrationMethod::Entropy;
   return std::nullopt;
 }
 
@@ -277,8 +279,9 @@ bool dnnc::quantizeModel(const std::string &input,
     params[name] = activationParams(lo, hi);
   }
   shareReshapeParams(model, params);
-  std::string method = options.method == CalibrationMethod::MinMax
-                           ? "min-max"
+  std::string method = options.method == CalibrationMethod::MinMax ? "min-max"
+                       : options.method == CalibrationMethod::Entropy
+                           ? "entropy"
                            : "percentile " + jsonNumber(options.percentile);
   int probes = 0;
   auto evaluate = [&](const std::set<std::string> &budgetFloat,

@@ -2,7 +2,8 @@
 //
 // Observes the values a tensor takes over the calibration sets: their
 // minimum and maximum, and a histogram whose range widens (re-binning what
-// it holds) as new values fall outside it, for percentile ranges.
+// it holds) as new values fall outside it, for percentile and entropy
+// ranges.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DNNC_LIB_QUANTIZATION_RANGEOBSERVER_H
@@ -26,12 +27,16 @@ public:
   double min() const { return lo; }
   double max() const { return hi; }
 
-  /// The range to quantize to: [min, max], or the central `percentile` %
-  /// of the values (from the histogram, to a bin's width).
+  /// The range to quantize to: [min, max]; the central `percentile` % of
+  /// the values (from the histogram, to a bin's width); or, entropy, [min,
+  /// max] (0 included) scaled down by the factor whose clipped 256-level
+  /// quantization loses the least information (the KL divergence of the
+  /// quantized histogram from the clipped one).
   std::pair<double, double> range(CalibrationMethod method,
                                   double percentile) const;
 
 private:
+  std::pair<double, double> entropyRange() const;
   /// Widens the histogram to cover [newLo, newHi].
   void widen(double newLo, double newHi);
 
@@ -39,6 +44,7 @@ private:
   double lo = 0, hi = 0;         ///< exact min and max seen
   double histLo = 0, histHi = 0; ///< the histogram's range
   double total = 0;
+  double zeros = 0; ///< values exactly 0 (also in the histogram)
 };
 
 } // namespace dnnc

@@ -90,8 +90,10 @@ def quantize(path, calibration, output, *, method="minmax", percentile=99.999,
     calibration: a list of input sets {input name: ndarray}, or a directory
     holding one subdirectory per set of NAME.npy / input_K.pb files.
     Weights are int8 per output channel (symmetric), activations uint8 per
-    tensor with ranges from `method` ("minmax", or "percentile": the central
-    `percentile` % of the values). keep_float names layers (ONNX node or
+    tensor with ranges from `method` ("minmax"; "percentile": the central
+    `percentile` % of the values; "entropy": the clipping of [min, max] that
+    loses the least information, by the KL divergence of the quantized
+    histogram). keep_float names layers (ONNX node or
     output names) to leave float. min_sqnr (dB) asks for mixed precision:
     the fewest layers kept float, those adding the most noise, such that
     every output's SQNR against float meets it.

@@ -222,6 +222,36 @@ def test_keep_float_and_percentile(tmp_path):
     assert rep["method"] == "percentile 99.9"
 
 
+def test_entropy_calibration(tmp_path):
+    """Entropy calibration clips where the KL divergence of the quantized
+    histogram says so: a few large outliers are clipped (and held-back
+    inputs come out closer to float than with min-max), a uniform input
+    keeps nearly its whole range."""
+    path, _ = small_model(str(tmp_path / "small.onnx"))
+    cal = calibration(8)
+    cal[0]["x"][0, 0, 0, :3] = [30.0, -25.0, 28.0]  # outliers
+    ent, mm = str(tmp_path / "ent.onnx"), str(tmp_path / "mm.onnx")
+    rep = dnnc.quantize(path, cal, ent, method="entropy")
+    dnnc.quantize(path, cal, mm, report=False)
+    assert rep["method"] == "entropy"
+    x_ent = initializer(onnx.load(ent), "x_scale") * 255
+    x_mm = initializer(onnx.load(mm), "x_scale") * 255
+    assert x_mm > 50 and x_ent < 0.5 * x_mm
+    held = calibration(4, seed=7)
+    ref = [dnnc.compile(path).run(f)["y"].astype(np.float64) for f in held]
+
+    def sqnr(q):
+        model = dnnc.compile(q)
+        noise = sum(((model.run(f)["y"] - r) ** 2).sum() for f, r in zip(held, ref))
+        return 10 * np.log10(sum((r ** 2).sum() for r in ref) / noise)
+    assert sqnr(ent) > sqnr(mm) + 3
+
+    rng = np.random.default_rng(3)
+    uniform = [{"x": rng.uniform(-4, 4, (1, 3, 16, 16)).astype(np.float32)} for _ in range(8)]
+    dnnc.quantize(path, uniform, ent, method="entropy", report=False)
+    assert initializer(onnx.load(ent), "x_scale") * 255 > 0.9 * 8
+
+
 def test_per_tensor_weights_before_opset_13(tmp_path):
     path, _ = small_model(str(tmp_path / "small.onnx"), opset=11)
     out = str(tmp_path / "q.onnx")
@@ -275,6 +305,23 @@ def test_cli(tmp_path):
     feeds = calibration(1, seed=3)[0]
     np.testing.assert_array_equal(dnnc.load(so).run(feeds)["y"],
                                   dnnc.compile(py).run(feeds)["y"])
+    # Entropy calibration from the CLI is the Python API's; an unknown
+    # method is one clear error, and no output file.
+    ent = str(tmp_path / "ent.onnx")
+    r = subprocess.run([dnnc_bin, path, "--quantize=int8", "--calibration-data",
+                        str(tmp_path / "npy"), "--calibration-method=entropy", "--emit=onnx",
+                        "-o", ent], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    dnnc.quantize(path, cal, py, method="entropy", report=False)
+    assert onnx.load(ent).graph == onnx.load(py).graph
+    bad = str(tmp_path / "bad.onnx")
+    r = subprocess.run([dnnc_bin, path, "--quantize=int8", "--calibration-data",
+                        str(tmp_path / "npy"), "--calibration-method=kld", "--emit=onnx",
+                        "-o", bad], capture_output=True, text=True)
+    assert r.returncode != 0 and "(minmax, percentile, entropy)" in r.stderr
+    assert not os.path.exists(bad)
+    with pytest.raises(ValueError, match="minmax, percentile, entropy"):
+        dnnc.quantize(path, cal, bad, method="kld")
 
 
 @pytest.mark.parametrize("case,message", [

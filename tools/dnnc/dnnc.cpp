@@ -56,7 +56,7 @@ static cl::opt<std::string> calibrationData(
     cl::cat(quantCat));
 static cl::opt<std::string>
     calibrationMethod("calibration-method",
-                      cl::desc("minmax (default) or percentile"),
+                      cl::desc("minmax (default), percentile or entropy"),
                       cl::init("minmax"), cl::cat(quantCat));
 static cl::opt<double> percentile(
     "percentile",
@@ -125,7 +125,7 @@ static bool runQuantization(const std::string &input,
   auto method = dnnc::parseCalibrationMethod(calibrationMethod);
   if (!method) {
     errs() << "dnnc: error: unknown --calibration-method=" << calibrationMethod
-           << " (minmax, percentile)\n";
+           << " (minmax, percentile, entropy)\n";
     return false;
   }
   if (!(percentile > 0 && percentile <= 100)) {

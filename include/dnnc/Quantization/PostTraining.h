@@ -6,7 +6,7 @@
 //
 //   1. calibrate: compile the float model with the tensors to quantize as
 //      extra outputs, run it on every calibration set, observe their ranges
-//      (min-max or percentile);
+//      (min-max, percentile or entropy);
 //   2. rewrite: per-output-channel symmetric int8 weights, int32 biases,
 //      per-tensor asymmetric uint8 activations (the inputs of Conv, MatMul
 //      and Gemm, and their outputs after an optional Relu or Clip);
@@ -28,9 +28,9 @@
 
 namespace dnnc {
 
-enum class CalibrationMethod { MinMax, Percentile };
+enum class CalibrationMethod { MinMax, Percentile, Entropy };
 
-/// "minmax" or "percentile".
+/// "minmax", "percentile" or "entropy".
 std::optional<CalibrationMethod> parseCalibrationMethod(llvm::StringRef s);
 
 /// One set of model inputs, each HostTensor named by its `name`.
