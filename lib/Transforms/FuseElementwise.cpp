@@ -42,20 +42,26 @@ static bool isParallelGeneric(Operation *op) {
 }
 
 /// The contraction (a linalg op with reduction loops) that computes `v`,
-/// directly or through elementwise generics; null if there is none within
-/// `depth` steps.
-static Operation *contractionBehind(Value v, int depth = 16) {
+/// directly or through elementwise generics; null if there is none among
+/// the first `budget` generics looked at (depth first; an unfused
+/// requantization chain is 8 deep).
+static Operation *contractionBehind(Value v, int &budget) {
   auto op = dyn_cast_or_null<linalg::LinalgOp>(v.getDefiningOp());
-  if (!op || depth == 0)
+  if (!op || budget-- <= 0)
     return nullptr;
   if (op.getNumReductionLoops() > 0)
     return op;
   if (!isParallelGeneric(op))
     return nullptr;
   for (Value in : op.getDpsInputs())
-    if (Operation *c = contractionBehind(in, depth - 1))
+    if (Operation *c = contractionBehind(in, budget))
       return c;
   return nullptr;
+}
+
+static Operation *contractionBehind(Value v) {
+  int budget = 32;
+  return contractionBehind(v, budget);
 }
 
 /// The contraction whose result `producer` narrows to 8-bit codes; null
