@@ -58,6 +58,15 @@ class OrtSession:
         self.p.wait()
 
 
+def emit(lines, out=None):
+    """Prints the table `lines` and, with `out`, writes it there too."""
+    text = "\n".join(lines)
+    print(text)
+    if out:
+        with open(out, "w") as f:
+            f.write(text + "\n")
+
+
 def timed(model, feeds, n):
     out = []
     for _ in range(n):
@@ -158,10 +167,7 @@ def main():
     lines.append("medians over %d interleaved rounds of at least %d runs and %g ms each "
                  "(round spread in parentheses), batch 1" % (args.rounds, args.iters,
                                                               args.min_round_ms))
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        open(args.out, "w").write(text + "\n")
+    emit(lines, args.out)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from bench_int8 import OrtSession, timed  # noqa: E402
+from bench_int8 import OrtSession, emit, timed  # noqa: E402
 
 
 def models(work, m, k, n, block=32):
@@ -106,10 +106,7 @@ def main():
             print(row, file=sys.stderr, flush=True)
     lines += ["", "%d thread(s), %d rounds of %d runs, interleaved; medians (round spread)" % (
         args.threads, args.rounds, args.runs)]
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        open(args.out, "w").write(text + "\n")
+    emit(lines, args.out)
 
 
 if __name__ == "__main__":
