@@ -298,3 +298,15 @@ save("stft", [helper.make_node("STFT", ["x", "step", "w"], ["y"], name="stft0")]
      [f32("x", [1, 10, 1])], [f32("y", [1, 3, 3, 2])],
      [numpy_helper.from_array(np.array(3, np.int64), "step"),
       numpy_helper.from_array(np.hanning(4).astype(np.float32), "w")], opset=17)
+
+# INT4 weights (data type 22, opset 21; ONNX 1.12's helpers lack the type):
+# codes 1, -2, 3, -4, 7, -8, 0, 5 packed two per byte, low nibble first.
+w4 = onnx.TensorProto()
+w4.name, w4.data_type = "wq", 22
+w4.dims.extend([4, 2])
+w4.raw_data = bytes([0xE1, 0xC3, 0x87, 0x50])
+save("int4_weights", [helper.make_node("DequantizeLinear", ["wq", "ws"], ["w"], axis=0,
+                                       name="dq0"),
+                      helper.make_node("MatMul", ["x", "w"], ["y"], name="mm0")],
+     [f32("x", [3, 4])], [f32("y", [3, 2])],
+     [w4, numpy_helper.from_array(np.array([0.5, 0.25, 1, 2], np.float32), "ws")], opset=21)

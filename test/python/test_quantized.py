@@ -226,6 +226,89 @@ def test_residual_add_of_two_convs(tmp_path):
     check_codes(y, portable)
 
 
+def four_bit_tensor(name, codes, signed):
+    """An ONNX INT4 / UINT4 initializer (data types 22 / 21, opset 21, which
+    ONNX 1.12's helpers do not know): two codes per byte, low nibble first."""
+    flat = np.asarray(codes, np.int64).ravel() & 0xF
+    if flat.size % 2:
+        flat = np.append(flat, 0)
+    t = onnx.TensorProto()
+    t.name, t.data_type = name, 22 if signed else 21
+    t.dims.extend(np.shape(codes))
+    t.raw_data = (flat[0::2] | (flat[1::2] << 4)).astype(np.uint8).tobytes()
+    return t
+
+
+@pytest.mark.parametrize("signed", [True, False])
+def test_four_bit_weights(tmp_path, signed):
+    """INT4 / UINT4 weights (per output channel, with zero points) of a QDQ
+    Conv: the codes import one per byte with their 4-bit range and run on
+    the 8-bit convolution; the result matches the float64 emulation."""
+    rng = np.random.default_rng(4 + signed)
+    c, f = 8, 16
+    lo, hi = (-8, 7) if signed else (0, 15)
+    wcodes = rng.integers(lo, hi + 1, (f, c, 3, 3))
+    wz = rng.integers(lo, hi + 1, f) if not signed else np.zeros(f, np.int64)
+    ws = rng.uniform(0.05, 0.1, f).astype(np.float32)
+    g = QDQ()
+    xd = g.dq(g.q("x", "xq", 0.03, 128, U8), "xd", 0.03, 128, U8)
+    g.inits += [four_bit_tensor("wq", wcodes, signed), four_bit_tensor("wz", wz, signed),
+                numpy_helper.from_array(ws, "ws")]
+    g.nodes.append(helper.make_node("DequantizeLinear", ["wq", "ws", "wz"], ["wd"], axis=0))
+    g.nodes.append(helper.make_node("Conv", [xd, "wd"], ["c"], pads=[1, 1, 1, 1]))
+    g.q("c", "y", 0.2, 100, U8)
+    path = g.save(str(tmp_path / "w4.onnx"), [1, c, 6, 6], "y", U8, [1, f, 6, 6])
+    m = onnx.load(path)
+    m.opset_import[0].version = 21
+    onnx.save(m, path)
+    x = rng.standard_normal((1, c, 6, 6)).astype(np.float32)
+    xr = dequantize(quantize(x, np.float32(0.03), 128, U8), np.float32(0.03), 128)
+    w = (wcodes - wz.reshape(-1, 1, 1, 1)) * ws.reshape(-1, 1, 1, 1).astype(np.float64)
+    ref = quantize(conv_ref(xr, w, None, [1, 1, 1, 1], (1, 1), 1), np.float32(0.2), 100, U8)
+    out = dnnc.compile(path).run({"x": x})["y"]
+    check_codes(out, ref)
+    assert "dnn.qconv2d_nhwc" in emitted_dnn(path)
+
+
+def test_four_bit_weight_only_matmul(tmp_path):
+    """Float activations times INT4 weights dequantized per column (the
+    W4A16 form of QDQ LLM exports): weight-only quantized MatMul, equal to
+    NumPy's product of the dequantized weights."""
+    rng = np.random.default_rng(9)
+    k, n = 64, 48
+    codes = rng.integers(-8, 8, (k, n))
+    scale = rng.uniform(0.01, 0.05, n).astype(np.float32)
+    g = QDQ()
+    g.inits += [four_bit_tensor("bq", codes, True), numpy_helper.from_array(scale, "bs")]
+    g.nodes.append(helper.make_node("DequantizeLinear", ["bq", "bs"], ["bd"], axis=1))
+    g.nodes.append(helper.make_node("MatMul", ["x", "bd"], ["y"]))
+    path = g.save(str(tmp_path / "w4mm.onnx"), [3, k], "y", TensorProto.FLOAT, [3, n])
+    m = onnx.load(path)
+    m.opset_import[0].version = 21
+    onnx.save(m, path)
+    x = rng.standard_normal((3, k)).astype(np.float32)
+    out = dnnc.compile(path).run({"x": x})["y"]
+    np.testing.assert_allclose(out, x.astype(np.float64) @ (codes * scale), rtol=1e-4, atol=1e-4)
+    assert "dnn.weight_quant_matmul" in emitted_dnn(path)
+
+
+def test_four_bit_tensor_without_raw_data(tmp_path):
+    """A 4-bit tensor whose values are not in raw_data is one clear error
+    naming the file and the tensor (ONNX 1.12's checker catches it first)."""
+    t = four_bit_tensor("wq", np.zeros((4, 4), np.int64), True)
+    t.ClearField("raw_data")
+    t.int32_data.extend([0] * 8)
+    node = helper.make_node("DequantizeLinear", ["wq", "s"], ["y"], name="dq")
+    g = helper.make_graph([node], "g", [], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, 4])],
+                          [t, numpy_helper.from_array(np.float32(0.5), "s")])
+    path = str(tmp_path / "bad.onnx")
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 21)]), path)
+    with pytest.raises(dnnc.CompileError, match=r"bad\.onnx: .*(tensor name: wq\): 22|"
+                                                r"4-bit tensor 'wq' must hold)"):
+        dnnc.compile(path)
+    assert not os.path.exists(str(tmp_path / "bad.so"))
+
+
 def test_conv_int32_bias_per_tensor_weights_float_output(tmp_path):
     """ORT's QDQ layout: an int32 bias dequantized with scale sx * sw, weights
     per tensor with a zero point, and no quantize after the conv."""

@@ -70,16 +70,45 @@ bool onnximport::isUnsignedType(int32_t code) {
 }
 
 std::string onnximport::onnxTypeName(int32_t code) {
+  if (code == kOnnxUInt4)
+    return "UINT4";
+  if (code == kOnnxInt4)
+    return "INT4";
   if (onnx::TensorProto_DataType_IsValid(code))
     return onnx::TensorProto_DataType_Name(
         static_cast<onnx::TensorProto_DataType>(code));
   return "type " + std::to_string(code);
 }
 
+/// A 4-bit tensor (INT4 / UINT4, two values per byte, the first in the low
+/// nibble, in raw_data) as i8, one value per element.
+static DenseElementsAttr
+fourBitTensor(MLIRContext *ctx, const onnx::TensorProto &t, std::string &err) {
+  SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
+  auto type = RankedTensorType::get(shape, IntegerType::get(ctx, 8));
+  int64_t n = type.getNumElements();
+  const std::string &raw = t.raw_data();
+  if (t.data_location() == onnx::TensorProto::EXTERNAL || !t.has_raw_data() ||
+      (int64_t)raw.size() != (n + 1) / 2) {
+    err = "4-bit tensor '" + t.name() + "' must hold its " + std::to_string(n) +
+          " values in raw_data, two per byte";
+    return {};
+  }
+  bool isSigned = t.data_type() == kOnnxInt4;
+  SmallVector<int8_t> values(n);
+  for (int64_t i = 0; i < n; ++i) {
+    int v = ((uint8_t)raw[i / 2] >> (4 * (i % 2))) & 0xf;
+    values[i] = (int8_t)(isSigned && v >= 8 ? v - 16 : v);
+  }
+  return DenseElementsAttr::get(type, ArrayRef<int8_t>(values));
+}
+
 DenseElementsAttr onnximport::tensorFromProto(MLIRContext *ctx,
                                               const onnx::TensorProto &t,
                                               const std::string &baseDir,
                                               std::string &err) {
+  if (t.data_type() == kOnnxInt4 || t.data_type() == kOnnxUInt4)
+    return fourBitTensor(ctx, t, err);
   Type et = elementTypeFromONNX(ctx, t.data_type());
   if (!et) {
     err = "tensor '" + t.name() + "' has unsupported element type " +

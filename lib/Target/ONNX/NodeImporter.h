@@ -30,6 +30,10 @@ std::string onnxTypeName(int32_t code);
 /// Whether the ONNX element type `code` is an unsigned integer (stored in
 /// the signless integer of its width).
 bool isUnsignedType(int32_t code);
+
+/// ONNX's 4-bit integer types (opset 21; ONNX 1.12's enum lacks them):
+/// initializers of them import one value per i8, sign- or zero-extended.
+inline constexpr int32_t kOnnxUInt4 = 21, kOnnxInt4 = 22;
 /// The IR type of an ONNX value type: a ranked tensor (unknown dims `?`), a
 /// sequence of tensors, or an optional of either; null otherwise (a tensor
 /// without a rank, a map, an unsupported element type).

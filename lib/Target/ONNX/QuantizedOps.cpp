@@ -100,16 +100,18 @@ quant::QuantizedType makeQuantType(OpBuilder &b, int32_t code,
                                    ArrayRef<double> scales,
                                    ArrayRef<int64_t> zps, int64_t axis,
                                    Type floatType) {
-  bool isSigned = code != onnx::TensorProto::UINT8;
+  bool isSigned = code != onnx::TensorProto::UINT8 && code != kOnnxUInt4;
+  // 4-bit codes are stored one per byte: i8 storage with the 4-bit range.
+  bool fourBit = code == kOnnxInt4 || code == kOnnxUInt4;
   unsigned width = code == onnx::TensorProto::INT32 ? 32 : 8;
   if ((code != onnx::TensorProto::INT8 && code != onnx::TensorProto::UINT8 &&
-       code != onnx::TensorProto::INT32) ||
+       code != onnx::TensorProto::INT32 && !fourBit) ||
       !floatType.isF32() || scales.empty() || zps.size() != scales.size())
     return {};
-  int64_t lo =
-      quant::QuantizedType::getDefaultMinimumForInteger(isSigned, width);
-  int64_t hi =
-      quant::QuantizedType::getDefaultMaximumForInteger(isSigned, width);
+  int64_t lo = quant::QuantizedType::getDefaultMinimumForInteger(
+      isSigned, fourBit ? 4 : width);
+  int64_t hi = quant::QuantizedType::getDefaultMaximumForInteger(
+      isSigned, fourBit ? 4 : width);
   for (size_t i = 0; i < scales.size(); ++i)
     if (!(scales[i] > 0) || !std::isfinite(scales[i]) || zps[i] < lo ||
         zps[i] > hi)
@@ -148,6 +150,11 @@ quant::QuantizedType constQuantType(NodeImporter &n, int32_t code,
     for (const APInt &v : zpAttr.getValues<APInt>())
       zps[i++] = code == onnx::TensorProto::UINT8 ? v.getZExtValue()
                                                   : v.getSExtValue();
+    // 4-bit zero points must have the codes' type (makeQuantType checks
+    // their range).
+    if ((code == kOnnxInt4 || code == kOnnxUInt4) &&
+        n.onnxElemType(zpIdx) != code)
+      return {};
   }
   return makeQuantType(n.b, code, scales, zps, axis, floatType);
 }
@@ -178,10 +185,15 @@ Value quantized(NodeImporter &n, Value y, quant::QuantizedType qt) {
 LogicalResult importDequantizeLinear(NodeImporter &n) {
   auto xt = n.inputType(0);
   int32_t code = n.onnxElemType(0);
+  bool fourBit = code == kOnnxInt4 || code == kOnnxUInt4;
   if (code != onnx::TensorProto::UINT8 && code != onnx::TensorProto::INT8 &&
-      code != onnx::TensorProto::INT32)
-    return n.fail("only uint8, int8 and int32 inputs are supported (got " +
+      code != onnx::TensorProto::INT32 && !fourBit)
+    return n.fail("only uint8, int8, int32, uint4 and int4 inputs are "
+                  "supported (got " +
                   onnxTypeName(code) + ")");
+  if (fourBit && n.attrInt("block_size", 0) != 0)
+    return n.fail("blocked (block_size) 4-bit dequantization is not "
+                  "supported yet");
   Type ft = n.inputType(1).getElementType();
   int64_t axis = n.attrInt("axis", 1);
   if (failed(quantAxis(n, axis, xt.getRank())))
@@ -195,6 +207,9 @@ LogicalResult importDequantizeLinear(NodeImporter &n) {
                     n.b, n.loc, RankedTensorType::get(xt.getShape(), ft), q));
     return success();
   }
+  if (fourBit)
+    return n.fail("4-bit dequantization needs constant scales and zero "
+                  "points of the codes' type");
   Value x = intToFloat(n, n.input(0), code, ft);
   if (n.hasInput(2))
     x = n.create<dnn::SubOp>(
