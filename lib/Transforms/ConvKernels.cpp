@@ -423,8 +423,8 @@ SmallVector<Value> Emitter::accumulate(Value n, const TilePixels &px, Value f0,
   if (k.vnni)
     return accumulateVnni(n, px, f0, nv, std::move(accs));
   int64_t mr = px.size();
-  // Depthwise tiles lie along one row (never flat).
-  Value r = px.rows[0], m0 = px.cols[0];
+  // Depthwise tiles lie along one row (never flat): from column m0.
+  Value m0 = px.cols[0];
   Value pad = constant(b.getF32FloatAttr(0));
   auto inBounds = [&](int64_t j) { return (j + 1) * k.lanes <= fLimit; };
   // Packed weights: the tile's panel, whole (zero-padded), at its offset.
@@ -462,11 +462,12 @@ SmallVector<Value> Emitter::accumulate(Value n, const TilePixels &px, Value f0,
     base.push_back(mul(g, k.c));
   }
   ValueRange res = loop(0, k.kh, 1, accs, [&](Value khIv, ValueRange rowAccs) {
-    Value inRow = add(mul(r, k.sh), mul(khIv, k.dh));
+    // Each pixel's input row (the same for all of a tile along one row;
+    // CSE merges the repeats). Depthwise tiles use the first.
     SmallVector<Value> inRows;
     for (int64_t m = 0; m < mr; ++m)
-      inRows.push_back(k.flat ? add(mul(px.rows[m], k.sh), mul(khIv, k.dh))
-                              : inRow);
+      inRows.push_back(add(mul(px.rows[m], k.sh), mul(khIv, k.dh)));
+    Value inRow = inRows[0];
     SmallVector<Value> cur(rowAccs);
     if (k.depthwise && k.codesInput) {
       // 8-bit codes: each input vector of the filter row is read and
